@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Database, UserRow } from '../db/schema.js'
+import type { Config } from '../config.js'
+
+/** The caller, resolved once per request from the API token (null user = anonymous). */
+export interface Caller {
+  user: UserRow | null
+}
+
+/**
+ * Everything an action may touch. Built per call by the runner; handlers reach the world only
+ * through it. `db` is the pool, or the open transaction when called from inside one.
+ */
+export interface ActionContext {
+  readonly db: Kysely<Database>
+  readonly config: Config
+  readonly caller: Caller
+  readonly log: FastifyBaseLogger
+  /** Calls another action through the same pipeline (validation and auth included). */
+  call<R = unknown>(name: string, params: Record<string, unknown>): Promise<R>
+  /** help_show's text for a registered action, undefined when there is no such action. */
+  actionHelp(name: string): string | undefined
+  /** Runs `fn` with a context whose `db` is one transaction (nested calls reuse it). */
+  transaction<T>(fn: (ctx: ActionContext) => Promise<T>): Promise<T>
+}
+
+export function userName(ctx: ActionContext): string {
+  return ctx.caller.user?.name ?? ''
+}
+
+export function isSysadmin(ctx: ActionContext): boolean {
+  return ctx.caller.user?.sysadmin === true && ctx.caller.user.state === 'active'
+}

@@ -1,0 +1,42 @@
+import type { AnyAction } from './define.js'
+import packageActions from './package/index.js'
+import resourceActions from './resource/index.js'
+import organizationActions from './organization/index.js'
+import groupActions from './group/index.js'
+import memberActions from './member/index.js'
+import tagActions from './tag/index.js'
+import licenseActions from './license/index.js'
+import statusActions from './status/index.js'
+
+/** Every action of the API, by name. Adding an action = adding it to its family's index. */
+export class ActionRegistry {
+  private readonly byName = new Map<string, AnyAction>()
+
+  constructor(actions: AnyAction[]) {
+    for (const a of actions) {
+      if (this.byName.has(a.name)) throw new Error(`action ${a.name} registered twice`)
+      this.byName.set(a.name, a)
+    }
+  }
+
+  get(name: string): AnyAction | undefined {
+    return this.byName.get(name)
+  }
+
+  all(): AnyAction[] {
+    return [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name))
+  }
+}
+
+export function defaultRegistry(): ActionRegistry {
+  return new ActionRegistry([
+    ...statusActions,
+    ...licenseActions,
+    ...packageActions,
+    ...resourceActions,
+    ...organizationActions,
+    ...groupActions,
+    ...memberActions,
+    ...tagActions,
+  ])
+}

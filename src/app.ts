@@ -1,0 +1,73 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { Kysely } from 'kysely'
+import type { Database } from './db/schema.js'
+import type { Config } from './config.js'
+import { ActionRunner } from './actions/runner.js'
+import { defaultRegistry, type ActionRegistry } from './actions/registry.js'
+import { actionRoutes } from './api/action-routes.js'
+import { sendJson } from './api/envelope.js'
+import { tokenFromHeaders, userForToken } from './auth/tokens.js'
+import type { Caller } from './actions/context.js'
+
+export interface AppDeps {
+  db: Kysely<Database>
+  config: Config
+  registry?: ActionRegistry
+  logger?: FastifyServerOptions['logger']
+}
+
+export const API_VERSION = '0.1.0'
+
+/** Builds the Fastify instance from typed dependencies. Tests build it too; nothing is read from the environment. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { db, config } = deps
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimitMb * 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
+  })
+
+  // Every body arrives as text; api/request-data.ts decides how to read it, as CKAN does.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body))
+
+  app.setErrorHandler((err: { statusCode?: number; code?: string }, req, reply) => {
+    // Fastify-level failures (body too large, broken stream, bad header) are client errors: answer in JSON.
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
+    if (status === 500) req.log.error({ err }, 'request failed')
+    const text = status === 413 ? `Bad request - Request body larger than ${config.bodyLimitMb} MB` : status === 500 ? 'Internal Server Error' : `Bad request - ${(err as Error).message}`
+    return sendJson(reply, status, text)
+  })
+  app.setNotFoundHandler((req, reply) => sendJson(reply, 404, `Not found: ${req.method} ${req.url.split('?')[0]}`))
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Abierto Action API', version: API_VERSION, description: "CKAN 2.11-compatible Action API. Every action answers on GET (side-effect-free ones) or POST at /api/3/action/{name} and /api/action/{name}, with CKAN's envelope {help, success, result|error}." },
+      components: { securitySchemes: { apiToken: { type: 'apiKey', in: 'header', name: 'Authorization' } } },
+      security: [{ apiToken: [] }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/docs' })
+
+  const registry = deps.registry ?? defaultRegistry()
+  const runner = new ActionRunner({ db, config, registry })
+  const resolveCaller = async (req: { headers: Record<string, string | string[] | undefined> }): Promise<Caller> => {
+    const token = tokenFromHeaders(req.headers)
+    return { user: token ? await userForToken(db, token) : null }
+  }
+  await app.register(actionRoutes, { runner, siteUrl: config.siteUrl, resolveCaller })
+  app.decorate('actions', runner)
+  return app
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    actions: ActionRunner
+  }
+}

@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Database, UserRow } from '../db/schema.js'
+import { nowIso } from '../model/time.js'
+
+/** Creates the user as a sysadmin, or promotes an existing one. */
+export async function ensureSysadmin(db: Kysely<Database>, name: string): Promise<UserRow> {
+  const existing = await db.selectFrom('user').selectAll().where('name', '=', name).executeTakeFirst()
+  if (existing) {
+    if (existing.sysadmin && existing.state === 'active') return existing
+    return db.updateTable('user').set({ sysadmin: true, state: 'active' }).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow()
+  }
+  return db
+    .insertInto('user')
+    .values({ id: randomUUID(), name, fullname: null, email: null, password_hash: null, about: null, image_url: null, sysadmin: true, created: nowIso(), last_active: null, plugin_extras: null })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export async function findUser(db: Kysely<Database>, idOrName: string): Promise<UserRow | undefined> {
+  return db.selectFrom('user').selectAll().where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)])).executeTakeFirst()
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+import { loadConfig, ConfigError } from './config.js'
+import { openDatabase } from './db/open.js'
+import { serve } from './main.js'
+import { ensureSysadmin, findUser } from './auth/users.js'
+import { issueToken } from './auth/tokens.js'
+import { writeTokenFile } from './bootstrap.js'
+
+const USAGE = `usage: abierto <command>
+
+  serve                 start the API server (default)
+  migrate               apply pending database migrations
+  sysadmin add NAME     create user NAME as sysadmin (or promote it); prints an API token
+  token create USER     create an API token for USER and print it
+
+Configuration comes from the environment (PORT, HOST, SITE_URL, DATA_DIR, DATABASE_URL, ...; see README.md).`
+
+async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const config = loadConfig()
+  const database = await openDatabase(config)
+  try {
+    return await fn(database)
+  } finally {
+    await database.shutdown()
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = argv
+  switch (command) {
+    case 'serve':
+      await serve()
+      return -1
+    case 'migrate': {
+      const config = loadConfig()
+      const database = await openDatabase(config, { migrate: false })
+      try {
+        const { migrateToLatest } = await import('./db/migrate.js')
+        const applied = await migrateToLatest(database.kysely)
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date')
+      } finally {
+        await database.shutdown()
+      }
+      return 0
+    }
+    case 'sysadmin': {
+      const [sub, name] = rest
+      if (sub !== 'add' || !name) break
+      const token = await withDatabase(async (db) => {
+        const user = await ensureSysadmin(db.kysely, name)
+        return (await issueToken(db.kysely, user.id, 'cli')).token
+      })
+      console.log(`${name} is a sysadmin; API token:\n${token}`)
+      if (name === 'admin') console.log(`written to ${await writeTokenFile(loadConfig().dataDir, token)}`)
+      return 0
+    }
+    case 'token': {
+      const [sub, userName] = rest
+      if (sub !== 'create' || !userName) break
+      const token = await withDatabase(async (db) => {
+        const user = await findUser(db.kysely, userName)
+        if (!user || user.state !== 'active') throw new ConfigError(`no active user named ${userName}`)
+        return (await issueToken(db.kysely, user.id, rest[2] ?? 'cli')).token
+      })
+      console.log(token)
+      return 0
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE)
+      return 0
+  }
+  console.error(USAGE)
+  return 2
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code)
+  },
+  (err: unknown) => {
+    console.error(err instanceof ConfigError ? err.message : `abierto: ${err instanceof Error ? err.message : String(err)}`)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,79 @@
+import path from 'node:path'
+import { Ajv } from 'ajv'
+
+/** Typed configuration, read once from the environment (never at import time). */
+export interface Config {
+  port: number
+  host: string
+  siteUrl: string
+  dataDir: string
+  databaseUrl: string | null
+  storage: 'fs' | 's3'
+  search: 'postgres' | 'meilisearch'
+  maxResourceSizeMb: number
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  bodyLimitMb: number
+  siteTitle: string
+  siteDescription: string
+  /** ckan.auth.create_unowned_dataset */
+  createUnownedDataset: boolean
+}
+
+const envSchema = {
+  type: 'object',
+  properties: {
+    PORT: { type: 'integer', minimum: 0, maximum: 65535 },
+    HOST: { type: 'string', minLength: 1 },
+    SITE_URL: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    DATA_DIR: { type: 'string', minLength: 1 },
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    STORAGE: { enum: ['fs', 's3'] },
+    SEARCH: { enum: ['postgres', 'meilisearch'] },
+    MAX_RESOURCE_SIZE_MB: { type: 'integer', minimum: 1 },
+    LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    BODY_LIMIT_MB: { type: 'integer', minimum: 1, maximum: 1024 },
+    SITE_TITLE: { type: 'string' },
+    SITE_DESCRIPTION: { type: 'string' },
+    CREATE_UNOWNED_DATASET: { enum: ['true', 'false'] },
+  },
+} as const
+
+export class ConfigError extends Error {}
+
+const ajv = new Ajv({ allErrors: false, coerceTypes: true })
+const validateEnv = ajv.compile(envSchema)
+
+/**
+ * Builds the Config from an environment map. Throws ConfigError with a one-line message naming
+ * the offending variable, so `abierto serve` can exit with it.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(envSchema.properties)) {
+    const v = env[key]
+    if (v !== undefined && v !== '') raw[key] = v
+  }
+  if (!validateEnv(raw)) {
+    const err = validateEnv.errors?.[0]
+    const name = err?.instancePath.replace(/^\//, '') || String(err?.params && (err.params as { missingProperty?: string }).missingProperty)
+    throw new ConfigError(`invalid configuration: ${name}=${JSON.stringify(env[name] ?? '')} ${err?.message ?? 'is invalid'}`)
+  }
+  const port = (raw.PORT as number | undefined) ?? 5000
+  const dataDir = path.resolve((raw.DATA_DIR as string | undefined) ?? './data')
+  const siteUrl = ((raw.SITE_URL as string | undefined) ?? `http://localhost:${port}`).replace(/\/+$/, '')
+  return {
+    port,
+    host: (raw.HOST as string | undefined) ?? '127.0.0.1',
+    siteUrl,
+    dataDir,
+    databaseUrl: (raw.DATABASE_URL as string | undefined) ?? null,
+    storage: (raw.STORAGE as Config['storage'] | undefined) ?? 'fs',
+    search: (raw.SEARCH as Config['search'] | undefined) ?? 'postgres',
+    maxResourceSizeMb: (raw.MAX_RESOURCE_SIZE_MB as number | undefined) ?? 1024,
+    logLevel: (raw.LOG_LEVEL as Config['logLevel'] | undefined) ?? 'info',
+    bodyLimitMb: (raw.BODY_LIMIT_MB as number | undefined) ?? 32,
+    siteTitle: (raw.SITE_TITLE as string | undefined) ?? 'Abierto',
+    siteDescription: (raw.SITE_DESCRIPTION as string | undefined) ?? '',
+    createUnownedDataset: raw.CREATE_UNOWNED_DATASET === 'true',
+  }
+}

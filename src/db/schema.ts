@@ -1,0 +1,141 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+/** Timestamps travel as CKAN-formatted strings ("2024-05-02T10:11:12.123456"), see db/connect.ts. */
+type Timestamp = string
+type Json<T> = ColumnType<T, string, string>
+
+export interface KeyValue {
+  key: string
+  value: string
+}
+
+export interface UserTable {
+  id: string
+  name: string
+  fullname: string | null
+  email: string | null
+  password_hash: string | null
+  about: string | null
+  image_url: string | null
+  sysadmin: Generated<boolean>
+  state: Generated<string>
+  created: Timestamp
+  last_active: Timestamp | null
+  plugin_extras: Json<Record<string, unknown>> | null
+}
+
+export interface ApiTokenTable {
+  id: string
+  user_id: string
+  name: string
+  token_hash: string
+  created_at: Timestamp
+  last_access: Timestamp | null
+  expires_at: Timestamp | null
+  revoked_at: Timestamp | null
+}
+
+export interface GroupTable {
+  id: string
+  name: string
+  title: Generated<string>
+  description: Generated<string>
+  image_url: Generated<string>
+  type: string
+  is_organization: boolean
+  approval_status: Generated<string>
+  state: Generated<string>
+  created: Timestamp
+  extras: Generated<Json<KeyValue[]>>
+}
+
+export interface PackageTable {
+  id: string
+  name: string
+  title: string | null
+  notes: string | null
+  url: string | null
+  version: string | null
+  author: string | null
+  author_email: string | null
+  maintainer: string | null
+  maintainer_email: string | null
+  license_id: string | null
+  owner_org: string | null
+  private: Generated<boolean>
+  state: Generated<string>
+  type: Generated<string>
+  creator_user_id: string | null
+  metadata_created: Timestamp
+  metadata_modified: Timestamp
+  extras: Generated<Json<KeyValue[]>>
+  plugin_data: Json<Record<string, unknown>> | null
+}
+
+export interface ResourceTable {
+  id: string
+  package_id: string
+  position: number
+  url: Generated<string>
+  format: Generated<string>
+  description: string | null
+  name: string | null
+  hash: Generated<string>
+  mimetype: string | null
+  mimetype_inner: string | null
+  size: ColumnType<number | null, number | null, number | null>
+  resource_type: string | null
+  url_type: string | null
+  cache_url: string | null
+  cache_last_updated: Timestamp | null
+  created: Timestamp
+  last_modified: Timestamp | null
+  metadata_modified: Timestamp
+  state: Generated<string>
+  extras: Generated<Json<Record<string, unknown>>>
+}
+
+export interface VocabularyTable {
+  id: string
+  name: string
+}
+
+export interface TagTable {
+  id: string
+  name: string
+  vocabulary_id: string | null
+}
+
+export interface PackageTagTable {
+  package_id: string
+  tag_id: string
+  state: Generated<string>
+}
+
+export interface MemberTable {
+  id: string
+  group_id: string
+  table_name: 'package' | 'user' | 'group'
+  table_id: string
+  capacity: string
+  state: Generated<string>
+}
+
+export interface Database {
+  user: UserTable
+  api_token: ApiTokenTable
+  group: GroupTable
+  package: PackageTable
+  resource: ResourceTable
+  vocabulary: VocabularyTable
+  tag: TagTable
+  package_tag: PackageTagTable
+  member: MemberTable
+}
+
+export type UserRow = Selectable<UserTable>
+export type GroupRow = Selectable<GroupTable>
+export type PackageRow = Selectable<PackageTable>
+export type ResourceRow = Selectable<ResourceTable>
+export type NewPackage = Insertable<PackageTable>
+export type PackageUpdate = Updateable<PackageTable>

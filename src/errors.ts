@@ -1,0 +1,54 @@
+/**
+ * The one error hierarchy actions throw. Only src/api/envelope.ts turns these into HTTP answers,
+ * with CKAN's `__type` strings and status codes.
+ */
+export type FieldErrors = Record<string, unknown>
+
+export class ActionError extends Error {}
+
+/** 409 Validation Error; `fields` is CKAN's error dict (usually field → list of messages). */
+export class ValidationError extends ActionError {
+  constructor(readonly fields: FieldErrors) {
+    super('Validation Error')
+  }
+  static field(name: string, message: string): ValidationError {
+    return new ValidationError({ [name]: [message] })
+  }
+  static message(message: string): ValidationError {
+    return new ValidationError({ message })
+  }
+}
+
+/** 404 Not Found Error; the detail becomes "Not found: <detail>". */
+export class NotFound extends ActionError {
+  constructor(readonly detail?: string) {
+    super(detail ?? 'Not found')
+  }
+}
+
+/** 403 Authorization Error; the detail becomes "Access denied: <detail>". */
+export class NotAuthorized extends ActionError {
+  constructor(readonly detail?: string) {
+    super(detail ?? 'Access denied')
+  }
+}
+
+/** 400 Search Query Error. */
+export class SearchQueryError extends ActionError {}
+
+/** 400 Integrity Error (CKAN's DataError: malformed nesting such as tags given as strings). */
+export class IntegrityError extends ActionError {
+  constructor(message: string, readonly data: unknown) {
+    super(message)
+  }
+}
+
+/**
+ * A 400 whose body is CKAN's bare JSON string ("Bad request - …"), not an envelope:
+ * unknown action, GET on a write action, undecodable JSON.
+ */
+export class BadRequest extends Error {
+  constructor(readonly text: string) {
+    super(text)
+  }
+}
