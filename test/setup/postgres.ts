@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** Where the suite's shared cluster lives (ABIERTO_TEST_PG_DIR overrides, for parallel runs);  shared cluster lives and where its admin URL is written (outside dist/ so `tsc` keeps it). */
+/** The suite's shared cluster and its admin URL file (ABIERTO_TEST_PG_DIR overrides it, for parallel runs). */
 export const TEST_PG_DIR = process.env.ABIERTO_TEST_PG_DIR
   ? path.resolve(process.env.ABIERTO_TEST_PG_DIR)
   : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.tap/postgres')
