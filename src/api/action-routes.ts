@@ -81,8 +81,10 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
         method: 'GET',
         url: `${prefix}/${action.name}`,
         exposeHeadRoute: false,
-        schema: { ...common, hide: common.hide || !action.sideEffectFree, operationId: documented ? `${action.name}_get` : undefined, querystring: action.sideEffectFree ? action.params : undefined },
-        validatorCompiler: noValidation,
+        schema: action.sideEffectFree
+          ? { ...common, operationId: documented ? `${action.name}_get` : undefined, querystring: action.params }
+          : { ...common, hide: true },
+        ...(action.sideEffectFree ? { validatorCompiler: noValidation } : {}),
         handler: (req, reply) => handle(action, req, reply),
       })
     }

@@ -3,6 +3,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 /** Timestamps travel as CKAN-formatted strings ("2024-05-02T10:11:12.123456"), see db/connect.ts. */
 type Timestamp = string
 type Json<T> = ColumnType<T, string, string>
+/** A JSON column with a database default: optional on insert. */
+type JsonWithDefault<T> = ColumnType<T, string | undefined, string>
 
 export interface KeyValue {
   key: string
@@ -46,7 +48,7 @@ export interface GroupTable {
   approval_status: Generated<string>
   state: Generated<string>
   created: Timestamp
-  extras: Generated<Json<KeyValue[]>>
+  extras: JsonWithDefault<KeyValue[]>
 }
 
 export interface PackageTable {
@@ -68,7 +70,7 @@ export interface PackageTable {
   creator_user_id: string | null
   metadata_created: Timestamp
   metadata_modified: Timestamp
-  extras: Generated<Json<KeyValue[]>>
+  extras: JsonWithDefault<KeyValue[]>
   plugin_data: Json<Record<string, unknown>> | null
 }
 
@@ -92,7 +94,7 @@ export interface ResourceTable {
   last_modified: Timestamp | null
   metadata_modified: Timestamp
   state: Generated<string>
-  extras: Generated<Json<Record<string, unknown>>>
+  extras: JsonWithDefault<Record<string, unknown>>
 }
 
 export interface VocabularyTable {

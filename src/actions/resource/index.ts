@@ -1,5 +1,9 @@
 import type { AnyAction } from '../define.js'
+import show from './show.js'
+import create from './create.js'
+import { resourceUpdate, resourcePatch } from './update.js'
+import del from './delete.js'
 
-const actions: AnyAction[] = []
+const actions: AnyAction[] = [show, create, resourceUpdate, resourcePatch, del]
 
 export default actions

@@ -1,0 +1,34 @@
+import { defineAction } from '../define.js'
+import { visiblePackages } from '../../auth/authz.js'
+import { isSysadmin } from '../context.js'
+import { packageDicts } from '../../model/package-dict.js'
+
+export default defineAction({
+  name: 'current_package_list_with_resources',
+  description: 'Return full dataset dicts (with resources), most recently modified first.\n\nParams: limit (at most 1000), offset, page (1-based, used with limit). Sysadmins also get private datasets.',
+  sideEffectFree: true,
+  params: {
+    type: 'object',
+    additionalProperties: true,
+    properties: {
+      limit: { type: 'integer', minimum: 0 },
+      offset: { type: 'integer', minimum: 0 },
+      page: { type: 'integer', minimum: 1 },
+    },
+  },
+  auth: 'public',
+  handler: async (ctx, p) => {
+    const limit = Math.min(p.limit ?? 1000, 1000)
+    const offset = p.page !== undefined && p.limit !== undefined ? (p.page - 1) * p.limit : (p.offset ?? 0)
+    const rows = await ctx.db
+      .selectFrom('package')
+      .select('id')
+      .where(visiblePackages(ctx, { includePrivate: isSysadmin(ctx) }))
+      .orderBy('metadata_modified', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .offset(offset)
+      .execute()
+    return packageDicts(ctx.db, rows.map((r) => r.id), ctx.config.siteUrl)
+  },
+})

@@ -1,0 +1,30 @@
+import { defineAction } from '../define.js'
+import { visiblePackages } from '../../auth/authz.js'
+
+export default defineAction({
+  name: 'package_list',
+  description: 'Return the names of the site\'s active public datasets, sorted by name.\n\nParams: limit, offset. include_private/include_drafts/include_deleted are accepted and ignored, as in CKAN.',
+  sideEffectFree: true,
+  params: {
+    type: 'object',
+    additionalProperties: true,
+    properties: {
+      limit: { type: 'integer', minimum: 0 },
+      offset: { type: 'integer', minimum: 0 },
+    },
+  },
+  auth: 'public',
+  handler: async (ctx, p) => {
+    // package_list never shows private datasets, whoever asks (CKAN's behaviour)
+    const rows = await ctx.db
+      .selectFrom('package')
+      .select('name')
+      .where(visiblePackages({ ...ctx, caller: { user: null } }))
+      .where('type', '=', 'dataset')
+      .orderBy('name')
+      .$if(p.limit !== undefined, (q) => q.limit(p.limit!))
+      .$if(p.offset !== undefined && p.offset > 0, (q) => q.offset(p.offset!))
+      .execute()
+    return rows.map((r) => r.name)
+  },
+})

@@ -1,0 +1,105 @@
+import { defineAction } from '../define.js'
+import { requireSysadmin } from '../../auth/authz.js'
+import { NotFound, ValidationError } from '../../errors.js'
+import { packageDict } from '../../model/package-dict.js'
+import { filterGlob, joinPath, mergeAt, mergeDict, mismatches, mismatchesAt, PathError, type Path } from '../../model/dict-paths.js'
+import { findPackageRow, isNameConflict, nameInUse } from '../../model/package-save.js'
+import { updateLockedPackage } from './write.js'
+
+function jsonParam(name: string, v: unknown): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined
+  let value = v
+  if (typeof v === 'string') {
+    try {
+      value = JSON.parse(v)
+    } catch {
+      throw new ValidationError({ [name]: ['Invalid JSON object'] })
+    }
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ValidationError({ [name]: ['Not a dict'] })
+  return value as Record<string, unknown>
+}
+
+function globsParam(v: unknown): string[] | undefined {
+  if (v === undefined) return undefined
+  if (Array.isArray(v)) return v.map(String)
+  return String(v).split(',').map((s) => s.trim()).filter(Boolean)
+}
+
+export default defineAction({
+  name: 'package_revise',
+  description: 'Revise a dataset in place: check `match` (and match__path keys) against the current dict, remove/protect keys with `filter` globs, deep-merge `update` (and update__path keys; list steps by index or ≥5-char id prefix; `__extend` appends), then package_update. Returns {"package": dict}, filtered by `include` globs.',
+  sideEffectFree: false,
+  params: {
+    type: 'object',
+    additionalProperties: true,
+    properties: {
+      match: { type: ['object', 'string'] },
+      update: { type: ['object', 'string'] },
+      filter: { type: ['array', 'string'], items: { type: 'string' } },
+      include: { type: ['array', 'string'], items: { type: 'string' } },
+    },
+  },
+  auth: requireSysadmin('edit package'),
+  handler: async (ctx, p) => {
+    const raw = p as Record<string, unknown>
+    const match = jsonParam('match', raw.match)
+    const update = jsonParam('update', raw.update)
+    const filter = globsParam(raw.filter)
+    const include = globsParam(raw.include)
+    const matchKeys = Object.keys(raw).filter((k) => k.startsWith('match__')).sort()
+    const updateKeys = Object.keys(raw)
+      .filter((k) => k.startsWith('update__'))
+      .sort((a, b) => Number(b.endsWith('__extend')) - Number(a.endsWith('__extend')) || (a < b ? -1 : 1))
+
+    const ref = [raw.match__id, match?.id, raw.match__name, match?.name].find((v): v is string => typeof v === 'string' && v !== '')
+    if (!ref) throw new ValidationError({ match__id: 'Missing value' })
+
+    try {
+      const result = await ctx.transaction(async (tx) => {
+        const row = await findPackageRow(tx.db, ref, true)
+        if (!row) throw new NotFound()
+        const orig = (await packageDict(tx.db, row.id, tx.config.siteUrl))! as Record<string, unknown>
+
+        const unmatched: Path[] = []
+        if (match) unmatched.push(...mismatches(orig, match))
+        for (const k of matchKeys) {
+          try {
+            unmatched.push(...mismatchesAt(orig, k.slice('match__'.length), raw[k]))
+          } catch (e) {
+            if (e instanceof PathError) throw new ValidationError({ [k]: [e.message] })
+            throw e
+          }
+        }
+        if (unmatched.length > 0) throw new ValidationError({ match: unmatched.map(joinPath) })
+
+        if (filter) {
+          filterGlob(orig, filter)
+          orig.id = row.id
+        }
+        if (update) {
+          try {
+            mergeDict(orig, update)
+          } catch (e) {
+            if (e instanceof PathError) throw new ValidationError({ update: [e.message] })
+            throw e
+          }
+        }
+        for (const k of updateKeys) {
+          try {
+            mergeAt(orig, k.slice('update__'.length), raw[k])
+          } catch (e) {
+            if (e instanceof PathError) throw new ValidationError({ [k]: [e.message] })
+            throw e
+          }
+        }
+        return { package: await updateLockedPackage(tx, row, { ...orig, id: row.id }) } as Record<string, unknown>
+      })
+      if (include) filterGlob(result, include)
+      return result
+    } catch (err) {
+      if (isNameConflict(err)) throw nameInUse()
+      throw err
+    }
+  },
+})

@@ -1,0 +1,83 @@
+import type { ActionContext } from '../context.js'
+import { isSysadmin } from '../context.js'
+import type { PackageRow } from '../../db/schema.js'
+import { NotFound, ValidationError } from '../../errors.js'
+import { validatePackage } from '../../model/package-validate.js'
+import { findPackageRow, insertPackage, isNameConflict, nameInUse, updatePackageRows } from '../../model/package-save.js'
+import { packageDict, type PackageDict } from '../../model/package-dict.js'
+import { nowIso } from '../../model/time.js'
+
+/**
+ * The dataset write paths shared by package_* and resource_* actions: validation, rows and the
+ * resulting dict in one transaction, so a failure leaves nothing half-written.
+ */
+
+async function withNameConflict<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (isNameConflict(err)) throw nameInUse()
+    throw err
+  }
+}
+
+export async function createPackage(ctx: ActionContext, data: Record<string, unknown>): Promise<PackageDict> {
+  return withNameConflict(() =>
+    ctx.transaction(async (tx) => {
+      const input = await validatePackage(tx.db, data, { mode: 'create', sysadmin: isSysadmin(tx), createUnownedDataset: tx.config.createUnownedDataset })
+      const id = await insertPackage(tx.db, input, tx.caller.user?.id ?? null)
+      return (await packageDict(tx.db, id, tx.config.siteUrl))!
+    }),
+  )
+}
+
+function withoutModified(d: PackageDict): string {
+  const { metadata_modified: _m, resources, ...rest } = d
+  const res = (resources as Record<string, unknown>[]).map(({ metadata_modified: _r, ...r }) => r)
+  return JSON.stringify({ ...rest, resources: res })
+}
+
+/** The dataset to update, locked for the transaction; 404 with CKAN's message when unknown. */
+export async function lockPackage(ctx: ActionContext, idOrName: string): Promise<PackageRow> {
+  const row = await findPackageRow(ctx.db, idOrName, true)
+  if (!row) throw new NotFound('Package was not found.')
+  return row
+}
+
+/**
+ * package_update on an already-located dataset. metadata_modified moves only when the dataset
+ * dict actually changed (CKAN's no-op detection), or to the value a sysadmin supplied.
+ */
+export async function updateLockedPackage(ctx: ActionContext, existing: PackageRow, data: Record<string, unknown>): Promise<PackageDict> {
+  const input = await validatePackage(ctx.db, data, {
+    mode: 'update',
+    sysadmin: isSysadmin(ctx),
+    existing: { id: existing.id, name: existing.name, owner_org: existing.owner_org, private: existing.private },
+    createUnownedDataset: ctx.config.createUnownedDataset,
+  })
+  const before = (await packageDict(ctx.db, existing.id, ctx.config.siteUrl))!
+  await updatePackageRows(ctx.db, existing, input)
+  let after = (await packageDict(ctx.db, existing.id, ctx.config.siteUrl))!
+  const modified = input.metadata_modified ?? (withoutModified(before) !== withoutModified(after) ? nowIso() : null)
+  if (modified && modified !== after.metadata_modified) {
+    await ctx.db.updateTable('package').set({ metadata_modified: modified }).where('id', '=', existing.id).execute()
+    after = { ...after, metadata_modified: modified }
+  }
+  return after
+}
+
+export async function updatePackage(ctx: ActionContext, idOrName: string, data: Record<string, unknown>): Promise<PackageDict> {
+  return withNameConflict(() =>
+    ctx.transaction(async (tx) => {
+      const existing = await lockPackage(tx, idOrName)
+      return updateLockedPackage(tx, existing, { ...data, id: existing.id })
+    }),
+  )
+}
+
+/** `id` or `name` identifies the dataset for package_update; neither → CKAN's string error. */
+export function packageRef(data: Record<string, unknown>): string {
+  const ref = (typeof data.id === 'string' && data.id) || (typeof data.name === 'string' && data.name) || null
+  if (!ref) throw new ValidationError({ id: 'Missing value' })
+  return ref
+}

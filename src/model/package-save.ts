@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto'
+import { sql, type Kysely } from 'kysely'
+import type { Database, PackageRow, ResourceRow } from '../db/schema.js'
+import type { PackageInput, ResourceInput, TagInput } from './package-validate.js'
+import { TEXT_FIELDS } from './package-validate.js'
+import { guessMimetype } from './formats.js'
+import { nowIso } from './time.js'
+import { ValidationError } from '../errors.js'
+
+/** Postgres unique violation on the dataset name: a concurrent create won the race. */
+export function isNameConflict(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string }
+  return e?.code === '23505' && (e.constraint ?? '').startsWith('package_name')
+}
+
+export function nameInUse(): ValidationError {
+  return new ValidationError({ name: ['That URL is already in use.'] })
+}
+
+/** A deleted dataset's name may be reused: the old row takes its own id as name (CKAN does the same). */
+async function freeDeletedName(db: Kysely<Database>, name: string, exceptId: string): Promise<void> {
+  await db.updateTable('package').set({ name: sql`id` }).where('name', '=', name).where('state', '=', 'deleted').where('id', '!=', exceptId).execute()
+}
+
+async function saveTags(db: Kysely<Database>, packageId: string, tags: TagInput[]): Promise<void> {
+  await db.deleteFrom('package_tag').where('package_id', '=', packageId).execute()
+  if (tags.length === 0) return
+  const ids: string[] = []
+  for (const t of tags) {
+    // shared tag rows: reuse by (name, vocabulary), create when new; ON CONFLICT keeps it race-free
+    const { rows } = await sql<{ id: string }>`
+      WITH ins AS (
+        INSERT INTO tag (id, name, vocabulary_id) VALUES (${randomUUID()}, ${t.name}, ${t.vocabulary_id})
+        ON CONFLICT (name, coalesce(vocabulary_id, '')) DO NOTHING RETURNING id)
+      SELECT id FROM ins
+      UNION ALL
+      SELECT id FROM tag WHERE name = ${t.name} AND coalesce(vocabulary_id, '') = coalesce(${t.vocabulary_id}::text, '')
+      LIMIT 1`.execute(db)
+    ids.push(rows[0].id)
+  }
+  await db.insertInto('package_tag').values([...new Set(ids)].map((tag_id) => ({ package_id: packageId, tag_id, state: 'active' }))).execute()
+}
+
+async function saveGroups(db: Kysely<Database>, packageId: string, groupIds: string[]): Promise<void> {
+  const current = await db.selectFrom('member').select(['id', 'group_id', 'state']).where('table_name', '=', 'package').where('table_id', '=', packageId).execute()
+  const wanted = new Set(groupIds)
+  const drop = current.filter((m) => m.state === 'active' && !wanted.has(m.group_id)).map((m) => m.id)
+  if (drop.length) await db.updateTable('member').set({ state: 'deleted' }).where('id', 'in', drop).execute()
+  for (const gid of groupIds) {
+    const row = current.find((m) => m.group_id === gid)
+    if (row && row.state === 'active') continue
+    if (row) await db.updateTable('member').set({ state: 'active', capacity: 'public' }).where('id', '=', row.id).execute()
+    else await db.insertInto('member').values({ id: randomUUID(), group_id: gid, table_name: 'package', table_id: packageId, capacity: 'public', state: 'active' }).execute()
+  }
+}
+
+type ResourceValues = Omit<ResourceRow, 'package_id' | 'position' | 'state' | 'id' | 'metadata_modified' | 'extras'> & { extras: Record<string, unknown> }
+
+function newResourceValues(r: ResourceInput, now: string): ResourceValues {
+  const c = r.columns
+  const url = c.url ?? ''
+  return {
+    url,
+    format: c.format ?? '',
+    description: c.description ?? null,
+    name: c.name ?? null,
+    hash: c.hash ?? '',
+    mimetype: c.mimetype !== undefined && c.mimetype !== null ? c.mimetype : guessMimetype(url),
+    mimetype_inner: c.mimetype_inner ?? null,
+    size: c.size ?? null,
+    resource_type: c.resource_type ?? null,
+    url_type: c.url_type ?? null,
+    cache_url: c.cache_url ?? null,
+    cache_last_updated: c.cache_last_updated ?? null,
+    created: c.created ?? now,
+    last_modified: c.last_modified ?? null,
+    extras: r.extras,
+  }
+}
+
+/** package_update's rule per resource: url/description/resource_type/mimetype(s) reset when omitted, other columns kept, extras replaced. */
+function updatedResourceValues(old: ResourceRow, r: ResourceInput): ResourceValues {
+  const c = r.columns
+  const url = c.url ?? ''
+  const mimetype = c.mimetype !== undefined ? c.mimetype : url !== old.url ? guessMimetype(url) : null
+  return {
+    url,
+    format: c.format ?? old.format,
+    description: c.description ?? null,
+    name: c.name !== undefined ? c.name : old.name,
+    hash: c.hash ?? old.hash,
+    mimetype,
+    mimetype_inner: c.mimetype_inner ?? null,
+    size: c.size !== undefined ? c.size : old.size,
+    resource_type: c.resource_type ?? null,
+    url_type: c.url_type !== undefined ? c.url_type : old.url_type,
+    cache_url: c.cache_url !== undefined ? c.cache_url : old.cache_url,
+    cache_last_updated: c.cache_last_updated !== undefined ? c.cache_last_updated : old.cache_last_updated,
+    created: c.created ?? old.created,
+    last_modified: c.last_modified !== undefined ? c.last_modified : old.last_modified,
+    extras: r.extras,
+  }
+}
+
+function sameValues(old: ResourceRow, v: ResourceValues): boolean {
+  for (const [k, val] of Object.entries(v)) {
+    const o = (old as unknown as Record<string, unknown>)[k]
+    if (k === 'extras' ? JSON.stringify(sortKeys(o as Record<string, unknown>)) !== JSON.stringify(sortKeys(val as Record<string, unknown>)) : o !== val) return false
+  }
+  return true
+}
+
+function sortKeys(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)))
+}
+
+/**
+ * Replaces the dataset's active resources with `resources`, in that order: known ids are updated
+ * in place, new ones inserted, the rest marked deleted (as CKAN keeps them until purge).
+ */
+async function saveResources(db: Kysely<Database>, packageId: string, resources: ResourceInput[], now: string): Promise<void> {
+  const existing = await db.selectFrom('resource').selectAll().where('package_id', '=', packageId).execute()
+  const byId = new Map(existing.map((r) => [r.id, r]))
+  const kept = new Set<string>()
+  for (const [position, r] of resources.entries()) {
+    const old = r.id ? byId.get(r.id) : undefined
+    if (old) {
+      kept.add(old.id)
+      const values = updatedResourceValues(old, r)
+      const changed = old.state !== 'active' || !sameValues(old, values)
+      if (!changed && old.position === position) continue
+      await db
+        .updateTable('resource')
+        .set({ ...values, extras: JSON.stringify(values.extras), position, state: 'active', ...(changed ? { metadata_modified: now } : {}) })
+        .where('id', '=', old.id)
+        .execute()
+    } else {
+      const id = r.id ?? randomUUID()
+      kept.add(id)
+      const values = newResourceValues(r, now)
+      await db
+        .insertInto('resource')
+        .values({ ...values, extras: JSON.stringify(values.extras), id, package_id: packageId, position, state: 'active', metadata_modified: now })
+        .execute()
+    }
+  }
+  const gone = existing.filter((r) => r.state === 'active' && !kept.has(r.id)).map((r) => r.id)
+  if (gone.length) await db.updateTable('resource').set({ state: 'deleted', metadata_modified: now }).where('id', 'in', gone).execute()
+}
+
+export async function insertPackage(db: Kysely<Database>, input: PackageInput, creatorUserId: string | null): Promise<string> {
+  const id = input.id ?? randomUUID()
+  const created = nowIso()
+  const name = input.name!
+  await freeDeletedName(db, name, id)
+  await db
+    .insertInto('package')
+    .values({
+      id,
+      name,
+      title: input.text.title ?? null,
+      notes: input.text.notes ?? null,
+      url: input.text.url ?? null,
+      version: input.text.version ?? null,
+      author: input.text.author ?? null,
+      author_email: input.text.author_email ?? null,
+      maintainer: input.text.maintainer ?? null,
+      maintainer_email: input.text.maintainer_email ?? null,
+      license_id: input.text.license_id ?? null,
+      owner_org: input.owner_org ?? null,
+      private: input.private ?? false,
+      state: input.state ?? 'active',
+      type: input.type ?? 'dataset',
+      creator_user_id: creatorUserId,
+      metadata_created: created,
+      metadata_modified: input.metadata_modified ?? nowIso(),
+      extras: JSON.stringify(input.extras),
+      plugin_data: input.plugin_data ? JSON.stringify(input.plugin_data) : null,
+    })
+    .execute()
+  await saveTags(db, id, input.tags)
+  if (input.resources) await saveResources(db, id, input.resources, created)
+  if (input.groups) await saveGroups(db, id, input.groups)
+  return id
+}
+
+/**
+ * Applies package_update semantics to an existing dataset. Does not touch metadata_modified:
+ * the caller bumps it only when the resulting dict differs (CKAN's no-op detection).
+ */
+export async function updatePackageRows(db: Kysely<Database>, existing: PackageRow, input: PackageInput): Promise<void> {
+  if (input.name && input.name !== existing.name) await freeDeletedName(db, input.name, existing.id)
+  const text: Record<string, string | null> = {}
+  for (const f of TEXT_FIELDS) text[f] = input.text[f] ?? null
+  if (text.title === null || text.title === '') text.title = null
+  await db
+    .updateTable('package')
+    .set({
+      ...text,
+      name: input.name ?? existing.name,
+      owner_org: input.owner_org !== undefined ? input.owner_org : existing.owner_org,
+      private: input.private ?? existing.private,
+      state: input.state ?? existing.state,
+      extras: JSON.stringify(input.extras),
+      ...(input.plugin_data !== undefined ? { plugin_data: input.plugin_data ? JSON.stringify(input.plugin_data) : null } : {}),
+    })
+    .where('id', '=', existing.id)
+    .execute()
+  await saveTags(db, existing.id, input.tags)
+  if (input.resources) await saveResources(db, existing.id, input.resources, nowIso())
+  if (input.groups) await saveGroups(db, existing.id, input.groups)
+}
+
+export async function findPackageRow(db: Kysely<Database>, idOrName: string, forUpdate = false): Promise<PackageRow | undefined> {
+  const byId = await db.selectFrom('package').selectAll().where('id', '=', idOrName).$if(forUpdate, (q) => q.forUpdate()).executeTakeFirst()
+  if (byId) return byId
+  return db.selectFrom('package').selectAll().where('name', '=', idOrName).$if(forUpdate, (q) => q.forUpdate()).executeTakeFirst()
+}
