@@ -65,7 +65,8 @@ function newResourceValues(r: ResourceInput, now: string): ResourceValues {
     description: c.description ?? null,
     name: c.name ?? null,
     hash: c.hash ?? '',
-    mimetype: c.mimetype !== undefined && c.mimetype !== null ? c.mimetype : guessMimetype(url),
+    // guessed only when the key is absent: an explicit null stays null, as in CKAN
+    mimetype: c.mimetype !== undefined ? c.mimetype : guessMimetype(url),
     mimetype_inner: c.mimetype_inner ?? null,
     size: c.size ?? null,
     resource_type: c.resource_type ?? null,

@@ -184,7 +184,6 @@ export async function validatePackage(db: Kysely<Database>, data: Record<string,
   for (const field of TEXT_FIELDS) {
     if (!(field in data)) continue
     let v = unicodeSafe(data[field])
-    if (field === 'title' && typeof v === 'string') v = v.trim()
     if ((field === 'author_email' || field === 'maintainer_email') && typeof v === 'string') {
       v = v.trim()
       const msg = emailError(v)

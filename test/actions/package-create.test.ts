@@ -50,7 +50,7 @@ t.test('full dataset: license, tags, extras, resources, groups', async (t) => {
     groups: [{ name: 'grp1' }, { name: 'unknown-group' }],
     unknown_top_level: 'dropped',
   })
-  t.equal(d.title, 'Presupuesto 2024', 'title stripped')
+  t.equal(d.title, '  Presupuesto 2024 ', 'title kept as given (CKAN does not strip it)')
   t.equal(d.author_email, 'a@b.ec', 'email stripped')
   t.equal(d.isopen, true)
   t.equal(d.license_title, 'Creative Commons Attribution')
@@ -194,4 +194,13 @@ t.test('private datasets need an organization; form and query parameters', async
   const get = await app.inject({ method: 'GET', url: '/api/3/action/package_create?name=x' })
   t.equal(get.statusCode, 400)
   t.equal(get.json(), 'Bad request - JSON Error: Invalid request. Please use POST method for your request')
+})
+
+t.test('a list of valid e-mail addresses is accepted; one bad address is not', async (t) => {
+  const { ok, call, db } = await testApp(t)
+  await insertGroup(db.kysely, 'org1')
+  const d = await ok('package_create', { name: 'contacts', owner_org: 'org1', maintainer_email: 'a@x.ec; b@y.ec' })
+  t.equal(d.maintainer_email, 'a@x.ec; b@y.ec')
+  const bad = await call('package_create', { name: 'contacts2', owner_org: 'org1', maintainer_email: 'a@x.ec; nope' })
+  t.same(bad.json().error.maintainer_email, ['Email a@x.ec; nope is not a valid format'])
 })

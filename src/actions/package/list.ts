@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { defineAction } from '../define.js'
 import { visiblePackages } from '../../auth/authz.js'
 
@@ -21,7 +22,8 @@ export default defineAction({
       .select('name')
       .where(visiblePackages({ ...ctx, caller: { user: null } }))
       .where('type', '=', 'dataset')
-      .orderBy('name')
+      // byte order, whatever the database's collation, so paging is stable everywhere
+      .orderBy(sql`name collate "C"`)
       .$if(p.limit !== undefined, (q) => q.limit(p.limit!))
       .$if(p.offset !== undefined && p.offset > 0, (q) => q.offset(p.offset!))
       .execute()

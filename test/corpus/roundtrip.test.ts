@@ -1,0 +1,92 @@
+import { readFileSync, existsSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import { testApp } from '../helpers/app.js'
+import { parseIsoDate } from '../../src/model/time.js'
+
+/** The real catalogue dump in ../shared/data (beside the repository), or CORPUS_FILE. */
+export function corpusFile(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url))
+  return process.env.CORPUS_FILE ?? path.resolve(here, '../../../../shared/data/datos-gob-ar-datasets.jsonl')
+}
+
+type Dict = Record<string, any>
+
+/** What a client sends: the dump record without ids (not UUIDs in this corpus) and computed keys. */
+function toCreate(rec: Dict): Dict {
+  const { id: _id, num_resources: _n, num_tags: _t, organization: _o, license_title: _l, metadata_created: _c, ...rest } = rec
+  return {
+    ...rest,
+    resources: rec.resources.map(({ id: _rid, package_id: _p, position: _pos, state: _s, ...r }: Dict) => r),
+  }
+}
+
+t.test('every dataset of the real corpus survives package_create → package_show', async (t) => {
+  const file = corpusFile()
+  t.ok(existsSync(file), `corpus at ${file}`)
+  const records: Dict[] = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  t.equal(records.length, 639)
+  const { ok } = await testApp(t)
+
+  const orgs = new Map<string, Dict>()
+  const groups = new Map<string, Dict>()
+  for (const r of records) {
+    orgs.set(r.organization.name, r.organization)
+    for (const g of r.groups) groups.set(g.name, g)
+  }
+  for (const o of orgs.values()) await ok('organization_create', { name: o.name, title: o.title, description: o.description })
+  for (const g of groups.values()) await ok('group_create', { name: g.name, title: g.title, description: g.description })
+
+  let mismatches = 0
+  for (const rec of records) {
+    const created = await ok('package_create', toCreate(rec))
+    const shown = await ok('package_show', { id: rec.name }, { token: null })
+    const expected = {
+      name: rec.name, title: rec.title, notes: rec.notes, url: rec.url ?? null,
+      author: rec.author ?? null, author_email: rec.author_email?.trim() ?? null, // CKAN strips e-mails
+      maintainer: rec.maintainer ?? null, maintainer_email: rec.maintainer_email?.trim() ?? null,
+      license_id: rec.license_id, private: false, state: 'active', type: 'dataset',
+      // CKAN keeps naive UTC: "…Z" and offsets come back converted, without a zone
+      metadata_modified: parseIsoDate(rec.metadata_modified),
+      organization: rec.organization.name,
+      num_resources: rec.num_resources, num_tags: rec.num_tags,
+      tags: rec.tags.map((x: Dict) => x.name).sort(),
+      extras: [...rec.extras].sort((a: Dict, b: Dict) => (a.key < b.key ? -1 : 1)),
+      groups: rec.groups.map((g: Dict) => g.name).sort(),
+      resources: rec.resources.map((r: Dict, i: number) => ({
+        name: r.name, description: r.description, format: r.format, url: r.url, mimetype: r.mimetype ?? null, size: r.size ?? null,
+        created: parseIsoDate(r.created), last_modified: r.last_modified ? parseIsoDate(r.last_modified) : null, position: i,
+        accessURL: r.accessURL, fileName: r.fileName, attributesDescription: r.attributesDescription,
+      })),
+    }
+    const actual = {
+      name: shown.name, title: shown.title, notes: shown.notes, url: shown.url,
+      author: shown.author, author_email: shown.author_email, maintainer: shown.maintainer, maintainer_email: shown.maintainer_email,
+      license_id: shown.license_id, private: shown.private, state: shown.state, type: shown.type,
+      metadata_modified: shown.metadata_modified,
+      organization: shown.organization?.name,
+      num_resources: shown.num_resources, num_tags: shown.num_tags,
+      tags: shown.tags.map((x: Dict) => x.name),
+      extras: shown.extras,
+      groups: shown.groups.map((g: Dict) => g.name),
+      resources: shown.resources.map((r: Dict) => ({
+        name: r.name, description: r.description, format: r.format, url: r.url, mimetype: r.mimetype, size: r.size,
+        created: r.created, last_modified: r.last_modified, position: r.position,
+        accessURL: r.accessURL, fileName: r.fileName, attributesDescription: r.attributesDescription,
+      })),
+    }
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+      mismatches++
+      if (mismatches <= 3) t.same(actual, expected, `dataset ${rec.name} round-trips`)
+    }
+    if (JSON.stringify(created) !== JSON.stringify(shown)) {
+      mismatches++
+      if (mismatches <= 3) t.same(shown, created, `package_show of ${rec.name} equals package_create's answer`)
+    }
+  }
+  t.equal(mismatches, 0, 'no dataset changed on the way in and out')
+  const names = await ok('package_list', {}, { token: null })
+  t.equal(names.length, records.length)
+  t.same(names, records.map((r) => r.name).sort(), 'package_list lists every dataset, sorted')
+})
