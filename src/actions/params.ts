@@ -90,6 +90,12 @@ export function validateParams(schema: object, raw: Record<string, unknown>): Re
   for (const [key, prop] of Object.entries(props)) {
     if (data[key] !== undefined) data[key] = coerceValue(data[key], prop)
   }
+  // integers past 2^53 lose precision in JS and overflow SQL parameters: refuse them here
+  for (const [key, prop] of Object.entries(props)) {
+    if (typesOf(prop).includes('integer') && typeof data[key] === 'number' && !Number.isSafeInteger(data[key])) {
+      throw new ValidationError({ [key]: ['Invalid integer'] })
+    }
+  }
   if (validate(data)) return data
   const fields: Record<string, string[]> = {}
   for (const err of validate.errors ?? []) {
