@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { ExpressionBuilder, Kysely } from 'kysely'
+import type { Expression, Kysely } from 'kysely'
 import type { Database, GroupRow } from '../db/schema.js'
 import type { ActionContext } from '../actions/context.js'
 import { visiblePackages } from '../auth/authz.js'
@@ -40,26 +40,26 @@ type GroupRef = Pick<GroupRow, 'id' | 'is_organization'>
  * The datasets a group "has", as package_search finds them for the caller: an organization owns
  * them (private ones too, for whoever may read them); a group has them as active members, and CKAN
  * never asks for private ones there, not even for sysadmins. `publicOnly` is CKAN's site-wide facet
- * count, used for parent groups.
+ * count, used for parent groups. `groupId` may be a column reference, for a correlated subquery.
  */
-function groupPackages(ctx: ActionContext, group: GroupRef, publicOnly = false) {
-  const base = ctx.db.selectFrom('package').where(visiblePackages(ctx, { includePrivate: group.is_organization && !publicOnly }))
-  if (group.is_organization) return base.where('package.owner_org', '=', group.id)
-  return base.where((eb) => eb.exists(packageMemberOf(eb, group.id)))
+export function groupDatasets(ctx: ActionContext, isOrganization: boolean, groupId: string | Expression<string>, publicOnly = false) {
+  const base = ctx.db.selectFrom('package').where(visiblePackages(ctx, { includePrivate: isOrganization && !publicOnly }))
+  if (isOrganization) return base.where('package.owner_org', '=', groupId)
+  return base.where((eb) =>
+    eb.exists(
+      eb
+        .selectFrom('member')
+        .select('member.id')
+        .whereRef('member.table_id', '=', 'package.id')
+        .where('member.table_name', '=', 'package')
+        .where('member.group_id', '=', groupId)
+        .where('member.state', '=', 'active'),
+    ),
+  )
 }
 
-function packageMemberOf(eb: ExpressionBuilder<Database, 'package'>, groupId: string) {
-  return eb
-    .selectFrom('member')
-    .select('member.id')
-    .whereRef('member.table_id', '=', 'package.id')
-    .where('member.table_name', '=', 'package')
-    .where('member.group_id', '=', groupId)
-    .where('member.state', '=', 'active')
-}
-
-export async function packageCount(ctx: ActionContext, group: GroupRef, publicOnly = false): Promise<number> {
-  const row = await groupPackages(ctx, group, publicOnly).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+async function packageCount(ctx: ActionContext, group: GroupRef, publicOnly = false): Promise<number> {
+  const row = await groupDatasets(ctx, group.is_organization, group.id, publicOnly).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
   return Number(row.n)
 }
 
@@ -68,7 +68,7 @@ const DATASETS_PAGE = 10
 
 async function packagePage(ctx: ActionContext, group: GroupRef): Promise<GroupDict[]> {
   // an empty query scores every dataset alike, so package_search's order is the newest change first
-  const rows = await groupPackages(ctx, group)
+  const rows = await groupDatasets(ctx, group.is_organization, group.id)
     .select('package.id')
     .orderBy('package.metadata_modified', 'desc')
     .orderBy('package.id')

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely'
-import type { Database, GroupRow } from '../db/schema.js'
+import type { Database, GroupRow, MemberTable } from '../db/schema.js'
 import { IntegrityError, ValidationError } from '../errors.js'
 import { isUuid, nameError, unicodeSafe } from './validators.js'
+import { findGroup } from './group-dict.js'
 
 /**
  * Organization/group input checked with CKAN's rules and messages (default_create_group_schema,
@@ -90,33 +91,15 @@ function itemErrors(errors: Errors, field: string, items: Errors[]): void {
   if (items.some((e) => Object.keys(e).length > 0)) errors[field] = items
 }
 
-async function findUserId(db: Kysely<Database>, ref: string): Promise<string | undefined> {
+/** The id of the dataset, user or group named by id or name (CKAN's Model.get: primary key first). */
+export async function idOf(db: Kysely<Database>, table: MemberTable['table_name'], ref: string): Promise<string | undefined> {
   const row = await db
-    .selectFrom('user')
+    .selectFrom(table)
     .select('id')
     .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]))
     .orderBy((eb) => eb('id', '=', ref), 'desc')
     .executeTakeFirst()
   return row?.id
-}
-
-async function findPackageId(db: Kysely<Database>, ref: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('package')
-    .select('id')
-    .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]))
-    .orderBy((eb) => eb('id', '=', ref), 'desc')
-    .executeTakeFirst()
-  return row?.id
-}
-
-async function findGroupRow(db: Kysely<Database>, ref: string): Promise<Pick<GroupRow, 'id' | 'type' | 'state'> | undefined> {
-  return db
-    .selectFrom('group')
-    .select(['id', 'type', 'state'])
-    .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]))
-    .orderBy((eb) => eb('id', '=', ref), 'desc')
-    .executeTakeFirst()
 }
 
 /** Ids of every group below this one (its members of type group, recursively). */
@@ -212,7 +195,7 @@ export async function validateGroup(db: Kysely<Database>, data: Dict, opts: Grou
       }
       errs.push({})
       // users that do not exist are skipped silently, as in CKAN
-      const id = await findUserId(db, unicodeSafe(u.name) as string)
+      const id = await idOf(db, 'user', unicodeSafe(u.name) as string)
       if (id) pushUnique(out.users, { id, capacity: capacityOf(u) })
     }
     itemErrors(errors, 'users', errs)
@@ -229,7 +212,7 @@ export async function validateGroup(db: Kysely<Database>, data: Dict, opts: Grou
         errs.push({ name: ['Missing value'] })
         continue
       }
-      const parent = await findGroupRow(db, unicodeSafe(g.name) as string)
+      const parent = await findGroup(db, unicodeSafe(g.name) as string)
       const existing = opts.existing
       if (existing && (!parent || parent.id === existing.id || below.has(parent.id) || parent.state !== 'active' || parent.type !== existing.type)) {
         errs.push({ name: ['This parent would create a loop in the hierarchy'] })
@@ -250,7 +233,7 @@ export async function validateGroup(db: Kysely<Database>, data: Dict, opts: Grou
         errs.push({ id: ['Missing value'] })
         continue
       }
-      const id = await findPackageId(db, unicodeSafe(p.id) as string)
+      const id = await idOf(db, 'package', unicodeSafe(p.id) as string)
       if (!id) {
         errs.push({ id: ['Not found: Dataset'] })
         continue

@@ -1,0 +1,28 @@
+import { requireSysadmin } from '../../auth/authz.js'
+import { defineAction } from '../define.js'
+import { deleteGroup } from '../../model/group-save.js'
+import { GROUP, requireGroup, type GroupKind } from './kind.js'
+
+export function deleteAction(kind: GroupKind) {
+  const noun = kind.prefix
+  return defineAction({
+    name: `${noun}_delete`,
+    description: `Delete ${kind.isOrganization ? 'an organization' : 'a group'}: its state becomes 'deleted' and its memberships end.${kind.isOrganization ? ' Refused while it still owns datasets that are not deleted.' : ''} :param id: the id or name.`,
+    sideEffectFree: false,
+    params: {
+      type: 'object',
+      required: ['id'],
+      additionalProperties: true,
+      properties: { id: { type: 'string', description: `id or name of the ${noun}` } },
+    },
+    auth: requireSysadmin(`delete ${noun}`),
+    handler: async (ctx, p) =>
+      ctx.transaction(async (tx) => {
+        const group = await requireGroup(tx, kind, p.id, 'Group was not found.')
+        await deleteGroup(tx.db, group, tx.config.createUnownedDataset)
+        return null
+      }),
+  })
+}
+
+export default deleteAction(GROUP)

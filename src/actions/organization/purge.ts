@@ -1,0 +1,4 @@
+import { purgeAction } from '../group/purge.js'
+import { ORGANIZATION } from '../group/kind.js'
+
+export default purgeAction(ORGANIZATION)
