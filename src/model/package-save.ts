@@ -27,15 +27,12 @@ async function saveTags(db: Kysely<Database>, packageId: string, tags: TagInput[
   if (tags.length === 0) return
   const ids: string[] = []
   for (const t of tags) {
-    // shared tag rows: reuse by (name, vocabulary), create when new; ON CONFLICT keeps it race-free
+    // shared tag rows: reuse by (name, vocabulary), create when new. DO UPDATE (a no-op write) makes
+    // RETURNING yield the row even when a concurrent transaction inserted it first.
     const { rows } = await sql<{ id: string }>`
-      WITH ins AS (
-        INSERT INTO tag (id, name, vocabulary_id) VALUES (${randomUUID()}, ${t.name}, ${t.vocabulary_id})
-        ON CONFLICT (name, coalesce(vocabulary_id, '')) DO NOTHING RETURNING id)
-      SELECT id FROM ins
-      UNION ALL
-      SELECT id FROM tag WHERE name = ${t.name} AND coalesce(vocabulary_id, '') = coalesce(${t.vocabulary_id}::text, '')
-      LIMIT 1`.execute(db)
+      INSERT INTO tag (id, name, vocabulary_id) VALUES (${randomUUID()}, ${t.name}, ${t.vocabulary_id})
+      ON CONFLICT (name, coalesce(vocabulary_id, '')) DO UPDATE SET name = EXCLUDED.name
+      RETURNING id`.execute(db)
     ids.push(rows[0].id)
   }
   await db.insertInto('package_tag').values([...new Set(ids)].map((tag_id) => ({ package_id: packageId, tag_id, state: 'active' }))).execute()

@@ -1,0 +1,93 @@
+/**
+ * The `abierto` command as README documents it (`node dist/src/cli.js …`), on one DATA_DIR:
+ * migrate, sysadmin add, token create, then a server that accepts the printed tokens.
+ */
+import { existsSync, mkdtempSync, promises as fs, statSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import t from 'tap'
+import { stopDetached } from '../../src/db/embedded.js'
+import { freePort, runCli, startServerProcess, type ServerProcess } from '../../scripts/lib/server-process.js'
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'abierto-cli-'))
+const pgBase = path.join(dataDir, 'postgres')
+const env = { DATA_DIR: dataDir }
+
+let running: ServerProcess | null = null
+t.teardown(async () => {
+  if (running) await running.stop('SIGKILL')
+  await stopDetached(pgBase)
+  await fs.rm(dataDir, { recursive: true, force: true })
+})
+
+const tokens: Record<string, string> = {}
+
+t.test('abierto migrate', async (t) => {
+  const first = await runCli(['migrate'], env)
+  t.equal(first.code, 0, first.stderr)
+  t.match(first.stdout, /^applied: 0001_core/)
+  const again = await runCli(['migrate'], env)
+  t.equal(again.code, 0, again.stderr)
+  t.equal(again.stdout.trim(), 'database is up to date')
+  t.notOk(existsSync(path.join(pgBase, 'pgdata', 'postmaster.pid')), 'the cluster is stopped afterwards')
+})
+
+t.test('abierto sysadmin add NAME', async (t) => {
+  const res = await runCli(['sysadmin', 'add', 'alice'], env)
+  t.equal(res.code, 0, res.stderr)
+  const lines = res.stdout.trim().split('\n')
+  t.equal(lines[0], 'alice is a sysadmin; API token:')
+  t.match(lines[1], /^\S{20,}$/)
+  t.equal(lines.length, 2)
+  tokens.alice = lines[1]
+  t.notOk(existsSync(path.join(dataDir, 'sysadmin.token')), 'only admin gets the token file')
+
+  const admin = await runCli(['sysadmin', 'add', 'admin'], env)
+  t.equal(admin.code, 0, admin.stderr)
+  const tokenFile = path.join(dataDir, 'sysadmin.token')
+  t.match(admin.stdout, `written to ${tokenFile}`)
+  t.equal(statSync(tokenFile).mode & 0o777, 0o600)
+  tokens.admin = (await fs.readFile(tokenFile, 'utf8')).trim()
+  t.equal(admin.stdout.trim().split('\n')[1], tokens.admin, 'the printed token is the one written')
+})
+
+t.test('abierto token create USER', async (t) => {
+  const res = await runCli(['token', 'create', 'alice'], env)
+  t.equal(res.code, 0, res.stderr)
+  t.match(res.stdout, /^\S{20,}\n$/)
+  tokens.alice2 = res.stdout.trim()
+  t.not(tokens.alice2, tokens.alice, 'a new token each time')
+
+  const missing = await runCli(['token', 'create', 'nobody-here'], env)
+  t.equal(missing.code, 1)
+  t.equal(missing.stderr.trim(), 'no active user named nobody-here')
+})
+
+t.test('usage errors', async (t) => {
+  const res = await runCli(['sysadmin', 'remove', 'alice'], env)
+  t.equal(res.code, 2)
+  t.match(res.stderr, /^usage: abierto <command>/)
+  t.match(res.stderr, /sysadmin add NAME/)
+})
+
+t.test('the printed tokens work against the server', async (t) => {
+  running = await startServerProcess({ env: { ...env, PORT: String(await freePort()) } })
+  const server = running
+  t.notMatch(server.output(), 'sysadmin.token', 'no bootstrap: the database already has users')
+  for (const [who, token] of Object.entries(tokens)) {
+    // organization_create is for sysadmins only (CKAN's default)
+    const res = await fetch(`${server.url}/api/3/action/organization_create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: token },
+      body: JSON.stringify({ name: `cli-${who.toLowerCase()}` }),
+    })
+    const body = (await res.json()) as { error?: unknown }
+    t.equal(res.status, 200, `${who}'s token is a sysadmin's (${JSON.stringify(body.error ?? '')})`)
+  }
+  const anonymous = await fetch(`${server.url}/api/3/action/organization_create`, { method: 'POST', body: JSON.stringify({ name: 'cli-anon' }) })
+  await anonymous.arrayBuffer()
+  t.equal(anonymous.status, 403)
+  const exit = await server.stop()
+  running = null
+  t.same(exit, { code: 0, signal: null })
+})
