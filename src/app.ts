@@ -1,3 +1,4 @@
+import pino from 'pino'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -9,13 +10,18 @@ import { defaultRegistry, type ActionRegistry } from './actions/registry.js'
 import { actionRoutes } from './api/action-routes.js'
 import { sendJson } from './api/envelope.js'
 import { tokenFromHeaders, userForToken } from './auth/tokens.js'
-import type { Caller } from './actions/context.js'
+import type { Caller, PackageCacheMeta } from './actions/context.js'
+import type pg from 'pg'
+import { ReadCache } from './cache/read-cache.js'
+import { listenForInvalidations } from './cache/listener.js'
 
 export interface AppDeps {
   db: Kysely<Database>
   config: Config
   registry?: ActionRegistry
   logger?: FastifyServerOptions['logger']
+  /** The pool behind `db`: used to LISTEN for cache invalidations. Without it nothing is cached. */
+  pool?: pg.Pool
 }
 
 export const API_VERSION = '0.1.0'
@@ -23,12 +29,17 @@ export const API_VERSION = '0.1.0'
 /** Builds the Fastify instance from typed dependencies. Tests build it too; nothing is read from the environment. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { db, config } = deps
+  // Buffered, asynchronous log writes: a synchronous write per request line cost ~15 % of
+  // throughput. Flushed on close, so shutdown loses nothing.
+  const logDestination = deps.logger === undefined ? pino.destination({ dest: 1, sync: false, minLength: 4096 }) : null
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel },
+    logger: deps.logger ?? { level: config.logLevel, stream: logDestination! },
     bodyLimit: config.bodyLimitMb * 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     return503OnClosing: true,
+    // one log line per request (onResponse below) instead of Fastify's two
+    disableRequestLogging: true,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
   })
 
@@ -56,7 +67,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
 
   const registry = deps.registry ?? defaultRegistry()
-  const runner = new ActionRunner({ db, config, registry })
+  if (logDestination) app.addHook('onClose', async () => logDestination.flushSync())
+  const cache = new ReadCache<PackageCacheMeta>(config.cacheMb * 1024 * 1024)
+  if (deps.pool && config.cacheMb > 0) {
+    const listener = listenForInvalidations(deps.pool, cache as ReadCache<unknown>, app.log)
+    app.addHook('onClose', () => listener.close())
+  } else {
+    cache.setEnabled(false)
+  }
+  app.addHook('onResponse', (req, reply, done) => {
+    req.log.info({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request')
+    done()
+  })
+  const runner = new ActionRunner({ db, config, registry, cache })
   const resolveCaller = async (req: { headers: Record<string, string | string[] | undefined> }): Promise<Caller> => {
     const token = tokenFromHeaders(req.headers)
     return { user: token ? await userForToken(db, token) : null }

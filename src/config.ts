@@ -17,6 +17,8 @@ export interface Config {
   siteDescription: string
   /** ckan.auth.create_unowned_dataset */
   createUnownedDataset: boolean
+  /** Budget of the in-process read cache (package_show, package_list); 0 disables it. */
+  cacheMb: number
 }
 
 const envSchema = {
@@ -35,6 +37,7 @@ const envSchema = {
     SITE_TITLE: { type: 'string' },
     SITE_DESCRIPTION: { type: 'string' },
     CREATE_UNOWNED_DATASET: { enum: ['true', 'false'] },
+    CACHE_MB: { type: 'integer', minimum: 0, maximum: 65536 },
   },
 } as const
 
@@ -75,5 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     siteTitle: (raw.SITE_TITLE as string | undefined) ?? 'Abierto',
     siteDescription: (raw.SITE_DESCRIPTION as string | undefined) ?? '',
     createUnownedDataset: raw.CREATE_UNOWNED_DATASET === 'true',
+    cacheMb: (raw.CACHE_MB as number | undefined) ?? 64,
   }
 }

@@ -17,7 +17,7 @@ export async function startServer(config: Config): Promise<Server> {
   const database = await openDatabase(config)
   let app: FastifyInstance
   try {
-    app = await buildApp({ db: database.kysely, config })
+    app = await buildApp({ db: database.kysely, config, pool: database.pool })
     const tokenFile = await bootstrapSysadmin(database.kysely, config.dataDir)
     if (tokenFile) app.log.info({ tokenFile }, `created sysadmin "admin"; its API token is in ${tokenFile}`)
     await app.listen({ port: config.port, host: config.host })
@@ -27,6 +27,8 @@ export async function startServer(config: Config): Promise<Server> {
   }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`
   app.log.info({ ms: Date.now() - started, embedded: database.embedded !== null }, `Abierto ready on ${url}`)
+  // request logs are buffered; start-up lines (token path, ready) must show at once
+  ;(app.log as unknown as { flush?: () => void }).flush?.()
   let closing: Promise<void> | null = null
   return {
     app,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Database, UserRow } from '../db/schema.js'
 import type { Config } from '../config.js'
+import type { ReadCache } from '../cache/read-cache.js'
 
 /** The caller, resolved once per request from the API token (null user = anonymous). */
 export interface Caller {
@@ -17,6 +18,8 @@ export interface ActionContext {
   readonly config: Config
   readonly caller: Caller
   readonly log: FastifyBaseLogger
+  /** Rendered reads (package_show, package_list); cleared by every write. */
+  readonly cache: ReadCache<PackageCacheMeta>
   /** Calls another action through the same pipeline (validation and auth included). */
   call<R = unknown>(name: string, params: Record<string, unknown>): Promise<R>
   /** help_show's text for a registered action, undefined when there is no such action. */
@@ -31,4 +34,13 @@ export function userName(ctx: ActionContext): string {
 
 export function isSysadmin(ctx: ActionContext): boolean {
   return ctx.caller.user?.sysadmin === true && ctx.caller.user.state === 'active'
+}
+
+/** What package_show needs to apply visibility to a cached dict without loading it. */
+export interface PackageCacheMeta {
+  id: string
+  state: string
+  private: boolean
+  owner_org: string | null
+  creator_user_id: string | null
 }

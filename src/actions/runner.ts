@@ -7,11 +7,16 @@ import type { AnyAction } from './define.js'
 import { validateParams } from './params.js'
 import { ActionRegistry } from './registry.js'
 import { BadRequest } from '../errors.js'
+import { sql } from 'kysely'
+import { ReadCache, RawJson } from '../cache/read-cache.js'
+import { INVALIDATION_CHANNEL } from '../cache/listener.js'
+import type { PackageCacheMeta } from './context.js'
 
 export interface RunnerDeps {
   db: Kysely<Database>
   config: Config
   registry: ActionRegistry
+  cache: ReadCache<PackageCacheMeta>
 }
 
 /**
@@ -34,28 +39,56 @@ export class ActionRunner {
   async invoke(action: AnyAction, raw: Record<string, unknown>, ctx: ActionContext): Promise<unknown> {
     const params = validateParams(action.params, raw)
     if (action.auth !== 'public') await action.auth(ctx, params)
-    return action.handler(ctx, params)
+    if (action.sideEffectFree) return action.handler(ctx, params)
+    try {
+      return await action.handler(ctx, params)
+    } finally {
+      // After commit (or rollback): drop rendered reads here and in every other process. The
+      // transaction wrapper already notified atomically with its commit; this covers writes
+      // made outside ctx.transaction.
+      this.deps.cache.clear()
+      if (!isTransaction(ctx.db)) await sql`SELECT pg_notify(${INVALIDATION_CHANNEL}, '')`.execute(ctx.db).catch(() => undefined)
+    }
   }
 
   context(caller: Caller, log: FastifyBaseLogger, db: Kysely<Database>): ActionContext {
     const runner = this
-    const inTransaction = (db as Transaction<Database>).isTransaction === true
+    const inTransaction = isTransaction(db)
     const ctx: ActionContext = {
       db,
       config: this.deps.config,
       caller,
       log,
-      call<R>(name: string, params: Record<string, unknown>): Promise<R> {
-        return runner.run(name, params, caller, log, db) as Promise<R>
+      // inside a transaction reads may see uncommitted rows: never serve or store them cached
+      cache: inTransaction ? UNCACHED : this.deps.cache,
+      async call<R>(name: string, params: Record<string, unknown>): Promise<R> {
+        const result = await runner.run(name, params, caller, log, db)
+        return (result instanceof RawJson ? result.value() : result) as R
       },
       actionHelp(name: string): string | undefined {
         return runner.registry.get(name)?.description
       },
       transaction<T>(fn: (c: ActionContext) => Promise<T>): Promise<T> {
         if (inTransaction) return fn(ctx)
-        return db.transaction().execute((trx) => fn(runner.context(caller, log, trx)))
+        const cache = runner.deps.cache
+        return db
+          .transaction()
+          .execute(async (trx) => {
+            const result = await fn(runner.context(caller, log, trx))
+            // delivered to listeners exactly when (and only if) this transaction commits
+            await sql`SELECT pg_notify(${INVALIDATION_CHANNEL}, '')`.execute(trx)
+            return result
+          })
+          .finally(() => cache.clear())
       },
     }
     return ctx
   }
+}
+
+const UNCACHED = new ReadCache<PackageCacheMeta>(0)
+UNCACHED.setEnabled(false)
+
+function isTransaction(db: Kysely<Database>): boolean {
+  return (db as Transaction<Database>).isTransaction === true
 }

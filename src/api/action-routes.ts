@@ -5,6 +5,7 @@ import type { Caller } from '../actions/context.js'
 import { BadRequest } from '../errors.js'
 import { errorAnswer, helpUrl, sendJson } from './envelope.js'
 import { requestData } from './request-data.js'
+import { RawJson } from '../cache/read-cache.js'
 
 export interface ActionRoutesOptions {
   runner: ActionRunner
@@ -46,7 +47,11 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
         caller = await resolveCaller(req)
       }
       const result = await runner.run(action.name, data, caller, req.log)
-      const body = { help, success: true, result: result === undefined ? null : result }
+      if (result instanceof RawJson && callback === undefined) {
+        // already-serialised result (read cache): splice it in rather than parse and re-serialise
+        return reply.code(200).header('content-type', 'application/json;charset=utf-8').send(result.envelope(help))
+      }
+      const body = { help, success: true, result: result === undefined ? null : result instanceof RawJson ? result.value() : result }
       if (callback !== undefined) {
         return reply.code(200).header('content-type', 'application/javascript;charset=utf-8').send(`${escapeCallback(callback)}(${JSON.stringify(body)});`)
       }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { defineAction } from '../define.js'
 import { visiblePackages } from '../../auth/authz.js'
+import { RawJson } from '../../cache/read-cache.js'
 
 export default defineAction({
   name: 'package_list',
@@ -16,6 +17,10 @@ export default defineAction({
   },
   auth: 'public',
   handler: async (ctx, p) => {
+    const key = `package_list:${p.limit ?? ''}:${p.offset ?? ''}`
+    const hit = ctx.cache.get(key)
+    if (hit) return hit.raw
+    const generation = ctx.cache.generation
     // package_list never shows private datasets, whoever asks (CKAN's behaviour)
     const rows = await ctx.db
       .selectFrom('package')
@@ -27,6 +32,8 @@ export default defineAction({
       .$if(p.limit !== undefined, (q) => q.limit(p.limit!))
       .$if(p.offset !== undefined && p.offset > 0, (q) => q.offset(p.offset!))
       .execute()
-    return rows.map((r) => r.name)
+    const raw = new RawJson(JSON.stringify(rows.map((r) => r.name)))
+    ctx.cache.set([key], { raw, meta: { id: '', state: 'active', private: false, owner_org: null, creator_user_id: null } }, generation)
+    return raw
   },
 })

@@ -2,6 +2,8 @@ import { defineAction } from '../define.js'
 import { NotFound, ValidationError } from '../../errors.js'
 import { packageDictByRef } from '../../model/package-dict.js'
 import { requireReadPackage } from '../../auth/authz.js'
+import { RawJson } from '../../cache/read-cache.js'
+import { isUuid } from '../../model/validators.js'
 
 export default defineAction({
   name: 'package_show',
@@ -23,15 +25,26 @@ export default defineAction({
   handler: async (ctx, p) => {
     const ref = p.id || p.name_or_id
     if (!ref) throw new ValidationError({ name_or_id: ['Missing value'] })
+    // an id always wins over a name (CKAN's Package.get): a UUID-shaped ref is looked up by id only
+    const key = isUuid(ref) ? `package:id:${ref}` : `package:ref:${ref}`
+    const hit = ctx.cache.get(key)
+    if (hit) {
+      requireReadPackage(ctx, hit.meta)
+      return hit.raw
+    }
+    const generation = ctx.cache.generation
     const dict = await packageDictByRef(ctx.db, ref, ctx.config.siteUrl)
     if (!dict) throw new NotFound()
-    requireReadPackage(ctx, {
+    const meta = {
       id: dict.id as string,
       state: dict.state as string,
       private: dict.private as boolean,
       owner_org: dict.owner_org as string | null,
       creator_user_id: dict.creator_user_id as string | null,
-    })
-    return dict
+    }
+    requireReadPackage(ctx, meta)
+    const raw = new RawJson(JSON.stringify(dict))
+    ctx.cache.set([key, `package:id:${meta.id}`], { raw, meta }, generation)
+    return raw
   },
 })
