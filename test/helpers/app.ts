@@ -54,7 +54,7 @@ export interface TestApp {
 export async function testApp(t: Teardown, env: Record<string, string> = {}): Promise<TestApp> {
   const db = await testDatabase(t)
   const config = loadConfig({ SITE_URL: 'http://test.local', LOG_LEVEL: 'silent', DATA_DIR: '/tmp/abierto-test', ...env })
-  const app = await buildApp({ db: db.kysely, config, logger: false })
+  const app = await buildApp({ db: db.kysely, config, logger: false, pool: db.pool })
   t.teardown(() => app.close())
   const admin = await ensureSysadmin(db.kysely, 'admin')
   const { token: sysadminToken } = await issueToken(db.kysely, admin.id, 'test')
