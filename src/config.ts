@@ -59,7 +59,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!validateEnv(raw)) {
     const err = validateEnv.errors?.[0]
     const name = err?.instancePath.replace(/^\//, '') || String(err?.params && (err.params as { missingProperty?: string }).missingProperty)
-    throw new ConfigError(`invalid configuration: ${name}=${JSON.stringify(env[name] ?? '')} ${err?.message ?? 'is invalid'}`)
+    // a connection URL may carry a password: never echo it
+    const shown = name === 'DATABASE_URL' ? '<redacted>' : JSON.stringify(env[name] ?? '')
+    throw new ConfigError(`invalid configuration: ${name}=${shown} ${err?.message ?? 'is invalid'}`)
   }
   const port = (raw.PORT as number | undefined) ?? 5000
   const dataDir = path.resolve((raw.DATA_DIR as string | undefined) ?? './data')
