@@ -20,13 +20,15 @@ export interface Action<P = Record<string, unknown>, R = unknown> {
 }
 
 /** Types the handler's params from the JSON Schema, so schema and code cannot disagree. */
-export function defineAction<const S extends Exclude<JSONSchema, boolean>, R>(def: {
+// P is computed once from S (a default, never inferred): spelling FromSchema<S> in both the auth
+// rule and the handler made tsc expand it twice and give up (TS2589).
+export function defineAction<const S extends Exclude<JSONSchema, boolean>, R, P = FromSchema<S>>(def: {
   name: string
   description: string
   sideEffectFree: boolean
   params: S
-  auth: AuthRule<NoInfer<FromSchema<S>>>
-  handler: (ctx: ActionContext, params: NoInfer<FromSchema<S>>) => Promise<R>
+  auth: AuthRule<NoInfer<P>>
+  handler: (ctx: ActionContext, params: NoInfer<P>) => Promise<R>
 }): AnyAction {
   return def as unknown as AnyAction
 }
