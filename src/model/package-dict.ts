@@ -1,41 +1,19 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely'
-import type { Database, KeyValue } from '../db/schema.js'
+import type { Database, PackageRow, ResourceRow } from '../db/schema.js'
+import { fromPg } from './time.js'
 import { findLicense, isOpen } from './licenses.js'
 import { cleanFormat } from './formats.js'
 
 export type PackageDict = Record<string, unknown>
 export type ResourceDict = Record<string, unknown>
 
-/** JSON built by Postgres prints timestamps ISO-style with trailing zeros trimmed; CKAN pads to µs. */
+/** Timestamps inside JSON built by Postgres ("…T…", zeros trimmed) or null. */
 function ts(v: unknown): string | null {
-  if (typeof v !== 'string') return null
-  const [date, time = '00:00:00'] = v.replace(' ', 'T').split('T')
-  const [hms, frac] = time.split('.')
-  return !frac || /^0+$/.test(frac) ? `${date}T${hms}` : `${date}T${hms}.${frac.padEnd(6, '0')}`
+  return typeof v === 'string' ? fromPg(v) : null
 }
 
-interface ResourceJson {
-  id: string
-  package_id: string
-  position: number
-  url: string
-  format: string
-  description: string | null
-  name: string | null
-  hash: string
-  mimetype: string | null
-  mimetype_inner: string | null
-  size: number | null
-  resource_type: string | null
-  url_type: string | null
-  cache_url: string | null
-  cache_last_updated: string | null
-  created: string
-  last_modified: string | null
-  metadata_modified: string
-  state: string
-  extras: Record<string, unknown>
-}
+/** A resource row as Postgres' json_agg renders it. */
+type ResourceJson = ResourceRow
 
 /** Munged file name for an upload's download URL (CKAN's munge_filename, simplified). */
 function fileName(stored: string): string {
@@ -75,26 +53,8 @@ export function resourceDict(r: ResourceJson, siteUrl: string): ResourceDict {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 }
 
-interface PackageJsonRow {
-  id: string
-  name: string
-  title: string | null
-  notes: string | null
-  url: string | null
-  version: string | null
-  author: string | null
-  author_email: string | null
-  maintainer: string | null
-  maintainer_email: string | null
-  license_id: string | null
-  owner_org: string | null
-  private: boolean
-  state: string
+type PackageJsonRow = Omit<PackageRow, 'plugin_data' | 'type'> & {
   type: string | null
-  creator_user_id: string | null
-  metadata_created: string
-  metadata_modified: string
-  extras: KeyValue[]
   organization: Record<string, unknown> | null
   resources: ResourceJson[]
   tags: { id: string; name: string; vocabulary_id: string | null }[]

@@ -1,10 +1,10 @@
 /**
  * CKAN shows timestamps as Python's naive-UTC `isoformat()`: microseconds when non-zero, no zone.
  * Postgres prints `timestamp(6)` as "2024-05-02 10:11:12.1234" (trailing zeros trimmed), so
- * every value read from the database passes through `fromPg`.
+ * every value read from the database passes through `fromPg` (JSON built by Postgres uses a "T").
  */
 export function fromPg(value: string): string {
-  const [date, time = '00:00:00'] = value.split(' ')
+  const [date, time = '00:00:00'] = value.split(/[ T]/)
   const [hms, frac] = time.split('.')
   if (!frac || /^0+$/.test(frac)) return `${date}T${hms}`
   return `${date}T${hms}.${frac.padEnd(6, '0')}`
