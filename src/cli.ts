@@ -2,8 +2,8 @@
 import { loadConfig, ConfigError } from './config.js'
 import { openDatabase } from './db/open.js'
 import { serve } from './main.js'
-import { ensureSysadmin, findUser } from './auth/users.js'
-import { issueToken } from './auth/tokens.js'
+import { ensureSysadmin, findUser, listSysadmins, removeSysadmin } from './auth/users.js'
+import { issueToken, revokeToken, tokenIdFor } from './auth/tokens.js'
 import { writeTokenFile } from './bootstrap.js'
 
 const USAGE = `usage: abierto <command>
@@ -11,7 +11,12 @@ const USAGE = `usage: abierto <command>
   serve                 start the API server (default)
   migrate               apply pending database migrations
   sysadmin add NAME     create user NAME as sysadmin (or promote it); prints an API token
-  token create USER     create an API token for USER and print it
+  sysadmin remove NAME  take sysadmin rights away from user NAME
+  sysadmin list         print the names of the sysadmins
+  token create USER [NAME]
+                        create an API token for USER (labelled NAME, default "cli") and print it
+  token revoke TOKEN_OR_ID
+                        revoke an API token, given the token itself or its id (api_token_list's id)
 
 Configuration comes from the environment (PORT, HOST, SITE_URL, DATA_DIR, DATABASE_URL, ...; see README.md).`
 
@@ -45,6 +50,18 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'sysadmin': {
       const [sub, name] = rest
+      if (sub === 'list' && !name) {
+        const names = await withDatabase((db) => listSysadmins(db.kysely))
+        if (names.length) console.log(names.join('\n'))
+        return 0
+      }
+      if (sub === 'remove' && name) {
+        await withDatabase(async (db) => {
+          if (!(await removeSysadmin(db.kysely, name))) throw new ConfigError(`no user named ${name}`)
+        })
+        console.log(`${name} is no longer a sysadmin`)
+        return 0
+      }
       if (sub !== 'add' || !name) break
       const token = await withDatabase(async (db) => {
         const user = await ensureSysadmin(db.kysely, name)
@@ -56,6 +73,14 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'token': {
       const [sub, userName] = rest
+      if (sub === 'revoke' && userName && rest.length === 2) {
+        await withDatabase(async (db) => {
+          const id = (await tokenIdFor(db.kysely, userName)) ?? userName
+          if (!(await revokeToken(db.kysely, id))) throw new ConfigError('no such token')
+        })
+        console.log('token revoked')
+        return 0
+      }
       if (sub !== 'create' || !userName) break
       const token = await withDatabase(async (db) => {
         const user = await findUser(db.kysely, userName)

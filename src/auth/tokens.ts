@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database, UserRow } from '../db/schema.js'
 import { nowIso } from '../model/time.js'
 
@@ -23,22 +23,57 @@ export async function issueToken(db: Kysely<Database>, userId: string, name: str
   return { id, token }
 }
 
+/** last_access is written at most this often per token: a read-heavy client must not turn every request into a write. */
+export const TOUCH_INTERVAL_MS = 60_000
+
+/** Milliseconds since the epoch of a stored (naive UTC) timestamp. */
+export function timestampMs(value: string): number {
+  return Date.parse(`${value}Z`)
+}
+
 /**
  * The user a token belongs to, or null for an unknown, revoked or expired token (CKAN then
- * treats the request as anonymous) or a deleted user.
+ * treats the request as anonymous) or a user who is not active (deleted users cannot act).
+ * One indexed query (token_hash is unique); last_access, and the owner's last_active, are
+ * updated in one more statement at most once a minute per token.
  */
 export async function userForToken(db: Kysely<Database>, token: string): Promise<UserRow | null> {
   const row = await db
     .selectFrom('api_token')
     .innerJoin('user', 'user.id', 'api_token.user_id')
     .selectAll('user')
-    .select(['api_token.expires_at', 'api_token.revoked_at'])
+    .select(['api_token.id as token_id', 'api_token.expires_at', 'api_token.revoked_at', 'api_token.last_access as token_last_access'])
     .where('api_token.token_hash', '=', hashToken(token))
     .executeTakeFirst()
   if (!row || row.revoked_at !== null || row.state !== 'active') return null
-  if (row.expires_at !== null && row.expires_at < nowIso()) return null
-  const { expires_at: _e, revoked_at: _r, ...user } = row
+  const now = Date.now()
+  if (row.expires_at !== null && timestampMs(row.expires_at) <= now) return null
+  const { expires_at: _e, revoked_at: _r, token_id: tokenId, token_last_access: lastAccess, ...user } = row
+  if (lastAccess === null || now - timestampMs(lastAccess) >= TOUCH_INTERVAL_MS) await touchToken(db, tokenId)
   return user
+}
+
+async function touchToken(db: Kysely<Database>, tokenId: string): Promise<void> {
+  const at = nowIso()
+  const cutoff = new Date(Date.now() - TOUCH_INTERVAL_MS).toISOString().replace('Z', '')
+  // the WHERE makes concurrent requests of one token write once; a failure must not fail the request
+  await sql`WITH t AS (
+      UPDATE api_token SET last_access = ${at} WHERE id = ${tokenId} AND (last_access IS NULL OR last_access < ${cutoff}) RETURNING user_id
+    ) UPDATE "user" SET last_active = ${at} WHERE id IN (SELECT user_id FROM t)`
+    .execute(db)
+    .catch(() => undefined)
+}
+
+/** Deletes a token (CKAN's revoke); true when there was one. */
+export async function revokeToken(db: Kysely<Database>, tokenId: string): Promise<boolean> {
+  const res = await db.deleteFrom('api_token').where('id', '=', tokenId).executeTakeFirst()
+  return Number(res.numDeletedRows) > 0
+}
+
+/** The token row's id for a full token string, or null. */
+export async function tokenIdFor(db: Kysely<Database>, token: string): Promise<string | null> {
+  const row = await db.selectFrom('api_token').select('id').where('token_hash', '=', hashToken(token)).executeTakeFirst()
+  return row?.id ?? null
 }
 
 /** The token in `Authorization` (raw or `Bearer …`) or `X-CKAN-API-Key`. */

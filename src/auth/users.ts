@@ -20,3 +20,15 @@ export async function ensureSysadmin(db: Kysely<Database>, name: string): Promis
 export async function findUser(db: Kysely<Database>, idOrName: string): Promise<UserRow | undefined> {
   return db.selectFrom('user').selectAll().where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)])).executeTakeFirst()
 }
+
+/** Names of the active sysadmins, sorted. */
+export async function listSysadmins(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom('user').select('name').where('sysadmin', '=', true).where('state', '=', 'active').orderBy('name').execute()
+  return rows.map((r) => r.name)
+}
+
+/** Takes sysadmin rights away; false when there is no such user. */
+export async function removeSysadmin(db: Kysely<Database>, name: string): Promise<boolean> {
+  const res = await db.updateTable('user').set({ sysadmin: false }).where('name', '=', name).executeTakeFirst()
+  return Number(res.numUpdatedRows) > 0
+}

@@ -63,11 +63,41 @@ t.test('abierto token create USER', async (t) => {
   t.equal(missing.stderr.trim(), 'no active user named nobody-here')
 })
 
+let revoked = ''
+
+t.test('abierto sysadmin list / remove, token revoke', async (t) => {
+  const bob = await runCli(['sysadmin', 'add', 'bob'], env)
+  t.equal(bob.code, 0, bob.stderr)
+  const list = await runCli(['sysadmin', 'list'], env)
+  t.equal(list.code, 0, list.stderr)
+  t.equal(list.stdout, 'admin\nalice\nbob\n')
+  const remove = await runCli(['sysadmin', 'remove', 'bob'], env)
+  t.equal(remove.code, 0, remove.stderr)
+  t.equal(remove.stdout, 'bob is no longer a sysadmin\n')
+  t.equal((await runCli(['sysadmin', 'list'], env)).stdout, 'admin\nalice\n')
+  const nobody = await runCli(['sysadmin', 'remove', 'nobody-here'], env)
+  t.equal(nobody.code, 1)
+  t.equal(nobody.stderr.trim(), 'no user named nobody-here')
+
+  const created = await runCli(['token', 'create', 'alice', 'to-revoke'], env)
+  t.equal(created.code, 0, created.stderr)
+  revoked = created.stdout.trim()
+  const res = await runCli(['token', 'revoke', revoked], env)
+  t.equal(res.code, 0, res.stderr)
+  t.equal(res.stdout, 'token revoked\n')
+  const again = await runCli(['token', 'revoke', revoked], env)
+  t.equal(again.code, 1)
+  t.equal(again.stderr.trim(), 'no such token')
+})
+
 t.test('usage errors', async (t) => {
-  const res = await runCli(['sysadmin', 'remove', 'alice'], env)
+  const res = await runCli(['sysadmin', 'frobnicate', 'alice'], env)
   t.equal(res.code, 2)
   t.match(res.stderr, /^usage: abierto <command>/)
   t.match(res.stderr, /sysadmin add NAME/)
+  t.match(res.stderr, /sysadmin remove NAME/)
+  t.match(res.stderr, /token revoke TOKEN_OR_ID/)
+  t.equal((await runCli(['token', 'revoke'], env)).code, 2)
 })
 
 t.test('the printed tokens work against the server', async (t) => {
@@ -84,6 +114,13 @@ t.test('the printed tokens work against the server', async (t) => {
     const body = (await res.json()) as { error?: unknown }
     t.equal(res.status, 200, `${who}'s token is a sysadmin's (${JSON.stringify(body.error ?? '')})`)
   }
+  const withRevoked = await fetch(`${server.url}/api/3/action/organization_create`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: revoked },
+    body: JSON.stringify({ name: 'cli-revoked' }),
+  })
+  await withRevoked.arrayBuffer()
+  t.equal(withRevoked.status, 403, 'a revoked token is anonymous')
   const anonymous = await fetch(`${server.url}/api/3/action/organization_create`, { method: 'POST', body: JSON.stringify({ name: 'cli-anon' }) })
   await anonymous.arrayBuffer()
   t.equal(anonymous.status, 403)
