@@ -1,5 +1,5 @@
 import pino from 'pino'
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Kysely } from 'kysely'
@@ -9,7 +9,7 @@ import { ActionRunner } from './actions/runner.js'
 import { defaultRegistry, type ActionRegistry } from './actions/registry.js'
 import { actionRoutes } from './api/action-routes.js'
 import { sendJson } from './api/envelope.js'
-import { tokenFromHeaders, userForToken } from './auth/tokens.js'
+import { authRateLimit } from './api/auth-rate-limit.js'
 import type { Caller, PackageCacheMeta } from './actions/context.js'
 import type pg from 'pg'
 import { ReadCache } from './cache/read-cache.js'
@@ -80,10 +80,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done()
   })
   const runner = new ActionRunner({ db, config, registry, cache })
-  const resolveCaller = async (req: { headers: Record<string, string | string[] | undefined> }): Promise<Caller> => {
-    const token = tokenFromHeaders(req.headers)
-    return { user: token ? await userForToken(db, token) : null }
-  }
+  // the API token is resolved once, in an onRequest hook that also rate-limits failed attempts
+  await app.register(authRateLimit, { db, siteUrl: config.siteUrl, failuresPerMinute: config.authRateLimitPerMinute })
+  const resolveCaller = async (req: FastifyRequest): Promise<Caller> => ({ user: req.authUser })
   await app.register(actionRoutes, { runner, siteUrl: config.siteUrl, resolveCaller })
   app.decorate('actions', runner)
   return app

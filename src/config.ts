@@ -17,8 +17,16 @@ export interface Config {
   siteDescription: string
   /** ckan.auth.create_unowned_dataset */
   createUnownedDataset: boolean
+  /** ckan.auth.allow_dataset_collaborators */
+  allowDatasetCollaborators: boolean
+  /** ckan.auth.allow_admin_collaborators */
+  allowAdminCollaborators: boolean
   /** Budget of the in-process read cache (package_show, package_list); 0 disables it. */
   cacheMb: number
+  /** ckan.auth.create_user_via_api: anyone may call user_create (default: sysadmins only). */
+  createUserViaApi: boolean
+  /** Requests per minute and client IP carrying a token that resolves to no user; 0 disables the limit. */
+  authRateLimitPerMinute: number
 }
 
 const envSchema = {
@@ -37,7 +45,11 @@ const envSchema = {
     SITE_TITLE: { type: 'string' },
     SITE_DESCRIPTION: { type: 'string' },
     CREATE_UNOWNED_DATASET: { enum: ['true', 'false'] },
+    ALLOW_DATASET_COLLABORATORS: { enum: ['true', 'false'] },
+    ALLOW_ADMIN_COLLABORATORS: { enum: ['true', 'false'] },
     CACHE_MB: { type: 'integer', minimum: 0, maximum: 65536 },
+    CREATE_USER_VIA_API: { enum: ['true', 'false'] },
+    AUTH_RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0 },
   },
 } as const
 
@@ -80,6 +92,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     siteTitle: (raw.SITE_TITLE as string | undefined) ?? 'Abierto',
     siteDescription: (raw.SITE_DESCRIPTION as string | undefined) ?? '',
     createUnownedDataset: raw.CREATE_UNOWNED_DATASET === 'true',
+    allowDatasetCollaborators: raw.ALLOW_DATASET_COLLABORATORS === 'true',
+    allowAdminCollaborators: raw.ALLOW_ADMIN_COLLABORATORS === 'true',
     cacheMb: (raw.CACHE_MB as number | undefined) ?? 64,
+    createUserViaApi: raw.CREATE_USER_VIA_API === 'true',
+    authRateLimitPerMinute: (raw.AUTH_RATE_LIMIT_PER_MINUTE as number | undefined) ?? 30,
   }
 }

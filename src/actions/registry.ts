@@ -4,9 +4,12 @@ import resourceActions from './resource/index.js'
 import organizationActions from './organization/index.js'
 import groupActions from './group/index.js'
 import memberActions from './member/index.js'
+import collaboratorActions from './collaborator/index.js'
 import tagActions from './tag/index.js'
 import licenseActions from './license/index.js'
 import statusActions from './status/index.js'
+import userActions from './user/index.js'
+import tokenActions from './token/index.js'
 
 /** Every action of the API, by name. Adding an action = adding it to its family's index. */
 export class ActionRegistry {
@@ -37,6 +40,9 @@ export function defaultRegistry(): ActionRegistry {
     ...organizationActions,
     ...groupActions,
     ...memberActions,
+    ...collaboratorActions,
     ...tagActions,
+    ...userActions,
+    ...tokenActions,
   ])
 }

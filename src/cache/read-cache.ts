@@ -23,6 +23,11 @@ export class ReadCache<M = unknown> {
     return this.gen
   }
 
+  /** False while invalidations may be missed (or for the uncached transaction view). */
+  get isEnabled(): boolean {
+    return this.enabled
+  }
+
   get(key: string): CachedEntry<M> | undefined {
     const e = this.entries.get(key)
     if (e) {

@@ -24,6 +24,8 @@ export interface UserTable {
   created: Timestamp
   last_active: Timestamp | null
   plugin_extras: Json<Record<string, unknown>> | null
+  /** migrations/0003_users_tokens */
+  activity_streams_email_notifications: Generated<boolean>
 }
 
 export interface ApiTokenTable {
@@ -123,6 +125,14 @@ export interface MemberTable {
   state: Generated<string>
 }
 
+/** A dataset collaborator (CKAN's package_member). */
+export interface PackageMemberTable {
+  package_id: string
+  user_id: string
+  capacity: string
+  modified: Timestamp
+}
+
 export interface Database {
   user: UserTable
   api_token: ApiTokenTable
@@ -133,6 +143,7 @@ export interface Database {
   tag: TagTable
   package_tag: PackageTagTable
   member: MemberTable
+  package_member: PackageMemberTable
 }
 
 export type UserRow = Selectable<UserTable>

@@ -77,6 +77,8 @@ export interface ValidateOptions {
   /** The dataset being updated (its id, current name, owner and existing resource ids). */
   existing?: { id: string; name: string; owner_org: string | null; private: boolean }
   createUnownedDataset: boolean
+  /** The caller's right to put the dataset in this organization: null, or the owner_org message. */
+  ownerOrgCheck?: (orgId: string) => Promise<string | null>
 }
 
 type Errors = Record<string, unknown>
@@ -208,7 +210,11 @@ export async function validatePackage(db: Kysely<Database>, data: Record<string,
     } else {
       const org = await groupIdFor(db, raw)
       if (!org || !org.is_organization || org.state === 'deleted') errors.owner_org = ['Organization does not exist']
-      else out.owner_org = org.id
+      else {
+        const denied = opts.ownerOrgCheck ? await opts.ownerOrgCheck(org.id) : null
+        if (denied) errors.owner_org = [denied]
+        else out.owner_org = org.id
+      }
     }
   }
 

@@ -1,6 +1,6 @@
-import { ValidationError } from '../../errors.js'
+import { NotAuthorized, ValidationError } from '../../errors.js'
 import { requireSysadmin } from '../../auth/authz.js'
-import { isSysadmin } from '../context.js'
+import { isSysadmin, userName } from '../context.js'
 import { defineAction } from '../define.js'
 import { validateGroup } from '../../model/group-validate.js'
 import { insertGroup, saveMembers, upsertMember } from '../../model/group-save.js'
@@ -19,7 +19,13 @@ export function createAction(kind: GroupKind) {
       additionalProperties: true,
       properties: { id: { description: 'UUID to use (sysadmins only)' }, ...GROUP_FIELDS },
     },
-    auth: requireSysadmin(`create ${noun}s`),
+    // CKAN: any logged-in user may create groups (ckan.auth.user_create_groups, default true);
+    // organizations are for sysadmins (ckan.auth.user_create_organizations, false on CKAN master)
+    auth: kind.isOrganization
+      ? requireSysadmin(`create ${noun}s`)
+      : (ctx) => {
+          if (!ctx.caller.user) throw new NotAuthorized(`User ${userName(ctx)} not authorized to create ${noun}s`)
+        },
     handler: async (ctx, p) => {
       if (!kind.isOrganization && p.type === 'organization') throw ValidationError.message('Trying to create an organization as a group')
       return ctx.transaction(async (tx) => {

@@ -1,7 +1,6 @@
-import { requireSysadmin } from '../../auth/authz.js'
 import { defineAction } from '../define.js'
 import { deleteGroup } from '../../model/group-save.js'
-import { GROUP, requireGroup, type GroupKind } from './kind.js'
+import { GROUP, requireGroup, requireGroupPermission, type GroupKind } from './kind.js'
 
 export function deleteAction(kind: GroupKind) {
   const noun = kind.prefix
@@ -15,7 +14,7 @@ export function deleteAction(kind: GroupKind) {
       additionalProperties: true,
       properties: { id: { type: 'string', description: `id or name of the ${noun}` } },
     },
-    auth: requireSysadmin(`delete ${noun}`),
+    auth: requireGroupPermission(kind, 'delete', `delete ${noun}`, 'Group was not found.'),
     handler: async (ctx, p) =>
       ctx.transaction(async (tx) => {
         const group = await requireGroup(tx, kind, p.id, 'Group was not found.')

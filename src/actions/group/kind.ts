@@ -1,8 +1,9 @@
 import type { GroupRow } from '../../db/schema.js'
 import type { ActionContext } from '../context.js'
-import { isSysadmin, userName } from '../context.js'
+import { userName } from '../context.js'
 import { NotAuthorized, NotFound } from '../../errors.js'
 import { findGroup } from '../../model/group-dict.js'
+import { canReadGroup, hasGroupPermission, type Permission } from '../../auth/authz.js'
 
 /**
  * Organizations and groups are one table and one set of rules; a kind tells the shared action
@@ -29,7 +30,17 @@ export async function requireGroup(ctx: ActionContext, kind: GroupKind, idOrName
 }
 
 /** Deleted groups are shown only to those who may read them (CKAN's group_show auth). */
-export function requireReadGroup(ctx: ActionContext, group: GroupRow): void {
-  // TODO(authz): members of the group may read it too; this belongs with the role rules in auth/authz.ts
-  if (group.state !== 'active' && !isSysadmin(ctx)) throw new NotAuthorized(`User ${userName(ctx)} not authorized to read group ${group.id}`)
+export async function requireReadGroup(ctx: ActionContext, group: GroupRow): Promise<void> {
+  if (!(await canReadGroup(ctx, group))) throw new NotAuthorized(`User ${userName(ctx)} not authorized to read group ${group.id}`)
+}
+
+/**
+ * Auth rule for a write on an existing group: 404 (with `notFound`) before 403, then CKAN's role
+ * permission on it ('update', 'delete' ⇒ admin of that group; sysadmins always).
+ */
+export function requireGroupPermission(kind: GroupKind, permission: Permission, what: string, notFound?: string) {
+  return async (ctx: ActionContext, p: { id: string }): Promise<void> => {
+    const group = await requireGroup(ctx, kind, p.id, notFound)
+    if (!(await hasGroupPermission(ctx, group.id, permission))) throw new NotAuthorized(`User ${userName(ctx)} not authorized to ${what}`)
+  }
 }

@@ -1,6 +1,5 @@
-import { requireSysadmin } from '../../auth/authz.js'
 import { defineAction } from '../define.js'
-import { GROUP, requireGroup, type GroupKind } from './kind.js'
+import { GROUP, requireGroup, requireGroupPermission, type GroupKind } from './kind.js'
 import { GROUP_FIELDS } from './fields.js'
 import { showGroup } from './show.js'
 import { updateGroup } from './update.js'
@@ -17,7 +16,7 @@ export function patchAction(kind: GroupKind) {
       additionalProperties: true,
       properties: { id: { type: 'string', description: `id or name of the ${noun}` }, ...GROUP_FIELDS },
     },
-    auth: requireSysadmin(`edit ${noun}`),
+    auth: requireGroupPermission(kind, 'update', `edit ${noun}`),
     handler: async (ctx, p) =>
       ctx.transaction(async (tx) => {
         const current = await showGroup(tx, await requireGroup(tx, kind, p.id))

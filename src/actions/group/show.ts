@@ -73,7 +73,7 @@ export function showAction(kind: GroupKind) {
     handler: async (ctx, p) => {
       const opts = showOptions(p)
       const group = await requireGroup(ctx, kind, p.id)
-      requireReadGroup(ctx, group)
+      await requireReadGroup(ctx, group)
       return groupDict(ctx, group, opts)
     },
   })

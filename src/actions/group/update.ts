@@ -1,4 +1,3 @@
-import { requireSysadmin } from '../../auth/authz.js'
 import { ValidationError } from '../../errors.js'
 import type { ActionContext } from '../context.js'
 import { isSysadmin } from '../context.js'
@@ -6,7 +5,7 @@ import { defineAction } from '../define.js'
 import { groupDict, type DictizeOptions, type GroupDict } from '../../model/group-dict.js'
 import { validateGroup } from '../../model/group-validate.js'
 import { saveMembers, updateGroupRow } from '../../model/group-save.js'
-import { GROUP, requireGroup, type GroupKind } from './kind.js'
+import { GROUP, requireGroup, requireGroupPermission, type GroupKind } from './kind.js'
 import { GROUP_FIELDS } from './fields.js'
 
 /** CKAN answers an update with group_dictize's defaults, not with *_show: datasets page included, no num_followers. */
@@ -42,7 +41,7 @@ export function updateAction(kind: GroupKind) {
       additionalProperties: true,
       properties: { id: { type: 'string', description: `id or name of the ${noun}` }, ...GROUP_FIELDS },
     },
-    auth: requireSysadmin(`edit ${noun}`),
+    auth: requireGroupPermission(kind, 'update', `edit ${noun}`, 'Group was not found.'),
     handler: async (ctx, p) => ctx.transaction(async (tx) => updateGroup(tx, kind, p, false)),
   })
 }

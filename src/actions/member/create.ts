@@ -1,4 +1,4 @@
-import { requireSysadmin } from '../../auth/authz.js'
+import { requireMemberEdit } from './auth.js'
 import { NotAuthorized, NotFound } from '../../errors.js'
 import { defineAction } from '../define.js'
 import { findGroup } from '../../model/group-dict.js'
@@ -25,7 +25,7 @@ export default defineAction({
       capacity: { type: 'string', description: 'the role in the group' },
     },
   },
-  auth: requireSysadmin('edit group'),
+  auth: async (ctx, p) => void (await requireMemberEdit(ctx, p)),
   handler: async (ctx, p) =>
     ctx.transaction(async (tx) => {
       const group = await findGroup(tx.db, p.id)

@@ -1,4 +1,4 @@
-import { requireSysadmin } from '../../auth/authz.js'
+import { requireMemberEdit } from './auth.js'
 import { NotFound } from '../../errors.js'
 import { defineAction } from '../define.js'
 import { findGroup } from '../../model/group-dict.js'
@@ -18,7 +18,7 @@ export default defineAction({
       object_type: { type: 'string', description: "'package', 'user' or 'group'" },
     },
   },
-  auth: requireSysadmin('edit group'),
+  auth: async (ctx, p) => void (await requireMemberEdit(ctx, p)),
   handler: async (ctx, p) =>
     ctx.transaction(async (tx) => {
       const group = await findGroup(tx.db, p.id)

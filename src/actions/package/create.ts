@@ -1,5 +1,5 @@
 import { defineAction } from '../define.js'
-import { requireSysadmin } from '../../auth/authz.js'
+import { requireCreatePackage } from '../../auth/authz.js'
 import { createPackage } from './write.js'
 import { datasetParams } from './schema.js'
 
@@ -8,6 +8,6 @@ export default defineAction({
   description: 'Create a new dataset (package) and return its dict.\n\nParams: name (required, 2-100 chars of a-z0-9_-), title, owner_org (organization id or name; required), private, license_id, notes, url, version, author, author_email, maintainer, maintainer_email, state, type, resources, tags (or tag_string), extras, groups. Unknown keys are ignored.',
   sideEffectFree: false,
   params: datasetParams,
-  auth: requireSysadmin('create packages'),
+  auth: (ctx, p) => requireCreatePackage(ctx, p as Record<string, unknown>),
   handler: async (ctx, p) => createPackage(ctx, p as Record<string, unknown>),
 })

@@ -1,5 +1,5 @@
 import { defineAction } from '../define.js'
-import { requireSysadmin } from '../../auth/authz.js'
+import { requireEditPackage } from '../../auth/authz.js'
 import { NotFound } from '../../errors.js'
 import { findPackageRow } from '../../model/package-save.js'
 
@@ -8,7 +8,7 @@ export default defineAction({
   description: 'Delete a dataset: its state becomes "deleted" and it leaves its groups; the row is kept (dataset_purge removes it). metadata_modified is not changed. Returns null.',
   sideEffectFree: false,
   params: { type: 'object', required: ['id'], additionalProperties: true, properties: { id: { type: 'string', minLength: 1 } } },
-  auth: requireSysadmin('delete package'),
+  auth: async (ctx, p) => void (await requireEditPackage(ctx, p.id)),
   handler: async (ctx, p) => {
     await ctx.transaction(async (tx) => {
       const row = await findPackageRow(tx.db, p.id, true)

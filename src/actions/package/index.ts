@@ -10,7 +10,8 @@ import del from './delete.js'
 import { datasetPurge, packagePurge } from './purge.js'
 import ownerOrgUpdate from './owner-org-update.js'
 import resourceReorder from './resource-reorder.js'
+import { bulkUpdateDelete, bulkUpdatePrivate, bulkUpdatePublic } from './bulk.js'
 
-const actions: AnyAction[] = [show, list, currentList, create, update, patch, revise, del, datasetPurge, packagePurge, ownerOrgUpdate, resourceReorder]
+const actions: AnyAction[] = [show, list, currentList, create, update, patch, revise, del, datasetPurge, packagePurge, ownerOrgUpdate, resourceReorder, bulkUpdatePrivate, bulkUpdatePublic, bulkUpdateDelete]
 
 export default actions

@@ -1,5 +1,5 @@
 import { defineAction } from '../define.js'
-import { requireSysadmin } from '../../auth/authz.js'
+import { requireEditPackage, requireGroupsAuth } from '../../auth/authz.js'
 import { packageDict } from '../../model/package-dict.js'
 import { lockPackage, packageRef, updateLockedPackage } from './write.js'
 import { datasetParams } from './schema.js'
@@ -10,7 +10,11 @@ export default defineAction({
   description: 'Update only the given top-level keys of a dataset (the stored dict, shallowly merged with the input, then package_update). A given resources, tags, extras or groups list replaces the whole list.',
   sideEffectFree: false,
   params: datasetParams,
-  auth: requireSysadmin('edit package'),
+  auth: async (ctx, p) => {
+    const data = p as Record<string, unknown>
+    const pkg = await requireEditPackage(ctx, packageRef(data))
+    await requireGroupsAuth(ctx, data, pkg.id)
+  },
   handler: async (ctx, p) => {
     const data = p as Record<string, unknown>
     const ref = packageRef(data)

@@ -1,5 +1,5 @@
 import { defineAction } from '../define.js'
-import { requireSysadmin } from '../../auth/authz.js'
+import { requireEditPackage } from '../../auth/authz.js'
 import { ValidationError } from '../../errors.js'
 import { reviseResources } from '../resource/write.js'
 
@@ -8,7 +8,7 @@ export default defineAction({
   description: "Reorder a dataset's resources: `order` lists resource ids to put first, in that order; the others keep their relative order after them. Returns {id, order}.",
   sideEffectFree: false,
   params: { type: 'object', required: ['id', 'order'], additionalProperties: true, properties: { id: { type: 'string' }, order: {} } },
-  auth: requireSysadmin('edit package'),
+  auth: async (ctx, p) => void (await requireEditPackage(ctx, p.id)),
   handler: async (ctx, p) => {
     if (!Array.isArray(p.order) || !p.order.every((x) => typeof x === 'string')) throw new ValidationError({ order: 'Must be a list of resource' })
     const order = p.order as string[]

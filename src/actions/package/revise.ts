@@ -1,5 +1,5 @@
 import { defineAction } from '../define.js'
-import { requireSysadmin } from '../../auth/authz.js'
+import { requireEditPackage, requireGroupsAuth } from '../../auth/authz.js'
 import { NotFound, ValidationError } from '../../errors.js'
 import { packageDict } from '../../model/package-dict.js'
 import { filterGlob, joinPath, mergeAt, mergeDict, mismatches, mismatchesAt, PathError, type Path } from '../../model/dict-paths.js'
@@ -40,7 +40,15 @@ export default defineAction({
       include: { type: ['array', 'string'], items: { type: 'string' } },
     },
   },
-  auth: requireSysadmin('edit package'),
+  auth: async (ctx, p) => {
+    const raw = p as Record<string, unknown>
+    const match = jsonParam('match', raw.match)
+    const ref = [raw.match__id, match?.id, raw.match__name, match?.name].find((v): v is string => typeof v === 'string' && v !== '')
+    if (!ref) throw new ValidationError({ match__id: 'Missing value' })
+    const pkg = await requireEditPackage(ctx, ref, undefined, null)
+    // CKAN checks package_update's rule on `update`: groups newly added need rights on them
+    await requireGroupsAuth(ctx, jsonParam('update', raw.update) ?? {}, pkg.id)
+  },
   handler: async (ctx, p) => {
     const raw = p as Record<string, unknown>
     const match = jsonParam('match', raw.match)

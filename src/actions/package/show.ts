@@ -29,7 +29,7 @@ export default defineAction({
     const key = isUuid(ref) ? `package:id:${ref}` : `package:ref:${ref}`
     const hit = ctx.cache.get(key)
     if (hit) {
-      requireReadPackage(ctx, hit.meta)
+      await requireReadPackage(ctx, hit.meta)
       return hit.raw
     }
     const generation = ctx.cache.generation
@@ -42,7 +42,7 @@ export default defineAction({
       owner_org: dict.owner_org as string | null,
       creator_user_id: dict.creator_user_id as string | null,
     }
-    requireReadPackage(ctx, meta)
+    await requireReadPackage(ctx, meta)
     const raw = new RawJson(JSON.stringify(dict))
     ctx.cache.set([key, `package:id:${meta.id}`], { raw, meta }, generation)
     return raw

@@ -6,6 +6,7 @@ import { validatePackage } from '../../model/package-validate.js'
 import { findPackageRow, insertPackage, isNameConflict, nameInUse, updatePackageRows } from '../../model/package-save.js'
 import { packageDict, type PackageDict } from '../../model/package-dict.js'
 import { nowIso } from '../../model/time.js'
+import { ownerOrgError } from '../../auth/authz.js'
 
 /**
  * The dataset write paths shared by package_* and resource_* actions: validation, rows and the
@@ -24,7 +25,12 @@ async function withNameConflict<T>(fn: () => Promise<T>): Promise<T> {
 export async function createPackage(ctx: ActionContext, data: Record<string, unknown>): Promise<PackageDict> {
   return withNameConflict(() =>
     ctx.transaction(async (tx) => {
-      const input = await validatePackage(tx.db, data, { mode: 'create', sysadmin: isSysadmin(tx), createUnownedDataset: tx.config.createUnownedDataset })
+      const input = await validatePackage(tx.db, data, {
+        mode: 'create',
+        sysadmin: isSysadmin(tx),
+        createUnownedDataset: tx.config.createUnownedDataset,
+        ownerOrgCheck: (orgId) => ownerOrgError(tx, orgId, null),
+      })
       const id = await insertPackage(tx.db, input, tx.caller.user?.id ?? null)
       return (await packageDict(tx.db, id, tx.config.siteUrl))!
     }),
@@ -54,6 +60,7 @@ export async function updateLockedPackage(ctx: ActionContext, existing: PackageR
     sysadmin: isSysadmin(ctx),
     existing: { id: existing.id, name: existing.name, owner_org: existing.owner_org, private: existing.private },
     createUnownedDataset: ctx.config.createUnownedDataset,
+    ownerOrgCheck: (orgId) => ownerOrgError(ctx, orgId, existing),
   })
   const before = (await packageDict(ctx.db, existing.id, ctx.config.siteUrl))!
   await updatePackageRows(ctx.db, existing, input)

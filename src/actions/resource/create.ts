@@ -1,5 +1,5 @@
 import { defineAction } from '../define.js'
-import { requireSysadmin } from '../../auth/authz.js'
+import { requireEditPackage } from '../../auth/authz.js'
 import { reviseResources } from './write.js'
 
 export default defineAction({
@@ -22,7 +22,7 @@ export default defineAction({
       resource_type: {},
     },
   },
-  auth: requireSysadmin('create resources'),
+  auth: async (ctx, p) => void (await requireEditPackage(ctx, p.package_id, (user) => `User ${user} not authorized to create resources on dataset ${p.package_id}`)),
   handler: async (ctx, p) => {
     const { package_id, ...resource } = p as Record<string, unknown> & { package_id: string }
     const { resource: created } = await reviseResources(ctx, package_id, (resources) => {

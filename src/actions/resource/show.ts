@@ -3,6 +3,7 @@ import { NotFound } from '../../errors.js'
 import { packageDict } from '../../model/package-dict.js'
 import { requireReadPackage } from '../../auth/authz.js'
 import { resourcePackageId } from './write.js'
+import { userName } from '../context.js'
 
 export default defineAction({
   name: 'resource_show',
@@ -15,7 +16,11 @@ export default defineAction({
     const packageId = await resourcePackageId(ctx, p.id)
     const dict = await packageDict(ctx.db, packageId, ctx.config.siteUrl)
     if (!dict) throw new NotFound('Resource was not found.')
-    requireReadPackage(ctx, { id: packageId, state: dict.state as string, private: dict.private as boolean, owner_org: dict.owner_org as string | null, creator_user_id: dict.creator_user_id as string | null })
+    await requireReadPackage(
+      ctx,
+      { id: packageId, state: dict.state as string, private: dict.private as boolean, owner_org: dict.owner_org as string | null, creator_user_id: dict.creator_user_id as string | null },
+      `User ${userName(ctx)} not authorized to read resource ${p.id}`,
+    )
     const res = (dict.resources as Record<string, unknown>[]).find((r) => r.id === p.id)
     if (!res) throw new NotFound('Resource was not found.')
     return res

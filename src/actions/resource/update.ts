@@ -1,5 +1,5 @@
 import { defineAction, type AnyAction } from '../define.js'
-import { requireSysadmin } from '../../auth/authz.js'
+import { requireEditResource } from '../../auth/authz.js'
 import { NotFound } from '../../errors.js'
 import { resourcePackageId, reviseResources } from './write.js'
 
@@ -16,7 +16,7 @@ function resourceWrite(name: 'resource_update' | 'resource_patch'): AnyAction {
       : 'Update a resource: the dict given replaces the stored one (url, description and other omitted fields are cleared; datastore_active is kept). Returns the resource dict.',
     sideEffectFree: false,
     params: { type: 'object', required: ['id'], additionalProperties: true, properties: { id: { type: 'string' }, url: {}, name: {}, description: {}, format: {} } },
-    auth: requireSysadmin('edit resources'),
+    auth: (ctx, p) => requireEditResource(ctx, p.id, 'edit'),
     handler: async (ctx, p) => {
       const input = p as Record<string, unknown> & { id: string }
       const packageId = await resourcePackageId(ctx, input.id)

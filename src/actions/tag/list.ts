@@ -4,14 +4,26 @@ import { NotFound } from '../../errors.js'
 import { defineAction } from '../define.js'
 import { findVocabulary, tagDict } from './vocabulary.js'
 import { contains } from '../group/list.js'
+import { visiblePackages } from '../../auth/authz.js'
+import type { ActionContext } from '../context.js'
 
 /**
- * A free tag is listed once some dataset carries it. CKAN counts every dataset here, private and
- * deleted ones included, and so does this; hiding tags only hidden datasets carry would mean
- * joining `package` and filtering with visiblePackages(ctx) in this one place.
+ * A free tag is listed once some dataset the caller may see carries it. CKAN lists tags of every
+ * dataset, private and deleted ones included; that leaks words of hidden datasets, so here only
+ * datasets visible to the caller (as package_search finds them: active, private ones to those
+ * who may read them) count.
  */
-function carried(eb: ExpressionBuilder<Database, 'tag'>) {
-  return eb.exists(eb.selectFrom('package_tag').select('package_tag.tag_id').whereRef('package_tag.tag_id', '=', 'tag.id').where('package_tag.state', '=', 'active'))
+export function carriedFor(ctx: ActionContext) {
+  return (eb: ExpressionBuilder<Database, 'tag'>) =>
+    eb.exists(
+      eb
+        .selectFrom('package_tag')
+        .innerJoin('package', 'package.id', 'package_tag.package_id')
+        .select('package_tag.tag_id')
+        .whereRef('package_tag.tag_id', '=', 'tag.id')
+        .where('package_tag.state', '=', 'active')
+        .where(visiblePackages(ctx, { includePrivate: true })),
+    )
 }
 
 export default defineAction({
@@ -30,6 +42,7 @@ export default defineAction({
   },
   auth: 'public',
   handler: async (ctx, p) => {
+    const carried = carriedFor(ctx)
     const text = (p.query || p.q || '').trim()
     let query = ctx.db.selectFrom('tag').select(['tag.id', 'tag.name', 'tag.vocabulary_id']).orderBy('tag.name').orderBy('tag.id')
     if (text !== '') {

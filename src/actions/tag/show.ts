@@ -3,6 +3,7 @@ import { NotFound } from '../../errors.js'
 import { defineAction } from '../define.js'
 import { packageDicts } from '../../model/package-dict.js'
 import { findVocabulary, tagDict } from './vocabulary.js'
+import { carriedFor } from './list.js'
 
 /** CKAN's tag_show lists at most this many datasets (one search of 1000 rows). */
 const MAX_DATASETS = 1000
@@ -36,6 +37,11 @@ export default defineAction({
       .where('vocabulary_id', vocab ? '=' : 'is', vocab ? vocab.id : null)
       .executeTakeFirst()
     if (!tag) throw new NotFound()
+    // a free tag only hidden datasets carry does not exist for this caller (no leak of their words)
+    if (tag.vocabulary_id === null) {
+      const seen = await ctx.db.selectFrom('tag').select('tag.id').where('tag.id', '=', tag.id).where(carriedFor(ctx)).executeTakeFirst()
+      if (!seen) throw new NotFound()
+    }
     const dict: Record<string, unknown> = tagDict(tag)
     if (p.include_datasets) {
       // CKAN searches public datasets only here, whoever asks
