@@ -140,8 +140,8 @@ interface Measured {
   errors: number
 }
 
-async function measure(label: string, url: string, requests?: autocannon.Request[]): Promise<Measured> {
-  const opts: autocannon.Options = { url, connections, duration, requests }
+async function measure(label: string, url: string, requests?: autocannon.Request[], headers?: Record<string, string>): Promise<Measured> {
+  const opts: autocannon.Options = { url, connections, duration, requests, headers }
   await autocannon({ ...opts, duration: Math.min(2, duration) }) // warm-up: JIT, pools, caches
   const r = await autocannon(opts)
   return { label, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts }
@@ -220,22 +220,42 @@ async function main(): Promise<number> {
     const list = await callAction(server, token, 'package_list', {})
     console.log(`  package_list returns ${Array.isArray(list.body.result) ? list.body.result.length : '?'} names`)
 
+    // A member of the largest organization reads its datasets once they are private, compared with
+    // anonymous reads of the same datasets while public (same dicts, same sizes).
+    const orgOf = new Map(records.map((r) => [r.name, r.organization?.name ?? r.owner_org ?? '']))
+    const perOrg = new Map<string, string[]>()
+    for (const n of names) perOrg.set(orgOf.get(n)!, [...(perOrg.get(orgOf.get(n)!) ?? []), n])
+    const [memberOrg, privateNames] = [...perOrg].sort((a, b) => b[1].length - a[1].length)[0]
+    const member = { name: 'bench-member', email: 'bench-member@example.org', password: 'bench-password-1' }
+    const steps = [
+      await callAction(server, token, 'user_create', member),
+      await callAction(server, token, 'organization_member_create', { id: memberOrg, username: member.name, role: 'member' }),
+      await callAction(server, token, 'api_token_create', { user: member.name, name: 'bench' }),
+    ]
+    const failedStep = steps.find((st) => st.status !== 200)
+    if (failedStep) throw new Error(`could not set up the member: ${JSON.stringify(failedStep.body)}`)
+    const memberToken = (steps[2].body.result as { token: string }).token
+    const makePrivate = async () => {
+      for (const n of privateNames) await callAction(server, token, 'package_patch', { id: n, private: true })
+      const probe = await fetch(`${server.url}/api/3/action/package_show?id=${privateNames[0]}`)
+      console.log(`  (${privateNames.length} datasets of ${memberOrg} made private; anonymous show now ${probe.status}; member bench-member reads them with a token)`)
+    }
+
     // 4. throughput and latency
     const bare = await startServerProcess({ env: { PORT: String(await freePort()) }, script: path.join(REPO_ROOT, 'dist', 'scripts', 'bench-bare.js'), readyPath: '/' })
     servers.push(bare)
-    let i = 0
-    const rotating: autocannon.Request[] = [
-      {
-        method: 'GET',
-        setupRequest: (req) => ({ ...req, path: `/api/3/action/package_show?id=${encodeURIComponent(names[i++ % names.length])}` }),
-      },
-    ]
-    console.log(`\nmeasuring (${fmt((4 * (duration + Math.min(2, duration))))} s)…`)
+    const rotate = (list: string[]): autocannon.Request[] => {
+      let i = 0
+      return [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/3/action/package_show?id=${encodeURIComponent(list[i++ % list.length])}` }) }]
+    }
+    console.log(`\nmeasuring (${fmt((6 * (duration + Math.min(2, duration))))} s)…`)
     const results = [
       await measure('bare Fastify', `${bare.url}/`),
       // the action pipeline without a query: what the framework, runner and envelope cost
       await measure('status_show', `${server.url}/api/3/action/status_show`),
-      await measure('package_show', `${server.url}/api/3/action/package_show`, rotating),
+      await measure('package_show', `${server.url}/api/3/action/package_show`, rotate(names)),
+      await measure('show (anon, org)', `${server.url}/api/3/action/package_show`, rotate(privateNames)),
+      await makePrivate().then(() => measure('show (member)', `${server.url}/api/3/action/package_show`, rotate(privateNames), { authorization: memberToken })),
       await measure('package_list', `${server.url}/api/3/action/package_list`),
     ]
     await bare.stop()
@@ -246,13 +266,19 @@ async function main(): Promise<number> {
     for (let n = 0; n < 3; n++) await (await start()).stop()
 
     const baseline = results[0].rps
-    const show = results.find((r) => r.label === 'package_show')
+    const show = results.find((r) => r.label === 'package_show')!
+    const memberShow = results.find((r) => r.label === 'show (member)')!
+    const orgShow = results.find((r) => r.label === 'show (anon, org)')!
     console.log(`\n${'route'.padEnd(14)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'vs bare'.padStart(9)}  target`)
     for (const r of results) {
       let target = ''
       if (r === show) {
         const ratioOk = r.rps / baseline >= TARGET_SHOW_RATIO
         target = `≥ ${TARGET_SHOW_RATIO * 100} % of bare: ${mark(ratioOk)}; p99 < ${TARGET_P99_MS} ms: ${mark(r.p99 < TARGET_P99_MS)}`
+      }
+      if (r === memberShow) {
+        const ratio = r.rps / orgShow.rps
+        target = `${fmt(100 * ratio)} % of anonymous reads of the same datasets; within 10 %: ${mark(ratio >= 0.9)}`
       }
       const bad = r.non2xx || r.errors ? `  (! ${r.non2xx} non-2xx, ${r.errors} errors)` : ''
       console.log(`${r.label.padEnd(14)}${fmt(r.rps).padStart(10)}${fmt(r.p50).padStart(9)}${fmt(r.p99).padStart(9)}${`${fmt((100 * r.rps) / baseline)} %`.padStart(9)}  ${target}${bad}`)

@@ -10,6 +10,7 @@ import { defaultRegistry, type ActionRegistry } from './actions/registry.js'
 import { actionRoutes } from './api/action-routes.js'
 import { sendJson } from './api/envelope.js'
 import { authRateLimit } from './api/auth-rate-limit.js'
+import { TokenCache } from './auth/token-cache.js'
 import type { Caller, PackageCacheMeta } from './actions/context.js'
 import type pg from 'pg'
 import { ReadCache } from './cache/read-cache.js'
@@ -38,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     return503OnClosing: true,
+    ...(config.trustProxy > 0 ? { trustProxy: (_address: string, hop: number) => hop < config.trustProxy } : {}),
     // one log line per request (onResponse below) instead of Fastify's two
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
@@ -81,7 +83,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   const runner = new ActionRunner({ db, config, registry, cache })
   // the API token is resolved once, in an onRequest hook that also rate-limits failed attempts
-  await app.register(authRateLimit, { db, siteUrl: config.siteUrl, failuresPerMinute: config.authRateLimitPerMinute })
+  const users = new TokenCache(db, cache as ReadCache<unknown>)
+  await app.register(authRateLimit, { users, siteUrl: config.siteUrl, failuresPerMinute: config.authRateLimitPerMinute })
   const resolveCaller = async (req: FastifyRequest): Promise<Caller> => ({ user: req.authUser })
   await app.register(actionRoutes, { runner, siteUrl: config.siteUrl, resolveCaller })
   app.decorate('actions', runner)

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { sql } from 'kysely'
+import { INVALIDATION_CHANNEL } from './cache/listener.js'
 import { loadConfig, ConfigError } from './config.js'
 import { openDatabase } from './db/open.js'
 import { serve } from './main.js'
@@ -24,7 +26,10 @@ async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>
   const config = loadConfig()
   const database = await openDatabase(config)
   try {
-    return await fn(database)
+    const result = await fn(database)
+    // CLI writes (sysadmin, tokens) bypass the actions: tell running servers to drop cached identities
+    await sql`SELECT pg_notify(${INVALIDATION_CHANNEL}, '')`.execute(database.kysely)
+    return result
   } finally {
     await database.shutdown()
   }

@@ -23,6 +23,8 @@ export interface Config {
   allowAdminCollaborators: boolean
   /** Budget of the in-process read cache (package_show, package_list); 0 disables it. */
   cacheMb: number
+  /** Reverse-proxy hops whose X-Forwarded-For is trusted for the client IP (rate limits); 0 = none. */
+  trustProxy: number
   /** ckan.auth.create_user_via_api: anyone may call user_create (default: sysadmins only). */
   createUserViaApi: boolean
   /** Requests per minute and client IP carrying a token that resolves to no user; 0 disables the limit. */
@@ -48,6 +50,7 @@ const envSchema = {
     ALLOW_DATASET_COLLABORATORS: { enum: ['true', 'false'] },
     ALLOW_ADMIN_COLLABORATORS: { enum: ['true', 'false'] },
     CACHE_MB: { type: 'integer', minimum: 0, maximum: 65536 },
+    TRUST_PROXY: { type: 'integer', minimum: 0, maximum: 10 },
     CREATE_USER_VIA_API: { enum: ['true', 'false'] },
     AUTH_RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0 },
   },
@@ -95,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowDatasetCollaborators: raw.ALLOW_DATASET_COLLABORATORS === 'true',
     allowAdminCollaborators: raw.ALLOW_ADMIN_COLLABORATORS === 'true',
     cacheMb: (raw.CACHE_MB as number | undefined) ?? 64,
+    trustProxy: (raw.TRUST_PROXY as number | undefined) ?? 0,
     createUserViaApi: raw.CREATE_USER_VIA_API === 'true',
     authRateLimitPerMinute: (raw.AUTH_RATE_LIMIT_PER_MINUTE as number | undefined) ?? 30,
   }

@@ -16,6 +16,7 @@ export const CLI = path.join(REPO_ROOT, 'dist', 'src', 'cli.js')
 const CONFIG_VARS = [
   'PORT', 'HOST', 'SITE_URL', 'DATA_DIR', 'DATABASE_URL', 'STORAGE', 'SEARCH', 'MAX_RESOURCE_SIZE_MB',
   'LOG_LEVEL', 'BODY_LIMIT_MB', 'SITE_TITLE', 'SITE_DESCRIPTION', 'CREATE_UNOWNED_DATASET',
+  'CACHE_MB', 'TRUST_PROXY', 'CREATE_USER_VIA_API', 'AUTH_RATE_LIMIT_PER_MINUTE', 'ALLOW_DATASET_COLLABORATORS', 'ALLOW_ADMIN_COLLABORATORS',
 ]
 
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {

@@ -1,13 +1,13 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { Kysely } from 'kysely'
-import type { Database, UserRow } from '../db/schema.js'
-import { tokenFromHeaders, userForToken } from '../auth/tokens.js'
+import type { UserRow } from '../db/schema.js'
+import { tokenFromHeaders } from '../auth/tokens.js'
 import { helpUrl, sendJson } from './envelope.js'
 
 export interface AuthOptions {
-  db: Kysely<Database>
+  /** Resolves a token to its active user, or null. */
+  users: { user(token: string): Promise<UserRow | null> }
   siteUrl: string
   /** Failed authentications allowed per client IP and minute; 0 = no limit. */
   failuresPerMinute: number
@@ -40,7 +40,7 @@ async function authentication(app: FastifyInstance, opts: AuthOptions): Promise<
         return sendJson(reply, 429, tooMany(req, opts.siteUrl, state.ttlInSeconds))
       }
     }
-    const user = await userForToken(opts.db, token)
+    const user = await opts.users.user(token)
     req.authUser = user
     if (!user && limiter) await limiter(req)
   })

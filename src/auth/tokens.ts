@@ -38,6 +38,18 @@ export function timestampMs(value: string): number {
  * updated in one more statement at most once a minute per token.
  */
 export async function userForToken(db: Kysely<Database>, token: string): Promise<UserRow | null> {
+  return (await resolveToken(db, token))?.user ?? null
+}
+
+export interface ResolvedToken {
+  user: UserRow
+  tokenId: string
+  /** Expiry in ms since the epoch, or null for a token that never expires. */
+  expiresMs: number | null
+}
+
+/** userForToken with what a cache needs to keep the answer honest (expiry, id for touching). */
+export async function resolveToken(db: Kysely<Database>, token: string): Promise<ResolvedToken | null> {
   const row = await db
     .selectFrom('api_token')
     .innerJoin('user', 'user.id', 'api_token.user_id')
@@ -50,10 +62,10 @@ export async function userForToken(db: Kysely<Database>, token: string): Promise
   if (row.expires_at !== null && timestampMs(row.expires_at) <= now) return null
   const { expires_at: _e, revoked_at: _r, token_id: tokenId, token_last_access: lastAccess, ...user } = row
   if (lastAccess === null || now - timestampMs(lastAccess) >= TOUCH_INTERVAL_MS) await touchToken(db, tokenId)
-  return user
+  return { user, tokenId, expiresMs: row.expires_at === null ? null : timestampMs(row.expires_at) }
 }
 
-async function touchToken(db: Kysely<Database>, tokenId: string): Promise<void> {
+export async function touchToken(db: Kysely<Database>, tokenId: string): Promise<void> {
   const at = nowIso()
   const cutoff = new Date(Date.now() - TOUCH_INTERVAL_MS).toISOString().replace('Z', '')
   // the WHERE makes concurrent requests of one token write once; a failure must not fail the request

@@ -46,3 +46,11 @@ t.test('bad AUTH_RATE_LIMIT_PER_MINUTE is a config error', async (t) => {
   t.equal(loadConfig({}).createUserViaApi, false)
   t.equal(loadConfig({ CREATE_USER_VIA_API: 'true' }).createUserViaApi, true)
 })
+
+t.test('TRUST_PROXY: behind a proxy, failures are counted per forwarded client', async (t) => {
+  const { app } = await testApp(t, { AUTH_RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: '1' })
+  const bad = (ip: string) => app.inject({ method: 'GET', url: '/api/3/action/status_show', headers: { authorization: 'nope', 'x-forwarded-for': ip } })
+  for (let i = 0; i < 3; i++) await bad('203.0.113.1')
+  t.equal((await bad('203.0.113.1')).statusCode, 429, 'the guessing client is limited')
+  t.equal((await bad('203.0.113.2')).statusCode, 200, 'another client behind the same proxy is not')
+})

@@ -58,3 +58,16 @@ t.test('organization changes reach the cached dataset dicts', async (t) => {
   await ok('organization_patch', { id: 'org1', title: 'New title' })
   t.equal((await ok('package_show', { id: 'ds' })).organization.title, 'New title')
 })
+
+t.test('cached tokens: revocation and user deletion take effect at once, also in another process', async (t) => {
+  const a = await testApp(t)
+  const b = await buildApp({ db: a.db.kysely, config: a.config, logger: false, pool: a.db.pool })
+  t.teardown(() => b.close())
+  await a.ok('user_create', { name: 'alice', email: 'alice@example.org', password: 'alice-password' })
+  const { token } = await a.ok('api_token_create', { user: 'alice', name: 't' })
+  const showSelf = (app: typeof b) => app.inject({ method: 'GET', url: '/api/3/action/user_show?id=alice', headers: { authorization: token } })
+  t.ok(await until(async () => (await showSelf(b)).json().result?.email === 'alice@example.org'), 'B knows alice by her token (email shown to self)')
+  await a.ok('api_token_revoke', { token })
+  t.not((await showSelf(a.app)).json().result?.email, 'alice@example.org', 'A: a revoked token acts as anonymous at once')
+  t.ok(await until(async () => (await showSelf(b)).json().result?.email !== 'alice@example.org'), 'B: the revoked token stops working')
+})
