@@ -30,19 +30,37 @@ async function authentication(app: FastifyInstance, opts: AuthOptions): Promise<
     await app.register(rateLimit, { global: false })
     limiter = app.createRateLimit({ max: opts.failuresPerMinute, timeWindow: 60_000 })
   }
+  // IPs over the limit, with the end of their window: checked in memory on every token-carrying
+  // request, so valid tokens pay nothing for the limiter; only failures go through it.
+  const blocked = new Map<string, number>()
   app.addHook('onRequest', async (req, reply) => {
     const token = tokenFromHeaders(req.headers)
     if (!token) return
     if (limiter) {
-      const state = await limiter(req, { increment: false })
-      if (!state.isAllowed && state.remaining === 0) {
-        reply.header('retry-after', String(Math.max(1, state.ttlInSeconds)))
-        return sendJson(reply, 429, tooMany(req, opts.siteUrl, state.ttlInSeconds))
+      const until = blocked.get(req.ip)
+      if (until !== undefined) {
+        const left = Math.ceil((until - Date.now()) / 1000)
+        if (left > 0) {
+          reply.header('retry-after', String(left))
+          return sendJson(reply, 429, tooMany(req, opts.siteUrl, left))
+        }
+        blocked.delete(req.ip)
       }
     }
     const user = await opts.users.user(token)
     req.authUser = user
-    if (!user && limiter) await limiter(req)
+    if (!user && limiter) {
+      const state = await limiter(req)
+      // isAllowed means allow-listed; isExceeded: this failure went over the limit
+      if (!state.isAllowed && state.isExceeded) {
+        // block the IP: block the IP for the rest of its window
+        const left = Math.max(1, state.ttlInSeconds)
+        if (blocked.size > 100_000) blocked.clear()
+        blocked.set(req.ip, Date.now() + left * 1000)
+        reply.header('retry-after', String(left))
+        return sendJson(reply, 429, tooMany(req, opts.siteUrl, left))
+      }
+    }
   })
 }
 
