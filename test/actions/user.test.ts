@@ -293,3 +293,18 @@ t.test('user_delete: sysadmins only; deleted users cannot act', async (t) => {
   const sameEmail = await ok('user_create', { name: 'reborn', email: 'd@x.org', password: '12345678' })
   t.equal(sameEmail.email, 'd@x.org', "a deleted user's email is free again")
 })
+
+t.test('user_show include_datasets applies the visibility rule to the user\'s own datasets', async (t) => {
+  const { ok } = await testApp(t)
+  await ok('organization_create', { name: 'org-v' })
+  await ok('user_create', { name: 'ex-editor', email: 'ex@example.org', password: 'ex-password-1' })
+  const { token } = await ok('api_token_create', { user: 'ex-editor', name: 't' })
+  await ok('organization_member_create', { id: 'org-v', username: 'ex-editor', role: 'editor' })
+  await ok('package_create', { name: 'secret-own', owner_org: 'org-v', private: true }, { token })
+  await ok('package_create', { name: 'open-own', owner_org: 'org-v' }, { token })
+  const before = await ok('user_show', { id: 'ex-editor', include_datasets: true }, { token })
+  t.same(before.datasets.map((d: any) => d.name).sort(), ['open-own', 'secret-own'], 'a member sees its private dataset')
+  await ok('organization_member_delete', { id: 'org-v', username: 'ex-editor' })
+  const after = await ok('user_show', { id: 'ex-editor', include_datasets: true }, { token })
+  t.same(after.datasets.map((d: any) => d.name), ['open-own'], 'once out of the organization, its private dataset is hidden, as in package_show')
+})

@@ -1,3 +1,4 @@
+import { visiblePackages } from '../../auth/authz.js'
 import { defineAction } from '../define.js'
 import { isSysadmin, type ActionContext } from '../context.js'
 import { NotFound } from '../../errors.js'
@@ -37,10 +38,16 @@ export default defineAction({
     if (!user) throw new NotFound()
     const dict = await showUser(ctx, user, { includePasswordHash: p.include_password_hash, includePluginExtras: p.include_plugin_extras })
     if (p.include_datasets) {
-      const full = isSysadmin(ctx) || isSelf(ctx, user)
-      let q = ctx.db.selectFrom('package').select('id').where('creator_user_id', '=', user.id)
-      q = full ? q.where('state', 'in', ['active', 'draft']) : q.where('state', '=', 'active').where('private', '=', false)
-      const ids = await q.orderBy('metadata_modified', 'desc').orderBy('id').limit(50).execute()
+      // the one visibility rule: private and drafts only where the caller may read them
+      const ids = await ctx.db
+        .selectFrom('package')
+        .select('id')
+        .where('creator_user_id', '=', user.id)
+        .where(visiblePackages(ctx, { includePrivate: true, includeDrafts: true }))
+        .orderBy('metadata_modified', 'desc')
+        .orderBy('id')
+        .limit(50)
+        .execute()
       dict.datasets = await packageDicts(ctx.db, ids.map((r) => r.id), ctx.config.siteUrl)
     }
     if (p.include_num_followers) dict.num_followers = 0
