@@ -1,9 +1,8 @@
 import { defineAction } from '../define.js'
 import { requireEditPackage, requireGroupsAuth } from '../../auth/authz.js'
 import { packageDict } from '../../model/package-dict.js'
-import { lockPackage, packageRef, updateLockedPackage } from './write.js'
+import { lockPackage, packageRef, updateLockedPackage, withNameConflict } from './write.js'
 import { datasetParams } from './schema.js'
-import { isNameConflict, nameInUse } from '../../model/package-save.js'
 
 export default defineAction({
   name: 'package_patch',
@@ -18,15 +17,12 @@ export default defineAction({
   handler: async (ctx, p) => {
     const data = p as Record<string, unknown>
     const ref = packageRef(data)
-    try {
-      return await ctx.transaction(async (tx) => {
+    return withNameConflict(() =>
+      ctx.transaction(async (tx) => {
         const row = await lockPackage(tx, ref)
         const current = (await packageDict(tx.db, row.id, tx.config.siteUrl))!
-        return updateLockedPackage(tx, row, { ...current, ...data, id: row.id })
-      })
-    } catch (err) {
-      if (isNameConflict(err)) throw nameInUse()
-      throw err
-    }
+        return updateLockedPackage(tx, row, { ...current, ...data, id: row.id }, current)
+      }),
+    )
   },
 })

@@ -3,8 +3,8 @@ import { requireEditPackage, requireGroupsAuth } from '../../auth/authz.js'
 import { NotFound, ValidationError } from '../../errors.js'
 import { packageDict } from '../../model/package-dict.js'
 import { filterGlob, joinPath, mergeAt, mergeDict, mismatches, mismatchesAt, PathError, type Path } from '../../model/dict-paths.js'
-import { findPackageRow, isNameConflict, nameInUse } from '../../model/package-save.js'
-import { updateLockedPackage } from './write.js'
+import { findPackageRow } from '../../model/package-save.js'
+import { updateLockedPackage, withNameConflict } from './write.js'
 
 function jsonParam(name: string, v: unknown): Record<string, unknown> | undefined {
   if (v === undefined) return undefined
@@ -63,11 +63,13 @@ export default defineAction({
     const ref = [raw.match__id, match?.id, raw.match__name, match?.name].find((v): v is string => typeof v === 'string' && v !== '')
     if (!ref) throw new ValidationError({ match__id: 'Missing value' })
 
-    try {
-      const result = await ctx.transaction(async (tx) => {
+    const result = await withNameConflict(() =>
+      ctx.transaction(async (tx) => {
         const row = await findPackageRow(tx.db, ref, true)
         if (!row) throw new NotFound()
-        const orig = (await packageDict(tx.db, row.id, tx.config.siteUrl))! as Record<string, unknown>
+        const current = (await packageDict(tx.db, row.id, tx.config.siteUrl))!
+        // match, filter and update work on a copy: `current` stays the before-state for no-op detection
+        const orig = structuredClone(current) as Record<string, unknown>
 
         const unmatched: Path[] = []
         if (match) unmatched.push(...mismatches(orig, match))
@@ -101,13 +103,10 @@ export default defineAction({
             throw e
           }
         }
-        return { package: await updateLockedPackage(tx, row, { ...orig, id: row.id }) } as Record<string, unknown>
-      })
-      if (include) filterGlob(result, include)
-      return result
-    } catch (err) {
-      if (isNameConflict(err)) throw nameInUse()
-      throw err
-    }
+        return { package: await updateLockedPackage(tx, row, { ...orig, id: row.id }, current) } as Record<string, unknown>
+      }),
+    )
+    if (include) filterGlob(result, include)
+    return result
   },
 })

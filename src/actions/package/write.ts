@@ -13,7 +13,8 @@ import { ownerOrgError } from '../../auth/authz.js'
  * resulting dict in one transaction, so a failure leaves nothing half-written.
  */
 
-async function withNameConflict<T>(fn: () => Promise<T>): Promise<T> {
+/** A lost race on the unique name (Postgres 23505) becomes CKAN's validation error. */
+export async function withNameConflict<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn()
   } catch (err) {
@@ -54,7 +55,13 @@ export async function lockPackage(ctx: ActionContext, idOrName: string): Promise
  * package_update on an already-located dataset. metadata_modified moves only when the dataset
  * dict actually changed (CKAN's no-op detection), or to the value a sysadmin supplied.
  */
-export async function updateLockedPackage(ctx: ActionContext, existing: PackageRow, data: Record<string, unknown>): Promise<PackageDict> {
+export async function updateLockedPackage(
+  ctx: ActionContext,
+  existing: PackageRow,
+  data: Record<string, unknown>,
+  /** The dataset's current dict, when the caller already loaded it in this transaction (not mutated since). */
+  current?: PackageDict,
+): Promise<PackageDict> {
   const input = await validatePackage(ctx.db, data, {
     mode: 'update',
     sysadmin: isSysadmin(ctx),
@@ -62,7 +69,7 @@ export async function updateLockedPackage(ctx: ActionContext, existing: PackageR
     createUnownedDataset: ctx.config.createUnownedDataset,
     ownerOrgCheck: (orgId) => ownerOrgError(ctx, orgId, existing),
   })
-  const before = (await packageDict(ctx.db, existing.id, ctx.config.siteUrl))!
+  const before = current ?? (await packageDict(ctx.db, existing.id, ctx.config.siteUrl))!
   await updatePackageRows(ctx.db, existing, input)
   let after = (await packageDict(ctx.db, existing.id, ctx.config.siteUrl))!
   // A show dict sent back carries the stored metadata_modified: only a different value is a

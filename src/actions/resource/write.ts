@@ -19,7 +19,7 @@ export async function reviseResources(
     const { resources, index } = edit(structuredClone(current.resources as Record<string, unknown>[]), current)
     let dataset: PackageDict
     try {
-      dataset = await updateLockedPackage(tx, row, { ...current, id: row.id, resources })
+      dataset = await updateLockedPackage(tx, row, { ...current, id: row.id, resources }, current)
     } catch (err) {
       // CKAN reports a resource's errors for that resource alone, not nested in the dataset's
       if (err instanceof ValidationError && index !== null && Array.isArray(err.fields.resources)) {
