@@ -29,6 +29,12 @@ export interface Config {
   createUserViaApi: boolean
   /** Requests per minute and client IP carrying a token that resolves to no user; 0 disables the limit. */
   authRateLimitPerMinute: number
+  /** STORAGE=s3: endpoint URL (http(s)://host:port), credentials, bucket (created at start if missing), region. */
+  s3: { endpoint: string | null; accessKey: string; secretKey: string; bucket: string; region: string }
+  /** STORAGE=s3: stream downloads through Abierto instead of redirecting to a presigned URL. */
+  s3ProxyDownloads: boolean
+  /** SEARCH=meilisearch: server URL, API key and index name. */
+  meilisearch: { url: string | null; apiKey: string; index: string }
 }
 
 const envSchema = {
@@ -53,6 +59,15 @@ const envSchema = {
     TRUST_PROXY: { type: 'integer', minimum: 0, maximum: 10 },
     CREATE_USER_VIA_API: { enum: ['true', 'false'] },
     AUTH_RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0 },
+    S3_ENDPOINT: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    S3_ACCESS_KEY: { type: 'string' },
+    S3_SECRET_KEY: { type: 'string' },
+    S3_BUCKET: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
+    S3_REGION: { type: 'string', minLength: 1 },
+    S3_PROXY_DOWNLOADS: { enum: ['true', 'false'] },
+    MEILISEARCH_URL: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    MEILISEARCH_API_KEY: { type: 'string' },
+    MEILISEARCH_INDEX: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,400}$' },
   },
 } as const
 
@@ -101,5 +116,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: (raw.TRUST_PROXY as number | undefined) ?? 0,
     createUserViaApi: raw.CREATE_USER_VIA_API === 'true',
     authRateLimitPerMinute: (raw.AUTH_RATE_LIMIT_PER_MINUTE as number | undefined) ?? 30,
+    s3: {
+      endpoint: (raw.S3_ENDPOINT as string | undefined) ?? null,
+      accessKey: (raw.S3_ACCESS_KEY as string | undefined) ?? '',
+      secretKey: (raw.S3_SECRET_KEY as string | undefined) ?? '',
+      bucket: (raw.S3_BUCKET as string | undefined) ?? 'abierto',
+      region: (raw.S3_REGION as string | undefined) ?? 'us-east-1',
+    },
+    s3ProxyDownloads: raw.S3_PROXY_DOWNLOADS === 'true',
+    meilisearch: {
+      url: (raw.MEILISEARCH_URL as string | undefined) ?? null,
+      apiKey: (raw.MEILISEARCH_API_KEY as string | undefined) ?? '',
+      index: (raw.MEILISEARCH_INDEX as string | undefined) ?? 'datasets',
+    },
   }
 }

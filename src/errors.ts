@@ -33,8 +33,18 @@ export class NotAuthorized extends ActionError {
   }
 }
 
-/** 400 Search Query Error. */
+/** 400 Search Query Error ("Search Query is invalid: '<message>'"). */
 export class SearchQueryError extends ActionError {}
+
+/** 409 Search Error ("Search error: <message>"): a query the backend refused (CKAN's SearchError). */
+export class SearchError extends ActionError {}
+
+/** 500 Search Connection Error: the search backend is unreachable. */
+export class SearchConnectionError extends ActionError {
+  constructor() {
+    super('Unable to connect to the search server')
+  }
+}
 
 /** 400 Integrity Error (CKAN's DataError: malformed nesting such as tags given as strings). */
 export class IntegrityError extends ActionError {

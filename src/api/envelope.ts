@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { BadRequest, IntegrityError, NotAuthorized, NotFound, SearchQueryError, ValidationError } from '../errors.js'
+import { BadRequest, IntegrityError, NotAuthorized, NotFound, SearchConnectionError, SearchError, SearchQueryError, ValidationError } from '../errors.js'
 
 export function helpUrl(siteUrl: string, action: string): string {
   return `${siteUrl}/api/3/action/help_show?name=${encodeURIComponent(action)}`
@@ -21,6 +21,8 @@ export function errorAnswer(err: unknown, help: string, req: FastifyRequest): Er
   if (err instanceof NotFound) return fail(404, { __type: 'Not Found Error', message: err.detail ? `Not found: ${err.detail}` : 'Not found' })
   if (err instanceof NotAuthorized) return fail(403, { __type: 'Authorization Error', message: err.detail ? `Access denied: ${err.detail}` : 'Access denied' })
   if (err instanceof SearchQueryError) return fail(400, { __type: 'Search Query Error', message: `Search Query is invalid: '${err.message}'` })
+  if (err instanceof SearchError) return fail(409, { __type: 'Search Error', message: `Search error: ${JSON.stringify(err.message)}` })
+  if (err instanceof SearchConnectionError) return fail(500, { __type: 'Search Connection Error', message: err.message })
   if (err instanceof IntegrityError) return fail(400, { __type: 'Integrity Error', message: err.message, data: err.data })
   req.log.error({ err }, 'action failed')
   return fail(500, { __type: 'Internal Server Error', message: 'Internal Server Error' })

@@ -1,0 +1,56 @@
+import type { QueryNode, SortField } from './ast.js'
+import type { IndexDocument } from './document.js'
+
+/**
+ * Who may see what, as CKAN's permission labels: a document matches when it carries at least one
+ * of `labels` (null = no label filter: sysadmins), is in one of `states`, and is public unless
+ * `includePrivate`.
+ */
+export interface VisibilityFilter {
+  labels: string[] | null
+  states: string[]
+  includePrivate: boolean
+}
+
+export interface SearchRequest {
+  /** the parsed `q` */
+  query: QueryNode
+  /** each parsed `fq` / `fq_list` item; all must match */
+  filters: QueryNode[]
+  visibility: VisibilityFilter
+  /** never empty; `score` ranks by relevance to `query` */
+  sort: SortField[]
+  rows: number
+  start: number
+  /** exact fields to count values of (validated by the caller with fields.facetable) */
+  facetFields: string[]
+  /** top values per facet by count; negative = unlimited */
+  facetLimit: number
+  facetMincount: number
+}
+
+export interface SearchResult {
+  count: number
+  /** each result's stored `data`: the package_show dict as JSON text, in result order */
+  results: string[]
+  /** per requested field: [value, count] pairs, count descending (ties by value ascending) */
+  facets: Record<string, Array<[string, number]>>
+}
+
+/** Thrown by adapters when the backend cannot be reached or fails (mapped to CKAN's 500 Search Connection Error / 409 Search Error). */
+export class SearchBackendError extends Error {}
+
+/** A search backend. Writes are idempotent upserts by dataset id; the index can always be rebuilt from Postgres. */
+export interface SearchIndex {
+  readonly backend: 'postgres' | 'meilisearch'
+  /** create tables/indexes/settings if missing; safe to call at every start */
+  prepare(): Promise<void>
+  search(req: SearchRequest): Promise<SearchResult>
+  upsert(docs: IndexDocument[]): Promise<void>
+  remove(ids: string[]): Promise<void>
+  /** remove every document (before a full rebuild) */
+  clear(): Promise<void>
+  /** number of documents in the index */
+  count(): Promise<number>
+  close(): Promise<void>
+}
