@@ -15,6 +15,14 @@ import type { Caller, PackageCacheMeta } from './actions/context.js'
 import type pg from 'pg'
 import { ReadCache } from './cache/read-cache.js'
 import { listenForInvalidations } from './cache/listener.js'
+import type { SearchIndex } from './search/port.js'
+import { openSearchIndex } from './search/open.js'
+import { SearchIndexer } from './search/indexer.js'
+import { healthRoutes } from './api/health-routes.js'
+import multipart from '@fastify/multipart'
+import type { BlobStore } from './storage/blob-store.js'
+import { openBlobStore } from './storage/open.js'
+import { downloadRoutes } from './storage/download-routes.js'
 
 export interface AppDeps {
   db: Kysely<Database>
@@ -23,6 +31,12 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger']
   /** The pool behind `db`: used to LISTEN for cache invalidations. Without it nothing is cached. */
   pool?: pg.Pool
+  /** The search backend; default: the one SEARCH configures. */
+  search?: SearchIndex
+  /** Run the search outbox retry worker in this process (default true). */
+  indexWorker?: boolean
+  /** File storage; default: the one STORAGE configures. */
+  storage?: BlobStore
 }
 
 export const API_VERSION = '0.1.0'
@@ -81,18 +95,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     req.log.info({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request')
     done()
   })
-  const runner = new ActionRunner({ db, config, registry, cache })
+  const search = deps.search ?? (await openSearchIndex(config, db))
+  const indexer = new SearchIndexer(db, search, config.siteUrl, app.log)
+  if (deps.indexWorker !== false) {
+    indexer.start()
+    app.addHook('onClose', () => indexer.stop())
+  }
+  if (!deps.search) app.addHook('onClose', () => search.close())
+  await app.register(healthRoutes, { indexer })
+  const storage = deps.storage ?? (await openBlobStore(config))
+  if (!deps.storage) app.addHook('onClose', () => storage.close())
+  // multipart bodies are streamed (limits per request in storage/multipart.ts), never buffered under bodyLimit
+  await app.register(multipart)
+  const runner = new ActionRunner({ db, config, registry, cache, search, indexer, storage })
   // the API token is resolved once, in an onRequest hook that also rate-limits failed attempts
   const users = new TokenCache(db, cache as ReadCache<unknown>)
   await app.register(authRateLimit, { users, siteUrl: config.siteUrl, failuresPerMinute: config.authRateLimitPerMinute })
   const resolveCaller = async (req: FastifyRequest): Promise<Caller> => ({ user: req.authUser })
-  await app.register(actionRoutes, { runner, siteUrl: config.siteUrl, resolveCaller })
+  await app.register(actionRoutes, { runner, siteUrl: config.siteUrl, resolveCaller, uploads: { store: storage, maxBytes: config.maxResourceSizeMb * 1024 * 1024 } })
+  await app.register(downloadRoutes, { runner, store: storage, resolveCaller, proxy: config.s3ProxyDownloads })
   app.decorate('actions', runner)
+  app.decorate('indexer', indexer)
   return app
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     actions: ActionRunner
+    indexer: SearchIndexer
   }
 }

@@ -7,6 +7,7 @@ import { serve } from './main.js'
 import { ensureSysadmin, findUser, listSysadmins, removeSysadmin } from './auth/users.js'
 import { issueToken, revokeToken, tokenIdFor } from './auth/tokens.js'
 import { writeTokenFile } from './bootstrap.js'
+import { reindexCommand } from './search/reindex-cli.js'
 
 const USAGE = `usage: abierto <command>
 
@@ -19,6 +20,8 @@ const USAGE = `usage: abierto <command>
                         create an API token for USER (labelled NAME, default "cli") and print it
   token revoke TOKEN_OR_ID
                         revoke an API token, given the token itself or its id (api_token_list's id)
+  search reindex [--clear]
+                        rebuild the search index from the database (--clear empties it first)
 
 Configuration comes from the environment (PORT, HOST, SITE_URL, DATA_DIR, DATABASE_URL, ...; see README.md).`
 
@@ -93,6 +96,13 @@ async function main(argv: string[]): Promise<number> {
         return (await issueToken(db.kysely, user.id, rest[2] ?? 'cli')).token
       })
       console.log(token)
+      return 0
+    }
+    case 'search': {
+      if (rest[0] !== 'reindex' || rest.slice(1).some((a) => a !== '--clear')) break
+      const config = loadConfig()
+      const { count, seconds } = await withDatabase((db) => reindexCommand(config, db.kysely, { clear: rest.includes('--clear') }))
+      console.log(`indexed ${count} datasets in ${seconds.toFixed(1)} s (${Math.round(count / Math.max(seconds, 0.001))}/s)`)
       return 0
     }
     case 'help':

@@ -3,6 +3,8 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Database, UserRow } from '../db/schema.js'
 import type { Config } from '../config.js'
 import type { ReadCache } from '../cache/read-cache.js'
+import type { SearchIndex } from '../search/port.js'
+import type { BlobStore } from '../storage/blob-store.js'
 
 /** The caller, resolved once per request from the API token (null user = anonymous). */
 export interface Caller {
@@ -20,6 +22,10 @@ export interface ActionContext {
   readonly log: FastifyBaseLogger
   /** Rendered reads (package_show, package_list); cleared by every write. */
   readonly cache: ReadCache<PackageCacheMeta>
+  /** The search backend (package_search); kept in sync by search/indexer.ts, never written by actions. */
+  readonly search: SearchIndex
+  /** Uploaded files (resource uploads); blobs are removed only after the rows' transaction commits. */
+  readonly storage: BlobStore
   /** Calls another action through the same pipeline (validation and auth included). */
   call<R = unknown>(name: string, params: Record<string, unknown>): Promise<R>
   /** help_show's text for a registered action, undefined when there is no such action. */

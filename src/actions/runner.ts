@@ -11,12 +11,19 @@ import { sql } from 'kysely'
 import { ReadCache, RawJson } from '../cache/read-cache.js'
 import { INVALIDATION_CHANNEL } from '../cache/listener.js'
 import type { PackageCacheMeta } from './context.js'
+import type { SearchIndex } from '../search/port.js'
+import type { SearchIndexer } from '../search/indexer.js'
+import type { BlobStore } from '../storage/blob-store.js'
 
 export interface RunnerDeps {
   db: Kysely<Database>
   config: Config
   registry: ActionRegistry
   cache: ReadCache<PackageCacheMeta>
+  search: SearchIndex
+  storage: BlobStore
+  /** applies the search outbox after each write (read-your-writes); absent: the worker does it */
+  indexer?: SearchIndexer
 }
 
 /**
@@ -47,7 +54,11 @@ export class ActionRunner {
       // transaction wrapper already notified atomically with its commit; this covers writes
       // made outside ctx.transaction.
       this.deps.cache.clear()
-      if (!isTransaction(ctx.db)) await sql`SELECT pg_notify(${INVALIDATION_CHANNEL}, '')`.execute(ctx.db).catch(() => undefined)
+      if (!isTransaction(ctx.db)) {
+        await sql`SELECT pg_notify(${INVALIDATION_CHANNEL}, '')`.execute(ctx.db).catch(() => undefined)
+        // the change is committed: index it before answering, as CKAN does (never fails the write)
+        await this.deps.indexer?.flushFresh()
+      }
     }
   }
 
@@ -61,6 +72,8 @@ export class ActionRunner {
       log,
       // inside a transaction reads may see uncommitted rows: never serve or store them cached
       cache: inTransaction ? UNCACHED : this.deps.cache,
+      search: this.deps.search,
+      storage: this.deps.storage,
       async call<R>(name: string, params: Record<string, unknown>): Promise<R> {
         const result = await runner.run(name, params, caller, log, db)
         return (result instanceof RawJson ? result.value() : result) as R

@@ -6,11 +6,14 @@ import { BadRequest } from '../errors.js'
 import { errorAnswer, helpUrl, sendJson } from './envelope.js'
 import { requestData } from './request-data.js'
 import { RawJson } from '../cache/read-cache.js'
+import { discardUpload, isMultipart, multipartData, type UploadOptions } from '../storage/multipart.js'
 
 export interface ActionRoutesOptions {
   runner: ActionRunner
   siteUrl: string
   resolveCaller: (req: FastifyRequest) => Promise<Caller>
+  /** multipart bodies: the `upload` file goes to this store (without it, multipart is refused) */
+  uploads?: UploadOptions
 }
 
 const ANONYMOUS: Caller = { user: null }
@@ -31,11 +34,12 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
 
   const handle = async (action: AnyAction, req: FastifyRequest, reply: FastifyReply) => {
     const help = helpUrl(siteUrl, action.name)
+    let data: Record<string, unknown> | undefined
     try {
       if (req.method === 'GET' && !action.sideEffectFree) {
         throw new BadRequest('Bad request - JSON Error: Invalid request. Please use POST method for your request')
       }
-      const data = requestData(req, action.sideEffectFree)
+      data = opts.uploads && isMultipart(req) ? await multipartData(req, opts.uploads) : requestData(req, action.sideEffectFree)
       let caller: Caller
       let callback: string | undefined
       if (typeof data.callback === 'string' || Array.isArray(data.callback)) {
@@ -59,6 +63,9 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
     } catch (err) {
       const { status, body } = errorAnswer(err, help, req)
       return sendJson(reply, status, body)
+    } finally {
+      // a staged file the action did not take (failure, or an action without uploads) is removed
+      await discardUpload(data).catch((err: unknown) => req.log.error({ err }, 'could not remove a staged upload'))
     }
   }
 

@@ -20,8 +20,8 @@ export function errorAnswer(err: unknown, help: string, req: FastifyRequest): Er
   if (err instanceof ValidationError) return fail(409, { __type: 'Validation Error', ...err.fields })
   if (err instanceof NotFound) return fail(404, { __type: 'Not Found Error', message: err.detail ? `Not found: ${err.detail}` : 'Not found' })
   if (err instanceof NotAuthorized) return fail(403, { __type: 'Authorization Error', message: err.detail ? `Access denied: ${err.detail}` : 'Access denied' })
-  if (err instanceof SearchQueryError) return fail(400, { __type: 'Search Query Error', message: `Search Query is invalid: '${err.message}'` })
-  if (err instanceof SearchError) return fail(409, { __type: 'Search Error', message: `Search error: ${JSON.stringify(err.message)}` })
+  if (err instanceof SearchQueryError) return fail(400, { __type: 'Search Query Error', message: `Search Query is invalid: ${pyRepr(err.message)}` })
+  if (err instanceof SearchError) return fail(409, { __type: 'Search Error', message: `Search error: ${pyRepr(err.message)}` })
   if (err instanceof SearchConnectionError) return fail(500, { __type: 'Search Connection Error', message: err.message })
   if (err instanceof IntegrityError) return fail(400, { __type: 'Integrity Error', message: err.message, data: err.data })
   req.log.error({ err }, 'action failed')
@@ -30,4 +30,10 @@ export function errorAnswer(err: unknown, help: string, req: FastifyRequest): Er
 
 export function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
   return reply.code(status).header('content-type', 'application/json;charset=utf-8').send(JSON.stringify(body))
+}
+
+/** Python's repr() of a str, which CKAN's search error messages embed. */
+function pyRepr(s: string): string {
+  if (s.includes("'") && !s.includes('"')) return `"${s}"`
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }

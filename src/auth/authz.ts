@@ -367,3 +367,28 @@ export async function ownerOrgError(ctx: ActionContext, orgId: string, existing:
   if ((!existing || existing.owner_org !== orgId) && !(await hasGroupPermission(ctx, orgId, 'create_dataset'))) return 'You cannot add a dataset to this organization'
   return null
 }
+
+/**
+ * The caller's side of search/document.ts datasetLabels: a search document matches when it
+ * carries one of these (null: sysadmins, no label filter). Same rule as visiblePackages.
+ */
+export async function searchLabels(ctx: ActionContext): Promise<string[] | null> {
+  if (isSysadmin(ctx)) return null
+  const user = ctx.caller.user
+  if (!user) return ['public']
+  const roles = await callerRoles(ctx)
+  const labels = ['public', `creator-${user.id}`]
+  for (const [groupId, { capacity, isOrganization }] of roles.groups) {
+    if (!isOrganization) continue
+    if (roleGrants(capacity, 'read')) labels.push(`member-${groupId}`)
+    if (roleGrants(capacity, 'update_dataset')) labels.push(`editor-${groupId}`)
+  }
+  if (ctx.config.allowDatasetCollaborators) {
+    const editCaps = editCollaboratorCapacities(ctx)
+    for (const [pkgId, capacity] of roles.collaborations) {
+      labels.push(`collaborator-${pkgId}`)
+      if (editCaps.includes(capacity)) labels.push(`collaborator-editor-${pkgId}`)
+    }
+  }
+  return labels
+}

@@ -17,8 +17,12 @@ export interface IndexDocument {
   owner_org: string | null
   /** owner organization name */
   organization: string | null
+  /** owner organization title (searchable text) */
+  organization_title: string
   /** group names */
   groups: string[]
+  /** group titles (searchable text) */
+  group_titles: string[]
   /** free tags (no vocabulary) */
   tags: string[]
   /** vocabulary id → tag names (vocab_<vocabulary>) */
@@ -96,7 +100,9 @@ export function documentFromDict(dict: PackageDict, data: string = JSON.stringif
     type: str(dict.type) || 'dataset',
     owner_org: (dict.owner_org as string | null) || null,
     organization: org && typeof org.name === 'string' ? org.name : null,
+    organization_title: org ? str(org.title) : '',
     groups: groups.map((g) => str(g.name)),
+    group_titles: groups.map((g) => str(g.title)).filter(Boolean),
     tags: free,
     vocab,
     res_format: resources.map((r) => str(r.format)).filter(Boolean),

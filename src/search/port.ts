@@ -1,5 +1,7 @@
 import type { QueryNode, SortField } from './ast.js'
 import type { IndexDocument } from './document.js'
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema.js'
 
 /**
  * Who may see what, as CKAN's permission labels: a document matches when it carries at least one
@@ -48,6 +50,11 @@ export interface SearchIndex {
   search(req: SearchRequest): Promise<SearchResult>
   upsert(docs: IndexDocument[]): Promise<void>
   remove(ids: string[]): Promise<void>
+  /**
+   * A backend stored in the same Postgres (the embedded default) returns an instance that writes
+   * through this transaction, so the index changes commit with the outbox; others omit it.
+   */
+  inTransaction?(db: Kysely<Database>): SearchIndex
   /** remove every document (before a full rebuild) */
   clear(): Promise<void>
   /** number of documents in the index */

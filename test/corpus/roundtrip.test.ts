@@ -1,26 +1,8 @@
 import { readFileSync, existsSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { testApp } from '../helpers/app.js'
 import { parseIsoDate } from '../../src/model/time.js'
-
-/** The real catalogue dump in ../shared/data (beside the repository), or CORPUS_FILE. */
-export function corpusFile(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url))
-  return process.env.CORPUS_FILE ?? path.resolve(here, '../../../../shared/data/datos-gob-ar-datasets.jsonl')
-}
-
-type Dict = Record<string, any>
-
-/** What a client sends: the dump record without ids (not UUIDs in this corpus) and computed keys. */
-function toCreate(rec: Dict): Dict {
-  const { id: _id, num_resources: _n, num_tags: _t, organization: _o, license_title: _l, metadata_created: _c, ...rest } = rec
-  return {
-    ...rest,
-    resources: rec.resources.map(({ id: _rid, package_id: _p, position: _pos, state: _s, ...r }: Dict) => r),
-  }
-}
+import { corpusFile, toCreate, type Dict } from '../helpers/corpus.js'
 
 t.test('every dataset of the real corpus survives package_create → package_show', async (t) => {
   const file = corpusFile()

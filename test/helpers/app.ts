@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { connect, type Db } from '../../src/db/connect.js'
-import { buildApp } from '../../src/app.js'
+import { buildApp, type AppDeps } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { ensureSysadmin } from '../../src/auth/users.js'
 import { issueToken } from '../../src/auth/tokens.js'
@@ -51,10 +51,10 @@ export interface TestApp {
   ok<T = any>(name: string, body?: Record<string, unknown>, opts?: { token?: string | null }): Promise<T>
 }
 
-export async function testApp(t: Teardown, env: Record<string, string> = {}): Promise<TestApp> {
+export async function testApp(t: Teardown, env: Record<string, string> = {}, deps: Pick<AppDeps, 'search' | 'indexWorker'> = {}): Promise<TestApp> {
   const db = await testDatabase(t)
   const config = loadConfig({ SITE_URL: 'http://test.local', LOG_LEVEL: 'silent', DATA_DIR: '/tmp/abierto-test', ...env })
-  const app = await buildApp({ db: db.kysely, config, logger: false, pool: db.pool })
+  const app = await buildApp({ db: db.kysely, config, logger: false, pool: db.pool, ...deps })
   t.teardown(() => app.close())
   const admin = await ensureSysadmin(db.kysely, 'admin')
   const { token: sysadminToken } = await issueToken(db.kysely, admin.id, 'test')

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type SqlBool } from 'kysely'
 import { ValidationError } from '../../errors.js'
 import { defineAction } from '../define.js'
 import { groupDatasets } from '../../model/group-dict.js'
@@ -78,8 +78,10 @@ export function listAction(kind: GroupKind) {
         .where('group.type', '=', p.type ?? noun)
       if (only.length > 0) query = query.where('group.name', 'in', only)
       if (q !== '') {
-        const like = contains(q)
-        query = query.where((eb) => eb.or([eb('group.name', 'ilike', like), eb('group.title', 'ilike', like), eb('group.description', 'ilike', like)]))
+        // accents and case ignored (CKAN: case only), so "educacion" finds "Ministerio de Educación"
+        const like = sql`abierto_fold(${contains(q)})`
+        const has = (col: string) => sql<SqlBool>`abierto_fold(${sql.ref(col)}) LIKE ${like}`
+        query = query.where((eb) => eb.or([has('group.name'), has('group.title'), has('group.description')]))
       }
       const dir = sort.desc ? 'desc' : 'asc'
       if (sort.field === 'package_count') {

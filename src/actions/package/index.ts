@@ -11,7 +11,9 @@ import { datasetPurge, packagePurge } from './purge.js'
 import ownerOrgUpdate from './owner-org-update.js'
 import resourceReorder from './resource-reorder.js'
 import { bulkUpdateDelete, bulkUpdatePrivate, bulkUpdatePublic } from './bulk.js'
+import search from './search.js'
+import autocomplete from './autocomplete.js'
 
-const actions: AnyAction[] = [show, list, currentList, create, update, patch, revise, del, datasetPurge, packagePurge, ownerOrgUpdate, resourceReorder, bulkUpdatePrivate, bulkUpdatePublic, bulkUpdateDelete]
+const actions: AnyAction[] = [show, list, currentList, create, update, patch, revise, del, datasetPurge, packagePurge, ownerOrgUpdate, resourceReorder, bulkUpdatePrivate, bulkUpdatePublic, bulkUpdateDelete, search, autocomplete]
 
 export default actions

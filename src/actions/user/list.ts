@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type SqlBool } from 'kysely'
 import { defineAction } from '../define.js'
 import { isSysadmin } from '../context.js'
 import { NotAuthorized, ValidationError } from '../../errors.js'
@@ -35,8 +35,10 @@ export default defineAction({
     const sysadmin = isSysadmin(ctx)
     let q = ctx.db.selectFrom('user').selectAll('user').select(createdPackagesCount(false)).where('user.state', '!=', 'deleted')
     if (p.q) {
-      const pattern = containsPattern(p.q)
-      q = q.where((eb) => eb.or([eb('user.name', 'ilike', pattern), eb('user.fullname', 'ilike', pattern), ...(sysadmin ? [eb('user.email', 'ilike', pattern)] : [])]))
+      // accents and case ignored (CKAN: case only), so "jose" finds "José"
+      const like = sql`abierto_fold(${containsPattern(p.q)})`
+      const has = (col: string) => sql<SqlBool>`abierto_fold(${sql.ref(col)}) LIKE ${like}`
+      q = q.where((eb) => eb.or([has('user.name'), has('user.fullname'), ...(sysadmin ? [has('user.email')] : [])]))
     }
     if (p.email) q = q.where('user.email', '=', p.email)
     const order = (ORDER_COLUMNS as readonly string[]).includes(p.order_by) ? p.order_by : 'display_name'

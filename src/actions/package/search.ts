@@ -1,0 +1,120 @@
+import { defineAction } from '../define.js'
+import { SearchConnectionError, SearchError, SearchQueryError, ValidationError } from '../../errors.js'
+import { searchLabels } from '../../auth/authz.js'
+import { parseQuery, parseSort } from '../../search/solr-query.js'
+import { facetable } from '../../search/fields.js'
+import { SearchBackendError, type SearchRequest } from '../../search/port.js'
+import { RawJson } from '../../cache/read-cache.js'
+import { searchFacets, type FacetCounts } from '../../search/facets.js'
+import { projectFields } from '../../search/fl.js'
+
+const DEFAULT_SORT = 'score desc, metadata_modified desc'
+const ROWS_MAX = 1000
+const FACET_LIMIT = 50
+
+/** ckan/lib/search/query.py VALID_SOLR_PARAMETERS plus what package_search itself consumes. */
+const ALLOWED = new Set([
+  'q', 'fl', 'fq', 'rows', 'sort', 'start', 'wt', 'qf', 'bf', 'boost', 'facet', 'facet.mincount', 'facet.limit',
+  'facet.field', 'extras', 'fq_list', 'tie', 'defType', 'mm', 'df',
+  'include_private', 'include_drafts', 'include_deleted', 'use_default_schema', 'callback', '_',
+])
+
+export default defineAction({
+  name: 'package_search',
+  description:
+    "Search datasets with CKAN's Solr syntax.\n\nParams: q (Solr query; words without a field search everything, accent- and typo-tolerant, Spanish stemming), fq, fq_list, sort (default 'score desc, metadata_modified desc'), rows (default 10, at most 1000), start, facet, facet.field (JSON list), facet.limit (default 50, negative = all), facet.mincount, include_private, include_drafts, include_deleted, fl.\n\nReturns {count, facets, results, sort, search_facets}; results are package_show dicts.",
+  sideEffectFree: true,
+  params: {
+    type: 'object',
+    additionalProperties: true,
+    properties: {
+      q: { type: 'string' },
+      fq: { type: 'string' },
+      fq_list: { type: 'array', items: { type: 'string' } },
+      sort: { type: 'string' },
+      rows: { type: 'integer', minimum: 0 },
+      start: { type: 'integer', minimum: 0 },
+      facet: { type: 'string' },
+      'facet.field': {},
+      'facet.limit': { type: 'integer' },
+      'facet.mincount': { type: 'integer', minimum: 0 },
+      include_private: { type: 'boolean' },
+      include_drafts: { type: 'boolean' },
+      include_deleted: { type: 'boolean' },
+      use_default_schema: { type: 'boolean' },
+      fl: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    },
+  },
+  auth: 'public',
+  handler: async (ctx, p) => {
+    const raw = p as Record<string, unknown>
+    const facetFields = facetFieldList(raw['facet.field'])
+    const unknown = Object.keys(raw).filter((k) => !ALLOWED.has(k) && !k.startsWith('ext_'))
+    if (unknown.length) throw new SearchQueryError(`Invalid search parameters: [${unknown.map((k) => `'${k}'`).join(', ')}]`)
+    for (const key of ['sort', 'qf', 'bf', 'boost', 'mm', 'tie', 'defType', 'df']) {
+      const v = raw[key]
+      if (typeof v === 'string' && v.trim().startsWith('{!')) throw new SearchError(`Local parameters are not supported in param '${key}'.`)
+    }
+
+    const qText = p.q === undefined || ['', '""', "''"].includes(p.q.trim()) ? '' : p.q
+    const fqs = [p.fq ?? '', ...(p.fq_list ?? [])]
+    const query = parseQuery(qText, { mode: 'q' })
+    const filters = fqs.filter((f) => f.trim() !== '').map((f) => parseQuery(f, { mode: 'fq' }))
+    const sortText = p.sort === undefined || p.sort === null || p.sort.trim() === '' || p.sort === 'rank' ? DEFAULT_SORT : p.sort
+    const sort = parseSort(sortText)
+
+    // CKAN adds its state clause unless the client wrote its own `+state` filter
+    const ownState = fqs.some((f) => f.includes('+state'))
+    const states = ownState ? ['active', 'draft', 'deleted'] : ['active', ...(p.include_drafts ? ['draft'] : []), ...(p.include_deleted ? ['deleted'] : [])]
+    const facetsOn = (p.facet ?? 'true').toLowerCase() !== 'false'
+    const wanted = facetsOn ? facetFields : []
+    const req: SearchRequest = {
+      query,
+      filters,
+      visibility: { labels: await searchLabels(ctx), states, includePrivate: p.include_private === true },
+      sort,
+      rows: Math.min(p.rows ?? 10, ROWS_MAX),
+      start: p.start ?? 0,
+      facetFields: wanted.filter(facetable),
+      facetLimit: p['facet.limit'] ?? FACET_LIMIT,
+      facetMincount: p['facet.mincount'] ?? 1,
+    }
+    let result
+    try {
+      result = await ctx.search.search(req)
+    } catch (err) {
+      if (err instanceof SearchBackendError) {
+        ctx.log.error({ err }, 'search backend failed')
+        throw new SearchConnectionError()
+      }
+      throw err
+    }
+    const counts: FacetCounts = Object.fromEntries(wanted.map((f) => [f, result.facets[f] ?? []]))
+    const facets = Object.fromEntries(Object.entries(counts).map(([f, pairs]) => [f, Object.fromEntries(pairs)]))
+    const search_facets = await searchFacets(ctx.db, counts)
+    const fl = p.fl === undefined ? null : flFields(p.fl)
+    const results = fl ? `[${result.results.map((r: string) => JSON.stringify(projectFields(r, fl))).join(',')}]` : `[${result.results.join(',')}]`
+    return new RawJson(`{"count":${result.count},"facets":${JSON.stringify(facets)},"results":${results},"sort":${JSON.stringify(sortText)},"search_facets":${JSON.stringify(search_facets)}}`)
+  },
+})
+
+/** facet.field: a JSON list of strings, given as a list or as its JSON text (CKAN's convert_to_json_if_string + list_of_strings). */
+function facetFieldList(v: unknown): string[] {
+  if (v === undefined || v === null || v === '') return []
+  let value = v
+  if (typeof v === 'string') {
+    try {
+      value = JSON.parse(v)
+    } catch {
+      throw ValidationError.field('facet.field', 'Could not parse as valid JSON')
+    }
+  }
+  if (!Array.isArray(value)) throw ValidationError.field('facet.field', 'Not a list')
+  for (const item of value) if (typeof item !== 'string') throw ValidationError.field('facet.field', `Not a string: ${JSON.stringify(item)}`)
+  return value as string[]
+}
+
+function flFields(fl: string | string[]): string[] {
+  const text = Array.isArray(fl) ? fl.join(' ') : fl
+  return text.split(/[\s,]+/).filter(Boolean)
+}

@@ -1,0 +1,167 @@
+import { sql, type Kysely } from 'kysely'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Database } from '../db/schema.js'
+import type { SearchIndex } from './port.js'
+import { documentFromDict } from './document.js'
+import { packageDicts } from '../model/package-dict.js'
+
+export interface IndexLag {
+  backend: string
+  /** datasets changed but not yet in the index */
+  pending: number
+  /** of those, how many failed at least once (backend down or refusing them) */
+  failing: number
+  /** age of the oldest pending change, seconds (0 when none) */
+  oldest_seconds: number
+  last_error: string | null
+}
+
+const MAX_BACKOFF_S = 300
+/** the worker leaves fresh changes to the request that made them for this long */
+const FRESH_GRACE = '2 seconds'
+
+/**
+ * Moves changes from search_outbox (filled by triggers in the writing transaction) into the
+ * search backend. Requests flush their own changes right after commit (read-your-writes); the
+ * worker retries what failed with exponential backoff and picks up changes made outside the
+ * API (bulk loads). Appliers of one dataset are serialised by an advisory lock and delete the
+ * outbox row only if it is the version they read, so no change is lost to a race.
+ */
+export class SearchIndexer {
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<unknown> | null = null
+  private stopped = false
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly index: SearchIndex,
+    private readonly siteUrl: string,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** After a write: apply the newest fresh changes (this request's), never throwing. */
+  async flushFresh(limit = 100): Promise<void> {
+    try {
+      const { rows } = await sql<{ package_id: string }>`
+        SELECT package_id FROM search_outbox WHERE attempts = 0 ORDER BY seq DESC LIMIT ${limit}`.execute(this.db)
+      if (rows.length) await this.apply(rows.map((r) => r.package_id))
+    } catch (err) {
+      this.log.warn({ err }, 'search index update deferred to the worker')
+    }
+  }
+
+  /** One worker pass: due retries and stale fresh rows, oldest first. Returns how many were applied. */
+  async applyDue(batch = 500): Promise<number> {
+    const { rows } = await sql<{ package_id: string }>`
+      SELECT package_id FROM search_outbox
+       WHERE next_attempt_at <= now() AND (attempts > 0 OR enqueued_at < now() - ${FRESH_GRACE}::interval)
+       ORDER BY seq LIMIT ${batch}`.execute(this.db)
+    if (rows.length === 0) return 0
+    await this.apply(rows.map((r) => r.package_id))
+    return rows.length
+  }
+
+  /** Applies the queued changes of these datasets; on failure records the attempt and rethrows. */
+  async apply(ids: string[]): Promise<void> {
+    let seen: Array<{ package_id: string; seq: string }> = []
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await lockDatasets(trx, ids)
+        seen = (await sql<{ package_id: string; seq: string }>`
+          SELECT package_id, seq::text AS seq FROM search_outbox WHERE package_id = ANY(${ids}::text[])`.execute(trx)).rows
+        if (seen.length === 0) return
+        await this.indexDatasets(trx, seen.map((r) => r.package_id))
+        await sql`DELETE FROM search_outbox o USING unnest(${seen.map((r) => r.package_id)}::text[], ${seen.map((r) => r.seq)}::bigint[]) AS s(id, seq)
+                   WHERE o.package_id = s.id AND o.seq = s.seq`.execute(trx)
+      })
+    } catch (err) {
+      if (seen.length) {
+        const message = err instanceof Error ? err.message : String(err)
+        await sql`UPDATE search_outbox o SET attempts = attempts + 1, last_error = ${message.slice(0, 1000)},
+                    next_attempt_at = now() + make_interval(secs => least(${MAX_BACKOFF_S}, power(2, attempts)))
+                  FROM unnest(${seen.map((r) => r.package_id)}::text[], ${seen.map((r) => r.seq)}::bigint[]) AS s(id, seq)
+                  WHERE o.package_id = s.id AND o.seq = s.seq`.execute(this.db).catch(() => undefined)
+      }
+      throw err
+    }
+  }
+
+  /** Renders the datasets as they are now and writes them to the backend (purged ones are removed). */
+  private async indexDatasets(db: Kysely<Database>, ids: string[]): Promise<void> {
+    const dicts = await packageDicts(db, ids, this.siteUrl)
+    const present = new Set(dicts.map((d) => d.id as string))
+    const gone = ids.filter((id) => !present.has(id))
+    // same-database backends write inside this transaction: one connection, and atomic with the outbox
+    const index = this.index.inTransaction?.(db) ?? this.index
+    if (dicts.length) await index.upsert(dicts.map((d) => documentFromDict(d)))
+    if (gone.length) await index.remove(gone)
+  }
+
+  /**
+   * Rebuilds the index from Postgres in batches (under the same per-dataset locks as the
+   * appliers, so a concurrent write is never overwritten by an older rendering).
+   */
+  async reindexAll(opts: { clear?: boolean; batch?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
+    const batch = opts.batch ?? 500
+    if (opts.clear) await this.index.clear()
+    const { rows: totalRows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM package`.execute(this.db)
+    const total = totalRows[0].n
+    let done = 0
+    let after = ''
+    for (;;) {
+      const { rows } = await sql<{ id: string }>`SELECT id FROM package WHERE id > ${after} ORDER BY id LIMIT ${batch}`.execute(this.db)
+      if (rows.length === 0) break
+      const ids = rows.map((r) => r.id)
+      await this.db.transaction().execute(async (trx) => {
+        await lockDatasets(trx, ids)
+        await this.indexDatasets(trx, ids)
+      })
+      after = ids[ids.length - 1]
+      done += ids.length
+      opts.onProgress?.(done, total)
+    }
+    return done
+  }
+
+  async lag(): Promise<IndexLag> {
+    const { rows } = await sql<{ pending: number; failing: number; oldest: number | null; last_error: string | null }>`
+      SELECT count(*)::int AS pending, count(*) FILTER (WHERE attempts > 0)::int AS failing,
+             extract(epoch FROM now() - min(enqueued_at))::float8 AS oldest,
+             (SELECT last_error FROM search_outbox WHERE last_error IS NOT NULL ORDER BY seq DESC LIMIT 1) AS last_error
+        FROM search_outbox`.execute(this.db)
+    const r = rows[0]
+    return { backend: this.index.backend, pending: r.pending, failing: r.failing, oldest_seconds: Math.round((r.oldest ?? 0) * 10) / 10, last_error: r.last_error }
+  }
+
+  /** Starts the background retry loop (one per process; several processes are safe). */
+  start(intervalMs = 1000): void {
+    this.stopped = false
+    const tick = async () => {
+      if (this.stopped) return
+      try {
+        // drain a backlog quickly, then sleep
+        while (!this.stopped && (await this.applyDue()) > 0);
+      } catch (err) {
+        this.log.warn({ err }, 'search index worker: backend still failing, will retry')
+      }
+      if (!this.stopped) this.schedule(tick, intervalMs)
+    }
+    this.schedule(tick, intervalMs)
+  }
+
+  private schedule(tick: () => Promise<void>, ms: number): void {
+    this.timer = setTimeout(() => (this.running = tick()), ms)
+    this.timer.unref()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+    await this.running?.catch(() => undefined)
+  }
+}
+
+async function lockDatasets(trx: Kysely<Database>, ids: string[]): Promise<void> {
+  // sorted, so two appliers of overlapping sets cannot deadlock
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(id, 7150)) FROM (SELECT DISTINCT unnest(${ids}::text[]) AS id ORDER BY 1) s`.execute(trx)
+}

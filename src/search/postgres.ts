@@ -1,0 +1,203 @@
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../db/schema.js'
+import type { IndexDocument } from './document.js'
+import type { SearchIndex, SearchRequest, SearchResult } from './port.js'
+import type { QueryNode } from './ast.js'
+import { QueryCompiler, column, orderBy, textTerms, type Sql, type TermAnalysis } from './postgres-query.js'
+import { resolveField } from './fields.js'
+
+/**
+ * The embedded search backend: search_document in the same database (migration 0004), full-text
+ * through tsvector/tsquery with accent folding and Spanish stemming, typos through pg_trgm over
+ * search_word, facets with GROUP BY over the matching rows.
+ */
+export class PostgresSearchIndex implements SearchIndex {
+  readonly backend = 'postgres' as const
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async prepare(): Promise<void> {}
+
+  inTransaction(db: Kysely<Database>): SearchIndex {
+    return new PostgresSearchIndex(db)
+  }
+
+  async close(): Promise<void> {}
+
+  async upsert(docs: IndexDocument[]): Promise<void> {
+    if (docs.length === 0) return
+    const rows = docs.map(toRow)
+    await sql`
+      INSERT INTO search_document AS s (package_id, name, title, state, private, type, owner_org, organization,
+        creator_user_id, license_id, url, version, groups, tags, vocab_tags, res_format, res_url, res_type, extras,
+        texts, metadata_created, metadata_modified, num_resources, num_tags, permission_labels, vector, title_vector, data)
+      SELECT r.package_id, r.name, r.title, r.state, r.private, r.type, r.owner_org, r.organization,
+        r.creator_user_id, r.license_id, r.url, r.version, r.groups, r.tags, r.vocab_tags, r.res_format, r.res_url,
+        r.res_type, r.extras, r.texts, r.metadata_created, r.metadata_modified, r.num_resources, r.num_tags,
+        r.permission_labels,
+        setweight(to_tsvector('abierto_es', r.a_text), 'A') || setweight(to_tsvector('abierto_simple', r.a_text), 'A') ||
+        setweight(to_tsvector('abierto_es', r.b_text), 'B') || setweight(to_tsvector('abierto_simple', r.b_text), 'B') ||
+        setweight(to_tsvector('abierto_es', r.c_text), 'C') || setweight(to_tsvector('abierto_simple', r.c_text), 'C') ||
+        setweight(to_tsvector('abierto_es', r.d_text), 'D') || setweight(to_tsvector('abierto_simple', r.d_text), 'D'),
+        to_tsvector('abierto_es', r.title) || to_tsvector('abierto_simple', r.title),
+        r.data
+      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS r(package_id text, name text, title text, state text,
+        private boolean, type text, owner_org text, organization text, creator_user_id text, license_id text, url text,
+        version text, groups text[], tags text[], vocab_tags text[], res_format text[], res_url text[], res_type text[],
+        extras jsonb, texts jsonb, metadata_created timestamp, metadata_modified timestamp, num_resources int,
+        num_tags int, permission_labels text[], a_text text, b_text text, c_text text, d_text text, data text)
+      ON CONFLICT (package_id) DO UPDATE SET name = EXCLUDED.name, title = EXCLUDED.title, state = EXCLUDED.state,
+        private = EXCLUDED.private, type = EXCLUDED.type, owner_org = EXCLUDED.owner_org,
+        organization = EXCLUDED.organization, creator_user_id = EXCLUDED.creator_user_id,
+        license_id = EXCLUDED.license_id, url = EXCLUDED.url, version = EXCLUDED.version, groups = EXCLUDED.groups,
+        tags = EXCLUDED.tags, vocab_tags = EXCLUDED.vocab_tags, res_format = EXCLUDED.res_format,
+        res_url = EXCLUDED.res_url, res_type = EXCLUDED.res_type, extras = EXCLUDED.extras, texts = EXCLUDED.texts,
+        metadata_created = EXCLUDED.metadata_created, metadata_modified = EXCLUDED.metadata_modified,
+        num_resources = EXCLUDED.num_resources, num_tags = EXCLUDED.num_tags,
+        permission_labels = EXCLUDED.permission_labels, vector = EXCLUDED.vector,
+        title_vector = EXCLUDED.title_vector, data = EXCLUDED.data`.execute(this.db)
+    // the vocabulary a misspelt word is corrected against
+    const words = docs.map((d) => `${d.title} ${d.tags.join(' ')} ${d.notes.slice(0, 4000)}`)
+    await sql`
+      INSERT INTO search_word (word)
+      SELECT DISTINCT w FROM unnest(${words}::text[]) t, unnest(tsvector_to_array(to_tsvector('abierto_simple', t))) w
+       WHERE length(w) BETWEEN 4 AND 40 AND w ~ '^[[:alpha:]]+$'
+      ORDER BY w
+      ON CONFLICT (word) DO NOTHING`.execute(this.db)
+  }
+
+  async remove(ids: string[]): Promise<void> {
+    if (ids.length) await sql`DELETE FROM search_document WHERE package_id = ANY(${ids}::text[])`.execute(this.db)
+  }
+
+  async clear(): Promise<void> {
+    await sql`TRUNCATE search_document`.execute(this.db)
+  }
+
+  async count(): Promise<number> {
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM search_document`.execute(this.db)
+    return rows[0].n
+  }
+
+  async search(req: SearchRequest): Promise<SearchResult> {
+    const analysis = await this.analyze([req.query, ...req.filters])
+    const compiler = new QueryCompiler(analysis)
+    const q = compiler.compile(req.query)
+    const rankQueries = [...compiler.rankQueries]
+    const filters = req.filters.map((f) => compiler.compile(f))
+    const v = req.visibility
+    const where: Sql[] = [q, ...filters, sql`d.state = ANY(${v.states}::text[])`]
+    if (!v.includePrivate) where.push(sql`NOT d.private`)
+    if (v.labels) where.push(sql`d.permission_labels && ${v.labels}::text[]`)
+    const cond = sql.join(where, sql` AND `)
+    const rank = rankQueries.length ? sql`ts_rank(d.vector, ${sql.join(rankQueries, sql` || `)})` : null
+
+    const page =
+      req.rows > 0
+        ? sql<{ data: string }>`SELECT d.data FROM search_document d WHERE ${cond} ORDER BY ${orderBy(req.sort, rank)} LIMIT ${req.rows} OFFSET ${req.start}`
+            .execute(this.db)
+            .then((r) => r.rows.map((x) => x.data))
+        : Promise.resolve([])
+    const counted = req.facetFields.length ? this.facets(cond, req) : sql<{ n: number }>`SELECT count(*)::int AS n FROM search_document d WHERE ${cond}`.execute(this.db).then((r) => ({ count: r.rows[0].n, facets: {} }))
+    const [results, { count, facets }] = await Promise.all([page, counted])
+    return { count, results, facets }
+  }
+
+  /** Counts and every requested facet in one statement over the matching rows. */
+  private async facets(cond: Sql, req: SearchRequest): Promise<{ count: number; facets: SearchResult['facets'] }> {
+    const limit = req.facetLimit < 0 ? null : req.facetLimit
+    const parts = req.facetFields.map((field, i) => {
+      const values = facetValues(field)
+      return sql`SELECT ${i}::int AS f, v, c FROM (SELECT v, count(*)::int AS c FROM m, ${values} GROUP BY v
+        HAVING count(*) >= ${Math.max(req.facetMincount, 1)} ORDER BY c DESC, v COLLATE "C" ASC ${limit === null ? sql`` : sql`LIMIT ${limit}`}) x`
+    })
+    const { rows } = await sql<{ f: number; v: string | null; c: number }>`
+      WITH m AS MATERIALIZED (SELECT d.* FROM search_document d WHERE ${cond})
+      SELECT -1 AS f, NULL::text AS v, (SELECT count(*)::int FROM m) AS c
+      UNION ALL ${sql.join(parts, sql` UNION ALL `)}`.execute(this.db)
+    const facets: SearchResult['facets'] = Object.fromEntries(req.facetFields.map((f) => [f, []]))
+    let count = 0
+    for (const r of rows) {
+      if (r.f === -1) count = r.c
+      else if (r.v !== null) facets[req.facetFields[r.f]].push([r.v, r.c])
+    }
+    return { count, facets }
+  }
+
+  /** One round trip: which query words are stopwords, and what known words are near the unknown ones. */
+  private async analyze(nodes: QueryNode[]): Promise<TermAnalysis> {
+    const words = new Set<string>()
+    for (const n of nodes) textTerms(n, words)
+    const out: TermAnalysis = new Map()
+    if (words.size === 0) return out
+    const { rows } = await sql<{ t: string; stop: boolean; similar: string[] | null }>`
+      SELECT t, numnode(plainto_tsquery('abierto_es', t)) = 0 AS stop,
+        CASE WHEN length(abierto_fold(t)) >= 4 AND abierto_fold(t) ~ '^[[:alpha:]]+$'
+              AND NOT EXISTS (SELECT 1 FROM search_word w WHERE w.word = abierto_fold(t))
+        THEN ARRAY(SELECT w.word FROM search_word w WHERE w.word % abierto_fold(t)
+                   ORDER BY w.word <-> abierto_fold(t), w.word LIMIT 3)
+        END AS similar
+      FROM unnest(${[...words]}::text[]) t`.execute(this.db)
+    for (const r of rows) out.set(r.t, { stop: r.stop, similar: r.similar ?? [] })
+    return out
+  }
+}
+
+/** FROM-item yielding one `v` per value of the field in row `m`. */
+function facetValues(field: string): Sql {
+  const ref = resolveField(field)
+  if (ref.type === 'vocab') return sql`LATERAL (SELECT substr(x, length(vid.id) + 2) AS v FROM (SELECT id FROM vocabulary WHERE name = ${ref.vocabulary}) vid, unnest(m.vocab_tags) x WHERE x LIKE vid.id || ':%') fv`
+  if (ref.type !== 'core') return sql`LATERAL (SELECT m.extras ->> ${ref.key} AS v) fv`
+  if (ref.info.multi) return sql`LATERAL unnest(${sql.ref(`m.${ref.name}`)}) AS fv(v)`
+  const expr = ref.info.kind === 'exact' ? sql`${column(ref.name)}` : sql`(${sql.ref(`d.${ref.name}`)})::text`
+  // column() names the row `d`; inside the CTE scan it is `m`
+  return sql`LATERAL (SELECT ${expr} AS v FROM (SELECT m.*) d) fv`
+}
+
+function toRow(d: IndexDocument) {
+  const vocabTags = Object.entries(d.vocab).flatMap(([vid, names]) => names.map((n) => `${vid}:${n}`))
+  const extrasText = Object.values(d.extras).join(' ')
+  return {
+    package_id: d.id,
+    name: d.name,
+    title: d.title,
+    state: d.state,
+    private: d.private,
+    type: d.type,
+    owner_org: d.owner_org,
+    organization: d.organization,
+    creator_user_id: d.creator_user_id,
+    license_id: d.license_id,
+    url: d.url,
+    version: d.version,
+    groups: d.groups,
+    tags: d.tags,
+    vocab_tags: vocabTags,
+    res_format: d.res_format,
+    res_url: d.res_url,
+    res_type: d.res_type,
+    extras: d.extras,
+    texts: {
+      notes: d.notes,
+      author: d.author,
+      author_email: d.author_email,
+      maintainer: d.maintainer,
+      maintainer_email: d.maintainer_email,
+      license: d.license,
+      res_name: d.res_name.join(' \n '),
+      res_description: d.res_description.join(' \n '),
+      urls: [d.url, ...d.res_url].join(' '),
+    },
+    metadata_created: d.metadata_created ? d.metadata_created.replace(/Z$/, '') : null,
+    metadata_modified: d.metadata_modified ? d.metadata_modified.replace(/Z$/, '') : null,
+    num_resources: d.num_resources,
+    num_tags: d.num_tags,
+    permission_labels: d.permission_labels,
+    // title > tags (and the name, as CKAN's qf boosts both) > description > everything else
+    a_text: d.title,
+    b_text: [...d.tags, ...Object.values(d.vocab).flat()].join(' , '),
+    c_text: d.notes,
+    d_text: [d.name.replace(/[-_]/g, ' '), d.res_name.join(' '), d.res_description.join(' '), d.organization ?? '', d.organization_title, d.groups.join(' '), d.group_titles.join(' '), d.author, d.maintainer, d.license, extrasText].join(' , '),
+    data: d.data,
+  }
+}

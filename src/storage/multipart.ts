@@ -1,0 +1,66 @@
+import type { FastifyRequest } from 'fastify'
+// the request decorations (parts, isMultipart) the plugin registered in app.ts adds
+import type {} from '@fastify/multipart'
+import type { Readable } from 'node:stream'
+import type { BlobStore } from './blob-store.js'
+import { StagedUpload, stageUpload } from './upload.js'
+import { ActionError, BadRequest } from '../errors.js'
+
+export interface UploadOptions {
+  store: BlobStore
+  maxBytes: number
+}
+
+/** Form values a multipart field may carry alongside the file; CKAN's resource forms are small. */
+const FIELD_BYTES = 1024 * 1024
+
+/**
+ * A multipart/form-data action request as CKAN reads it: every text field becomes a param
+ * (repeated names become lists) and the file part named `upload` is streamed to a staging blob,
+ * arriving as a StagedUpload in `upload`. Other file parts are read and dropped. The caller must
+ * `discardUpload(data)` once the action is done, whatever happened.
+ */
+export async function multipartData(req: FastifyRequest, opts: UploadOptions): Promise<Record<string, unknown>> {
+  const data: Record<string, unknown> = {}
+  let upload: StagedUpload | null = null
+  try {
+    // throwFileSizeLimit is honoured per call though the plugin's types only list it for file()
+    const partOptions = {
+      limits: { fileSize: opts.maxBytes, fieldSize: FIELD_BYTES, fields: 1000, files: 20, parts: 1020 },
+      throwFileSizeLimit: false,
+    } as Parameters<FastifyRequest['parts']>[0]
+    const parts = req.parts(partOptions)
+    for await (const part of parts) {
+      if (part.type === 'field') {
+        const value = typeof part.value === 'string' ? part.value : String(part.value)
+        const prev = data[part.fieldname]
+        if (prev === undefined) data[part.fieldname] = value
+        else if (Array.isArray(prev)) prev.push(value)
+        else data[part.fieldname] = [prev, value]
+        continue
+      }
+      const file = part.file as Readable & { truncated?: boolean }
+      if (part.fieldname !== 'upload' || upload) {
+        file.resume()
+        continue
+      }
+      upload = await stageUpload(opts.store, file, { filename: part.filename, maxBytes: opts.maxBytes, truncated: () => file.truncated === true })
+      data.upload = upload
+    }
+    return data
+  } catch (err) {
+    await upload?.discard().catch(() => undefined)
+    if (err instanceof ActionError || err instanceof BadRequest) throw err
+    // busboy / @fastify/multipart: malformed body, limits, client gone
+    throw new BadRequest(`Bad request - ${(err as Error).message}`)
+  }
+}
+
+/** Removes the request's staged file unless the action promoted it. */
+export async function discardUpload(data: Record<string, unknown> | undefined): Promise<void> {
+  if (data?.upload instanceof StagedUpload) await data.upload.discard()
+}
+
+export function isMultipart(req: FastifyRequest): boolean {
+  return req.method === 'POST' && typeof req.isMultipart === 'function' && req.isMultipart()
+}
