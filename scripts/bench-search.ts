@@ -132,7 +132,7 @@ async function main(): Promise<number> {
 
     const index = new PostgresSearchIndex(database.kysely)
     const silent = { warn() {}, error() {}, info() {}, debug() {} } as never
-    const indexer = new SearchIndexer(database.kysely, index, config.siteUrl, silent)
+    const indexer = new SearchIndexer(database.kysely, index, silent)
     t0 = performance.now()
     const indexed = await indexer.reindexAll({ clear: true })
     const reindexS = (performance.now() - t0) / 1000

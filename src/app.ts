@@ -96,7 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done()
   })
   const search = deps.search ?? (await openSearchIndex(config, db))
-  const indexer = new SearchIndexer(db, search, config.siteUrl, app.log)
+  const indexer = new SearchIndexer(db, search, app.log)
   if (deps.indexWorker !== false) {
     indexer.start()
     app.addHook('onClose', () => indexer.stop())

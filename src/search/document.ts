@@ -2,9 +2,11 @@ import { findLicense } from '../model/licenses.js'
 import type { PackageDict } from '../model/package-dict.js'
 
 /**
- * One dataset as the search backends store it: CKAN's index fields (ckan/lib/search/index.py)
- * flattened from the package_show dict, plus that dict as JSON text (`data`), which is what
- * package_search returns, so results equal package_show as of the last index.
+ * One dataset as the search backends store it: CKAN's index fields (ckan/lib/search/index.py).
+ * Backends return ids only; package_search renders the dicts from Postgres, so results always
+ * equal package_show (CKAN returns the dict as of the last index). Built from the database by
+ * load-documents.ts, or from a package_show dict by documentFromDict (the two must agree: a
+ * test checks it on the real corpus).
  */
 export interface IndexDocument {
   id: string
@@ -51,8 +53,6 @@ export interface IndexDocument {
   creator_user_id: string | null
   /** who may see it (see datasetLabels) */
   permission_labels: string[]
-  /** the package_show dict, JSON */
-  data: string
 }
 
 /**
@@ -76,7 +76,7 @@ export function utcIso(v: unknown): string {
   return /[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`
 }
 
-export function documentFromDict(dict: PackageDict, data: string = JSON.stringify(dict)): IndexDocument {
+export function documentFromDict(dict: PackageDict): IndexDocument {
   const resources = (Array.isArray(dict.resources) ? dict.resources : []) as Array<Record<string, unknown>>
   const tags = (Array.isArray(dict.tags) ? dict.tags : []) as Array<Record<string, unknown>>
   const groups = (Array.isArray(dict.groups) ? dict.groups : []) as Array<Record<string, unknown>>
@@ -124,7 +124,6 @@ export function documentFromDict(dict: PackageDict, data: string = JSON.stringif
     num_tags: tags.length,
     extras: Object.fromEntries(extras.map((e) => [str(e.key), str(e.value)])),
     creator_user_id: (dict.creator_user_id as string | null) ?? null,
-    data,
   }
   return { ...doc, permission_labels: datasetLabels(doc) }
 }

@@ -5,9 +5,8 @@ import { documentFromDict } from './document.js'
  * stored fields come back. `extras_<key>` is returned as `<key>`; fields the index does not
  * store (text, permission labels) are absent; dates carry Solr's `Z`.
  */
-export function projectFields(data: string, fields: string[]): Record<string, unknown> {
-  const dict = JSON.parse(data) as Record<string, unknown>
-  const doc = documentFromDict(dict, data) as unknown as Record<string, unknown>
+export function projectFields(dict: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  const doc = documentFromDict(dict) as unknown as Record<string, unknown>
   const out: Record<string, unknown> = {}
   for (const f of fields) {
     if (f.startsWith('extras_')) {

@@ -2,8 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Database } from '../db/schema.js'
 import type { SearchIndex } from './port.js'
-import { documentFromDict } from './document.js'
-import { packageDicts } from '../model/package-dict.js'
+import { loadDocuments } from './load-documents.js'
 
 export interface IndexLag {
   backend: string
@@ -35,7 +34,6 @@ export class SearchIndexer {
   constructor(
     private readonly db: Kysely<Database>,
     readonly index: SearchIndex,
-    private readonly siteUrl: string,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -86,40 +84,57 @@ export class SearchIndexer {
     }
   }
 
-  /** Renders the datasets as they are now and writes them to the backend (purged ones are removed). */
+  /** Writes the datasets as they are now to the backend (purged ones are removed). */
   private async indexDatasets(db: Kysely<Database>, ids: string[]): Promise<void> {
-    const dicts = await packageDicts(db, ids, this.siteUrl)
-    const present = new Set(dicts.map((d) => d.id as string))
+    const docs = await loadDocuments(db, ids)
+    const present = new Set(docs.map((d) => d.id))
     const gone = ids.filter((id) => !present.has(id))
     // same-database backends write inside this transaction: one connection, and atomic with the outbox
     const index = this.index.inTransaction?.(db) ?? this.index
-    if (dicts.length) await index.upsert(dicts.map((d) => documentFromDict(d)))
+    if (docs.length) await index.upsert(docs)
     if (gone.length) await index.remove(gone)
   }
 
   /**
-   * Rebuilds the index from Postgres in batches (under the same per-dataset locks as the
-   * appliers, so a concurrent write is never overwritten by an older rendering).
+   * Rebuilds the index from Postgres. Backends that can (Postgres) fill a fresh copy and swap it
+   * in; others are upserted in place under the appliers' per-dataset locks, so a concurrent write
+   * is never overwritten by an older rendering. Loading the next batch overlaps writing this one.
    */
-  async reindexAll(opts: { clear?: boolean; batch?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
-    const batch = opts.batch ?? 500
-    if (opts.clear) await this.index.clear()
+  async reindexAll(opts: { clear?: boolean; batch?: number; onProgress?: (done: number, total: number) => void | Promise<void> } = {}): Promise<number> {
+    const batch = opts.batch ?? 1000
     const { rows: totalRows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM package`.execute(this.db)
     const total = totalRows[0].n
+    const rebuild = this.index.rebuild ? await this.index.rebuild() : null
+    if (!rebuild && opts.clear) await this.index.clear()
+    const target = rebuild?.index ?? this.index
     let done = 0
-    let after = ''
-    for (;;) {
-      const { rows } = await sql<{ id: string }>`SELECT id FROM package WHERE id > ${after} ORDER BY id LIMIT ${batch}`.execute(this.db)
-      if (rows.length === 0) break
-      const ids = rows.map((r) => r.id)
-      await this.db.transaction().execute(async (trx) => {
-        await lockDatasets(trx, ids)
-        await this.indexDatasets(trx, ids)
-      })
-      after = ids[ids.length - 1]
-      done += ids.length
-      opts.onProgress?.(done, total)
+    try {
+      const nextIds = async (after: string) => (await sql<{ id: string }>`SELECT id FROM package WHERE id > ${after} ORDER BY id LIMIT ${batch}`.execute(this.db)).rows.map((r) => r.id)
+      let ids = await nextIds('')
+      let docs = rebuild && ids.length ? loadDocuments(this.db, ids) : null
+      while (ids.length) {
+        const current = await docs
+        const following = await nextIds(ids[ids.length - 1])
+        docs = rebuild && following.length ? loadDocuments(this.db, following) : null
+        if (current) await target.upsert(current)
+        else {
+          const batchIds = ids
+          await this.db.transaction().execute(async (trx) => {
+            await lockDatasets(trx, batchIds)
+            await this.indexDatasets(trx, batchIds)
+          })
+        }
+        done += ids.length
+        await opts.onProgress?.(done, total)
+        ids = following
+      }
+      await rebuild?.commit()
+    } catch (err) {
+      await rebuild?.abort().catch(() => undefined)
+      throw err
     }
+    // what the live indexer wrote meanwhile was queued again by the swap
+    if (rebuild) await this.flushFresh(1000)
     return done
   }
 

@@ -33,8 +33,8 @@ export interface SearchRequest {
 
 export interface SearchResult {
   count: number
-  /** each result's stored `data`: the package_show dict as JSON text, in result order */
-  results: string[]
+  /** matching dataset ids of the requested page, in result order */
+  ids: string[]
   /** per requested field: [value, count] pairs, count descending (ties by value ascending) */
   facets: Record<string, Array<[string, number]>>
 }
@@ -55,6 +55,11 @@ export interface SearchIndex {
    * through this transaction, so the index changes commit with the outbox; others omit it.
    */
   inTransaction?(db: Kysely<Database>): SearchIndex
+  /**
+   * Optional fast full rebuild: writes go to `index` (an empty copy), `commit` swaps it in,
+   * `abort` throws it away. Backends without it are rebuilt by upserts in place.
+   */
+  rebuild?(): Promise<{ index: SearchIndex; commit(): Promise<void>; abort(): Promise<void> }>
   /** remove every document (before a full rebuild) */
   clear(): Promise<void>
   /** number of documents in the index */

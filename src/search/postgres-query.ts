@@ -56,6 +56,8 @@ export function minimumMatch(n: number): number {
 export class QueryCompiler {
   /** positive full-text queries, OR-ed into the relevance score */
   readonly rankQueries: Sql[] = []
+  /** the query reads search_text (so its matches are best computed once, before sorting) */
+  usesText = false
 
   constructor(private readonly terms: TermAnalysis) {}
 
@@ -110,12 +112,24 @@ export class QueryCompiler {
     return sql`(${sql.join(alts, sql` || `)})`
   }
 
-  private textMatch(vector: Sql, value: string, phrase: boolean, negated: boolean, rank: boolean): Sql {
+  /**
+   * Full-text match. The GIN index on search_text.vector finds candidates for any text field (the
+   * vector holds them all); `exact` then narrows to the one field asked for.
+   */
+  private textMatch(value: string, phrase: boolean, negated: boolean, opts: { rank: boolean; exact?: (q: Sql) => Sql; onText?: (q: Sql) => Sql }): Sql {
     const q = this.tsquery(value, phrase)
     // a stopword matches nothing; under NOT it must not exclude everything either
     if (!q) return negated ? FALSE : TRUE
-    if (rank && !negated) this.rankQueries.push(q)
-    return sql`(${vector} @@ ${q})`
+    if (opts.rank && !negated) this.rankQueries.push(q)
+    return this.inText(q, opts)
+  }
+
+  private inText(q: Sql, opts: { exact?: (q: Sql) => Sql; onText?: (q: Sql) => Sql }): Sql {
+    this.usesText = true
+    const candidates = opts.onText
+      ? sql`d.package_id IN (SELECT t.package_id FROM search_text t WHERE t.package_id IN (SELECT abierto_text_match(${q})) AND ${opts.onText(q)})`
+      : sql`d.package_id IN (SELECT abierto_text_match(${q}))`
+    return opts.exact ? sql`(${candidates} AND ${opts.exact(q)})` : sql`(${candidates})`
   }
 
   private term(field: string | null, value: string, phrase: boolean, negated: boolean): Sql {
@@ -126,14 +140,14 @@ export class QueryCompiler {
       case 'extra_exact':
         return sql`(d.extras ->> ${ref.key} = ${value})`
       case 'extra_text':
-        return this.textMatch(onTheFly(sql`d.extras ->> ${ref.key}`), value, phrase, negated, false)
+        return this.textMatch(value, phrase, negated, { rank: false, exact: (q) => sql`${onTheFly(sql`d.extras ->> ${ref.key}`)} @@ ${q}` })
     }
     const name = ref.name
     switch (name) {
       case 'text':
-        return this.textMatch(sql`d.vector`, value, phrase, negated, true)
+        return this.textMatch(value, phrase, negated, { rank: true })
       case 'title':
-        return this.textMatch(sql`d.title_vector`, value, phrase, negated, true)
+        return this.textMatch(value, phrase, negated, { rank: true, exact: titleOnly })
       case 'capacity':
         return value === 'public' ? sql`(NOT d.private)` : value === 'private' ? sql`d.private` : FALSE
       case 'site_id':
@@ -151,7 +165,7 @@ export class QueryCompiler {
       case 'num_tags':
         return sql`(${sql.ref(`d.${name}`)} = ${integer(value)})`
     }
-    if (ref.info.kind === 'text') return this.textMatch(onTheFly(sql`d.texts ->> ${name}`), value, phrase, negated, false)
+    if (ref.info.kind === 'text') return this.textMatch(value, phrase, negated, { rank: false, onText: (q) => sql`${onTheFly(sql`t.texts ->> ${name}`)} @@ ${q}` })
     if (ref.info.multi) return sql`(${sql.ref(`d.${name}`)} @> ARRAY[${value}]::text[])`
     return sql`(${column(name)} = ${value})`
   }
@@ -168,12 +182,12 @@ export class QueryCompiler {
       if (prefix) {
         const q = sql`to_tsquery('abierto_simple', ${`${prefix}:*`})`
         this.rankQueries.push(q)
-        return sql`(${name === 'title' ? sql`d.title_vector` : sql`d.vector`} @@ ${q})`
+        return this.inText(q, name === 'title' ? { exact: titleOnly } : {})
       }
-      const haystack = name === 'title' ? sql`d.title` : sql`(d.title || ' ' || d.name || ' ' || array_to_string(d.tags, ' ') || ' ' || coalesce(d.texts ->> 'notes', ''))`
+      const haystack = name === 'title' ? sql`d.title` : sql`(d.title || ' ' || d.name || ' ' || array_to_string(d.tags, ' '))`
       return sql`(abierto_fold(${haystack}) LIKE abierto_fold(${like}))`
     }
-    if (ref.info.kind === 'text') return sql`(abierto_fold(d.texts ->> ${name}) LIKE abierto_fold(${like}))`
+    if (ref.info.kind === 'text') return sql`d.package_id IN (SELECT t.package_id FROM search_text t WHERE abierto_fold(t.texts ->> ${name}) LIKE abierto_fold(${like}))`
     if (ref.info.multi) return sql`EXISTS (SELECT 1 FROM unnest(${sql.ref(`d.${name}`)}) x WHERE x LIKE ${like})`
     if (ref.info.kind === 'exact') return sql`(${column(name)} LIKE ${like})`
     return sql`(${column(name)}::text LIKE ${like})`
@@ -200,7 +214,7 @@ export class QueryCompiler {
       case 'title_string':
         return sql`(d.title <> '')`
     }
-    if (ref.info.kind === 'text') return sql`(coalesce(d.texts ->> ${name}, '') <> '')`
+    if (ref.info.kind === 'text') return sql`d.package_id IN (SELECT t.package_id FROM search_text t WHERE coalesce(t.texts ->> ${name}, '') <> '')`
     if (ref.info.multi) return sql`(cardinality(${sql.ref(`d.${name}`)}) > 0)`
     if (ref.info.kind === 'date') return sql`(${sql.ref(`d.${name}`)} IS NOT NULL)`
     return sql`(coalesce(${column(name)}, '') <> '')`
@@ -222,7 +236,7 @@ export class QueryCompiler {
     if (ref.info.kind === 'date') return bounds(sql.ref(`d.${name}`), (v) => sql`${timestamp(v)}::timestamp`)
     if (ref.info.kind === 'int') return bounds(sql.ref(`d.${name}`), (v) => sql`${integer(v)}`)
     if (name === 'title' || name === 'title_string') return bounds(sql`d.title COLLATE "C"`, text)
-    if (ref.info.kind === 'text') return bounds(sql`(d.texts ->> ${name}) COLLATE "C"`, text)
+    if (ref.info.kind === 'text') return sql`d.package_id IN (SELECT t.package_id FROM search_text t WHERE ${bounds(sql`(t.texts ->> ${name}) COLLATE "C"`, text)})`
     if (ref.info.multi) {
       const parts: Sql[] = []
       if (lower) parts.push(sql`x COLLATE "C" ${sql.raw(lower.inclusive ? '>=' : '>')} ${lower.value}`)
@@ -233,6 +247,8 @@ export class QueryCompiler {
     return bounds(sql`${column(name)} COLLATE "C"`, text)
   }
 }
+
+const titleOnly = (q: Sql): Sql => sql`ts_filter(d.rank_vector, '{a}') @@ ${q}`
 
 const onTheFly = (expr: Sql): Sql => sql`(to_tsvector('abierto_es', coalesce(${expr}, '')) || to_tsvector('abierto_simple', coalesce(${expr}, '')))`
 
@@ -299,8 +315,10 @@ export function orderBy(sort: SortField[], rank: Sql | null): Sql {
       continue
     }
     const name = s.field === 'dataset_type' ? 'type' : s.field
-    const expr = ['metadata_created', 'metadata_modified', 'num_resources', 'num_tags', 'private'].includes(name) ? sql.ref(`d.${name}`) : sql`${column(name)} COLLATE "C"`
-    parts.push(sql`${expr} ${dir} NULLS LAST`)
+    // NOT NULL columns sort without a NULLS clause, so the btree indexes serve the order
+    if (['metadata_created', 'metadata_modified', 'num_resources', 'num_tags', 'private'].includes(name)) parts.push(sql`${sql.ref(`d.${name}`)} ${dir}`)
+    else if (name === 'name' || name === 'title_string' || name === 'id') parts.push(sql`${column(name)} COLLATE "C" ${dir}`)
+    else parts.push(sql`${column(name)} COLLATE "C" ${dir} NULLS LAST`)
   }
   // a stable order for paging (harvesters page with start/rows)
   parts.push(sql`d.package_id ASC`)

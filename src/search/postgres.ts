@@ -14,12 +14,60 @@ import { resolveField } from './fields.js'
 export class PostgresSearchIndex implements SearchIndex {
   readonly backend = 'postgres' as const
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** where upserts go: the live tables, or the copies a rebuild fills */
+    private readonly tables = LIVE,
+  ) {}
 
   async prepare(): Promise<void> {}
 
   inTransaction(db: Kysely<Database>): SearchIndex {
-    return new PostgresSearchIndex(db)
+    return new PostgresSearchIndex(db, this.tables)
+  }
+
+  /**
+   * A full rebuild fills copies of the tables without their secondary indexes (inserting into a
+   * GIN index row by row is most of an upsert's cost), indexes them in bulk, then swaps them in
+   * one short transaction. Searches keep answering from the live tables meanwhile; datasets the
+   * live indexer touched during the rebuild are queued again after the swap.
+   */
+  async rebuild(): Promise<{ index: SearchIndex; commit(): Promise<void>; abort(): Promise<void> }> {
+    const drop = sql`DROP TABLE IF EXISTS search_document_rebuild, search_text_rebuild`
+    await drop.execute(this.db)
+    await sql`CREATE TABLE search_document_rebuild (LIKE search_document INCLUDING DEFAULTS, PRIMARY KEY (package_id))`.execute(this.db)
+    await sql`CREATE TABLE search_text_rebuild (LIKE search_text INCLUDING DEFAULTS, PRIMARY KEY (package_id))`.execute(this.db)
+    const { rows } = await sql<{ t: string }>`SELECT clock_timestamp()::text AS t`.execute(this.db)
+    const started = rows[0].t
+    const db = this.db
+    return {
+      index: new PostgresSearchIndex(db, REBUILD),
+      abort: async () => void (await drop.execute(db)),
+      async commit() {
+        const { rows: defs } = await sql<{ name: string; def: string }>`
+          SELECT indexname AS name, indexdef AS def FROM pg_indexes
+           WHERE schemaname = current_schema() AND tablename IN ('search_document', 'search_text') AND indexname NOT LIKE '%_pkey'`.execute(db)
+        for (const { name, def } of defs) {
+          const copy = def.replace(` INDEX ${name} ON `, ` INDEX ${name}_rebuild ON `).replace(/ ON (\S+\.)?(search_document|search_text) /, ' ON $1$2_rebuild ')
+          await sql.raw(copy).execute(db)
+        }
+        await sql`ANALYZE search_document_rebuild, search_text_rebuild`.execute(db)
+        await db.transaction().execute(async (trx) => {
+          // appliers wait here; their datasets written during the rebuild are queued again below
+          await sql`LOCK TABLE search_document, search_text IN EXCLUSIVE MODE`.execute(trx)
+          await sql`SELECT abierto_search_enqueue(package_id) FROM search_document WHERE indexed_at >= ${started}::timestamptz`.execute(trx)
+          await sql`DROP TABLE search_document, search_text`.execute(trx)
+          await sql`ALTER TABLE search_document_rebuild RENAME TO search_document`.execute(trx)
+          await sql`ALTER TABLE search_text_rebuild RENAME TO search_text`.execute(trx)
+          await sql`ALTER TABLE search_document RENAME CONSTRAINT search_document_rebuild_pkey TO search_document_pkey`.execute(trx)
+          await sql`ALTER TABLE search_text RENAME CONSTRAINT search_text_rebuild_pkey TO search_text_pkey`.execute(trx)
+          for (const { name } of defs) await sql.raw(`ALTER INDEX ${name}_rebuild RENAME TO ${name}`).execute(trx)
+          // purged while the rebuild ran
+          await sql`DELETE FROM search_document d WHERE NOT EXISTS (SELECT 1 FROM package p WHERE p.id = d.package_id)`.execute(trx)
+          await sql`DELETE FROM search_text t WHERE NOT EXISTS (SELECT 1 FROM package p WHERE p.id = t.package_id)`.execute(trx)
+        })
+      },
+    }
   }
 
   async close(): Promise<void> {}
@@ -28,36 +76,42 @@ export class PostgresSearchIndex implements SearchIndex {
     if (docs.length === 0) return
     const rows = docs.map(toRow)
     await sql`
-      INSERT INTO search_document AS s (package_id, name, title, state, private, type, owner_org, organization,
-        creator_user_id, license_id, url, version, groups, tags, vocab_tags, res_format, res_url, res_type, extras,
-        texts, metadata_created, metadata_modified, num_resources, num_tags, permission_labels, vector, title_vector, data)
-      SELECT r.package_id, r.name, r.title, r.state, r.private, r.type, r.owner_org, r.organization,
-        r.creator_user_id, r.license_id, r.url, r.version, r.groups, r.tags, r.vocab_tags, r.res_format, r.res_url,
-        r.res_type, r.extras, r.texts, r.metadata_created, r.metadata_modified, r.num_resources, r.num_tags,
-        r.permission_labels,
+      WITH r AS MATERIALIZED (
+        SELECT * FROM json_to_recordset(${JSON.stringify(rows)}::json) AS r(package_id text, name text, title text, state text,
+          private boolean, type text, owner_org text, organization text, creator_user_id text, license_id text, url text,
+          version text, groups text[], tags text[], vocab_tags text[], res_format text[], res_url text[], res_type text[],
+          extras jsonb, texts jsonb, metadata_created timestamp, metadata_modified timestamp, num_resources int,
+          num_tags int, permission_labels text[], a_text text, b_text text, c_text text, d_text text)),
+      doc AS (
+        INSERT INTO ${sql.table(this.tables.document)} AS s (package_id, name, title, state, private, type, owner_org, organization,
+          creator_user_id, license_id, url, version, groups, tags, vocab_tags, res_format, res_url, res_type, extras,
+          metadata_created, metadata_modified, num_resources, num_tags, permission_labels, rank_vector)
+        SELECT r.package_id, r.name, r.title, r.state, r.private, r.type, r.owner_org, r.organization,
+          r.creator_user_id, r.license_id, r.url, r.version, r.groups, r.tags, r.vocab_tags, r.res_format, r.res_url,
+          r.res_type, r.extras, r.metadata_created, r.metadata_modified, r.num_resources, r.num_tags, r.permission_labels,
+          setweight(to_tsvector('abierto_es', r.a_text), 'A') || setweight(to_tsvector('abierto_simple', r.a_text), 'A') ||
+          setweight(to_tsvector('abierto_es', r.b_text), 'B') || setweight(to_tsvector('abierto_simple', r.b_text), 'B')
+        FROM r
+        ON CONFLICT (package_id) DO UPDATE SET name = EXCLUDED.name, title = EXCLUDED.title, state = EXCLUDED.state,
+          private = EXCLUDED.private, type = EXCLUDED.type, owner_org = EXCLUDED.owner_org,
+          organization = EXCLUDED.organization, creator_user_id = EXCLUDED.creator_user_id,
+          license_id = EXCLUDED.license_id, url = EXCLUDED.url, version = EXCLUDED.version, groups = EXCLUDED.groups,
+          tags = EXCLUDED.tags, vocab_tags = EXCLUDED.vocab_tags, res_format = EXCLUDED.res_format,
+          res_url = EXCLUDED.res_url, res_type = EXCLUDED.res_type, extras = EXCLUDED.extras,
+          metadata_created = EXCLUDED.metadata_created, metadata_modified = EXCLUDED.metadata_modified,
+          num_resources = EXCLUDED.num_resources, num_tags = EXCLUDED.num_tags,
+          permission_labels = EXCLUDED.permission_labels, rank_vector = EXCLUDED.rank_vector, indexed_at = clock_timestamp())
+      INSERT INTO ${sql.table(this.tables.text)} AS t (package_id, vector, texts)
+      SELECT r.package_id,
         setweight(to_tsvector('abierto_es', r.a_text), 'A') || setweight(to_tsvector('abierto_simple', r.a_text), 'A') ||
         setweight(to_tsvector('abierto_es', r.b_text), 'B') || setweight(to_tsvector('abierto_simple', r.b_text), 'B') ||
         setweight(to_tsvector('abierto_es', r.c_text), 'C') || setweight(to_tsvector('abierto_simple', r.c_text), 'C') ||
         setweight(to_tsvector('abierto_es', r.d_text), 'D') || setweight(to_tsvector('abierto_simple', r.d_text), 'D'),
-        to_tsvector('abierto_es', r.title) || to_tsvector('abierto_simple', r.title),
-        r.data
-      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS r(package_id text, name text, title text, state text,
-        private boolean, type text, owner_org text, organization text, creator_user_id text, license_id text, url text,
-        version text, groups text[], tags text[], vocab_tags text[], res_format text[], res_url text[], res_type text[],
-        extras jsonb, texts jsonb, metadata_created timestamp, metadata_modified timestamp, num_resources int,
-        num_tags int, permission_labels text[], a_text text, b_text text, c_text text, d_text text, data text)
-      ON CONFLICT (package_id) DO UPDATE SET name = EXCLUDED.name, title = EXCLUDED.title, state = EXCLUDED.state,
-        private = EXCLUDED.private, type = EXCLUDED.type, owner_org = EXCLUDED.owner_org,
-        organization = EXCLUDED.organization, creator_user_id = EXCLUDED.creator_user_id,
-        license_id = EXCLUDED.license_id, url = EXCLUDED.url, version = EXCLUDED.version, groups = EXCLUDED.groups,
-        tags = EXCLUDED.tags, vocab_tags = EXCLUDED.vocab_tags, res_format = EXCLUDED.res_format,
-        res_url = EXCLUDED.res_url, res_type = EXCLUDED.res_type, extras = EXCLUDED.extras, texts = EXCLUDED.texts,
-        metadata_created = EXCLUDED.metadata_created, metadata_modified = EXCLUDED.metadata_modified,
-        num_resources = EXCLUDED.num_resources, num_tags = EXCLUDED.num_tags,
-        permission_labels = EXCLUDED.permission_labels, vector = EXCLUDED.vector,
-        title_vector = EXCLUDED.title_vector, data = EXCLUDED.data`.execute(this.db)
+        r.texts
+      FROM r
+      ON CONFLICT (package_id) DO UPDATE SET vector = EXCLUDED.vector, texts = EXCLUDED.texts`.execute(this.db)
     // the vocabulary a misspelt word is corrected against
-    const words = docs.map((d) => `${d.title} ${d.tags.join(' ')} ${d.notes.slice(0, 4000)}`)
+    const words = docs.map((d) => `${d.title} ${d.tags.join(' ')} ${d.notes.slice(0, 2000)}`)
     await sql`
       INSERT INTO search_word (word)
       SELECT DISTINCT w FROM unnest(${words}::text[]) t, unnest(tsvector_to_array(to_tsvector('abierto_simple', t))) w
@@ -67,15 +121,16 @@ export class PostgresSearchIndex implements SearchIndex {
   }
 
   async remove(ids: string[]): Promise<void> {
-    if (ids.length) await sql`DELETE FROM search_document WHERE package_id = ANY(${ids}::text[])`.execute(this.db)
+    if (ids.length === 0) return
+    await sql`WITH t AS (DELETE FROM ${sql.table(this.tables.text)} WHERE package_id = ANY(${ids}::text[])) DELETE FROM ${sql.table(this.tables.document)} WHERE package_id = ANY(${ids}::text[])`.execute(this.db)
   }
 
   async clear(): Promise<void> {
-    await sql`TRUNCATE search_document`.execute(this.db)
+    await sql`TRUNCATE ${sql.table(this.tables.document)}, ${sql.table(this.tables.text)}`.execute(this.db)
   }
 
   async count(): Promise<number> {
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM search_document`.execute(this.db)
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(this.tables.document)}`.execute(this.db)
     return rows[0].n
   }
 
@@ -90,29 +145,60 @@ export class PostgresSearchIndex implements SearchIndex {
     if (!v.includePrivate) where.push(sql`NOT d.private`)
     if (v.labels) where.push(sql`d.permission_labels && ${v.labels}::text[]`)
     const cond = sql.join(where, sql` AND `)
-    const rank = rankQueries.length ? sql`ts_rank(d.vector, ${sql.join(rankQueries, sql` || `)})` : null
+    const rank = rankQueries.length ? sql`ts_rank(d.rank_vector, ${sql.join(rankQueries, sql` || `)})` : null
+    if (compiler.usesText) return this.searchMatches(cond, rank, req)
 
+    // no full text: the page can follow an index (metadata_modified, name…), the count a covering index
     const page =
       req.rows > 0
-        ? sql<{ data: string }>`SELECT d.data FROM search_document d WHERE ${cond} ORDER BY ${orderBy(req.sort, rank)} LIMIT ${req.rows} OFFSET ${req.start}`
+        ? sql<{ package_id: string }>`SELECT d.package_id FROM search_document d WHERE ${cond} ORDER BY ${orderBy(req.sort, rank)} LIMIT ${req.rows} OFFSET ${req.start}`
             .execute(this.db)
-            .then((r) => r.rows.map((x) => x.data))
+            .then((r) => r.rows.map((x) => x.package_id))
         : Promise.resolve([])
     const counted = req.facetFields.length ? this.facets(cond, req) : sql<{ n: number }>`SELECT count(*)::int AS n FROM search_document d WHERE ${cond}`.execute(this.db).then((r) => ({ count: r.rows[0].n, facets: {} }))
-    const [results, { count, facets }] = await Promise.all([page, counted])
-    return { count, results, facets }
+    const [ids, { count, facets }] = await Promise.all([page, counted])
+    return { count, ids, facets }
+  }
+
+  /**
+   * With full text, the matches are computed once (the GIN index gives them), then ranked,
+   * counted and faceted from that set: letting the planner interleave ranking with matching
+   * made it rank every visible dataset.
+   */
+  private async searchMatches(cond: Sql, rank: Sql | null, req: SearchRequest): Promise<SearchResult> {
+    // only what sorting and faceting read: the match set can be a large share of the catalogue
+    const cols = facetColumnNames(req.facetFields)
+    for (const s of req.sort) {
+      const name = s.field === 'dataset_type' ? 'type' : s.field === 'title_string' ? 'title' : s.field === 'capacity' ? 'private' : s.field
+      if (!['score', 'id', 'site_id', 'entity_type'].includes(name)) cols.add(name)
+    }
+    const select = [...[...cols].map((c) => sql.ref(`d.${c}`)), sql`${rank ?? sql`0::real`} AS score`]
+    const limit = req.facetLimit < 0 ? null : req.facetLimit
+    const parts = [
+      sql`SELECT -2 AS f, p.package_id AS v, (row_number() OVER ())::int AS c FROM (SELECT d.package_id FROM m d ORDER BY ${orderBy(req.sort, sql`d.score`)} LIMIT ${req.rows} OFFSET ${req.start}) p`,
+      sql`SELECT -1 AS f, NULL::text AS v, (SELECT count(*)::int FROM m) AS c`,
+      ...req.facetFields.map((field, i) => facetPart(field, i, req.facetMincount, limit)),
+    ]
+    const { rows } = await sql<{ f: number; v: string | null; c: number }>`
+      WITH m AS MATERIALIZED (SELECT ${sql.join(select)} FROM search_document d WHERE ${cond})
+      ${sql.join(parts, sql` UNION ALL `)}`.execute(this.db)
+    const facets: SearchResult['facets'] = Object.fromEntries(req.facetFields.map((f) => [f, []]))
+    const page: Array<[string, number]> = []
+    let count = 0
+    for (const r of rows) {
+      if (r.f === -2) page.push([r.v!, r.c])
+      else if (r.f === -1) count = r.c
+      else if (r.v !== null) facets[req.facetFields[r.f]].push([r.v, r.c])
+    }
+    return { count, ids: page.sort((a, b) => a[1] - b[1]).map(([id]) => id), facets }
   }
 
   /** Counts and every requested facet in one statement over the matching rows. */
   private async facets(cond: Sql, req: SearchRequest): Promise<{ count: number; facets: SearchResult['facets'] }> {
     const limit = req.facetLimit < 0 ? null : req.facetLimit
-    const parts = req.facetFields.map((field, i) => {
-      const values = facetValues(field)
-      return sql`SELECT ${i}::int AS f, v, c FROM (SELECT v, count(*)::int AS c FROM m, ${values} GROUP BY v
-        HAVING count(*) >= ${Math.max(req.facetMincount, 1)} ORDER BY c DESC, v COLLATE "C" ASC ${limit === null ? sql`` : sql`LIMIT ${limit}`}) x`
-    })
+    const parts = req.facetFields.map((field, i) => facetPart(field, i, req.facetMincount, limit))
     const { rows } = await sql<{ f: number; v: string | null; c: number }>`
-      WITH m AS MATERIALIZED (SELECT d.* FROM search_document d WHERE ${cond})
+      WITH m AS MATERIALIZED (SELECT ${sql.join(facetColumns(req.facetFields))} FROM search_document d WHERE ${cond})
       SELECT -1 AS f, NULL::text AS v, (SELECT count(*)::int FROM m) AS c
       UNION ALL ${sql.join(parts, sql` UNION ALL `)}`.execute(this.db)
     const facets: SearchResult['facets'] = Object.fromEntries(req.facetFields.map((f) => [f, []]))
@@ -141,6 +227,34 @@ export class PostgresSearchIndex implements SearchIndex {
     for (const r of rows) out.set(r.t, { stop: r.stop, similar: r.similar ?? [] })
     return out
   }
+}
+
+const LIVE = { document: 'search_document', text: 'search_text' }
+const REBUILD = { document: 'search_document_rebuild', text: 'search_text_rebuild' }
+
+/** One facet's top values over the match set `m`. */
+function facetPart(field: string, i: number, mincount: number, limit: number | null): Sql {
+  return sql`SELECT ${i}::int AS f, v, c FROM (SELECT v, count(*)::int AS c FROM m, ${facetValues(field)} GROUP BY v
+    HAVING count(*) >= ${Math.max(mincount, 1)} ORDER BY c DESC, v COLLATE "C" ASC ${limit === null ? sql`` : sql`LIMIT ${limit}`}) x`
+}
+
+/** The columns the facet query reads (the CTE keeps only these). */
+function facetColumns(fields: string[]): Sql[] {
+  return [...facetColumnNames(fields)].map((c) => sql.ref(`d.${c}`))
+}
+
+function facetColumnNames(fields: string[]): Set<string> {
+  const cols = new Set<string>(['package_id'])
+  for (const f of fields) {
+    const ref = resolveField(f)
+    if (ref.type === 'vocab') cols.add('vocab_tags')
+    else if (ref.type !== 'core') cols.add('extras')
+    else if (ref.name === 'capacity' || ref.name === 'private') cols.add('private')
+    else if (ref.name === 'id' || ref.name === 'site_id' || ref.name === 'entity_type') continue
+    else if (ref.name === 'title_string') cols.add('title')
+    else cols.add(ref.name)
+  }
+  return cols
 }
 
 /** FROM-item yielding one `v` per value of the field in row `m`. */
@@ -188,8 +302,8 @@ function toRow(d: IndexDocument) {
       res_description: d.res_description.join(' \n '),
       urls: [d.url, ...d.res_url].join(' '),
     },
-    metadata_created: d.metadata_created ? d.metadata_created.replace(/Z$/, '') : null,
-    metadata_modified: d.metadata_modified ? d.metadata_modified.replace(/Z$/, '') : null,
+    metadata_created: d.metadata_created.replace(/Z$/, '') || '1970-01-01T00:00:00',
+    metadata_modified: d.metadata_modified.replace(/Z$/, '') || '1970-01-01T00:00:00',
     num_resources: d.num_resources,
     num_tags: d.num_tags,
     permission_labels: d.permission_labels,
@@ -198,6 +312,5 @@ function toRow(d: IndexDocument) {
     b_text: [...d.tags, ...Object.values(d.vocab).flat()].join(' , '),
     c_text: d.notes,
     d_text: [d.name.replace(/[-_]/g, ' '), d.res_name.join(' '), d.res_description.join(' '), d.organization ?? '', d.organization_title, d.groups.join(' '), d.group_titles.join(' '), d.author, d.maintainer, d.license, extrasText].join(' , '),
-    data: d.data,
   }
 }

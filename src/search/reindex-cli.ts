@@ -14,7 +14,7 @@ import { SearchIndexer } from './indexer.js'
 export async function reindexCommand(config: Config, db: Kysely<Database>, opts: { clear: boolean }): Promise<{ count: number; seconds: number }> {
   const index = await openSearchIndex(config, db)
   const log = pino({ level: 'warn' })
-  const indexer = new SearchIndexer(db, index, config.siteUrl, log)
+  const indexer = new SearchIndexer(db, index, log)
   const tty = process.stderr.isTTY
   const bar = new cliProgress.SingleBar({ format: 'reindex [{bar}] {value}/{total} datasets  {percentage}%  {rate}/s  eta {eta}s', stream: process.stderr, noTTYOutput: false }, cliProgress.Presets.shades_classic)
   const started = performance.now()

@@ -108,9 +108,22 @@ t.test('reindex rebuilds the index from the database', async (t) => {
   await sql`TRUNCATE search_document`.execute(s.db.kysely)
   t.equal((await s.call('package_search', {})).json().result.count, 0, 'index emptied')
   const progress: number[] = []
-  const n = await s.app.indexer.reindexAll({ batch: 3, onProgress: (done) => progress.push(done) })
+  const n = await s.app.indexer.reindexAll({ batch: 3, onProgress: (done) => void progress.push(done) })
   t.equal(n, 7)
   t.same(progress, [3, 6, 7], 'progress reported per batch')
   t.equal((await s.call('package_search', {})).json().result.count, 7, 'all back')
   t.equal(await s.index.count(), 7)
+
+  // a write while the rebuild runs, to a dataset the rebuild has already copied, survives the swap
+  const first = (await sql<{ id: string; name: string }>`SELECT id, name FROM package ORDER BY id LIMIT 1`.execute(s.db.kysely)).rows[0]
+  await s.app.indexer.reindexAll({
+    batch: 3,
+    onProgress: async (done) => {
+      if (done === 3) t.equal((await s.call('package_patch', { id: first.id, title: 'Cambiado durante la reconstrucción' })).statusCode, 200)
+    },
+  })
+  const found = (await s.call('package_search', { q: 'reconstruccion' })).json().result
+  t.same(found.results.map((r: any) => r.name), [first.name], 'the concurrent change is in the rebuilt index')
+  t.equal((await s.call('package_search', {})).json().result.count, 7, 'and nothing was lost or duplicated')
+  t.equal((await s.health()).pending, 0)
 })

@@ -1,7 +1,11 @@
 import t from 'tap'
+import { isDeepStrictEqual } from 'node:util'
 import { existsSync } from 'node:fs'
 import { testApp } from '../helpers/app.js'
 import { corpusFile, corpusRecords, loadCorpus } from '../helpers/corpus.js'
+import { loadDocuments } from '../../src/search/load-documents.js'
+import { documentFromDict, type IndexDocument } from '../../src/search/document.js'
+import { packageDicts } from '../../src/model/package-dict.js'
 
 /**
  * What a citizen types → datasets that must be in the first five results, on the real catalogue
@@ -29,7 +33,7 @@ const TABLE: Array<[string, string[], string]> = [
 ]
 
 t.test('Spanish relevance on the real corpus', { skip: existsSync(corpusFile()) ? false : `corpus not found at ${corpusFile()}` }, async (t) => {
-  const { ok } = await testApp(t)
+  const { ok, db } = await testApp(t)
   const records = corpusRecords()
   await loadCorpus(ok, records)
   const all = await ok('package_search', { rows: 0 })
@@ -42,6 +46,16 @@ t.test('Spanish relevance on the real corpus', { skip: existsSync(corpusFile()) 
   // results are the stored package_show dicts
   const one = await ok('package_search', { q: 'name:transporte-lista-aeropuertos' })
   t.same(one.results[0], await ok('package_show', { id: 'transporte-lista-aeropuertos' }), 'search result = package_show')
+  // the two ways of building an index document agree on every real dataset
+  const ids = (await db.kysely.selectFrom('package').select('id').execute()).map((r) => r.id)
+  const fromTables = await loadDocuments(db.kysely, ids)
+  const dicts = await packageDicts(db.kysely, ids, 'http://test.local')
+  const secs = (d: IndexDocument) => ({ ...d, metadata_created: Date.parse(d.metadata_created), metadata_modified: Date.parse(d.metadata_modified) })
+  const byId = new Map(dicts.map((d) => [d.id as string, secs(documentFromDict(d))]))
+  const differing = fromTables.filter((d) => !isDeepStrictEqual(secs(d), byId.get(d.id)))
+  t.equal(fromTables.length, records.length)
+  t.same(differing.slice(0, 1).map(secs), differing.slice(0, 1).map((d) => byId.get(d.id)), 'loadDocuments = documentFromDict(package_show) for every corpus dataset')
+  t.equal(differing.length, 0, 'no dataset differs')
   const facets = await ok('package_search', { 'facet.field': '["organization","groups","res_format","license_id","tags"]', rows: 0, 'facet.limit': -1 })
   const orgTotal = Object.values(facets.facets.organization as Record<string, number>).reduce((a, b) => a + b, 0)
   t.equal(orgTotal, records.length, 'organization facet covers every dataset once')

@@ -7,6 +7,7 @@ import { SearchBackendError, type SearchRequest } from '../../search/port.js'
 import { RawJson } from '../../cache/read-cache.js'
 import { searchFacets, type FacetCounts } from '../../search/facets.js'
 import { projectFields } from '../../search/fl.js'
+import { packageDicts } from '../../model/package-dict.js'
 
 const DEFAULT_SORT = 'score desc, metadata_modified desc'
 const ROWS_MAX = 1000
@@ -93,7 +94,9 @@ export default defineAction({
     const facets = Object.fromEntries(Object.entries(counts).map(([f, pairs]) => [f, Object.fromEntries(pairs)]))
     const search_facets = await searchFacets(ctx.db, counts)
     const fl = p.fl === undefined ? null : flFields(p.fl)
-    const results = fl ? `[${result.results.map((r: string) => JSON.stringify(projectFields(r, fl))).join(',')}]` : `[${result.results.join(',')}]`
+    // rendered from Postgres: results are exactly what package_show says now
+    const dicts = await packageDicts(ctx.db, result.ids, ctx.config.siteUrl)
+    const results = JSON.stringify(fl ? dicts.map((d) => projectFields(d, fl)) : dicts)
     return new RawJson(`{"count":${result.count},"facets":${JSON.stringify(facets)},"results":${results},"sort":${JSON.stringify(sortText)},"search_facets":${JSON.stringify(search_facets)}}`)
   },
 })
