@@ -152,6 +152,8 @@ t.test('resource_search', async (t) => {
   t.equal(badSize.status, 409, 'a non-integer size is a validation error, not a 500')
   t.match(badSize.error.query, /size/)
   t.equal((await validationError(w, 'resource_search', { query: 'created:2023-13-45' })).status, 409, 'an impossible date is a validation error')
+  t.equal((await validationError(w, 'resource_search', { query: 'created:2023-02-30' })).status, 409, 'a date that does not exist too')
+  t.equal((await ok('resource_search', { query: 'size:999999999999999999' })).count, 0, 'a size past 2^53 is compared exactly, not an error')
   t.same((await validationError(w, 'resource_search', { query: 'name:a', limit: -1 })).error, { __type: 'Validation Error', limit: ['Must be a natural number'] })
 
   const one = await ok('resource_search', { query: 'name:MEDICIONES' }, { token: null })

@@ -50,9 +50,10 @@ function legacyPairs(fields: Record<string, unknown>): [string, string][] {
 function parseTimestamp(term: string): string | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?$/.exec(term.trim())
   if (!m) return null
-  const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1).map((v) => v ?? undefined)
-  const date = new Date(Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +s))
-  if (date.getUTCFullYear() !== +y! || date.getUTCMonth() !== +mo! - 1 || date.getUTCDate() !== +d! || +h > 23 || +mi > 59 || +s > 59) return null
+  const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v)))
+  const date = new Date(Date.UTC(y!, mo! - 1, d!, h, mi, s))
+  // Date.UTC rolls 2023-02-30 over to March: a changed field means the date does not exist
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo! - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return null
   return term.trim().replace(' ', 'T')
 }
 
