@@ -1,5 +1,5 @@
 import { Meilisearch, MeilisearchApiError, MeilisearchError, type Index, type SearchParams, type Settings, type Task } from 'meilisearch'
-import type { QueryNode, RangeBound, SortField } from './ast.js'
+import type { QueryNode, RangeBound } from './ast.js'
 import type { IndexDocument } from './document.js'
 import { resolveField, type FieldRef } from './fields.js'
 import { SearchBackendError, type SearchIndex, type SearchRequest, type SearchResult } from './port.js'
@@ -14,7 +14,7 @@ import { SearchError } from '../errors.js'
  * each document carries, besides the searchable plain attributes (title, tags, notes…):
  *  - `e.<field>`: every exact field (and extras `x.<key>`, vocabularies `v.<id>`) *encoded* with
  *    encodeValue, an alphabet of lowercase letters and digits that keeps byte order: equality
- *    becomes case-sensitive, `name:agua*` becomes a range `>= enc(agua) AND < enc(agua)+"w"`,
+ *    becomes case-sensitive, `name:agua*` becomes the range `enc(agua) TO enc(agua)+"w"`,
  *    ranges and sorts compare like Postgres' COLLATE "C", and facet values decode losslessly.
  *  - `n.<field>`: dates (epoch milliseconds) and integers, for typed ranges and sorts.
  *  - `w.<field>` (`wx.<key>` for extras): the words of each text field, folded (lowercase, no
@@ -31,9 +31,9 @@ import { SearchError } from '../errors.js'
  *    with `score` matches text through `w.*` only (no typo tolerance) so the sort is exact;
  *  - dates keep millisecond precision; string ranges on tokenised text fields match nothing;
  *  - vocabularies are keyed by vocabulary id, so `vocab_<name>` needs the `vocabularyId` option;
- *  - facets see at most MAX_FACET_VALUES values per field (by count); Meilisearch truncates long
- *    facet strings (a few hundred bytes, i.e. values over ~120 characters once encoded), so
- *    equality, sorting and facets on very long titles/urls only see their beginning.
+ *  - facets see at most MAX_FACET_VALUES values per field (by count); Meilisearch truncates facet
+ *    strings at ~468 bytes (milli's MAX_FACET_VALUE_LENGTH), i.e. values over ~230 bytes once
+ *    encoded, so exact matches on very long titles/urls fail and their sorts/facets see a prefix.
  */
 
 /** Values per facet Meilisearch returns (setting faceting.maxValuesPerFacet); facet.limit=-1 is capped here. */

@@ -9,7 +9,13 @@ export async function openSearchIndex(config: Config, db: Kysely<Database>): Pro
   if (config.search === 'meilisearch') {
     if (!config.meilisearch.url) throw new Error('SEARCH=meilisearch needs MEILISEARCH_URL')
     const { MeilisearchIndex } = await import('./meilisearch.js')
-    const index = new MeilisearchIndex({ url: config.meilisearch.url, apiKey: config.meilisearch.apiKey, index: config.meilisearch.index })
+    const index = new MeilisearchIndex({
+      url: config.meilisearch.url,
+      apiKey: config.meilisearch.apiKey,
+      index: config.meilisearch.index,
+      // documents carry vocabulary ids; queries name vocabularies (vocab_<name>)
+      vocabularyId: async (name) => (await db.selectFrom('vocabulary').select('id').where('name', '=', name).executeTakeFirst())?.id ?? null,
+    })
     await index.prepare()
     return index
   }

@@ -124,7 +124,26 @@ t.test('the printed tokens work against the server', async (t) => {
   const anonymous = await fetch(`${server.url}/api/3/action/organization_create`, { method: 'POST', body: JSON.stringify({ name: 'cli-anon' }) })
   await anonymous.arrayBuffer()
   t.equal(anonymous.status, 403)
+  const created = await fetch(`${server.url}/api/3/action/package_create`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: Object.values(tokens)[0] },
+    body: JSON.stringify({ name: 'reindexado', title: 'Conjunto reindexado', owner_org: `cli-${Object.keys(tokens)[0].toLowerCase()}` }),
+  })
+  t.equal(created.status, 200, 'a dataset to reindex')
   const exit = await server.stop()
   running = null
   t.same(exit, { code: 0, signal: null })
+})
+
+t.test('abierto search reindex', async (t) => {
+  const res = await runCli(['search', 'reindex'], env)
+  t.equal(res.code, 0, res.stderr)
+  t.match(res.stdout, /^indexed 1 datasets in [\d.]+ s \(\d+\/s\)\n$/)
+  t.match(res.stderr, /reindex: 1\/1 datasets/, 'progress on stderr (plain lines when not a terminal)')
+  t.equal((await runCli(['search', 'rebuild'], env)).code, 2, 'unknown subcommand is a usage error')
+  running = await startServerProcess({ env: { ...env, PORT: String(await freePort()) } })
+  const found = (await (await fetch(`${running.url}/api/3/action/package_search?q=reindexado`)).json()) as { result: { count: number } }
+  t.equal(found.result.count, 1, 'the rebuilt index answers')
+  await running.stop()
+  running = null
 })

@@ -1,4 +1,5 @@
 import { defineAction } from '../define.js'
+import type { ActionContext } from '../context.js'
 import { SearchConnectionError, SearchError, SearchQueryError, ValidationError } from '../../errors.js'
 import { searchLabels } from '../../auth/authz.js'
 import { parseQuery, parseSort } from '../../search/solr-query.js'
@@ -94,12 +95,36 @@ export default defineAction({
     const facets = Object.fromEntries(Object.entries(counts).map(([f, pairs]) => [f, Object.fromEntries(pairs)]))
     const search_facets = await searchFacets(ctx.db, counts)
     const fl = p.fl === undefined ? null : flFields(p.fl)
-    // rendered from Postgres: results are exactly what package_show says now
-    const dicts = await packageDicts(ctx.db, result.ids, ctx.config.siteUrl)
-    const results = JSON.stringify(fl ? dicts.map((d) => projectFields(d, fl)) : dicts)
+    const rendered = await renderDatasets(ctx, result.ids)
+    const results = fl ? JSON.stringify(rendered.map((r) => projectFields(JSON.parse(r) as Record<string, unknown>, fl))) : `[${rendered.join(',')}]`
     return new RawJson(`{"count":${result.count},"facets":${JSON.stringify(facets)},"results":${results},"sort":${JSON.stringify(sortText)},"search_facets":${JSON.stringify(search_facets)}}`)
   },
 })
+
+/**
+ * The package_show JSON of each result, in order: from the read cache package_show fills (the
+ * search already applied visibility), else rendered from Postgres and cached for both. Results
+ * are therefore exactly what package_show says now (CKAN returns the dict as of the last index).
+ */
+async function renderDatasets(ctx: ActionContext, ids: string[]): Promise<string[]> {
+  const generation = ctx.cache.generation
+  const out = ids.map((id) => ctx.cache.get(`package:id:${id}`)?.raw.json)
+  const missing = ids.filter((_, i) => out[i] === undefined)
+  if (missing.length) {
+    const dicts = new Map((await packageDicts(ctx.db, missing, ctx.config.siteUrl)).map((d) => [d.id as string, d]))
+    ids.forEach((id, i) => {
+      if (out[i] !== undefined) return
+      const dict = dicts.get(id)
+      if (!dict) return
+      const raw = new RawJson(JSON.stringify(dict))
+      const meta = { id, state: dict.state as string, private: dict.private as boolean, owner_org: dict.owner_org as string | null, creator_user_id: dict.creator_user_id as string | null }
+      ctx.cache.set([`package:id:${id}`], { raw, meta }, generation)
+      out[i] = raw.json
+    })
+  }
+  // a dataset purged between the search and the rendering is left out
+  return out.filter((r): r is string => r !== undefined)
+}
 
 /** facet.field: a JSON list of strings, given as a list or as its JSON text (CKAN's convert_to_json_if_string + list_of_strings). */
 function facetFieldList(v: unknown): string[] {
