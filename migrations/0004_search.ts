@@ -20,7 +20,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE TEXT SEARCH CONFIGURATION abierto_simple (COPY = pg_catalog.simple)`.execute(db)
   await sql`ALTER TEXT SEARCH CONFIGURATION abierto_simple ALTER MAPPING FOR asciiword, word, hword, hword_part, asciihword, hword_asciipart WITH unaccent, simple`.execute(db)
 
-  // filter, facet and sort columns only: counts and facets scan these rows, so they stay narrow
+  // One row per dataset. The full-text vector and texts are stored out of line (EXTERNAL with a low
+  // toast_tuple_target) while filter, facet and rank columns stay in the row (MAIN): counts and
+  // facets scan narrow rows, and a vector is only read back when a query needs it.
   await sql`CREATE TABLE search_document (
     package_id text PRIMARY KEY,
     name text NOT NULL,
@@ -48,10 +50,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     permission_labels text[] NOT NULL,
     -- title (A) and tags (B): small enough to rank thousands of matches per query
     rank_vector tsvector NOT NULL,
+    -- the full text, weighted title > tags > description > the rest, in both configurations
+    vector tsvector NOT NULL,
+    -- text fields matched one by one (notes, author, res_name…)
+    texts jsonb NOT NULL DEFAULT '{}',
     -- a rebuild re-queues what the live indexer wrote after it started
     indexed_at timestamptz NOT NULL DEFAULT clock_timestamp()
-  )`.execute(db)
-  for (const col of ['tags', 'groups', 'res_format']) {
+  ) WITH (toast_tuple_target = 128)`.execute(db)
+  for (const col of ['vector', 'texts']) await sql.raw(`ALTER TABLE search_document ALTER COLUMN ${col} SET STORAGE EXTERNAL`).execute(db)
+  for (const col of ['tags', 'groups', 'res_format', 'vocab_tags', 'permission_labels', 'rank_vector']) {
+    await sql.raw(`ALTER TABLE search_document ALTER COLUMN ${col} SET STORAGE MAIN`).execute(db)
+  }
+  for (const col of ['vector', 'tags', 'groups', 'res_format']) {
     await sql.raw(`CREATE INDEX search_document_${col}_idx ON search_document USING gin (${col})`).execute(db)
   }
   // counts of everything visible are answered from this index alone
@@ -61,17 +71,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX search_document_name_idx ON search_document (name COLLATE "C", package_id)`.execute(db)
   await sql`CREATE INDEX search_document_title_idx ON search_document (title COLLATE "C", package_id)`.execute(db)
   await sql`CREATE INDEX search_document_org_idx ON search_document (organization)`.execute(db)
-  // the full text of each dataset, weighted title > tags > description > the rest, in both configurations
-  await sql`CREATE TABLE search_text (
-    package_id text PRIMARY KEY,
-    vector tsvector NOT NULL,
-    texts jsonb NOT NULL DEFAULT '{}'
-  )`.execute(db)
-  await sql`CREATE INDEX search_text_vector_idx ON search_text USING gin (vector)`.execute(db)
-  // The planner cannot see that @@ on a TOASTed tsvector costs a decompression per row, and picks
-  // a sequential scan for common words (~100x slower): inside this function it must use the index.
-  await sql`CREATE FUNCTION abierto_text_match(q tsquery) RETURNS SETOF text LANGUAGE sql STABLE ROWS 1000
-    SET enable_seqscan = off AS $$ SELECT package_id FROM search_text WHERE vector @@ q $$`.execute(db)
 
   // package_autocomplete: accent-folded trigram match on name and title
   await sql`CREATE INDEX package_autocomplete_trgm_idx ON package USING gin (abierto_fold(name || ' ' || coalesce(title, '')) gin_trgm_ops)`.execute(db)
@@ -147,11 +146,10 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP TRIGGER IF EXISTS search_resource_changed ON resource`.execute(db)
   await sql`DROP TRIGGER IF EXISTS search_package_changed ON package`.execute(db)
   await sql`DROP FUNCTION IF EXISTS abierto_search_group_changed(), abierto_search_member_changed(), abierto_search_child_changed(), abierto_search_package_changed(), abierto_search_enqueue(text)`.execute(db)
-  await sql`DROP TABLE IF EXISTS search_outbox, search_word, search_text, search_document`.execute(db)
+  await sql`DROP TABLE IF EXISTS search_outbox, search_word, search_document`.execute(db)
   await sql`DROP INDEX IF EXISTS package_autocomplete_trgm_idx`.execute(db)
   await sql`DROP SEQUENCE IF EXISTS search_outbox_seq`.execute(db)
   await sql`DROP TEXT SEARCH CONFIGURATION IF EXISTS abierto_es`.execute(db)
   await sql`DROP TEXT SEARCH CONFIGURATION IF EXISTS abierto_simple`.execute(db)
-  await sql`DROP FUNCTION IF EXISTS abierto_text_match(tsquery)`.execute(db)
   await sql`DROP FUNCTION IF EXISTS abierto_fold(text)`.execute(db)
 }

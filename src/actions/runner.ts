@@ -53,13 +53,20 @@ export class ActionRunner {
       // After commit (or rollback): drop rendered reads here and in every other process. The
       // transaction wrapper already notified atomically with its commit; this covers writes
       // made outside ctx.transaction.
+      // the change is committed: index it before answering, as CKAN does (never fails the write);
+      // before clearing caches, so no search cached in between keeps the old index's answer
+      if (!isTransaction(ctx.db)) await this.deps.indexer?.flushFresh()
       this.deps.cache.clear()
-      if (!isTransaction(ctx.db)) {
-        await sql`SELECT pg_notify(${INVALIDATION_CHANNEL}, '')`.execute(ctx.db).catch(() => undefined)
-        // the change is committed: index it before answering, as CKAN does (never fails the write)
-        await this.deps.indexer?.flushFresh()
-      }
+      if (!isTransaction(ctx.db)) await sql`SELECT pg_notify(${INVALIDATION_CHANNEL}, '')`.execute(ctx.db).catch(() => undefined)
     }
+  }
+
+  /** Validation and the auth rule only: lets the HTTP layer refuse an upload before reading its file. */
+  async authorize(name: string, raw: Record<string, unknown>, caller: Caller, log: FastifyBaseLogger): Promise<void> {
+    const action = this.deps.registry.get(name)
+    if (!action || action.auth === 'public') return
+    const ctx = this.context(caller, log, this.deps.db)
+    await action.auth(ctx, validateParams(action.params, raw))
   }
 
   context(caller: Caller, log: FastifyBaseLogger, db: Kysely<Database>): ActionContext {

@@ -145,7 +145,7 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
 
   const child: ChildProcess = spawn(
     bins.postgres,
-    ['-D', pgdata, '-p', String(PG_PORT), '-k', sockDir, '-c', "listen_addresses=", '-c', 'max_connections=200', '-c', 'fsync=on', '-c', 'shared_buffers=128MB'],
+    ['-D', pgdata, '-p', String(PG_PORT), '-k', sockDir, '-c', "listen_addresses=", '-c', 'max_connections=200', '-c', 'fsync=on', '-c', `shared_buffers=${sharedBuffersMb()}MB`],
     { ...ids, env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached === true },
   )
   await new Promise<void>((resolve, reject) => {
@@ -230,4 +230,9 @@ export async function stopDetached(baseDir: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 50))
   }
+}
+
+/** A quarter of the machine's memory, between 128 MB and 1 GB: the search tables of a 100k-dataset catalogue stay in memory. */
+function sharedBuffersMb(): number {
+  return Math.max(128, Math.min(1024, Math.floor(os.totalmem() / 4 / 1024 / 1024)))
 }

@@ -35,6 +35,8 @@ export class SearchIndexer {
     private readonly db: Kysely<Database>,
     readonly index: SearchIndex,
     private readonly log: FastifyBaseLogger,
+    /** called after the worker or a rebuild changed the index (cached search answers are stale) */
+    private readonly onChanged: () => Promise<void> = async () => {},
   ) {}
 
   /** After a write: apply the newest fresh changes (this request's), never throwing. */
@@ -56,6 +58,7 @@ export class SearchIndexer {
        ORDER BY seq LIMIT ${batch}`.execute(this.db)
     if (rows.length === 0) return 0
     await this.apply(rows.map((r) => r.package_id))
+    await this.onChanged()
     return rows.length
   }
 
@@ -135,6 +138,7 @@ export class SearchIndexer {
     }
     // what the live indexer wrote meanwhile was queued again by the swap
     if (rebuild) await this.flushFresh(1000)
+    await this.onChanged()
     return done
   }
 

@@ -56,7 +56,7 @@ export function minimumMatch(n: number): number {
 export class QueryCompiler {
   /** positive full-text queries, OR-ed into the relevance score */
   readonly rankQueries: Sql[] = []
-  /** the query reads search_text (so its matches are best computed once, before sorting) */
+  /** the query matches full text (its matches come from the GIN index, computed once before sorting) */
   usesText = false
 
   constructor(private readonly terms: TermAnalysis) {}
@@ -113,7 +113,7 @@ export class QueryCompiler {
   }
 
   /**
-   * Full-text match. The GIN index on search_text.vector finds candidates for any text field (the
+   * Full-text match. The GIN index on search_document.vector finds candidates for any text field (the
    * vector holds them all); `exact` then narrows to the one field asked for.
    */
   private textMatch(value: string, phrase: boolean, negated: boolean, opts: { rank: boolean; exact?: (q: Sql) => Sql; onText?: (q: Sql) => Sql }): Sql {
@@ -126,10 +126,10 @@ export class QueryCompiler {
 
   private inText(q: Sql, opts: { exact?: (q: Sql) => Sql; onText?: (q: Sql) => Sql }): Sql {
     this.usesText = true
-    const candidates = opts.onText
-      ? sql`d.package_id IN (SELECT t.package_id FROM search_text t WHERE t.package_id IN (SELECT abierto_text_match(${q})) AND ${opts.onText(q)})`
-      : sql`d.package_id IN (SELECT abierto_text_match(${q}))`
-    return opts.exact ? sql`(${candidates} AND ${opts.exact(q)})` : sql`(${candidates})`
+    const parts = [sql`d.vector @@ ${q}`]
+    if (opts.onText) parts.push(opts.onText(q))
+    if (opts.exact) parts.push(opts.exact(q))
+    return sql`(${sql.join(parts, sql` AND `)})`
   }
 
   private term(field: string | null, value: string, phrase: boolean, negated: boolean): Sql {
@@ -165,7 +165,7 @@ export class QueryCompiler {
       case 'num_tags':
         return sql`(${sql.ref(`d.${name}`)} = ${integer(value)})`
     }
-    if (ref.info.kind === 'text') return this.textMatch(value, phrase, negated, { rank: false, onText: (q) => sql`${onTheFly(sql`t.texts ->> ${name}`)} @@ ${q}` })
+    if (ref.info.kind === 'text') return this.textMatch(value, phrase, negated, { rank: false, onText: (q) => sql`${onTheFly(sql`d.texts ->> ${name}`)} @@ ${q}` })
     if (ref.info.multi) return sql`(${sql.ref(`d.${name}`)} @> ARRAY[${value}]::text[])`
     return sql`(${column(name)} = ${value})`
   }
@@ -187,7 +187,7 @@ export class QueryCompiler {
       const haystack = name === 'title' ? sql`d.title` : sql`(d.title || ' ' || d.name || ' ' || array_to_string(d.tags, ' '))`
       return sql`(abierto_fold(${haystack}) LIKE abierto_fold(${like}))`
     }
-    if (ref.info.kind === 'text') return sql`d.package_id IN (SELECT t.package_id FROM search_text t WHERE abierto_fold(t.texts ->> ${name}) LIKE abierto_fold(${like}))`
+    if (ref.info.kind === 'text') return sql`(abierto_fold(d.texts ->> ${name}) LIKE abierto_fold(${like}))`
     if (ref.info.multi) return sql`EXISTS (SELECT 1 FROM unnest(${sql.ref(`d.${name}`)}) x WHERE x LIKE ${like})`
     if (ref.info.kind === 'exact') return sql`(${column(name)} LIKE ${like})`
     return sql`(${column(name)}::text LIKE ${like})`
@@ -214,7 +214,7 @@ export class QueryCompiler {
       case 'title_string':
         return sql`(d.title <> '')`
     }
-    if (ref.info.kind === 'text') return sql`d.package_id IN (SELECT t.package_id FROM search_text t WHERE coalesce(t.texts ->> ${name}, '') <> '')`
+    if (ref.info.kind === 'text') return sql`(coalesce(d.texts ->> ${name}, '') <> '')`
     if (ref.info.multi) return sql`(cardinality(${sql.ref(`d.${name}`)}) > 0)`
     if (ref.info.kind === 'date') return sql`(${sql.ref(`d.${name}`)} IS NOT NULL)`
     return sql`(coalesce(${column(name)}, '') <> '')`
@@ -236,7 +236,7 @@ export class QueryCompiler {
     if (ref.info.kind === 'date') return bounds(sql.ref(`d.${name}`), (v) => sql`${timestamp(v)}::timestamp`)
     if (ref.info.kind === 'int') return bounds(sql.ref(`d.${name}`), (v) => sql`${integer(v)}`)
     if (name === 'title' || name === 'title_string') return bounds(sql`d.title COLLATE "C"`, text)
-    if (ref.info.kind === 'text') return sql`d.package_id IN (SELECT t.package_id FROM search_text t WHERE ${bounds(sql`(t.texts ->> ${name}) COLLATE "C"`, text)})`
+    if (ref.info.kind === 'text') return bounds(sql`(d.texts ->> ${name}) COLLATE "C"`, text)
     if (ref.info.multi) {
       const parts: Sql[] = []
       if (lower) parts.push(sql`x COLLATE "C" ${sql.raw(lower.inclusive ? '>=' : '>')} ${lower.value}`)

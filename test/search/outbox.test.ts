@@ -83,11 +83,12 @@ t.test('a search outage never fails a write and never loses it', async (t) => {
 t.test('changes made outside the actions (bulk SQL) are queued by triggers', async (t) => {
   const s = await setup(t)
   await s.call('package_create', { name: 'uno', title: 'Uno' })
+  t.equal((await (await s.call('package_search', { q: 'bloque' })).json()).result.count, 0, 'nothing yet (and this answer is cached)')
   await sql`UPDATE package SET title = 'Título cargado en bloque' WHERE name = 'uno'`.execute(s.db.kysely)
   t.equal((await s.health()).pending, 1, 'the raw UPDATE enqueued the dataset')
   await s.makeDue()
   await s.app.indexer.applyDue()
-  t.equal((await (await s.call('package_search', { q: 'bloque' })).json()).result.count, 1, 'the worker applied it')
+  t.equal((await (await s.call('package_search', { q: 'bloque' })).json()).result.count, 1, 'the worker applied it, and dropped cached answers')
 })
 
 t.test('concurrent updates of one dataset: the index ends with the last committed version', async (t) => {

@@ -4,7 +4,7 @@ import { SearchConnectionError, SearchError, SearchQueryError, ValidationError }
 import { searchLabels } from '../../auth/authz.js'
 import { parseQuery, parseSort } from '../../search/solr-query.js'
 import { facetable } from '../../search/fields.js'
-import { SearchBackendError, type SearchRequest } from '../../search/port.js'
+import { SearchBackendError, type SearchRequest, type SearchResult } from '../../search/port.js'
 import { RawJson } from '../../cache/read-cache.js'
 import { searchFacets, type FacetCounts } from '../../search/facets.js'
 import { projectFields } from '../../search/fl.js'
@@ -81,9 +81,9 @@ export default defineAction({
       facetLimit: p['facet.limit'] ?? FACET_LIMIT,
       facetMincount: p['facet.mincount'] ?? 1,
     }
-    let result
+    let result: SearchResult
     try {
-      result = await ctx.search.search(req)
+      result = await cachedSearch(ctx, req)
     } catch (err) {
       if (err instanceof SearchBackendError) {
         ctx.log.error({ err }, 'search backend failed')
@@ -100,6 +100,24 @@ export default defineAction({
     return new RawJson(`{"count":${result.count},"facets":${JSON.stringify(facets)},"results":${results},"sort":${JSON.stringify(sortText)},"search_facets":${JSON.stringify(search_facets)}}`)
   },
 })
+
+/**
+ * Like Solr's query result and filter caches: the same search (same query tree, filters, sort,
+ * page, facets and caller labels) is answered from memory until the next write anywhere clears
+ * the read cache. Popular searches and facet clicks repeat; counting a broad filter over a large
+ * catalogue is the expensive part of a search in Postgres.
+ */
+async function cachedSearch(ctx: ActionContext, req: SearchRequest): Promise<SearchResult> {
+  const key = `search:${JSON.stringify(req)}`
+  const hit = ctx.cache.get(key)
+  if (hit) return hit.raw.value() as SearchResult
+  const generation = ctx.cache.generation
+  const result = await ctx.search.search(req)
+  ctx.cache.set([key], { raw: new RawJson(JSON.stringify(result)), meta: NO_META }, generation)
+  return result
+}
+
+const NO_META = { id: '', state: 'active', private: false, owner_org: null, creator_user_id: null }
 
 /**
  * The package_show JSON of each result, in order: from the read cache package_show fills (the
