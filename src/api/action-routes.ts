@@ -39,7 +39,10 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
       if (req.method === 'GET' && !action.sideEffectFree) {
         throw new BadRequest('Bad request - JSON Error: Invalid request. Please use POST method for your request')
       }
-      data = opts.uploads && isMultipart(req) ? await multipartData(req, opts.uploads) : requestData(req, action.sideEffectFree)
+      data =
+        opts.uploads && isMultipart(req)
+          ? await multipartData(req, opts.uploads, async (fields) => runner.authorize(action.name, fields, await resolveCaller(req), req.log))
+          : requestData(req, action.sideEffectFree)
       let caller: Caller
       let callback: string | undefined
       if (typeof data.callback === 'string' || Array.isArray(data.callback)) {
@@ -50,7 +53,8 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
       } else {
         caller = await resolveCaller(req)
       }
-      const result = await runner.run(action.name, data, caller, req.log)
+      // a staged file the action did not take (failure, or an action without uploads) is removed before answering
+      const result = await runner.run(action.name, data, caller, req.log).finally(() => discardUpload(data))
       if (result instanceof RawJson && callback === undefined) {
         // already-serialised result (read cache): splice it in rather than parse and re-serialise
         return reply.code(200).header('content-type', 'application/json;charset=utf-8').send(result.envelope(help))
@@ -63,9 +67,6 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
     } catch (err) {
       const { status, body } = errorAnswer(err, help, req)
       return sendJson(reply, status, body)
-    } finally {
-      // a staged file the action did not take (failure, or an action without uploads) is removed
-      await discardUpload(data).catch((err: unknown) => req.log.error({ err }, 'could not remove a staged upload'))
     }
   }
 

@@ -7,7 +7,7 @@ import type { SearchIndexer } from '../search/indexer.js'
  * index lag (changes not yet applied, failing ones, age of the oldest).
  */
 export const healthRoutes: FastifyPluginAsync<{ indexer: SearchIndexer }> = async (app, { indexer }) => {
-  app.get('/health', async (req, reply) => {
+  app.get('/health', { schema: { hide: true } }, async (req, reply) => {
     try {
       const search = await indexer.lag()
       return sendJson(reply, 200, { status: 'ok', search })

@@ -9,8 +9,10 @@ export interface BlobStore {
   /**
    * Writes `body` under a fresh staging key and resolves with it once the bytes are durable.
    * When the stream fails (client gone, size limit), it rejects and leaves nothing behind.
+   * `target`: the key the blob will most likely be promoted to, still unused; an adapter whose
+   * promotion is a full copy (S3) writes there directly, and promoting to it costs nothing.
    */
-  stage(body: Readable): Promise<string>
+  stage(body: Readable, target?: string): Promise<string>
   /** Moves a staged blob to its final key, replacing what was there. */
   promote(stagingKey: string, key: string): Promise<void>
   /** Removes a blob; a missing one is not an error. */

@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs'
+import { createWriteStream, promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { pipeline } from 'node:stream/promises'
@@ -20,6 +20,7 @@ export class FsBlobStore implements BlobStore {
   static async open(root: string): Promise<FsBlobStore> {
     await fsp.mkdir(path.join(root, 'staging'), { recursive: true })
     await fsp.mkdir(path.join(root, 'resources'), { recursive: true })
+    await sweepStaging(path.join(root, 'staging'))
     return new FsBlobStore(root)
   }
 
@@ -32,13 +33,17 @@ export class FsBlobStore implements BlobStore {
   async stage(body: Readable): Promise<string> {
     const key = `staging/${randomUUID()}`
     const file = this.file(key)
-    const fh = await fsp.open(file, 'wx', 0o600)
     try {
-      await pipeline(body, fh.createWriteStream({ autoClose: false, highWaterMark: CHUNK }))
-      await fh.sync()
-      await fh.close()
+      await pipeline(body, createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: CHUNK }))
+      // fsync through a second descriptor flushes the inode's data all the same, and the stream
+      // keeps its own batching (writev) and closing
+      const fh = await fsp.open(file, 'r')
+      try {
+        await fh.sync()
+      } finally {
+        await fh.close()
+      }
     } catch (err) {
-      await fh.close().catch(() => undefined)
       await fsp.rm(file, { force: true })
       throw err
     }
@@ -46,6 +51,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async promote(stagingKey: string, key: string): Promise<void> {
+    if (stagingKey === key) return
     const target = this.file(key)
     await fsp.mkdir(path.dirname(target), { recursive: true })
     await fsp.rename(this.file(stagingKey), target)
@@ -106,3 +112,15 @@ export class FsBlobStore implements BlobStore {
   async close(): Promise<void> {}
 }
 
+
+/** Staged files this old belong to a process that died mid-request (a crash, a kill -9). */
+const STALE_STAGING_MS = 24 * 60 * 60 * 1000
+
+async function sweepStaging(dir: string): Promise<void> {
+  const cutoff = Date.now() - STALE_STAGING_MS
+  for (const name of await fsp.readdir(dir)) {
+    const file = path.join(dir, name)
+    const st = await fsp.stat(file).catch(() => null)
+    if (st && st.mtimeMs < cutoff) await fsp.rm(file, { force: true })
+  }
+}

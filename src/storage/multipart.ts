@@ -4,12 +4,18 @@ import type {} from '@fastify/multipart'
 import type { Readable } from 'node:stream'
 import type { BlobStore } from './blob-store.js'
 import { StagedUpload, stageUpload } from './upload.js'
-import { ActionError, BadRequest } from '../errors.js'
+import { ActionError, BadRequest, ValidationError } from '../errors.js'
 
 export interface UploadOptions {
   store: BlobStore
   maxBytes: number
 }
+
+/**
+ * Called with the fields read so far when the file part begins: throwing refuses the request
+ * before a byte of the file is stored (the rest of the body is then read and dropped).
+ */
+export type BeforeFile = (fields: Record<string, unknown>) => Promise<void>
 
 /** Form values a multipart field may carry alongside the file; CKAN's resource forms are small. */
 const FIELD_BYTES = 1024 * 1024
@@ -20,13 +26,16 @@ const FIELD_BYTES = 1024 * 1024
  * arriving as a StagedUpload in `upload`. Other file parts are read and dropped. The caller must
  * `discardUpload(data)` once the action is done, whatever happened.
  */
-export async function multipartData(req: FastifyRequest, opts: UploadOptions): Promise<Record<string, unknown>> {
+export async function multipartData(req: FastifyRequest, opts: UploadOptions, beforeFile?: BeforeFile): Promise<Record<string, unknown>> {
   const data: Record<string, unknown> = {}
   let upload: StagedUpload | null = null
   try {
     // throwFileSizeLimit is honoured per call though the plugin's types only list it for file()
     const partOptions = {
       limits: { fileSize: opts.maxBytes, fieldSize: FIELD_BYTES, fields: 1000, files: 20, parts: 1020 },
+      // larger chunks through the parser, hash and store: fewer, bigger writes
+      highWaterMark: 1024 * 1024,
+      fileHwm: 1024 * 1024,
       throwFileSizeLimit: false,
     } as Parameters<FastifyRequest['parts']>[0]
     const parts = req.parts(partOptions)
@@ -44,6 +53,17 @@ export async function multipartData(req: FastifyRequest, opts: UploadOptions): P
         file.resume()
         continue
       }
+      if (beforeFile) {
+        try {
+          await beforeFile(data)
+        } catch (err) {
+          // fields that arrive after the file cannot be checked yet: the action checks everything
+          if (!(err instanceof ValidationError)) {
+            file.resume()
+            throw err
+          }
+        }
+      }
       upload = await stageUpload(opts.store, file, { filename: part.filename, maxBytes: opts.maxBytes, truncated: () => file.truncated === true })
       data.upload = upload
     }
@@ -58,7 +78,8 @@ export async function multipartData(req: FastifyRequest, opts: UploadOptions): P
 
 /** Removes the request's staged file unless the action promoted it. */
 export async function discardUpload(data: Record<string, unknown> | undefined): Promise<void> {
-  if (data?.upload instanceof StagedUpload) await data.upload.discard()
+  // a leftover staging file is garbage, not the request's failure
+  if (data?.upload instanceof StagedUpload) await data.upload.discard().catch(() => undefined)
 }
 
 export function isMultipart(req: FastifyRequest): boolean {

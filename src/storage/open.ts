@@ -10,7 +10,7 @@ export async function openBlobStore(config: Config): Promise<BlobStore> {
   const { endpoint, accessKey, secretKey, bucket, region } = config.s3
   if (!endpoint) throw new Error('invalid configuration: STORAGE=s3 needs S3_ENDPOINT')
   try {
-    return await S3BlobStore.open({ endpoint, accessKey, secretKey, bucket, region })
+    return await S3BlobStore.open({ endpoint, accessKey, secretKey, bucket, region, maxObjectBytes: config.maxResourceSizeMb * 1024 * 1024 })
   } catch (err) {
     throw new Error(`S3 storage at ${endpoint} (bucket ${bucket}) is not usable: ${(err as Error).message}`, { cause: err })
   }

@@ -10,11 +10,16 @@ export interface S3Options {
   secretKey: string
   bucket: string
   region: string
-  /** Bytes per multipart part: the memory an upload holds (twice, one part in flight). */
+  /** Bytes per multipart part: an upload holds about two in memory (one in flight, one filling); more in flight bought little against s3rver and cost ~60 MB of peak RSS. */
   partSize?: number
+  /** Largest object to expect: parts grow past partSize when it needs more than 10,000 of them. */
+  maxObjectBytes?: number
 }
 
-const DEFAULT_PART = 16 * 1024 * 1024
+const DEFAULT_PART = 8 * 1024 * 1024
+const PARTS_IN_FLIGHT = 1
+/** S3 allows at most this many parts per upload. */
+const MAX_PARTS = 10_000
 /** Largest single-request server-side copy S3 allows; bigger objects are copied in parts. */
 const MAX_SINGLE_COPY = 5 * 1024 * 1024 * 1024
 
@@ -62,14 +67,15 @@ export class S3BlobStore implements BlobStore {
         if (code !== 'BucketAlreadyOwnedByYou' && code !== 'BucketAlreadyExists') throw err
       }
     }
-    return new S3BlobStore(client, opts.bucket, opts.partSize ?? DEFAULT_PART)
+    const minPart = Math.ceil((opts.maxObjectBytes ?? 0) / MAX_PARTS / (1024 * 1024)) * 1024 * 1024
+    return new S3BlobStore(client, opts.bucket, Math.max(opts.partSize ?? DEFAULT_PART, minPart))
   }
 
-  async stage(body: Readable): Promise<string> {
-    const key = `staging/${randomUUID()}`
+  async stage(body: Readable, target?: string): Promise<string> {
+    const key = target ? checkKey(target) : `staging/${randomUUID()}`
     let uploadId: string | null = null
     const etags: { part: number; etag: string }[] = []
-    let inFlight: Promise<void> | null = null
+    const inFlight: Promise<void>[] = []
     const sendPart = (part: number, data: Buffer): Promise<void> =>
       this.client
         .uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId!, partNumber: part, headers: { 'Content-Length': data.length } }, data)
@@ -86,11 +92,15 @@ export class S3BlobStore implements BlobStore {
         chunks = []
         buffered = 0
         uploadId ??= await this.client.initiateNewMultipartUpload(this.bucket, key, {})
-        // one part uploads while the next one is read from the client
-        if (inFlight) await inFlight
-        inFlight = sendPart(++part, data)
+        // a few parts upload while the next one is read from the client; waiting for the oldest
+        // keeps memory at (PARTS_IN_FLIGHT + 1) parts
+        if (inFlight.length >= PARTS_IN_FLIGHT) await inFlight.shift()
+        const sending = sendPart(++part, data)
+        // a failure surfaces when awaited; until then it must not count as unhandled
+        sending.catch(() => undefined)
+        inFlight.push(sending)
       }
-      if (inFlight) await inFlight
+      while (inFlight.length > 0) await inFlight.shift()
       const rest = Buffer.concat(chunks, buffered)
       if (uploadId === null) {
         await this.client.putObject(this.bucket, key, rest, rest.length)
@@ -101,7 +111,7 @@ export class S3BlobStore implements BlobStore {
       }
       return key
     } catch (err) {
-      if (inFlight) await (inFlight as Promise<void>).catch(() => undefined)
+      await Promise.allSettled(inFlight)
       if (uploadId !== null) await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch(() => undefined)
       await this.client.removeObject(this.bucket, key).catch(() => undefined)
       throw err
@@ -109,7 +119,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async promote(stagingKey: string, key: string): Promise<void> {
-    checkKey(key)
+    if (checkKey(key) === stagingKey) return
     const source = new CopySourceOptions({ Bucket: this.bucket, Object: checkKey(stagingKey) })
     const dest = new CopyDestinationOptions({ Bucket: this.bucket, Object: key })
     const info = await this.stat(stagingKey)

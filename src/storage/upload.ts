@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { Transform, type Readable, type TransformCallback } from 'node:stream'
 import { fileTypeFromBuffer } from 'file-type'
 import { resourceKey, type BlobStore } from './blob-store.js'
@@ -26,6 +26,8 @@ export class StagedUpload {
 
   constructor(
     private readonly store: BlobStore,
+    /** a fresh id for the resource the file will belong to, when it is a new one */
+    readonly suggestedId: string,
     readonly stagingKey: string,
     /** munged (CKAN's munge_filename): safe in URLs and headers */
     readonly filename: string,
@@ -97,6 +99,9 @@ export async function sniffMimetype(head: Buffer, filename: string): Promise<str
 export async function stageUpload(store: BlobStore, source: Readable, opts: StageOptions): Promise<StagedUpload> {
   const limitMb = Math.max(1, Math.round(opts.maxBytes / (1024 * 1024)))
   const meter = new Meter(opts.maxBytes, limitMb)
+  // the store attaches its own handlers only once it is ready to write (after opening a file):
+  // an early failure must wait for it rather than crash the process
+  meter.on('error', () => undefined)
   source.on('error', (err) => meter.destroy(err))
   source.on('close', () => {
     if (!source.readableEnded) meter.destroy(new Error('upload stream closed before its end'))
@@ -109,12 +114,13 @@ export async function stageUpload(store: BlobStore, source: Readable, opts: Stag
     meter.destroy(tooLarge(limitMb))
   })
   source.pipe(meter)
-  const key = await store.stage(meter)
+  const suggestedId = randomUUID()
+  const key = await store.stage(meter, resourceKey(suggestedId))
   if (opts.truncated?.()) {
     await store.remove(key)
     throw tooLarge(limitMb)
   }
   const filename = mungeFilename(opts.filename || 'upload')
   const mimetype = await sniffMimetype(meter.firstBytes(), filename)
-  return new StagedUpload(store, key, filename, meter.size, meter.hash.digest('hex'), mimetype)
+  return new StagedUpload(store, suggestedId, key, filename, meter.size, meter.hash.digest('hex'), mimetype)
 }

@@ -28,7 +28,11 @@ export default defineAction({
   handler: async (ctx, p) => {
     const { package_id, ...resource } = p as Record<string, unknown> & { package_id: string }
     const { upload } = takeUpload(resource)
-    if (upload) applyUpload(resource, upload)
+    if (upload) {
+      applyUpload(resource, upload)
+      // the id the file was staged for: on S3 it is already in place, no copy needed
+      if (resource.id === undefined || resource.id === null || resource.id === '') resource.id = upload.suggestedId
+    }
     const { resource: created } = await reviseResources(ctx, package_id, (resources) => {
       resources.push(resource)
       return { resources, index: resources.length - 1 }
