@@ -109,29 +109,36 @@ export class SearchIndexer {
     const total = totalRows[0].n
     const rebuild = this.index.rebuild ? await this.index.rebuild() : null
     if (!rebuild && opts.clear) await this.index.clear()
-    const target = rebuild?.index ?? this.index
     let done = 0
     try {
-      const nextIds = async (after: string) => (await sql<{ id: string }>`SELECT id FROM package WHERE id > ${after} ORDER BY id LIMIT ${batch}`.execute(this.db)).rows.map((r) => r.id)
-      let ids = await nextIds('')
-      let docs = rebuild && ids.length ? loadDocuments(this.db, ids) : null
-      while (ids.length) {
-        const current = await docs
-        const following = await nextIds(ids[ids.length - 1])
-        docs = rebuild && following.length ? loadDocuments(this.db, following) : null
-        if (current) await target.upsert(current)
-        else {
-          const batchIds = ids
-          await this.db.transaction().execute(async (trx) => {
-            await lockDatasets(trx, batchIds)
-            await this.indexDatasets(trx, batchIds)
-          })
+      if (rebuild) {
+        // into the empty copy: two loaders in parallel keep both Postgres and this process busy
+        const ids = (await sql<{ id: string }>`SELECT id FROM package ORDER BY id`.execute(this.db)).rows.map((r) => r.id)
+        let next = 0
+        const worker = async () => {
+          while (next < ids.length) {
+            const slice = ids.slice(next, (next += batch))
+            await rebuild.index.upsert(await loadDocuments(this.db, slice))
+            done += slice.length
+            await opts.onProgress?.(done, total)
+          }
         }
-        done += ids.length
-        await opts.onProgress?.(done, total)
-        ids = following
+        await Promise.all([worker(), worker()])
+        await rebuild.commit()
+      } else {
+        let after = ''
+        for (;;) {
+          const ids = (await sql<{ id: string }>`SELECT id FROM package WHERE id > ${after} ORDER BY id LIMIT ${batch}`.execute(this.db)).rows.map((r) => r.id)
+          if (ids.length === 0) break
+          await this.db.transaction().execute(async (trx) => {
+            await lockDatasets(trx, ids)
+            await this.indexDatasets(trx, ids)
+          })
+          after = ids[ids.length - 1]
+          done += ids.length
+          await opts.onProgress?.(done, total)
+        }
       }
-      await rebuild?.commit()
     } catch (err) {
       await rebuild?.abort().catch(() => undefined)
       throw err

@@ -46,10 +46,14 @@ export class PostgresSearchIndex implements SearchIndex {
         const { rows: defs } = await sql<{ name: string; def: string }>`
           SELECT indexname AS name, indexdef AS def FROM pg_indexes
            WHERE schemaname = current_schema() AND tablename = 'search_document' AND indexname NOT LIKE '%_pkey'`.execute(db)
-        for (const { name, def } of defs) {
-          const copy = def.replace(` INDEX ${name} ON `, ` INDEX ${name}_rebuild ON `).replace(/ ON (\S+\.)?search_document /, ' ON $1search_document_rebuild ')
-          await sql.raw(copy).execute(db)
-        }
+        // two builders at a time (each CREATE INDEX uses one core), with room to sort in memory
+        const queue = defs.map(({ name, def }) => def.replace(` INDEX ${name} ON `, ` INDEX ${name}_rebuild ON `).replace(/ ON (\S+\.)?search_document /, ' ON $1search_document_rebuild '))
+        const builder = () =>
+          db.transaction().execute(async (trx) => {
+            await sql`SET LOCAL maintenance_work_mem = '256MB'`.execute(trx)
+            for (let ddl = queue.shift(); ddl; ddl = queue.shift()) await sql.raw(ddl).execute(trx)
+          })
+        await Promise.all([builder(), builder()])
         await sql`ANALYZE search_document_rebuild`.execute(db)
         await db.transaction().execute(async (trx) => {
           // appliers wait here; their datasets written during the rebuild are queued again below
