@@ -22,8 +22,7 @@ export interface Db {
 }
 
 export function connect(connectionString: string, opts: { max?: number } = {}): Db {
-  // search materialises its match set and aggregates facets: give sorts and hashes room before they spill to disk
-  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, types: types as pg.CustomTypesConfig, options: '-c work_mem=32MB' })
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, types: types as pg.CustomTypesConfig })
   // An idle client losing its server (restart, failover) must not crash the process.
   pool.on('error', () => undefined)
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

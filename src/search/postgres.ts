@@ -176,6 +176,8 @@ export class PostgresSearchIndex implements SearchIndex {
     // per row, and picks a sequential scan for common words (~50x slower than the GIN index).
     const rows = await this.db.transaction().execute(async (trx) => {
       await sql`SET LOCAL enable_seqscan = off`.execute(trx)
+      // the match set is materialised and aggregated: room before sorts and hashes spill to disk
+      await sql`SET LOCAL work_mem = '32MB'`.execute(trx)
       const result = await sql<{ f: number; v: string | null; c: number }>`
         WITH m AS MATERIALIZED (SELECT ${sql.join(select)} FROM search_document d WHERE ${cond})
         ${sql.join(parts, sql` UNION ALL `)}`.execute(trx)
@@ -196,10 +198,14 @@ export class PostgresSearchIndex implements SearchIndex {
   private async facets(cond: Sql, req: SearchRequest): Promise<{ count: number; facets: SearchResult['facets'] }> {
     const limit = req.facetLimit < 0 ? null : req.facetLimit
     const parts = req.facetFields.map((field, i) => facetPart(field, i, req.facetMincount, limit))
-    const { rows } = await sql<{ f: number; v: string | null; c: number }>`
+    const rows = await this.db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL work_mem = '32MB'`.execute(trx)
+      const result = await sql<{ f: number; v: string | null; c: number }>`
       WITH m AS MATERIALIZED (SELECT ${sql.join(facetColumns(req.facetFields))} FROM search_document d WHERE ${cond})
       SELECT -1 AS f, NULL::text AS v, (SELECT count(*)::int FROM m) AS c
-      UNION ALL ${sql.join(parts, sql` UNION ALL `)}`.execute(this.db)
+      UNION ALL ${sql.join(parts, sql` UNION ALL `)}`.execute(trx)
+      return result.rows
+    })
     const facets: SearchResult['facets'] = Object.fromEntries(req.facetFields.map((f) => [f, []]))
     let count = 0
     for (const r of rows) {
