@@ -103,7 +103,7 @@ export class SearchIndexer {
    * in; others are upserted in place under the appliers' per-dataset locks, so a concurrent write
    * is never overwritten by an older rendering. Loading the next batch overlaps writing this one.
    */
-  async reindexAll(opts: { clear?: boolean; batch?: number; onProgress?: (done: number, total: number) => void | Promise<void> } = {}): Promise<number> {
+  async reindexAll(opts: { clear?: boolean; batch?: number; parallel?: number; onProgress?: (done: number, total: number) => void | Promise<void> } = {}): Promise<number> {
     const batch = opts.batch ?? 1000
     const { rows: totalRows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM package`.execute(this.db)
     const total = totalRows[0].n
@@ -123,7 +123,7 @@ export class SearchIndexer {
             await opts.onProgress?.(done, total)
           }
         }
-        await Promise.all([worker(), worker()])
+        await Promise.all(Array.from({ length: opts.parallel ?? 2 }, worker))
         await rebuild.commit()
       } else {
         let after = ''

@@ -50,11 +50,13 @@ export class PostgresSearchIndex implements SearchIndex {
         const queue = defs.map(({ name, def }) => def.replace(` INDEX ${name} ON `, ` INDEX ${name}_rebuild ON `).replace(/ ON (\S+\.)?search_document /, ' ON $1search_document_rebuild '))
         const builder = () =>
           db.transaction().execute(async (trx) => {
-            await sql`SET LOCAL maintenance_work_mem = '256MB'`.execute(trx)
+            await sql`SET LOCAL maintenance_work_mem = '512MB'`.execute(trx)
             for (let ddl = queue.shift(); ddl; ddl = queue.shift()) await sql.raw(ddl).execute(trx)
           })
         await Promise.all([builder(), builder()])
-        await sql`ANALYZE search_document_rebuild`.execute(db)
+        // statistics for the filter and sort columns; sampling the out-of-line vectors costs seconds
+        // and only refines @@ estimates, which text queries do not rely on (autovacuum adds them later)
+        await sql`ANALYZE search_document_rebuild (package_id, name, title, state, private, type, owner_org, organization, license_id, tags, groups, res_format, permission_labels, metadata_created, metadata_modified, num_resources, num_tags)`.execute(db)
         await db.transaction().execute(async (trx) => {
           // appliers wait here; their datasets written during the rebuild are queued again below
           await sql`LOCK TABLE search_document IN EXCLUSIVE MODE`.execute(trx)
