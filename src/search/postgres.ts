@@ -54,9 +54,10 @@ export class PostgresSearchIndex implements SearchIndex {
             for (let ddl = queue.shift(); ddl; ddl = queue.shift()) await sql.raw(ddl).execute(trx)
           })
         await Promise.all([builder(), builder()])
-        // statistics for the filter and sort columns; sampling the out-of-line vectors costs seconds
-        // and only refines @@ estimates, which text queries do not rely on (autovacuum adds them later)
-        await sql`ANALYZE search_document_rebuild (package_id, name, title, state, private, type, owner_org, organization, license_id, tags, groups, res_format, permission_labels, metadata_created, metadata_modified, num_resources, num_tags)`.execute(db)
+        // VACUUM sets the visibility map, so counts are index-only from the first search after the
+        // swap. Statistics for the filter and sort columns only: sampling the out-of-line vectors
+        // costs seconds and only refines @@ estimates, which text queries do not rely on.
+        await sql`VACUUM (ANALYZE) search_document_rebuild (package_id, name, title, state, private, type, owner_org, organization, license_id, tags, groups, res_format, permission_labels, metadata_created, metadata_modified, num_resources, num_tags)`.execute(db)
         await db.transaction().execute(async (trx) => {
           // appliers wait here; their datasets written during the rebuild are queued again below
           await sql`LOCK TABLE search_document IN EXCLUSIVE MODE`.execute(trx)
