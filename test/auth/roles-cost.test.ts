@@ -6,7 +6,8 @@ import { world } from './roles-fixtures.js'
  * public dataset: the caller's roles are memoized until the next write.
  */
 t.test('roles are loaded once and reused until a write', async (t) => {
-  const w = await world(t)
+  // the search outbox worker polls through the same pool: off, so only the shows are counted
+  const w = await world(t, undefined, { indexWorker: false })
   const pub = await w.dataset('public', 'cost-public')
   const priv = await w.dataset('private', 'cost-private')
   let acquired = 0

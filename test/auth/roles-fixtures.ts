@@ -32,8 +32,8 @@ export interface World extends TestApp {
   dataset(state: DatasetState, name: string, extra?: Record<string, unknown>): Promise<{ id: string; name: string; resourceId: string }>
 }
 
-export async function world(t: { teardown(fn: () => unknown): void }, env: Record<string, string> = { ALLOW_DATASET_COLLABORATORS: 'true' }): Promise<World> {
-  const app = await testApp(t, env)
+export async function world(t: { teardown(fn: () => unknown): void }, env: Record<string, string> = { ALLOW_DATASET_COLLABORATORS: 'true' }, deps: Parameters<typeof testApp>[2] = {}): Promise<World> {
+  const app = await testApp(t, env, deps)
   const db = app.db.kysely
   const org1 = await insertGroup(db, 'org1')
   const org2 = await insertGroup(db, 'org2')
