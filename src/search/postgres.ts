@@ -142,7 +142,7 @@ export class PostgresSearchIndex implements SearchIndex {
     if (v.labels) where.push(sql`d.permission_labels && ${v.labels}::text[]`)
     const cond = sql.join(where, sql` AND `)
     const rank = rankQueries.length ? sql`ts_rank(d.rank_vector, ${sql.join(rankQueries, sql` || `)})` : null
-    if (compiler.usesText) return this.searchMatches(cond, rank, req)
+    if (compiler.usesText) return this.overMatches(cond, req, { rank, text: true })
 
     // no full text: the page can follow an index (metadata_modified, name…), the count a covering index
     const page =
@@ -151,34 +151,38 @@ export class PostgresSearchIndex implements SearchIndex {
             .execute(this.db)
             .then((r) => r.rows.map((x) => x.package_id))
         : Promise.resolve([])
-    const counted = req.facetFields.length ? this.facets(cond, req) : sql<{ n: number }>`SELECT count(*)::int AS n FROM search_document d WHERE ${cond}`.execute(this.db).then((r) => ({ count: r.rows[0].n, facets: {} }))
+    const counted = req.facetFields.length ? this.overMatches(cond, req, null) : sql<{ n: number }>`SELECT count(*)::int AS n FROM search_document d WHERE ${cond}`.execute(this.db).then((r) => ({ count: r.rows[0].n, facets: {} }))
     const [ids, { count, facets }] = await Promise.all([page, counted])
     return { count, ids, facets }
   }
 
   /**
-   * With full text, the matches are computed once (the GIN index gives them), then ranked,
-   * counted and faceted from that set: letting the planner interleave ranking with matching
-   * made it rank every visible dataset.
+   * One statement over the match set `m`: its count, the requested facets and, with `ranked`,
+   * the page. With full text the matches are computed once (the GIN index gives them), then
+   * ranked, counted and faceted from that set: letting the planner interleave ranking with
+   * matching made it rank every visible dataset.
    */
-  private async searchMatches(cond: Sql, rank: Sql | null, req: SearchRequest): Promise<SearchResult> {
+  private async overMatches(cond: Sql, req: SearchRequest, ranked: { rank: Sql | null; text: boolean } | null): Promise<SearchResult> {
     // only what sorting and faceting read: the match set can be a large share of the catalogue
     const cols = facetColumnNames(req.facetFields)
-    for (const s of req.sort) {
-      const name = s.field === 'dataset_type' ? 'type' : s.field === 'title_string' ? 'title' : s.field === 'capacity' ? 'private' : s.field
-      if (!['score', 'id', 'site_id', 'entity_type'].includes(name)) cols.add(name)
+    if (ranked) {
+      for (const s of req.sort) {
+        const name = s.field === 'dataset_type' ? 'type' : s.field === 'title_string' ? 'title' : s.field === 'capacity' ? 'private' : s.field
+        if (!['score', 'id', 'site_id', 'entity_type'].includes(name)) cols.add(name)
+      }
     }
-    const select = [...[...cols].map((c) => sql.ref(`d.${c}`)), sql`${rank ?? sql`0::real`} AS score`]
+    const select = [...cols].map((c) => sql.ref(`d.${c}`))
+    if (ranked) select.push(sql`${ranked.rank ?? sql`0::real`} AS score`)
     const limit = req.facetLimit < 0 ? null : req.facetLimit
     const parts = [
-      sql`SELECT -2 AS f, p.package_id AS v, (row_number() OVER ())::int AS c FROM (SELECT d.package_id FROM m d ORDER BY ${orderBy(req.sort, sql`d.score`)} LIMIT ${req.rows} OFFSET ${req.start}) p`,
+      ...(ranked ? [sql`SELECT -2 AS f, p.package_id AS v, (row_number() OVER ())::int AS c FROM (SELECT d.package_id FROM m d ORDER BY ${orderBy(req.sort, sql`d.score`)} LIMIT ${req.rows} OFFSET ${req.start}) p`] : []),
       sql`SELECT -1 AS f, NULL::text AS v, (SELECT count(*)::int FROM m) AS c`,
       ...req.facetFields.map((field, i) => facetPart(field, i, req.facetMincount, limit)),
     ]
-    // The planner cannot see that @@ on an out-of-line tsvector costs a fetch and a decompression
-    // per row, and picks a sequential scan for common words (~50x slower than the GIN index).
     const rows = await this.db.transaction().execute(async (trx) => {
-      await sql`SET LOCAL enable_seqscan = off`.execute(trx)
+      // The planner cannot see that @@ on an out-of-line tsvector costs a fetch and a decompression
+      // per row, and picks a sequential scan for common words (~50x slower than the GIN index).
+      if (ranked?.text) await sql`SET LOCAL enable_seqscan = off`.execute(trx)
       // the match set is materialised and aggregated: room before sorts and hashes spill to disk
       await sql`SET LOCAL work_mem = '32MB'`.execute(trx)
       const result = await sql<{ f: number; v: string | null; c: number }>`
@@ -195,27 +199,6 @@ export class PostgresSearchIndex implements SearchIndex {
       else if (r.v !== null) facets[req.facetFields[r.f]].push([r.v, r.c])
     }
     return { count, ids: page.sort((a, b) => a[1] - b[1]).map(([id]) => id), facets }
-  }
-
-  /** Counts and every requested facet in one statement over the matching rows. */
-  private async facets(cond: Sql, req: SearchRequest): Promise<{ count: number; facets: SearchResult['facets'] }> {
-    const limit = req.facetLimit < 0 ? null : req.facetLimit
-    const parts = req.facetFields.map((field, i) => facetPart(field, i, req.facetMincount, limit))
-    const rows = await this.db.transaction().execute(async (trx) => {
-      await sql`SET LOCAL work_mem = '32MB'`.execute(trx)
-      const result = await sql<{ f: number; v: string | null; c: number }>`
-      WITH m AS MATERIALIZED (SELECT ${sql.join(facetColumns(req.facetFields))} FROM search_document d WHERE ${cond})
-      SELECT -1 AS f, NULL::text AS v, (SELECT count(*)::int FROM m) AS c
-      UNION ALL ${sql.join(parts, sql` UNION ALL `)}`.execute(trx)
-      return result.rows
-    })
-    const facets: SearchResult['facets'] = Object.fromEntries(req.facetFields.map((f) => [f, []]))
-    let count = 0
-    for (const r of rows) {
-      if (r.f === -1) count = r.c
-      else if (r.v !== null) facets[req.facetFields[r.f]].push([r.v, r.c])
-    }
-    return { count, facets }
   }
 
   /** One round trip: which query words are stopwords, and what known words are near the unknown ones. */
@@ -247,10 +230,6 @@ function facetPart(field: string, i: number, mincount: number, limit: number | n
 }
 
 /** The columns the facet query reads (the CTE keeps only these). */
-function facetColumns(fields: string[]): Sql[] {
-  return [...facetColumnNames(fields)].map((c) => sql.ref(`d.${c}`))
-}
-
 function facetColumnNames(fields: string[]): Set<string> {
   const cols = new Set<string>(['package_id'])
   for (const f of fields) {
