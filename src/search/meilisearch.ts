@@ -1,7 +1,7 @@
 import { Meilisearch, MeilisearchApiError, MeilisearchError, type Index, type SearchParams, type Settings, type Task } from 'meilisearch'
 import type { QueryNode, RangeBound } from './ast.js'
 import type { IndexDocument } from './document.js'
-import { resolveField, type FieldRef } from './fields.js'
+import { ALWAYS_PRESENT, resolveField, type FieldRef } from './fields.js'
 import { SearchBackendError, type SearchIndex, type SearchRequest, type SearchResult } from './port.js'
 import { SearchError } from '../errors.js'
 
@@ -438,22 +438,8 @@ export class FilterCompiler {
     if (ref.type === 'vocab') return exists(`v.${encodeValue(this.vocabularies.get(ref.vocabulary) ?? ref.vocabulary)}`)
     if (ref.type === 'extra_exact' || ref.type === 'extra_text') return exists(`x.${encodeValue(ref.key)}`)
     const name = ref.name
-    switch (name) {
-      case 'text':
-      case 'id':
-      case 'name':
-      case 'state':
-      case 'type':
-      case 'capacity':
-      case 'site_id':
-      case 'entity_type':
-      case 'private':
-      case 'num_resources':
-      case 'num_tags':
-        return TRUE
-      case 'title':
-        return exists('e.title_string')
-    }
+    if (ALWAYS_PRESENT.has(name)) return TRUE
+    if (name === 'title') return exists('e.title_string')
     if (ref.info.kind === 'text') {
       const attr = wordAttr(ref)
       return attr ? exists(attr) : FALSE

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely'
 import type { QueryNode, RangeBound, SortField } from './ast.js'
-import { resolveField, type FieldRef } from './fields.js'
+import { ALWAYS_PRESENT, resolveField, type FieldRef } from './fields.js'
 import { SearchError } from '../errors.js'
 
 /**
@@ -197,23 +197,8 @@ export class QueryCompiler {
     if (ref.type === 'vocab') return sql`EXISTS (SELECT 1 FROM unnest(d.vocab_tags) x WHERE x LIKE (SELECT v.id FROM vocabulary v WHERE v.name = ${ref.vocabulary}) || ':%')`
     if (ref.type === 'extra_exact' || ref.type === 'extra_text') return sql`(coalesce(d.extras ->> ${ref.key}, '') <> '')`
     const name = ref.name
-    switch (name) {
-      case 'text':
-      case 'id':
-      case 'name':
-      case 'state':
-      case 'type':
-      case 'capacity':
-      case 'site_id':
-      case 'entity_type':
-      case 'private':
-      case 'num_resources':
-      case 'num_tags':
-        return TRUE
-      case 'title':
-      case 'title_string':
-        return sql`(d.title <> '')`
-    }
+    if (ALWAYS_PRESENT.has(name)) return TRUE
+    if (name === 'title' || name === 'title_string') return sql`(d.title <> '')`
     if (ref.info.kind === 'text') return sql`(coalesce(d.texts ->> ${name}, '') <> '')`
     if (ref.info.multi) return sql`(cardinality(${sql.ref(`d.${name}`)}) > 0)`
     if (ref.info.kind === 'date') return sql`(${sql.ref(`d.${name}`)} IS NOT NULL)`
