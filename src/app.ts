@@ -14,8 +14,7 @@ import { TokenCache } from './auth/token-cache.js'
 import type { Caller, PackageCacheMeta } from './actions/context.js'
 import type pg from 'pg'
 import { ReadCache } from './cache/read-cache.js'
-import { INVALIDATION_CHANNEL, listenForInvalidations } from './cache/listener.js'
-import { sql } from 'kysely'
+import { listenForInvalidations, notifyInvalidation } from './cache/listener.js'
 import type { SearchIndex } from './search/port.js'
 import { openSearchIndex } from './search/open.js'
 import { SearchIndexer } from './search/indexer.js'
@@ -99,7 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const search = deps.search ?? (await openSearchIndex(config, db))
   const indexer = new SearchIndexer(db, search, app.log, async () => {
     cache.clear()
-    await sql`SELECT pg_notify(${INVALIDATION_CHANNEL}, '')`.execute(db).catch(() => undefined)
+    await notifyInvalidation(db).catch(() => undefined)
   })
   if (deps.indexWorker !== false) {
     indexer.start()

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { sql } from 'kysely'
-import { INVALIDATION_CHANNEL } from './cache/listener.js'
+import { notifyInvalidation } from './cache/listener.js'
 import { loadConfig, ConfigError } from './config.js'
 import { openDatabase } from './db/open.js'
 import { serve } from './main.js'
@@ -31,7 +30,7 @@ async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>
   try {
     const result = await fn(database)
     // CLI writes (sysadmin, tokens) bypass the actions: tell running servers to drop cached identities
-    await sql`SELECT pg_notify(${INVALIDATION_CHANNEL}, '')`.execute(database.kysely)
+    await notifyInvalidation(database.kysely)
     return result
   } finally {
     await database.shutdown()

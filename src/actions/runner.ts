@@ -7,9 +7,8 @@ import type { AnyAction } from './define.js'
 import { validateParams } from './params.js'
 import { ActionRegistry } from './registry.js'
 import { BadRequest } from '../errors.js'
-import { sql } from 'kysely'
 import { ReadCache, RawJson } from '../cache/read-cache.js'
-import { INVALIDATION_CHANNEL } from '../cache/listener.js'
+import { notifyInvalidation } from '../cache/listener.js'
 import type { PackageCacheMeta } from './context.js'
 import type { SearchIndex } from '../search/port.js'
 import type { SearchIndexer } from '../search/indexer.js'
@@ -57,7 +56,7 @@ export class ActionRunner {
       // before clearing caches, so no search cached in between keeps the old index's answer
       if (!isTransaction(ctx.db)) await this.deps.indexer?.flushFresh()
       this.deps.cache.clear()
-      if (!isTransaction(ctx.db)) await sql`SELECT pg_notify(${INVALIDATION_CHANNEL}, '')`.execute(ctx.db).catch(() => undefined)
+      if (!isTransaction(ctx.db)) await notifyInvalidation(ctx.db).catch(() => undefined)
     }
   }
 
@@ -96,7 +95,7 @@ export class ActionRunner {
           .execute(async (trx) => {
             const result = await fn(runner.context(caller, log, trx))
             // delivered to listeners exactly when (and only if) this transaction commits
-            await sql`SELECT pg_notify(${INVALIDATION_CHANNEL}, '')`.execute(trx)
+            await notifyInvalidation(trx)
             return result
           })
           .finally(() => cache.clear())

@@ -1,8 +1,18 @@
 import type pg from 'pg'
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../db/schema.js'
 import type { ReadCache } from './read-cache.js'
 
 /** Channel every write transaction notifies, so all API processes drop their read caches. */
 export const INVALIDATION_CHANNEL = 'abierto_cache'
+
+/**
+ * Tells every process sharing the database to drop its read cache. Inside a transaction the
+ * notice is delivered exactly when (and only if) it commits.
+ */
+export async function notifyInvalidation(db: Kysely<Database>): Promise<void> {
+  await sql`SELECT pg_notify(${INVALIDATION_CHANNEL}, '')`.execute(db)
+}
 
 export interface InvalidationListener {
   close(): Promise<void>
