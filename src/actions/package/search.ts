@@ -9,6 +9,7 @@ import { RawJson } from '../../cache/read-cache.js'
 import { searchFacets, type FacetCounts } from '../../search/facets.js'
 import { projectFields } from '../../search/fl.js'
 import { packageDicts } from '../../model/package-dict.js'
+import { packageCacheEntry, packageIdKey } from './show.js'
 
 const DEFAULT_SORT = 'score desc, metadata_modified desc'
 const ROWS_MAX = 1000
@@ -126,7 +127,7 @@ const NO_META = { id: '', state: 'active', private: false, owner_org: null, crea
  */
 async function renderDatasets(ctx: ActionContext, ids: string[]): Promise<string[]> {
   const generation = ctx.cache.generation
-  const out = ids.map((id) => ctx.cache.get(`package:id:${id}`)?.raw.json)
+  const out = ids.map((id) => ctx.cache.get(packageIdKey(id))?.raw.json)
   const missing = ids.filter((_, i) => out[i] === undefined)
   if (missing.length) {
     const dicts = new Map((await packageDicts(ctx.db, missing, ctx.config.siteUrl)).map((d) => [d.id as string, d]))
@@ -134,10 +135,9 @@ async function renderDatasets(ctx: ActionContext, ids: string[]): Promise<string
       if (out[i] !== undefined) return
       const dict = dicts.get(id)
       if (!dict) return
-      const raw = new RawJson(JSON.stringify(dict))
-      const meta = { id, state: dict.state as string, private: dict.private as boolean, owner_org: dict.owner_org as string | null, creator_user_id: dict.creator_user_id as string | null }
-      ctx.cache.set([`package:id:${id}`], { raw, meta }, generation)
-      out[i] = raw.json
+      const entry = packageCacheEntry(dict)
+      ctx.cache.set([packageIdKey(id)], entry, generation)
+      out[i] = entry.raw.json
     })
   }
   // a dataset purged between the search and the rendering is left out

@@ -1,8 +1,9 @@
 import { defineAction } from '../define.js'
 import { NotFound, ValidationError } from '../../errors.js'
-import { packageDictByRef } from '../../model/package-dict.js'
+import { packageDictByRef, type PackageDict } from '../../model/package-dict.js'
 import { requireReadPackage } from '../../auth/authz.js'
-import { RawJson } from '../../cache/read-cache.js'
+import { RawJson, type CachedEntry } from '../../cache/read-cache.js'
+import type { PackageCacheMeta } from '../context.js'
 import { isUuid } from '../../model/validators.js'
 
 export default defineAction({
@@ -26,7 +27,7 @@ export default defineAction({
     const ref = p.id || p.name_or_id
     if (!ref) throw new ValidationError({ name_or_id: ['Missing value'] })
     // an id always wins over a name (CKAN's Package.get): a UUID-shaped ref is looked up by id only
-    const key = isUuid(ref) ? `package:id:${ref}` : `package:ref:${ref}`
+    const key = isUuid(ref) ? packageIdKey(ref) : `package:ref:${ref}`
     const hit = ctx.cache.get(key)
     if (hit) {
       await requireReadPackage(ctx, hit.meta)
@@ -35,16 +36,26 @@ export default defineAction({
     const generation = ctx.cache.generation
     const dict = await packageDictByRef(ctx.db, ref, ctx.config.siteUrl)
     if (!dict) throw new NotFound()
-    const meta = {
-      id: dict.id as string,
-      state: dict.state as string,
-      private: dict.private as boolean,
-      owner_org: dict.owner_org as string | null,
-      creator_user_id: dict.creator_user_id as string | null,
-    }
-    await requireReadPackage(ctx, meta)
-    const raw = new RawJson(JSON.stringify(dict))
-    ctx.cache.set([key, `package:id:${meta.id}`], { raw, meta }, generation)
-    return raw
+    const entry = packageCacheEntry(dict)
+    await requireReadPackage(ctx, entry.meta)
+    ctx.cache.set([key, packageIdKey(entry.meta.id)], entry, generation)
+    return entry.raw
   },
 })
+
+/** The read-cache key of a dataset's package_show answer by id (package_search reads it too). */
+export function packageIdKey(id: string): string {
+  return `package:id:${id}`
+}
+
+/** A package_show dict as the read cache keeps it: the JSON answer, and what visibility needs. */
+export function packageCacheEntry(dict: PackageDict): CachedEntry<PackageCacheMeta> {
+  const meta = {
+    id: dict.id as string,
+    state: dict.state as string,
+    private: dict.private as boolean,
+    owner_org: dict.owner_org as string | null,
+    creator_user_id: dict.creator_user_id as string | null,
+  }
+  return { raw: new RawJson(JSON.stringify(dict)), meta }
+}
