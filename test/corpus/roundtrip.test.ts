@@ -1,24 +1,17 @@
-import { readFileSync, existsSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import t from 'tap'
 import { testApp } from '../helpers/app.js'
 import { parseIsoDate } from '../../src/model/time.js'
-import { corpusFile, toCreate, type Dict } from '../helpers/corpus.js'
+import { corpusFile, corpusRecords, loadCorpusGroups, toCreate, type Dict } from '../helpers/corpus.js'
 
 t.test('every dataset of the real corpus survives package_create → package_show', async (t) => {
   const file = corpusFile()
   t.ok(existsSync(file), `corpus at ${file}`)
-  const records: Dict[] = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  const records = corpusRecords()
   t.equal(records.length, 639)
   const { ok } = await testApp(t)
 
-  const orgs = new Map<string, Dict>()
-  const groups = new Map<string, Dict>()
-  for (const r of records) {
-    orgs.set(r.organization.name, r.organization)
-    for (const g of r.groups) groups.set(g.name, g)
-  }
-  for (const o of orgs.values()) await ok('organization_create', { name: o.name, title: o.title, description: o.description })
-  for (const g of groups.values()) await ok('group_create', { name: g.name, title: g.title, description: g.description })
+  await loadCorpusGroups(ok, records)
 
   let mismatches = 0
   for (const rec of records) {

@@ -23,8 +23,10 @@ export function toCreate(rec: Dict): Dict {
   }
 }
 
-/** Creates the corpus' organizations and groups, then its datasets (owner_org kept by name). */
-export async function loadCorpus(ok: (name: string, body?: Dict) => Promise<any>, records: Dict[]): Promise<void> {
+type Ok = (name: string, body?: Dict) => Promise<any>
+
+/** Creates the organizations and groups the records refer to. */
+export async function loadCorpusGroups(ok: Ok, records: Dict[]): Promise<void> {
   const orgs = new Map<string, Dict>()
   const groups = new Map<string, Dict>()
   for (const r of records) {
@@ -33,5 +35,10 @@ export async function loadCorpus(ok: (name: string, body?: Dict) => Promise<any>
   }
   for (const o of orgs.values()) await ok('organization_create', { name: o.name, title: o.title, description: o.description })
   for (const g of groups.values()) await ok('group_create', { name: g.name, title: g.title, description: g.description })
+}
+
+/** Creates the corpus' organizations and groups, then its datasets (owner_org kept by name). */
+export async function loadCorpus(ok: Ok, records: Dict[]): Promise<void> {
+  await loadCorpusGroups(ok, records)
   for (const rec of records) await ok('package_create', toCreate(rec))
 }
