@@ -4,9 +4,9 @@ import { SearchConnectionError, SearchError, SearchQueryError, ValidationError }
 import { searchLabels } from '../../auth/authz.js'
 import { parseQuery, parseSort } from '../../search/solr-query.js'
 import { facetable } from '../../search/fields.js'
-import { SearchBackendError, type SearchRequest, type SearchResult } from '../../search/port.js'
+import { SearchBackendError, type SearchRequest } from '../../search/port.js'
 import { RawJson } from '../../cache/read-cache.js'
-import { searchFacets, type FacetCounts } from '../../search/facets.js'
+import { searchFacets, type FacetCounts, type SearchFacet } from '../../search/facets.js'
 import { projectFields } from '../../search/fl.js'
 import { packageDicts } from '../../model/package-dict.js'
 import { packageCacheEntry, packageIdKey } from './show.js'
@@ -82,9 +82,9 @@ export default defineAction({
       facetLimit: p['facet.limit'] ?? FACET_LIMIT,
       facetMincount: p['facet.mincount'] ?? 1,
     }
-    let result: SearchResult
+    let answer: SearchAnswer
     try {
-      result = await cachedSearch(ctx, req)
+      answer = await cachedSearch(ctx, req, wanted)
     } catch (err) {
       if (err instanceof SearchBackendError) {
         ctx.log.error({ err }, 'search backend failed')
@@ -92,30 +92,43 @@ export default defineAction({
       }
       throw err
     }
-    const counts: FacetCounts = Object.fromEntries(wanted.map((f) => [f, result.facets[f] ?? []]))
-    const facets = Object.fromEntries(Object.entries(counts).map(([f, pairs]) => [f, Object.fromEntries(pairs)]))
-    const search_facets = await searchFacets(ctx.db, counts)
     const fl = p.fl === undefined ? null : flFields(p.fl)
-    const rendered = await renderDatasets(ctx, result.ids)
+    const rendered = await renderDatasets(ctx, answer.ids)
     const results = fl ? JSON.stringify(rendered.map((r) => projectFields(JSON.parse(r) as Record<string, unknown>, fl))) : `[${rendered.join(',')}]`
-    return new RawJson(`{"count":${result.count},"facets":${JSON.stringify(facets)},"results":${results},"sort":${JSON.stringify(sortText)},"search_facets":${JSON.stringify(search_facets)}}`)
+    return new RawJson(`{"count":${answer.count},"facets":${JSON.stringify(answer.facets)},"results":${results},"sort":${JSON.stringify(sortText)},"search_facets":${JSON.stringify(answer.search_facets)}}`)
   },
 })
+
+/** What a search answers before its datasets are rendered. */
+interface SearchAnswer {
+  count: number
+  ids: string[]
+  facets: Record<string, Record<string, number>>
+  search_facets: Record<string, SearchFacet>
+}
 
 /**
  * Like Solr's query result and filter caches: the same search (same query tree, filters, sort,
  * page, facets and caller labels) is answered from memory until the next write anywhere clears
  * the read cache. Popular searches and facet clicks repeat; counting a broad filter over a large
- * catalogue is the expensive part of a search in Postgres.
+ * catalogue is the expensive part of a search in Postgres. The facets' display names (group
+ * titles) are kept with it: a write that changes them clears the cache too.
  */
-async function cachedSearch(ctx: ActionContext, req: SearchRequest): Promise<SearchResult> {
-  const key = `search:${JSON.stringify(req)}`
+async function cachedSearch(ctx: ActionContext, req: SearchRequest, wanted: string[]): Promise<SearchAnswer> {
+  const key = `search:${JSON.stringify([req, wanted])}`
   const hit = ctx.cache.get(key)
-  if (hit) return hit.raw.value() as SearchResult
+  if (hit) return hit.raw.value() as SearchAnswer
   const generation = ctx.cache.generation
   const result = await ctx.search.search(req)
-  ctx.cache.set([key], { raw: new RawJson(JSON.stringify(result)), meta: NO_META }, generation)
-  return result
+  const counts: FacetCounts = Object.fromEntries(wanted.map((f) => [f, result.facets[f] ?? []]))
+  const answer: SearchAnswer = {
+    count: result.count,
+    ids: result.ids,
+    facets: Object.fromEntries(Object.entries(counts).map(([f, pairs]) => [f, Object.fromEntries(pairs)])),
+    search_facets: await searchFacets(ctx.db, counts),
+  }
+  ctx.cache.set([key], { raw: new RawJson(JSON.stringify(answer)), meta: NO_META }, generation)
+  return answer
 }
 
 const NO_META = { id: '', state: 'active', private: false, owner_org: null, creator_user_id: null }
