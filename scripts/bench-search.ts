@@ -24,6 +24,7 @@ import { ensureSysadmin } from '../src/auth/users.js'
 import { PostgresSearchIndex } from '../src/search/postgres.js'
 import { SearchIndexer } from '../src/search/indexer.js'
 import { REPO_ROOT, freePort, startServerProcess } from './lib/server-process.js'
+import { loadCorpus, readCorpus } from './lib/corpus.js'
 
 const env = process.env
 const target = Number(env.BENCH_SEARCH_DATASETS ?? 100_000)
@@ -43,20 +44,9 @@ async function createCorpus(db: Kysely<Database>, dataDir: string): Promise<numb
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', SITE_URL: 'http://bench.local' })
   const app = await buildApp({ db, config, logger: false, indexWorker: false })
   const admin = await ensureSysadmin(db, 'bench')
-  const run = (name: string, params: Record<string, unknown>) => app.actions.run(name, params, { user: admin }, app.log)
-  const records = (await fs.readFile(corpusPath, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>)
-  const orgs = new Map<string, any>()
-  const groups = new Map<string, any>()
-  for (const r of records) {
-    orgs.set(r.organization.name, r.organization)
-    for (const g of r.groups ?? []) groups.set(g.name, g)
-  }
-  for (const o of orgs.values()) await run('organization_create', { name: o.name, title: o.title, description: o.description ?? '' })
-  for (const g of groups.values()) await run('group_create', { name: g.name, title: g.title, description: g.description ?? '' })
-  for (const r of records) {
-    const { id: _i, num_resources: _n, num_tags: _t, organization: _o, license_title: _l, metadata_created: _c, ...rest } = r
-    await run('package_create', { ...rest, resources: r.resources.map(({ id: _r, package_id: _p, position: _q, state: _s, ...res }: any) => res) })
-  }
+  const run = (name: string, params: Record<string, unknown> = {}) => app.actions.run(name, params, { user: admin }, app.log)
+  const records = readCorpus(corpusPath)
+  await loadCorpus(run, records)
   await app.close()
   return records.length
 }
