@@ -10,6 +10,8 @@ import licenseActions from './license/index.js'
 import statusActions from './status/index.js'
 import userActions from './user/index.js'
 import tokenActions from './token/index.js'
+import dcatActions from './dcat/index.js'
+import harvestActions from './harvest/index.js'
 
 /** Every action of the API, by name. Adding an action = adding it to its family's index. */
 export class ActionRegistry {
@@ -44,5 +46,7 @@ export function defaultRegistry(): ActionRegistry {
     ...tagActions,
     ...userActions,
     ...tokenActions,
+    ...dcatActions,
+    ...harvestActions,
   ])
 }

@@ -1,0 +1,5 @@
+import type { AnyAction } from '../define.js'
+
+const actions: AnyAction[] = []
+
+export default actions
