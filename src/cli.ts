@@ -49,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
       try {
         const { migrateToLatest } = await import('./db/migrate.js')
         const applied = await migrateToLatest(database.kysely)
+        const { installJobQueue } = await import('./jobs/queue.js')
+        await installJobQueue(database.pool)
         console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date')
       } finally {
         await database.shutdown()

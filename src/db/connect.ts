@@ -25,6 +25,7 @@ export function connect(connectionString: string, opts: { max?: number } = {}): 
   const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, types: types as pg.CustomTypesConfig })
   // An idle client losing its server (restart, failover) must not crash the process.
   pool.on('error', () => undefined)
+  pool.on('connect', (client) => client.on('error', () => undefined))
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return {
     kysely,

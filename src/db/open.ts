@@ -3,6 +3,7 @@ import type { Config } from '../config.js'
 import { connect, type Db } from './connect.js'
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.js'
 import { migrateToLatest } from './migrate.js'
+import { installJobQueue } from '../jobs/queue.js'
 
 export interface OpenDatabase extends Db {
   embedded: EmbeddedPostgres | null
@@ -21,7 +22,10 @@ export async function openDatabase(config: Config, opts: { migrate?: boolean; lo
   }
   const db = connect(url)
   try {
-    if (opts.migrate !== false) await migrateToLatest(db.kysely)
+    if (opts.migrate !== false) {
+      await migrateToLatest(db.kysely)
+      await installJobQueue(db.pool)
+    }
   } catch (e) {
     await db.close()
     await embedded?.stop()

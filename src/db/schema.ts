@@ -133,6 +133,73 @@ export interface PackageMemberTable {
   modified: Timestamp
 }
 
+/** The harvest settings of a dataset of type `harvest` (same id); the rest lives on its package row. */
+export interface HarvestSourceTable {
+  id: string
+  url: string
+  type: string
+  config: string | null
+  frequency: Generated<string>
+  next_run: Timestamp | null
+  user_id: string | null
+  created: Timestamp
+  watermark: Timestamp | null
+}
+
+export type HarvestJobStatus = 'New' | 'Running' | 'Finished' | 'Aborted'
+
+export interface HarvestJobTable {
+  id: string
+  source_id: string
+  created: Timestamp
+  gather_started: Timestamp | null
+  gather_finished: Timestamp | null
+  finished: Timestamp | null
+  status: Generated<HarvestJobStatus>
+  mode: string | null
+}
+
+export type HarvestObjectState = 'WAITING' | 'FETCH' | 'IMPORT' | 'COMPLETE' | 'ERROR'
+export type HarvestReportStatus = 'added' | 'updated' | 'not modified' | 'deleted' | 'errored'
+
+export interface HarvestObjectTable {
+  id: string
+  guid: string
+  current: Generated<boolean>
+  gathered: Timestamp
+  fetch_started: Timestamp | null
+  fetch_finished: Timestamp | null
+  import_started: Timestamp | null
+  import_finished: Timestamp | null
+  content: string | null
+  content_hash: string | null
+  state: Generated<HarvestObjectState>
+  report_status: HarvestReportStatus | null
+  metadata_modified_date: Timestamp | null
+  retry_times: Generated<number>
+  harvest_job_id: string
+  harvest_source_id: string
+  package_id: string | null
+  /** harvester scratch data (CKAN's harvest_object_extra rows), e.g. {"status": "new" | "change" | "delete"} */
+  extras: Generated<Record<string, string>>
+}
+
+export interface HarvestObjectErrorTable {
+  id: string
+  harvest_object_id: string
+  message: string
+  stage: string | null
+  line: number | null
+  created: Timestamp
+}
+
+export interface HarvestGatherErrorTable {
+  id: string
+  harvest_job_id: string
+  message: string
+  created: Timestamp
+}
+
 export interface Database {
   user: UserTable
   api_token: ApiTokenTable
@@ -144,11 +211,19 @@ export interface Database {
   package_tag: PackageTagTable
   member: MemberTable
   package_member: PackageMemberTable
+  harvest_source: HarvestSourceTable
+  harvest_job: HarvestJobTable
+  harvest_object: HarvestObjectTable
+  harvest_object_error: HarvestObjectErrorTable
+  harvest_gather_error: HarvestGatherErrorTable
 }
 
 export type UserRow = Selectable<UserTable>
 export type GroupRow = Selectable<GroupTable>
 export type PackageRow = Selectable<PackageTable>
 export type ResourceRow = Selectable<ResourceTable>
+export type HarvestSourceRow = Selectable<HarvestSourceTable>
+export type HarvestJobRow = Selectable<HarvestJobTable>
+export type HarvestObjectRow = Selectable<HarvestObjectTable>
 export type NewPackage = Insertable<PackageTable>
 export type PackageUpdate = Updateable<PackageTable>

@@ -8,6 +8,7 @@ import pg from 'pg'
 import { startEmbeddedPostgres, stopDetached } from '../../src/db/embedded.js'
 import { connect } from '../../src/db/connect.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
+import { installJobQueue } from '../../src/jobs/queue.js'
 import { TEMPLATE_DB, TEST_PG_DIR, URL_FILE } from './postgres.js'
 
 function withDatabase(url: string, db: string): string {
@@ -35,5 +36,6 @@ await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`)
 await admin.end()
 const db = connect(withDatabase(adminUrl, TEMPLATE_DB), { max: 1 })
 await migrateToLatest(db.kysely)
+await installJobQueue(db.pool)
 await db.close()
 await fs.writeFile(URL_FILE, adminUrl)
