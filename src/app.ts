@@ -23,6 +23,9 @@ import multipart from '@fastify/multipart'
 import type { BlobStore } from './storage/blob-store.js'
 import { openBlobStore } from './storage/open.js'
 import { downloadRoutes } from './storage/download-routes.js'
+import { HarvestPipeline } from './harvest/pipeline.js'
+import { harvestTasks, HARVEST_CRONTAB } from './harvest/tasks.js'
+import { startJobWorker } from './jobs/queue.js'
 
 export interface AppDeps {
   db: Kysely<Database>
@@ -37,6 +40,8 @@ export interface AppDeps {
   indexWorker?: boolean
   /** File storage; default: the one STORAGE configures. */
   storage?: BlobStore
+  /** Run the job queue worker (harvest gather/import tasks, schedules) in this process (default true; needs `pool`). */
+  jobWorker?: boolean
 }
 
 export const API_VERSION = '0.1.0'
@@ -117,8 +122,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const resolveCaller = async (req: FastifyRequest): Promise<Caller> => ({ user: req.authUser })
   await app.register(actionRoutes, { runner, siteUrl: config.siteUrl, resolveCaller, uploads: { store: storage, maxBytes: config.maxResourceSizeMb * 1024 * 1024 } })
   await app.register(downloadRoutes, { runner, store: storage, resolveCaller, proxy: config.s3ProxyDownloads })
+  const harvest = new HarvestPipeline({ db, runner, log: app.log, indexer })
+  if (deps.jobWorker !== false && deps.pool) {
+    const worker = await startJobWorker({ pool: deps.pool, tasks: harvestTasks(db, harvest), crontab: HARVEST_CRONTAB, log: app.log })
+    app.addHook('onClose', () => worker.stop())
+  }
   app.decorate('actions', runner)
   app.decorate('indexer', indexer)
+  app.decorate('harvest', harvest)
   return app
 }
 
@@ -126,5 +137,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     actions: ActionRunner
     indexer: SearchIndexer
+    harvest: HarvestPipeline
   }
 }

@@ -7,6 +7,7 @@ import { ensureSysadmin, findUser, listSysadmins, removeSysadmin } from './auth/
 import { issueToken, revokeToken, tokenIdFor } from './auth/tokens.js'
 import { writeTokenFile } from './bootstrap.js'
 import { reindexCommand } from './search/reindex-cli.js'
+import { harvestRunCommand } from './harvest/run-cli.js'
 
 const USAGE = `usage: abierto <command>
 
@@ -21,6 +22,7 @@ const USAGE = `usage: abierto <command>
                         revoke an API token, given the token itself or its id (api_token_list's id)
   search reindex [--clear]
                         rebuild the search index from the database (--clear empties it first)
+  harvest run SOURCE    run one harvest job of SOURCE (id or name) now, in this process
 
 Configuration comes from the environment (PORT, HOST, SITE_URL, DATA_DIR, DATABASE_URL, ...; see README.md).`
 
@@ -105,6 +107,15 @@ async function main(argv: string[]): Promise<number> {
       const { count, seconds } = await withDatabase((db) => reindexCommand(config, db.kysely, { clear: rest.includes('--clear') }))
       console.log(`indexed ${count} datasets in ${seconds.toFixed(1)} s (${Math.round(count / Math.max(seconds, 0.001))}/s)`)
       return 0
+    }
+    case 'harvest': {
+      if (rest[0] !== 'run' || !rest[1] || rest.length !== 2) break
+      const config = loadConfig()
+      const summary = await withDatabase((db) => harvestRunCommand(config, db, rest[1]!))
+      const s = summary.stats
+      console.log(`job ${summary.jobId}: ${s.added} added, ${s.updated} updated, ${s['not modified']} not modified, ${s.deleted} deleted, ${s.errored} errored in ${summary.seconds.toFixed(1)} s`)
+      for (const m of summary.gatherErrors) console.log(`gather error: ${m}`)
+      return s.errored > 0 ? 1 : 0
     }
     case 'help':
     case '--help':

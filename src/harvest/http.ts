@@ -1,0 +1,91 @@
+/**
+ * Remote reads for harvesters: every failure (refused connection, timeout, HTTP error, body over
+ * the size cap, HTML where data was expected) becomes a RemoteError whose message is fit for a
+ * job report, naming the URL. Nothing here throws anything else.
+ */
+
+export class RemoteError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null = null,
+  ) {
+    super(message)
+  }
+}
+
+export interface FetchOptions {
+  headers?: Record<string, string>
+  timeoutMs?: number
+  maxBytes?: number
+}
+
+export interface RemoteResponse {
+  url: string
+  status: number
+  contentType: string | null
+  body: string
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000
+export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+export function userAgent(config: Record<string, unknown>): string {
+  return typeof config.user_agent === 'string' && config.user_agent ? config.user_agent : 'Abierto-harvester/0.1 (+https://github.com/)'
+}
+
+/** GET `url`; non-2xx answers are returned (callers decide), transport failures throw RemoteError. */
+export async function getText(url: string, opts: FetchOptions = {}): Promise<RemoteResponse> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES
+  let res: Response
+  try {
+    res = await fetch(url, { headers: opts.headers, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) })
+  } catch (err) {
+    throw new RemoteError(`Unable to get content for URL: ${url}: ${describe(err, timeoutMs)}`)
+  }
+  const declared = Number(res.headers.get('content-length') ?? NaN)
+  if (declared > maxBytes) {
+    await res.body?.cancel().catch(() => undefined)
+    throw new RemoteError(`Remote file is too big (${declared} bytes, the limit is ${maxBytes}): ${url}`, res.status)
+  }
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    if (res.body) {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        size += chunk.byteLength
+        if (size > maxBytes) throw new RemoteError(`Remote file is too big (over ${maxBytes} bytes): ${url}`, res.status)
+        chunks.push(chunk)
+      }
+    }
+  } catch (err) {
+    if (err instanceof RemoteError) throw err
+    throw new RemoteError(`Unable to get content for URL: ${url}: ${describe(err, timeoutMs)}`, res.status)
+  }
+  const body = Buffer.concat(chunks).toString('utf8')
+  return { url: res.url || url, status: res.status, contentType: res.headers.get('content-type'), body }
+}
+
+/** GET and parse JSON; an HTTP error or a non-JSON body (an HTML error page, a login wall) is a RemoteError. */
+export async function getJson(url: string, opts: FetchOptions = {}): Promise<unknown> {
+  const res = await getText(url, opts)
+  if (res.status < 200 || res.status >= 300) {
+    throw new RemoteError(`Unable to get content for URL: ${url}: HTTP error ${res.status}${snippet(res)}`, res.status)
+  }
+  try {
+    return JSON.parse(res.body)
+  } catch {
+    throw new RemoteError(`Unable to decode the response of ${url} as JSON (Content-Type ${res.contentType ?? 'none'})${snippet(res)}`, res.status)
+  }
+}
+
+function snippet(res: RemoteResponse): string {
+  const text = res.body.replace(/\s+/g, ' ').trim().slice(0, 120)
+  return text ? `: "${text}"` : ''
+}
+
+function describe(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } }
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `timed out after ${Math.round(timeoutMs / 1000)} s`
+  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err)
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto'
+import { sql } from 'kysely'
+import type { TestApp } from '../helpers/app.js'
+import { nowIso } from '../../src/model/time.js'
+import { enqueue } from '../../src/jobs/queue.js'
+
+type Dict = Record<string, any>
+
+/** A harvest source on `app`; returns its id. */
+export async function createSource(app: TestApp, fields: { name: string; url: string; source_type: string; owner_org?: string; config?: string; frequency?: string }): Promise<string> {
+  const pkg = await app.ok<Dict>('package_create', { name: fields.name, title: fields.name, url: fields.url, type: 'harvest', owner_org: fields.owner_org })
+  await app.db.kysely
+    .insertInto('harvest_source')
+    .values({ id: pkg.id, url: fields.url, type: fields.source_type, config: fields.config ?? null, created: nowIso() })
+    .execute()
+  return pkg.id
+}
+
+/** A Running job of the source; with `queue` its gather task is queued for the worker. */
+export async function startJob(app: TestApp, sourceId: string, opts: { queue?: boolean } = {}): Promise<string> {
+  const id = randomUUID()
+  await app.db.kysely.transaction().execute(async (trx) => {
+    await trx.insertInto('harvest_job').values({ id, source_id: sourceId, created: nowIso(), status: 'Running' }).execute()
+    if (opts.queue) await enqueue(trx, 'harvest_gather', { job_id: id })
+  })
+  return id
+}
+
+export interface JobReport {
+  status: string
+  mode: string | null
+  stats: Record<string, number>
+  gatherErrors: string[]
+  objectErrors: { guid: string; message: string }[]
+}
+
+export async function jobReport(app: TestApp, jobId: string): Promise<JobReport> {
+  const db = app.db.kysely
+  const job = await db.selectFrom('harvest_job').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow()
+  const { rows } = await sql<{ report_status: string | null; n: number }>`
+    SELECT report_status, count(*)::int AS n FROM harvest_object WHERE harvest_job_id = ${jobId} GROUP BY report_status`.execute(db)
+  const stats: Record<string, number> = { added: 0, updated: 0, 'not modified': 0, errored: 0, deleted: 0 }
+  for (const r of rows) if (r.report_status) stats[r.report_status] = r.n
+  const gatherErrors = (await db.selectFrom('harvest_gather_error').select('message').where('harvest_job_id', '=', jobId).execute()).map((r) => r.message)
+  const objectErrors = await db
+    .selectFrom('harvest_object_error')
+    .innerJoin('harvest_object', 'harvest_object.id', 'harvest_object_error.harvest_object_id')
+    .select(['harvest_object.guid', 'harvest_object_error.message'])
+    .where('harvest_object.harvest_job_id', '=', jobId)
+    .execute()
+  return { status: job.status, mode: job.mode, stats, gatherErrors, objectErrors }
+}
+
+export async function waitForJob(app: TestApp, jobId: string, timeoutMs: number): Promise<{ status: string }> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const job = await app.db.kysely.selectFrom('harvest_job').select('status').where('id', '=', jobId).executeTakeFirstOrThrow()
+    if (job.status === 'Finished' || Date.now() > until) return job
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
