@@ -53,6 +53,7 @@ export async function validateHarvestConfig(db: Kysely<Database>, type: string, 
   bool('read_only')
   bool('clean_tags')
   bool('delete_missing')
+  if ('request_timeout' in config && !(typeof config.request_timeout === 'number' && config.request_timeout > 0)) throw new ConfigProblem('request_timeout must be a positive number of seconds')
   if ('api_key' in config && typeof config.api_key !== 'string') throw new ConfigProblem('api_key must be a string')
   if ('user_agent' in config && typeof config.user_agent !== 'string') throw new ConfigProblem('user_agent must be a string')
   if (type === 'dcat_rdf' && 'rdf_format' in config && typeof config.rdf_format !== 'string') throw new ConfigProblem('rdf_format must be a string')

@@ -29,6 +29,12 @@ export interface RemoteResponse {
 export const DEFAULT_TIMEOUT_MS = 30_000
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
+/** Per-source request timeout: config `request_timeout` in seconds (an Abierto addition), else 30 s. */
+export function timeoutMs(config: Record<string, unknown>): number {
+  const s = Number(config.request_timeout)
+  return Number.isFinite(s) && s > 0 ? s * 1000 : DEFAULT_TIMEOUT_MS
+}
+
 export function userAgent(config: Record<string, unknown>): string {
   return typeof config.user_agent === 'string' && config.user_agent ? config.user_agent : 'Abierto-harvester/0.1 (+https://github.com/)'
 }

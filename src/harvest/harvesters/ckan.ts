@@ -1,5 +1,5 @@
 import type { GatherResult, GatherSink, Harvester, PrepareContext, PreparedDataset, SourceInfo, GatheredRecord } from '../harvester.js'
-import { getJson, RemoteError, userAgent } from '../http.js'
+import { getJson, RemoteError, timeoutMs, userAgent } from '../http.js'
 import { mungeTag, mungeTitleToName } from '../munge.js'
 
 /**
@@ -66,7 +66,7 @@ async function pageSearch(source: SourceInfo, fq: string[], rows: number, extra:
   for (;;) {
     if (signal.aborted) throw new Error('Harvest job aborted')
     const url = searchUrl(source, { ...(fq.length ? { fq: fq.join(' ') } : {}), rows, start, sort: 'id asc', ...extra })
-    const results = searchResults(await getJson(url, { headers: headers(source) }), url)
+    const results = searchResults(await getJson(url, { headers: headers(source), timeoutMs: timeoutMs(source.config) }), url)
     if (results.length === 0) return
     const key = results.map((r) => r.id).join(',')
     if (key === previous) throw new RemoteError(`The paging doesn't seem to work. URL: ${url}`)
@@ -183,7 +183,7 @@ async function createFromRemote(ctx: PrepareContext, ref: string, organization: 
   const url = `${ctx.source.url.replace(/\/+$/, '')}/api/3/action/${show}?id=${encodeURIComponent(ref)}`
   let remote: Dict
   try {
-    const body = (await getJson(url, { headers: headers(ctx.source) })) as Dict
+    const body = (await getJson(url, { headers: headers(ctx.source), timeoutMs: timeoutMs(ctx.source.config) })) as Dict
     if (!body?.success || !body.result) return null
     remote = body.result
   } catch {
