@@ -47,9 +47,14 @@ export class HarvestPipeline {
     const started = nowIso()
     await db.updateTable('harvest_job').set({ gather_started: started }).where('id', '=', jobId).execute()
     const seen = new Set<string>()
+    const ctrl = new AbortController()
     let failed = false
     const sink = {
       add: async (records: GatheredRecord[]) => {
+        // harvest_job_abort finishes the job: stop listing the remote
+        const now = await db.selectFrom('harvest_job').select('status').where('id', '=', jobId).executeTakeFirst()
+        if (now?.status !== 'Running') ctrl.abort()
+        if (ctrl.signal.aborted) throw new Error('Harvest job aborted')
         const fresh = records.filter((r) => r.guid && !seen.has(r.guid))
         for (const r of fresh) seen.add(r.guid)
         if (!fresh.length) return
@@ -65,7 +70,6 @@ export class HarvestPipeline {
       if (!source) throw new Error('Harvest source not found')
       const harvester = harvesterFor(source.type)
       if (!harvester) throw new Error(`System error - No harvester could be found for source type ${source.type}`)
-      const ctrl = new AbortController()
       const result = await harvester.gather(source, sink, ctrl.signal)
       await db.updateTable('harvest_job').set({ mode: result.mode }).where('id', '=', jobId).execute()
       // deletions only after a complete, error-free listing: a broken remote must not empty us
@@ -174,89 +178,98 @@ export class HarvestPipeline {
   }
 
   private async importOne(source: SourceInfo, harvester: Harvester, obj: HarvestObjectRow, caller: { user: UserRow }): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.importOnce(source, harvester, obj, caller)
+      } catch (err) {
+        // two imports of one job running at once may pick the same free name: the loser retries
+        if (attempt < 3 && err instanceof ValidationError && 'name' in err.fields) continue
+        await this.objectError(obj, importErrorText(obj.guid, err))
+        return
+      }
+    }
+  }
+
+  private async importOnce(source: SourceInfo, harvester: Harvester, obj: HarvestObjectRow, caller: { user: UserRow }): Promise<void> {
     const { db, runner, log } = this.deps
     const started = nowIso()
     await db.updateTable('harvest_object').set({ state: 'IMPORT', import_started: started, retry_times: obj.retry_times + 1 }).where('id', '=', obj.id).execute()
     const base = runner.context(caller, log, db)
-    try {
-      await base.transaction(async (tx) => {
-        const previous = await tx.db
-          .selectFrom('harvest_object')
-          .selectAll()
-          .where('harvest_source_id', '=', source.id)
-          .where('guid', '=', obj.guid)
-          .where('current', '=', true)
-          .forUpdate()
-          .executeTakeFirst()
-        const existing = previous?.package_id
-          ? await tx.db.selectFrom('package').select(['id', 'name', 'state']).where('id', '=', previous.package_id).executeTakeFirst()
-          : undefined
-        const finish = async (report: 'added' | 'updated' | 'not modified' | 'deleted', packageId: string | null, current: boolean) => {
-          if (current && previous) await tx.db.updateTable('harvest_object').set({ current: false }).where('id', '=', previous.id).execute()
-          await tx.db
-            .updateTable('harvest_object')
-            .set({ state: 'COMPLETE', report_status: report, package_id: packageId, current, import_finished: nowIso() })
-            .where('id', '=', obj.id)
-            .execute()
-        }
+    await base.transaction(async (tx) => {
+      const previous = await tx.db
+        .selectFrom('harvest_object')
+        .selectAll()
+        .where('harvest_source_id', '=', source.id)
+        .where('guid', '=', obj.guid)
+        .where('current', '=', true)
+        .forUpdate()
+        .executeTakeFirst()
+      const existing = previous?.package_id
+        ? await tx.db.selectFrom('package').select(['id', 'name', 'state']).where('id', '=', previous.package_id).executeTakeFirst()
+        : undefined
+      const finish = async (report: 'added' | 'updated' | 'not modified' | 'deleted', packageId: string | null, current: boolean) => {
+        if (current && previous) await tx.db.updateTable('harvest_object').set({ current: false }).where('id', '=', previous.id).execute()
+        await tx.db
+          .updateTable('harvest_object')
+          .set({ state: 'COMPLETE', report_status: report, package_id: packageId, current, import_finished: nowIso() })
+          .where('id', '=', obj.id)
+          .execute()
+      }
 
-        if ((obj.extras as Record<string, string>).status === 'delete') {
-          if (existing && existing.state !== 'deleted') await tx.call('package_delete', { id: existing.id })
-          if (previous) await tx.db.updateTable('harvest_object').set({ current: false }).where('id', '=', previous.id).execute()
-          await finish('deleted', existing?.id ?? obj.package_id, false)
-          return
-        }
-        if (previous && existing?.state === 'active' && previous.content_hash === obj.content_hash) {
-          // unchanged at the source: the dataset stays as it is and its current object stays current
-          await finish('not modified', existing.id, false)
-          return
-        }
-        const current = existing && existing.state !== 'deleted' ? await tx.call<Record<string, unknown>>('package_show', { id: existing.id }) : null
-        const prepared = await harvester.prepare(
-          { source, db: tx.db, jobId: obj.harvest_job_id, objectId: obj.id, existing: current, call: (name, params) => tx.call(name, params) },
-          { guid: obj.guid, content: obj.content ?? '' },
-        )
-        let target = existing && existing.state !== 'deleted' ? existing : undefined
-        if (!target && prepared.id) {
-          // the CKAN harvester keeps remote ids: a dataset with this id may exist already
-          const same = await tx.db.selectFrom('package').select(['id', 'name', 'state']).where('id', '=', prepared.id).executeTakeFirst()
-          if (same) {
-            const owner = await tx.db
-              .selectFrom('harvest_object')
-              .innerJoin('package', 'package.id', 'harvest_object.harvest_source_id')
-              .select(['package.name as source_name', 'harvest_object.harvest_source_id'])
-              .where('harvest_object.package_id', '=', same.id)
-              .where('harvest_object.current', '=', true)
-              .executeTakeFirst()
-            if (owner && owner.harvest_source_id !== source.id) {
-              throw new HarvestConflict(`Dataset ${same.name} (${same.id}) is already harvested by source ${owner.source_name}`)
-            }
-            target = same
+      if ((obj.extras as Record<string, string>).status === 'delete') {
+        if (existing && existing.state !== 'deleted') await tx.call('package_delete', { id: existing.id })
+        if (previous) await tx.db.updateTable('harvest_object').set({ current: false }).where('id', '=', previous.id).execute()
+        await finish('deleted', existing?.id ?? obj.package_id, false)
+        return
+      }
+      if (previous && existing?.state === 'active' && previous.content_hash === obj.content_hash) {
+        // unchanged at the source: the dataset stays as it is and its current object stays current
+        await finish('not modified', existing.id, false)
+        return
+      }
+      const current = existing && existing.state !== 'deleted' ? await tx.call<Record<string, unknown>>('package_show', { id: existing.id }) : null
+      const prepared = await harvester.prepare(
+        { source, db: tx.db, jobId: obj.harvest_job_id, objectId: obj.id, existing: current, call: (name, params) => tx.call(name, params) },
+        { guid: obj.guid, content: obj.content ?? '' },
+      )
+      let target = existing && existing.state !== 'deleted' ? existing : undefined
+      if (!target && prepared.id) {
+        // the CKAN harvester keeps remote ids: a dataset with this id may exist already
+        const same = await tx.db.selectFrom('package').select(['id', 'name', 'state']).where('id', '=', prepared.id).executeTakeFirst()
+        if (same) {
+          const owner = await tx.db
+            .selectFrom('harvest_object')
+            .innerJoin('package', 'package.id', 'harvest_object.harvest_source_id')
+            .select(['package.name as source_name', 'harvest_object.harvest_source_id'])
+            .where('harvest_object.package_id', '=', same.id)
+            .where('harvest_object.current', '=', true)
+            .executeTakeFirst()
+          if (owner && owner.harvest_source_id !== source.id) {
+            throw new HarvestConflict(`Dataset ${same.name} (${same.id}) is already harvested by source ${owner.source_name}`)
           }
+          target = same
         }
-        if (target) {
-          const updated = await tx.call<Record<string, unknown>>('package_update', {
-            ...prepared.dict,
-            id: target.id,
-            name: target.name,
-            state: 'active',
-            owner_org: prepared.dict.owner_org ?? source.owner_org,
-          })
-          await finish(previous ? 'updated' : 'added', String(updated.id), true)
-          return
-        }
-        const name = await uniqueName(tx.db, prepared.name)
-        const created = await tx.call<Record<string, unknown>>('package_create', {
+      }
+      if (target) {
+        const updated = await tx.call<Record<string, unknown>>('package_update', {
           ...prepared.dict,
-          ...(prepared.id ? { id: prepared.id } : {}),
-          name,
+          id: target.id,
+          name: target.name,
+          state: 'active',
           owner_org: prepared.dict.owner_org ?? source.owner_org,
         })
-        await finish('added', String(created.id), true)
+        await finish(previous ? 'updated' : 'added', String(updated.id), true)
+        return
+      }
+      const name = await uniqueName(tx.db, prepared.name)
+      const created = await tx.call<Record<string, unknown>>('package_create', {
+        ...prepared.dict,
+        ...(prepared.id ? { id: prepared.id } : {}),
+        name,
+        owner_org: prepared.dict.owner_org ?? source.owner_org,
       })
-    } catch (err) {
-      await this.objectError(obj, importErrorText(obj.guid, err))
-    }
+      await finish('added', String(created.id), true)
+    })
   }
 
   private async objectError(obj: HarvestObjectRow, message: string): Promise<void> {
