@@ -42,17 +42,21 @@ export async function harvestRunCommand(config: Config, database: OpenDatabase, 
       if ((err as { code?: string }).code === '23505') throw new ConfigError('There already is an unrun job for this source')
       throw err
     }
-    await app.harvest.runInline(jobId, ({ gathered, imported }) => {
-      const rate = Math.round(imported / Math.max((performance.now() - started) / 1000, 0.001))
+    let last = { gathered: 0, imported: 0 }
+    const line = () => `harvest ${source.name}: ${last.imported}/${last.gathered} objects (${Math.round(last.imported / Math.max((performance.now() - started) / 1000, 0.001))}/s)\n`
+    await app.harvest.runInline(jobId, (p) => {
+      last = { ...p }
+      const rate = Math.round(p.imported / Math.max((performance.now() - started) / 1000, 0.001))
       if (tty) {
-        if (!bar.isActive) bar.start(gathered, imported, { name: source.name, rate })
-        bar.setTotal(gathered)
-        bar.update(imported, { rate })
+        if (!bar.isActive) bar.start(p.gathered, p.imported, { name: source.name, rate })
+        bar.setTotal(p.gathered)
+        bar.update(p.imported, { rate })
       } else if (performance.now() - lastLine > 2000) {
         lastLine = performance.now()
-        process.stderr.write(`harvest ${source.name}: ${imported}/${gathered} objects (${rate}/s)\n`)
+        process.stderr.write(line())
       }
     })
+    if (!tty) process.stderr.write(line())
     await app.indexer.flushFresh(100_000)
     const { rows } = await sql<{ report_status: string | null; n: number }>`
       SELECT report_status, count(*)::int AS n FROM harvest_object WHERE harvest_job_id = ${jobId} GROUP BY report_status`.execute(db)

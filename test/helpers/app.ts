@@ -21,14 +21,15 @@ function withDatabase(url: string, db: string): string {
 }
 
 /** A fresh, migrated database of its own (cloned from the suite's template), dropped at teardown. */
-export async function testDatabase(t: Teardown): Promise<Db> {
+export async function testDatabase(t: Teardown): Promise<Db & { url: string }> {
   const adminUrl = readFileSync(URL_FILE, 'utf8').trim()
   const name = `t_${process.pid}_${++counter}_${Date.now().toString(36)}`
   const admin = new pg.Client({ connectionString: adminUrl })
   await admin.connect()
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`)
   await admin.end()
-  const db = connect(withDatabase(adminUrl, name), { max: 5 })
+  const url = withDatabase(adminUrl, name)
+  const db = connect(url, { max: 5 })
   t.teardown(async () => {
     await db.close()
     const c = new pg.Client({ connectionString: adminUrl })
@@ -36,12 +37,12 @@ export async function testDatabase(t: Teardown): Promise<Db> {
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     await c.end()
   })
-  return db
+  return { ...db, url }
 }
 
 export interface TestApp {
   app: FastifyInstance
-  db: Db
+  db: Db & { url: string }
   config: Config
   /** API token of the sysadmin `admin`. */
   sysadminToken: string
