@@ -49,6 +49,12 @@ export interface PrepareContext {
   existing: Record<string, unknown> | null
   /** runs an action as the harvest user, inside the import's transaction */
   call<R = unknown>(name: string, params: Record<string, unknown>): Promise<R>
+  /**
+   * runs an action as the harvest user in its own transaction, committed at once: for shared
+   * things several imports may create at the same time (organizations, groups), where a lost race
+   * must not abort the import's transaction
+   */
+  callOutside<R = unknown>(name: string, params: Record<string, unknown>): Promise<R>
 }
 
 export interface PreparedDataset {

@@ -192,10 +192,12 @@ export class HarvestPipeline {
 
   private async importOnce(source: SourceInfo, harvester: Harvester, obj: HarvestObjectRow, caller: { user: UserRow }): Promise<void> {
     const { db, runner, log } = this.deps
-    const started = nowIso()
-    await db.updateTable('harvest_object').set({ state: 'IMPORT', import_started: started, retry_times: obj.retry_times + 1 }).where('id', '=', obj.id).execute()
     const base = runner.context(caller, log, db)
     await base.transaction(async (tx) => {
+      // Harvests write thousands of small transactions: don't wait for each WAL flush. A crash may
+      // lose the last few imports, objects and datasets together, and the next run redoes them.
+      await sql`SET LOCAL synchronous_commit = off`.execute(tx.db)
+      await tx.db.updateTable('harvest_object').set({ state: 'IMPORT', import_started: nowIso(), retry_times: obj.retry_times + 1 }).where('id', '=', obj.id).execute()
       const previous = await tx.db
         .selectFrom('harvest_object')
         .selectAll()
@@ -229,7 +231,15 @@ export class HarvestPipeline {
       }
       const current = existing && existing.state !== 'deleted' ? await tx.call<Record<string, unknown>>('package_show', { id: existing.id }) : null
       const prepared = await harvester.prepare(
-        { source, db: tx.db, jobId: obj.harvest_job_id, objectId: obj.id, existing: current, call: (name, params) => tx.call(name, params) },
+        {
+            source,
+            db: tx.db,
+            jobId: obj.harvest_job_id,
+            objectId: obj.id,
+            existing: current,
+            call: (name, params) => tx.call(name, params),
+            callOutside: (name, params) => base.call(name, params),
+          },
         { guid: obj.guid, content: obj.content ?? '' },
       )
       let target = existing && existing.state !== 'deleted' ? existing : undefined
@@ -275,7 +285,11 @@ export class HarvestPipeline {
   private async objectError(obj: HarvestObjectRow, message: string): Promise<void> {
     const { db } = this.deps
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('harvest_object').set({ state: 'ERROR', report_status: 'errored', import_finished: nowIso() }).where('id', '=', obj.id).execute()
+      await trx
+        .updateTable('harvest_object')
+        .set((eb) => ({ state: 'ERROR', report_status: 'errored', import_started: eb.fn.coalesce('import_started', sql<string>`${nowIso()}::timestamp`), import_finished: nowIso() }))
+        .where('id', '=', obj.id)
+        .execute()
       await trx.insertInto('harvest_object_error').values({ id: randomUUID(), harvest_object_id: obj.id, message, stage: 'Import', line: null, created: nowIso() }).execute()
     })
   }
@@ -284,20 +298,36 @@ export class HarvestPipeline {
    * Runs a job here and now (the CLI's `harvest run`): gather, then every import, without the
    * queue. The job must be New or Running.
    */
-  async runInline(jobId: string, onProgress?: (p: JobProgress) => void): Promise<void> {
+  async runInline(jobId: string, onProgress?: (p: JobProgress) => void, concurrency = 2): Promise<void> {
     const { db } = this.deps
     await db.updateTable('harvest_job').set({ status: 'Running' }).where('id', '=', jobId).where('status', 'in', ['New', 'Running']).execute()
     const progress: JobProgress = { gathered: 0, imported: 0 }
     const pending: string[][] = []
-    await this.gather(jobId, async (ids) => {
-      pending.push(ids)
-      progress.gathered += ids.length
-      onProgress?.(progress)
+    let gathering = true
+    // imports start while the gather still pages the remote, as the queue's workers would
+    const importers = Array.from({ length: concurrency }, async () => {
+      for (;;) {
+        const batch = pending.shift()
+        if (batch) {
+          await this.importObjects(jobId, batch)
+          progress.imported += batch.length
+          onProgress?.(progress)
+        } else if (!gathering) {
+          return
+        } else {
+          await new Promise((r) => setTimeout(r, 20))
+        }
+      }
     })
-    for (const ids of pending) {
-      await this.importObjects(jobId, ids)
-      progress.imported += ids.length
-      onProgress?.(progress)
+    try {
+      await this.gather(jobId, async (ids) => {
+        pending.push(ids)
+        progress.gathered += ids.length
+        onProgress?.(progress)
+      })
+    } finally {
+      gathering = false
+      await Promise.all(importers)
     }
     await finishJobIfDone(db, jobId)
   }

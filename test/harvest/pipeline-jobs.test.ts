@@ -99,7 +99,10 @@ t.test('an aborted job stops gathering and errors its pending objects', async (t
   const objects = await b.db.kysely.selectFrom('harvest_object').select('id').where('harvest_job_id', '=', job).execute()
   t.ok(objects.length < 250, `the remote was not listed to the end (${objects.length} objects)`)
   const imported = await b.db.kysely.selectFrom('package').select('id').where('type', '=', 'dataset').execute()
-  t.equal(imported.length, 0, 'nothing was imported after the abort')
+  const complete = await b.db.kysely.selectFrom('harvest_object').select('id').where('harvest_job_id', '=', job).where('state', '=', 'COMPLETE').execute()
+  t.equal(imported.length, complete.length, 'only objects imported before the abort made datasets')
+  const pending = await b.db.kysely.selectFrom('harvest_object').select('id').where('harvest_job_id', '=', job).where('state', 'not in', ['COMPLETE', 'ERROR']).execute()
+  t.equal(pending.length, 0, 'no object is left pending')
 })
 
 t.test('two sources never claim the same dataset', async (t) => {

@@ -191,14 +191,21 @@ async function createFromRemote(ctx: PrepareContext, ref: string, organization: 
   }
   const existing = await localGroup(ctx, { id: remote.id, name: remote.name }, organization)
   if (existing) return existing
-  const created = await ctx.call<Dict>(organization ? 'organization_create' : 'group_create', {
-    id: remote.id,
-    name: remote.name,
-    title: remote.title ?? remote.name,
-    description: remote.description ?? '',
-    image_url: remote.image_url ?? '',
-  })
-  return String(created.id)
+  try {
+    const created = await ctx.callOutside<Dict>(organization ? 'organization_create' : 'group_create', {
+      id: remote.id,
+      name: remote.name,
+      title: remote.title ?? remote.name,
+      description: remote.description ?? '',
+      image_url: remote.image_url ?? '',
+    })
+    return String(created.id)
+  } catch (err) {
+    // another import created it a moment ago (committed: visible to this transaction's next statement)
+    const raced = await localGroup(ctx, { id: remote.id, name: remote.name }, organization)
+    if (raced) return raced
+    throw err
+  }
 }
 
 async function mapOrganization(ctx: PrepareContext, remote: Dict, config: Dict): Promise<string | null> {
