@@ -43,6 +43,7 @@ function lineColumn(body: string, position: number): string {
 }
 
 function parseJson(body: string): unknown {
+  if (body.trim() === '') throw new HarvestParseError('Error parsing the data.json file: the document is empty')
   if (/^\s*</.test(body)) {
     throw new HarvestParseError('Error parsing the data.json file: the document is HTML or XML, not JSON')
   }

@@ -59,7 +59,10 @@ export class Graph {
   termValue(term: Term): string {
     if (term.termType === 'Literal') return term.value
     const label = pickLiteral(this.objects(term, `${NS.rdfs}label`))
-    return label ? label.value : term.value
+    if (label) return label.value
+    if (term.termType !== 'BlankNode') return term.value
+    // a blank node's id means nothing outside this document; a licence node is named by its title
+    return pickLiteral(this.objects(term, `${NS.dct}title`))?.value ?? ''
   }
 
   /** The single value of a property ("" when absent). */

@@ -84,7 +84,11 @@ function parseRdfXml(body: string, baseIRI: string | undefined): Promise<Quad[]>
     const quads: Quad[] = []
     const parser = new RdfXmlParser({ baseIRI, trackPosition: true })
     parser.on('data', (q: Quad) => quads.push(q))
-    parser.on('error', (err: Error) => reject(new HarvestParseError(`Error parsing the RDF file: ${err.message}`)))
+    parser.on('error', (err: Error) => {
+      // the XML tokenizer reports positions as "4:10: …"
+      const message = err.message.replace(/^(\d+):(\d+): /, 'line $1, column $2: ')
+      reject(new HarvestParseError(`Error parsing the RDF file: ${message}`))
+    })
     parser.on('end', () => resolve(quads))
     parser.write(body)
     parser.end()
@@ -139,6 +143,8 @@ async function parseJsonLd(body: string, baseIRI: string | undefined): Promise<Q
 
 /** Parses the document into a store; any syntax problem becomes a HarvestParseError. */
 export async function loadRdf(body: string, hints: FormatHints): Promise<Store> {
+  // an empty answer must not read as an empty catalog: the pipeline would delete every dataset
+  if (body.trim() === '') throw new HarvestParseError('Error parsing the RDF file: the document is empty')
   if (looksLikeHtml(body)) {
     throw new HarvestParseError('Error parsing the RDF file: the document is an HTML page, not RDF')
   }
