@@ -326,3 +326,58 @@ _:c a dcat:Dataset ; dct:title "C" ; dct:identifier "https://x.example/a" .`
   })
   t.equal(bare.datasets[0].guid, 'ano-2024')
 })
+
+t.test("spatial as ckanext-dcat's parse tests expect it", async (t) => {
+  const doc = (spatial: string) => `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix locn: <http://www.w3.org/ns/locn#> . @prefix gsp: <http://www.opengis.net/ont/geosparql#> .
+<http://example.org/datasets/1> a dcat:Dataset ; dct:title "S" ; dct:spatial <http://geonames/Newark> .
+<http://geonames/Newark> a dct:Location ; ${spatial} .`
+  const spatialOf = async (s: string) => {
+    const page = await parseRdfPage(doc(s), { contentType: 'text/turtle', sourceUrl: SOURCE })
+    return page.datasets[0].dict
+  }
+  // test_spatial_wkt_only: geomet gives floats
+  const wkt = await spatialOf('locn:geometry "POINT (67 89)"^^gsp:wktLiteral')
+  t.equal(extra(wkt, 'spatial'), '{"type": "Point", "coordinates": [67.0, 89.0]}')
+  t.equal(extra(wkt, 'spatial_uri'), 'http://geonames/Newark')
+  // GeoJSON literals are kept as written
+  const geojson = await spatialOf(
+    'locn:geometry "{\\"type\\": \\"Point\\", \\"coordinates\\": [23, 45]}"^^<https://www.iana.org/assignments/media-types/application/vnd.geo+json>',
+  )
+  t.equal(extra(geojson, 'spatial'), '{"type": "Point", "coordinates": [23, 45]}')
+  // test_spatial_wrong_geometries: nothing usable, no spatial extra
+  const wrong = await spatialOf('locn:geometry "Not GeoJSON"^^<https://www.iana.org/assignments/media-types/application/vnd.geo+json>, "Not WKT"^^gsp:wktLiteral')
+  t.equal(extra(wrong, 'spatial'), undefined)
+  const bbox = await spatialOf('dcat:bbox "POLYGON ((0 0, 1 0, 1 1, 0 0))"^^gsp:wktLiteral ; dcat:centroid "POINT (0.5 0.5)"^^gsp:wktLiteral')
+  t.equal(extra(bbox, 'spatial_bbox'), '{"type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]}')
+  t.equal(extra(bbox, 'spatial_centroid'), '{"type": "Point", "coordinates": [0.5, 0.5]}')
+})
+
+t.test("distribution formats: ckanext-dcat's cases, with IRIs reduced to names", async (t) => {
+  const formatOf = async (props: string) => {
+    const body = `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+<http://example.org/datasets/1> a dcat:Dataset ; dct:title "F" ; dcat:distribution <http://example.org/datasets/1/ds/1> .
+<http://example.org/datasets/1/ds/1> a dcat:Distribution ${props} .`
+    const page = await parseRdfPage(body, { contentType: 'text/turtle', sourceUrl: SOURCE })
+    const r = (page.datasets[0].dict.resources as Res[])[0]
+    return [r.format, r.mimetype]
+  }
+  const cases: [string, [string | undefined, string | undefined]][] = [
+    ['; dcat:mediaType "text/csv" ; dct:format "CSV"', ['CSV', 'text/csv']],
+    ['; dct:format "CSV"', ['CSV', undefined]],
+    ['; dcat:mediaType "text/csv"', ['CSV', 'text/csv']],
+    ['; dcat:mediaType "text/unknown-imt"', ['text/unknown-imt', 'text/unknown-imt']],
+    ['; dcat:mediaType "text/csv" ; dct:format "Comma Separated Values"', ['CSV', 'text/csv']],
+    ['; dct:format [ a dct:IMT ; rdf:value "application/pdf" ; rdfs:label "Portable Document" ]', ['PDF', 'application/pdf']],
+    ['; dct:format <https://www.iana.org/assignments/media-types/application/json>', ['JSON', 'application/json']],
+    ['; dcat:mediaType <https://www.iana.org/assignments/media-types/application/json>', ['JSON', 'application/json']],
+    ['; dct:format <https://example.com/my/format>', ['https://example.com/my/format', undefined]],
+    ['; dct:format "application/json"', ['JSON', 'application/json']],
+    ['; dct:format "application/json" ; dcat:mediaType "test-mediatype"', ['JSON', 'test-mediatype']],
+    ['; dct:format <http://publications.europa.eu/resource/authority/file-type/GEOJSON>', ['GeoJSON', undefined]],
+    ['; dct:format <http://publications.europa.eu/resource/authority/file-type/SHP>', ['SHP', undefined]],
+    ['', [undefined, undefined]],
+  ]
+  for (const [props, want] of cases) t.same(await formatOf(props), want, props || '(no format)')
+})
