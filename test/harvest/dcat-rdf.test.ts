@@ -381,3 +381,17 @@ t.test("distribution formats: ckanext-dcat's cases, with IRIs reduced to names",
   ]
   for (const [props, want] of cases) t.same(await formatOf(props), want, props || '(no format)')
 })
+
+t.test('hydra: deprecated nextPage alone, relative literals, untyped nodes ignored', async (t) => {
+  const page = (pagination: string) => `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix hydra: <http://www.w3.org/ns/hydra/core#> .
+<https://x.example/d> a dcat:Dataset ; dct:title "D" .
+${pagination}`
+  const next = async (pagination: string) =>
+    (await parseRdfPage(page(pagination), { contentType: 'text/turtle', url: 'https://x.example/catalog.ttl?page=1', sourceUrl: SOURCE })).nextPage
+  t.equal(await next('<https://x.example/catalog.ttl?page=1> a hydra:PagedCollection ; hydra:nextPage "https://x.example/catalog.ttl?page=2" .'), 'https://x.example/catalog.ttl?page=2')
+  t.equal(await next('[] a hydra:PartialCollectionView ; hydra:next "catalog.ttl?page=2" .'), 'https://x.example/catalog.ttl?page=2')
+  t.equal(await next('[] a hydra:PartialCollectionView ; hydra:next <?page=7> .'), 'https://x.example/catalog.ttl?page=7')
+  t.equal(await next('[] a hydra:Collection ; hydra:next "https://x.example/catalog.ttl?page=2" .'), null, 'not a paging node type')
+  t.equal(await next('[] a hydra:PagedCollection ; hydra:lastPage "https://x.example/catalog.ttl?page=1" .'), null)
+})
