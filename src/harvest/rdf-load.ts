@@ -59,7 +59,7 @@ export function detectSyntax(body: string, hints: FormatHints): RdfSyntax {
   const mediaType = hints.contentType?.split(';')[0].trim().toLowerCase()
   if (mediaType && FORMAT_NAMES[mediaType]) return FORMAT_NAMES[mediaType]
   const ext = hints.url ? extensionOf(hints.url) : null
-  if (ext && FORMAT_NAMES[ext] && !ext.includes('/')) return FORMAT_NAMES[ext]
+  if (ext && FORMAT_NAMES[ext]) return FORMAT_NAMES[ext]
   const start = body.trimStart()
   if (start.startsWith('<?xml') || /^<rdf:RDF[\s>]/.test(start)) return 'rdfxml'
   if (start.startsWith('{') || start.startsWith('[')) return 'jsonld'
@@ -154,5 +154,8 @@ export async function loadRdf(body: string, hints: FormatHints): Promise<Store> 
   if (syntax === 'rdfxml') quads = await parseRdfXml(body, baseIRI)
   else if (syntax === 'jsonld') quads = await parseJsonLd(body, baseIRI)
   else quads = parseWithN3(body, syntax, baseIRI)
+  // Plain JSON read as JSON-LD, or a stray comment-only file, parses to nothing. Even an empty
+  // catalog has its dcat:Catalog triple, so no triples at all means the wrong document.
+  if (quads.length === 0) throw new HarvestParseError(`Error parsing the RDF file: the document (read as ${syntax}) contains no RDF statements`)
   return new Store(quads)
 }

@@ -395,3 +395,23 @@ ${pagination}`
   t.equal(await next('[] a hydra:Collection ; hydra:next "https://x.example/catalog.ttl?page=2" .'), null, 'not a paging node type')
   t.equal(await next('[] a hydra:PagedCollection ; hydra:lastPage "https://x.example/catalog.ttl?page=1" .'), null)
 })
+
+t.test('documents that parse to nothing are errors, not empty catalogs', async (t) => {
+  // a data.json fed to the RDF harvester: JSON without @context yields no triples
+  const dataJson = await parseError(fixture('catalog.json'), { contentType: 'application/json', sourceUrl: SOURCE })
+  t.match(dataJson.message, /read as jsonld\) contains no RDF statements/)
+  t.match((await parseError('# nothing here\n', { contentType: 'text/turtle', sourceUrl: SOURCE })).message, /no RDF statements/)
+  // a catalog with no datasets is still a valid, empty page
+  const empty = await parseRdfPage('<https://x.example/catalog> a <http://www.w3.org/ns/dcat#Catalog> .', { rdfFormat: 'turtle', sourceUrl: SOURCE })
+  t.same(empty, { datasets: [], nextPage: null, errors: [] })
+})
+
+t.test('RDF/XML entities: no external entities, no recursive expansion', async (t) => {
+  const head = '<?xml version="1.0"?>'
+  const root = '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dct="http://purl.org/dc/terms/" xmlns:dcat="http://www.w3.org/ns/dcat#">'
+  const xxe = `${head}\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n${root}<dcat:Dataset rdf:about="http://x/a"><dct:title>&xxe;</dct:title></dcat:Dataset></rdf:RDF>`
+  t.match((await parseError(xxe, { sourceUrl: SOURCE })).message, /undefined entity/)
+  const laughs = `${head}\n<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>\n${root}<dcat:Dataset rdf:about="http://x/a"><dct:title>&c;</dct:title></dcat:Dataset></rdf:RDF>`
+  const page = await parseRdfPage(laughs, { sourceUrl: SOURCE })
+  t.ok((page.datasets[0].dict.title as string).length < 200, 'entities are not expanded recursively')
+})
