@@ -62,29 +62,27 @@ export class DcatApMapper {
     return v
   }
 
-  contact(ds: Term): Record<string, string> | null {
-    const node = this.g.first(ds, `${dcat}contactPoint`) ?? this.g.first(ds, `${adms}contactPoint`)
-    if (!node) return null
-    return {
-      uri: node.termType === 'NamedNode' ? node.value : '',
-      name: this.vcardValue(node, `${vcard}hasFN`, `${vcard}fn`),
-      email: withoutMailto(this.vcardValue(node, `${vcard}hasEmail`)),
-      identifier: this.vcardValue(node, `${vcard}hasUID`),
-      url: this.vcardValue(node, `${vcard}hasURL`),
-    }
+  /** Every vcard contact of a node (base.py `_contact_details`), keys always present. */
+  contacts(node: Term, predicate: string): Record<string, string>[] {
+    return this.g.objects(node, predicate).map((c) => ({
+      uri: c.termType === 'NamedNode' ? c.value : '',
+      name: this.vcardValue(c, `${vcard}hasFN`, `${vcard}fn`),
+      email: withoutMailto(this.vcardValue(c, `${vcard}hasEmail`)),
+      identifier: this.vcardValue(c, `${vcard}hasUID`),
+      url: this.vcardValue(c, `${vcard}hasURL`),
+    }))
   }
 
-  agent(ds: Term, predicate: string): Record<string, string> | null {
-    const node = this.g.first(ds, predicate)
-    if (!node) return null
-    return {
-      uri: node.termType === 'NamedNode' ? node.value : '',
-      name: this.g.value(node, `${foaf}name`),
-      email: withoutMailto(this.g.value(node, `${foaf}mbox`) || this.g.value(node, `${vcard}hasEmail`)),
-      url: this.g.value(node, `${foaf}homepage`),
-      type: this.g.value(node, `${dct}type`),
-      identifier: this.g.value(node, `${dct}identifier`),
-    }
+  /** Every foaf agent of a node (base.py `_agents_details`), keys always present. */
+  agents(node: Term, predicate: string): Record<string, string>[] {
+    return this.g.objects(node, predicate).map((a) => ({
+      uri: a.termType === 'NamedNode' ? a.value : '',
+      name: this.g.value(a, `${foaf}name`),
+      email: withoutMailto(this.g.value(a, `${foaf}mbox`) || this.g.value(a, `${vcard}hasEmail`)),
+      url: this.g.value(a, `${foaf}homepage`),
+      type: this.g.value(a, `${dct}type`),
+      identifier: this.g.value(a, `${dct}identifier`),
+    }))
   }
 
   /** dct:temporal start/end: DCAT-AP 2 order (dcat:, then OWL-Time, then schema.org). */
@@ -229,10 +227,13 @@ export class DcatApMapper {
       ['language', `${dct}language`],
       ['documentation', `${foaf}page`],
       ['conforms_to', `${dct}conformsTo`],
+      ['applicable_legislation', `${dcatap}applicableLegislation`],
     ] as const) {
       const vs = g.values(d, p)
       if (vs.length > 0) r[key] = pyJsonDumps(vs)
     }
+    const services = g.objects(d, `${dcat}accessService`).map((s) => this.accessService(s))
+    if (services.length > 0) r.access_services = pyJsonDumps(services)
     const [mimetype, format] = this.distributionFormat(d)
     if (mimetype) r.mimetype = mimetype
     if (format || mimetype) r.format = format || mimetype
@@ -248,6 +249,47 @@ export class DcatApMapper {
     if (resolution) r.spatial_resolution_in_meters = resolution
     r.uri = d.termType === 'NamedNode' ? d.value : ''
     return r
+  }
+
+  /** A dcat:DataService (euro_dcat_ap_2.py), minus the internal `access_service_ref`. */
+  accessService(s: Term): Dict {
+    const out: Dict = {}
+    for (const [key, p] of [
+      ['availability', `${dcatap}availability`],
+      ['title', `${dct}title`],
+      ['endpoint_description', `${dcat}endpointDescription`],
+      ['license', `${dct}license`],
+      ['access_rights', `${dct}accessRights`],
+      ['description', `${dct}description`],
+      ['identifier', `${dct}identifier`],
+      ['modified', `${dct}modified`],
+    ] as const) {
+      const v = this.g.value(s, p)
+      if (v) out[key] = v
+    }
+    for (const [key, p] of [
+      ['endpoint_url', `${dcat}endpointURL`],
+      ['serves_dataset', `${dcat}servesDataset`],
+      ['conforms_to', `${dct}conformsTo`],
+      ['format', `${dct}format`],
+      ['language', `${dct}language`],
+      ['rights', `${dct}rights`],
+      ['landing_page', `${dcat}landingPage`],
+      ['keyword', `${dcat}keyword`],
+      ['applicable_legislation', `${dcatap}applicableLegislation`],
+      ['theme', `${dcat}theme`],
+    ] as const) {
+      const vs = this.g.values(s, p)
+      if (vs.length > 0) out[key] = vs
+    }
+    const contact = this.contacts(s, `${dcat}contactPoint`)
+    if (contact.length > 0) out.contact = contact
+    const publisher = this.agents(s, `${dct}publisher`)
+    if (publisher.length > 0) out.publisher = publisher
+    const creator = this.agents(s, `${dct}creator`)
+    if (creator.length > 0) out.creator = creator
+    out.uri = s.termType === 'NamedNode' ? s.value : ''
+    return out
   }
 
   private floats(node: Term, predicate: string): string {
@@ -310,13 +352,14 @@ export class DcatApMapper {
       if (vs.length > 0) add(key, pyJsonDumps(vs))
     }
 
-    const contact = this.contact(ds)
+    // DCAT-AP 1 used adms:contactPoint
+    const [contact] = this.contacts(ds, `${dcat}contactPoint`).concat(this.contacts(ds, `${adms}contactPoint`))
     if (contact) for (const k of ['uri', 'name', 'email', 'identifier', 'url']) add(`contact_${k}`, contact[k])
     for (const [prefix, p] of [
       ['publisher', `${dct}publisher`],
       ['creator', `${dct}creator`],
     ] as const) {
-      const agent = this.agent(ds, p)
+      const [agent] = this.agents(ds, p)
       if (agent) for (const k of ['uri', 'name', 'email', 'url', 'type', 'identifier']) add(`${prefix}_${k}`, agent[k])
     }
 

@@ -93,6 +93,19 @@ t.test('dataset.rdf (ckanext-dcat example, RDF/XML by Content-Type): every DCAT-
   t.equal(new Set(extraKeys(dict)).size, extraKeys(dict).length, 'no extra key twice')
 
   const [r] = resources(d)
+  t.same(JSON.parse(r.access_services as string), [
+    {
+      availability: 'http://publications.europa.eu/resource/authority/planned-availability/AVAILABLE',
+      title: 'Sparql-end Point',
+      endpoint_description: 'SPARQL url description',
+      license: 'http://publications.europa.eu/resource/authority/licence/COM_REUSE',
+      access_rights: 'http://publications.europa.eu/resource/authority/access-right/PUBLIC',
+      description: 'This SPARQL end point allow to directly query the EU Whoiswho content (organization / membership / person)',
+      endpoint_url: ['http://publications.europa.eu/webapi/rdf/sparql'],
+      uri: '',
+    },
+  ])
+  delete r.access_services
   t.same(r, {
     access_url: 'http://www.bgs.ac.uk/gbase/geochemcd/home.html',
     issued: '2012-05-11',
@@ -414,4 +427,48 @@ t.test('RDF/XML entities: no external entities, no recursive expansion', async (
   const laughs = `${head}\n<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>\n${root}<dcat:Dataset rdf:about="http://x/a"><dct:title>&c;</dct:title></dcat:Dataset></rdf:RDF>`
   const page = await parseRdfPage(laughs, { sourceUrl: SOURCE })
   t.ok((page.datasets[0].dict.title as string).length < 200, 'entities are not expanded recursively')
+})
+
+t.test("access services: ckanext-dcat's test_parse_access_service_extra_fields", async (t) => {
+  const body = `<?xml version="1.0" encoding="utf-8" ?>
+<rdf:RDF xmlns:dct="http://purl.org/dc/terms/" xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:dcatap="http://data.europa.eu/r5r/"
+ xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:vcard="http://www.w3.org/2006/vcard/ns#" xmlns:foaf="http://xmlns.com/foaf/0.1/">
+  <dcat:Dataset rdf:about="http://example.org">
+    <dct:title>With a service</dct:title>
+    <dcat:distribution><dcat:Distribution>
+      <dcatap:applicableLegislation rdf:resource="http://data.europa.eu/eli/reg_impl/2023/138/oj"/>
+      <dcat:accessService><dcat:DataService>
+        <dct:conformsTo rdf:resource="http://example.org/spec"/>
+        <dct:format rdf:resource="http://example.org/format"/>
+        <dct:identifier>service-123</dct:identifier>
+        <dct:language rdf:resource="http://publications.europa.eu/resource/authority/language/ENG"/>
+        <dct:rights>open use</dct:rights>
+        <dcat:landingPage rdf:resource="http://example.org/landing"/>
+        <dcat:keyword>keyword1</dcat:keyword>
+        <dcat:keyword>keyword2</dcat:keyword>
+        <dcatap:applicableLegislation rdf:resource="http://data.europa.eu/eli/reg_impl/2023/138/oj"/>
+        <dct:description>This SPARQL end point allow to directly query the EU Whoiswho content</dct:description>
+        <dct:creator><foaf:Agent><foaf:name>European Commission</foaf:name></foaf:Agent></dct:creator>
+        <dct:publisher><foaf:Agent><foaf:name>Publications Office of the European Union</foaf:name></foaf:Agent></dct:publisher>
+        <dcat:contactPoint><vcard:Kind><vcard:fn>John Doe</vcard:fn><vcard:hasEmail rdf:resource="mailto:john@example.org"/></vcard:Kind></dcat:contactPoint>
+      </dcat:DataService></dcat:accessService>
+    </dcat:Distribution></dcat:distribution>
+  </dcat:Dataset>
+</rdf:RDF>`
+  const page = await parseRdfPage(body, { sourceUrl: SOURCE })
+  const r = resources(page.datasets[0])[0]
+  t.equal(r.applicable_legislation, '["http://data.europa.eu/eli/reg_impl/2023/138/oj"]')
+  const [service] = JSON.parse(r.access_services as string)
+  t.same(service.conforms_to, ['http://example.org/spec'])
+  t.same(service.format, ['http://example.org/format'])
+  t.equal(service.identifier, 'service-123')
+  t.same(service.language, ['http://publications.europa.eu/resource/authority/language/ENG'])
+  t.same(service.rights, ['open use'])
+  t.same(service.landing_page, ['http://example.org/landing'])
+  t.same(service.keyword.sort(), ['keyword1', 'keyword2'])
+  t.equal(service.description, 'This SPARQL end point allow to directly query the EU Whoiswho content')
+  t.same(service.contact, [{ uri: '', name: 'John Doe', email: 'john@example.org', identifier: '', url: '' }])
+  t.equal(service.creator[0].name, 'European Commission')
+  t.equal(service.publisher[0].name, 'Publications Office of the European Union')
+  t.notOk('access_service_ref' in service)
 })
