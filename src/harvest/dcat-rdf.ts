@@ -7,7 +7,7 @@ import { DataFactory, Writer, type Term } from 'n3'
 import { HarvestParseError, type HarvestedDataset, type ParsedPage } from './parsed.js'
 import { loadRdf } from './rdf-load.js'
 import { Graph, NS } from './rdf-graph.js'
-import { DcatApMapper } from './dcat-ap-map.js'
+import { datasetDict } from './dcat-ap-map.js'
 import { mungeTitleToName } from './munge.js'
 
 export interface RdfPageOptions {
@@ -67,13 +67,12 @@ function toNTriples(quads: ReturnType<Graph['describe']>): string {
 export async function parseRdfPage(body: string, opts: RdfPageOptions): Promise<ParsedPage> {
   const store = await loadRdf(body, { rdfFormat: opts.rdfFormat, contentType: opts.contentType, url: opts.url })
   const g = new Graph(store)
-  const mapper = new DcatApMapper(g)
   const page: ParsedPage = { datasets: [], nextPage: nextPageOf(g, opts.url), errors: [] }
   const seen = new Set<string>()
   for (const node of g.subjectsOfType(`${NS.dcat}Dataset`) as Term[]) {
     let guid: string | null = null
     try {
-      const dict = mapper.dataset(node)
+      const dict = datasetDict(g, node)
       guid = rdfGuid(dict, opts.sourceUrl)
       if (!dict.title) {
         page.errors.push({ guid, message: `Dataset ${node.termType === 'NamedNode' ? node.value : '(blank node)'} has no dct:title` })
