@@ -109,7 +109,7 @@ export class Graph {
         out.push(q)
         const o = q.object
         if (o.termType === 'Literal' || q.predicate.value === `${NS.rdf}type`) continue
-        if (o.termType === 'NamedNode' && stopTypes.some((t) => this.hasType(o, t))) continue
+        if (stopTypes.some((t) => this.hasType(o, t))) continue
         queue.push(o)
       }
     }

@@ -472,3 +472,16 @@ t.test("access services: ckanext-dcat's test_parse_access_service_extra_fields",
   t.equal(service.publisher[0].name, 'Publications Office of the European Union')
   t.notOk('access_service_ref' in service)
 })
+
+t.test('content stops at other datasets, blank or not', async (t) => {
+  const body = `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+<https://x.example/a> a dcat:Dataset ; dct:title "A" ; dct:hasVersion [ a dcat:Dataset ; dct:title "B" ; dct:description "B's own" ] ;
+  dct:relation <https://x.example/c> .
+<https://x.example/c> a dcat:Dataset ; dct:title "C" ; dct:description "C's own" .`
+  const page = await parseRdfPage(body, { contentType: 'text/turtle', sourceUrl: SOURCE })
+  const a = byGuid(page, 'https://x.example/a')
+  t.notOk(a.content.includes("B's own"))
+  t.notOk(a.content.includes("C's own"))
+  t.ok(a.content.includes('<https://x.example/a> <http://purl.org/dc/terms/relation> <https://x.example/c>'), 'the link itself stays')
+  t.equal(page.datasets.length, 3, 'the nested blank-node dataset is a dataset too')
+})
