@@ -5,7 +5,7 @@
  * of the first characters. Nothing here touches the network: JSON-LD contexts are resolved only
  * from the bundle in jsonld-contexts.ts.
  */
-import { Parser, Store, type Quad } from 'n3'
+import { DataFactory, Parser, Store, type BlankNode, type DefaultGraph, type Literal, type NamedNode, type Quad } from 'n3'
 import { RdfXmlParser } from 'rdfxml-streaming-parser'
 import jsonld from 'jsonld'
 import { HarvestParseError } from './parsed.js'
@@ -109,6 +109,32 @@ function findRefused(err: unknown, depth = 0): RefusedContext | null {
   return findRefused(e.cause, depth + 1) ?? findRefused(e.details?.cause, depth + 1)
 }
 
+interface JsonLdTerm {
+  termType: 'NamedNode' | 'BlankNode' | 'Literal' | 'DefaultGraph'
+  value: string
+  datatype?: { value: string }
+  language?: string
+}
+interface JsonLdQuad {
+  subject: JsonLdTerm
+  predicate: JsonLdTerm
+  object: JsonLdTerm
+  graph: JsonLdTerm
+}
+
+function jsonLdTerm(t: JsonLdTerm): NamedNode | BlankNode | Literal | DefaultGraph {
+  switch (t.termType) {
+    case 'NamedNode':
+      return DataFactory.namedNode(t.value)
+    case 'BlankNode':
+      return DataFactory.blankNode(t.value)
+    case 'Literal':
+      return DataFactory.literal(t.value, t.language || (t.datatype ? DataFactory.namedNode(t.datatype.value) : undefined))
+    default:
+      return DataFactory.defaultGraph()
+  }
+}
+
 async function parseJsonLd(body: string, baseIRI: string | undefined): Promise<Quad[]> {
   let doc: unknown
   try {
@@ -122,13 +148,9 @@ async function parseJsonLd(body: string, baseIRI: string | undefined): Promise<Q
     if (!context) throw new RefusedContext(url)
     return { contextUrl: undefined, documentUrl: url, document: context }
   }
-  let nquads: string
+  let raw: JsonLdQuad[]
   try {
-    nquads = (await jsonld.toRDF(doc as jsonld.JsonLdDocument, {
-      format: 'application/n-quads',
-      base: baseIRI,
-      documentLoader: documentLoader as never,
-    })) as unknown as string
+    raw = (await jsonld.toRDF(doc as jsonld.JsonLdDocument, { base: baseIRI, documentLoader: documentLoader as never })) as unknown as JsonLdQuad[]
   } catch (err) {
     const refused = findRefused(err)
     if (refused) {
@@ -138,7 +160,15 @@ async function parseJsonLd(body: string, baseIRI: string | undefined): Promise<Q
     }
     throw new HarvestParseError(`Error parsing the RDF file: invalid JSON-LD: ${(err as Error).message}`)
   }
-  return parseWithN3(nquads, 'nquads', undefined)
+  // jsonld's own quads straight into n3 terms: serialising to N-Quads and parsing again costs more than the expansion
+  return raw.map((q) =>
+    DataFactory.quad(
+      jsonLdTerm(q.subject) as NamedNode | BlankNode,
+      jsonLdTerm(q.predicate) as NamedNode,
+      jsonLdTerm(q.object) as NamedNode | BlankNode | Literal,
+      jsonLdTerm(q.graph) as NamedNode | BlankNode | DefaultGraph,
+    ),
+  )
 }
 
 /** Parses the document into a store; any syntax problem becomes a HarvestParseError. */
