@@ -1,0 +1,487 @@
+import t from 'tap'
+import { Parser } from 'n3'
+import { parseRdfPage } from '../../src/harvest/dcat-rdf.js'
+import { HarvestParseError, type HarvestedDataset, type ParsedPage } from '../../src/harvest/parsed.js'
+import { extra, extraKeys, fixture } from './fixtures.js'
+
+const SOURCE = 'https://harvest.example.org/source/'
+
+function byGuid(page: ParsedPage, guid: string): HarvestedDataset {
+  const found = page.datasets.find((d) => d.guid === guid)
+  if (!found) throw new Error(`no dataset ${guid} among ${page.datasets.map((d) => d.guid).join(', ')}`)
+  return found
+}
+
+type Res = Record<string, unknown>
+const resources = (d: HarvestedDataset) => d.dict.resources as Res[]
+
+async function parseError(body: string, opts: Parameters<typeof parseRdfPage>[1]): Promise<HarvestParseError> {
+  try {
+    await parseRdfPage(body, opts)
+  } catch (err) {
+    if (err instanceof HarvestParseError) return err
+    throw err
+  }
+  throw new Error('page parsed without error')
+}
+
+t.test('dataset.rdf (ckanext-dcat example, RDF/XML by Content-Type): every DCAT-AP field', async (t) => {
+  const page = await parseRdfPage(fixture('dataset.rdf'), { contentType: 'application/rdf+xml; charset=utf-8', sourceUrl: SOURCE })
+  t.same(page.errors, [])
+  t.equal(page.nextPage, null)
+  t.equal(page.datasets.length, 1)
+  const d = page.datasets[0]
+  const uri = 'https://data.some.org/catalog/datasets/9df8df51-63db-37a8-e044-0003ba9b0d98'
+  t.equal(d.guid, uri, 'guid is the dataset IRI')
+  t.equal(d.modified, '2012-05-10T21:04')
+  const dict = d.dict
+  t.equal(dict.title, 'Zimbabwe Regional Geochemical Survey.')
+  t.equal(dict.notes, 'During the period 1982-86 a team of geologists from the British Geological Survey ...')
+  t.equal(dict.url, 'http://dataset.info.org')
+  t.equal(dict.version, '2.3')
+  t.same(dict.tags, [{ name: 'exploration' }, { name: 'geochemistry' }, { name: 'geology' }])
+  // the distribution's licence IRI is cc-nc's register URL; the dataset's own licence is unknown
+  t.equal(dict.license_id, 'cc-nc')
+  t.notOk('name' in dict || 'owner_org' in dict || 'id' in dict, 'no name/owner_org/id')
+
+  const expected: Record<string, string> = {
+    issued: '2012-05-10',
+    modified: '2012-05-10T21:04',
+    identifier: '9df8df51-63db-37a8-e044-0003ba9b0d98',
+    version_notes: 'New schema added',
+    frequency: 'http://purl.org/cld/freq/daily',
+    provenance: 'Some statement about provenance',
+    dcat_type: 'test-type',
+    temporal_resolution: 'PT15M',
+    language: '["en", "es", "ca"]',
+    theme: '["http://eurovoc.europa.eu/100142", "http://eurovoc.europa.eu/209065", "Earth Sciences"]',
+    alternate_identifier: '["alternate-identifier-1", "alternate-identifier-2"]',
+    conforms_to: '["Standard 1", "Standard 2"]',
+    documentation: '["http://dataset.info.org/doc1", "http://dataset.info.org/doc2"]',
+    related_resource: '["http://dataset.info.org/related1", "http://dataset.info.org/related2"]',
+    has_version: '["https://data.some.org/catalog/datasets/derived-dataset-1", "https://data.some.org/catalog/datasets/derived-dataset-2"]',
+    is_version_of: '["https://data.some.org/catalog/datasets/original-dataset"]',
+    source: '["https://data.some.org/catalog/datasets/source-dataset-1", "https://data.some.org/catalog/datasets/source-dataset-2"]',
+    sample: `["${uri}/sample"]`,
+    is_referenced_by: '["https://doi.org/10.1038/sdata.2018.22", "test_isreferencedby"]',
+    applicable_legislation: '["http://data.europa.eu/eli/reg_impl/2023/138/oj", "http://data.europa.eu/eli/reg_impl/2023/138/oj_alt"]',
+    contact_name: 'Point of Contact',
+    contact_email: 'contact@some.org',
+    contact_url: 'https://example.org',
+    publisher_uri: 'http://orgs.vocab.org/some-org',
+    publisher_name: 'Publishing Organization for dataset 1',
+    publisher_email: 'contact@some.org',
+    publisher_url: 'http://some.org',
+    publisher_type: 'http://purl.org/adms/publishertype/NonProfitOrganisation',
+    publisher_identifier: 'https://ror.org/05wg1m734',
+    creator_uri: 'http://example.org/creator-org',
+    creator_name: 'Creating Organization for dataset 1',
+    creator_email: 'creator@example.org',
+    temporal_start: '1905-03-01',
+    temporal_end: '2013-01-05',
+    spatial_uri: 'http://publications.europa.eu/mdr/authority/country/ZWE',
+    spatial:
+      '{"type": "Polygon", "coordinates": [[[11.9936, 54.0486], [11.9936, 54.2466], [12.3045, 54.2466], [12.3045, 54.0486], [11.9936, 54.0486]]]}',
+    spatial_resolution_in_meters: '1.5',
+    uri,
+    access_rights: 'public',
+    homepage: 'http://dataset.info.org/home',
+    guid: uri,
+  }
+  for (const [key, value] of Object.entries(expected)) t.equal(extra(dict, key), value, `extra ${key}`)
+  for (const e of dict.extras as { value: unknown }[]) t.type(e.value, 'string')
+  t.equal(new Set(extraKeys(dict)).size, extraKeys(dict).length, 'no extra key twice')
+
+  const [r] = resources(d)
+  t.same(JSON.parse(r.access_services as string), [
+    {
+      availability: 'http://publications.europa.eu/resource/authority/planned-availability/AVAILABLE',
+      title: 'Sparql-end Point',
+      endpoint_description: 'SPARQL url description',
+      license: 'http://publications.europa.eu/resource/authority/licence/COM_REUSE',
+      access_rights: 'http://publications.europa.eu/resource/authority/access-right/PUBLIC',
+      description: 'This SPARQL end point allow to directly query the EU Whoiswho content (organization / membership / person)',
+      endpoint_url: ['http://publications.europa.eu/webapi/rdf/sparql'],
+      uri: '',
+    },
+  ])
+  delete r.access_services
+  t.same(r, {
+    access_url: 'http://www.bgs.ac.uk/gbase/geochemcd/home.html',
+    issued: '2012-05-11',
+    modified: '2012-05-01T00:04:06',
+    status: 'http://purl.org/adms/status/Completed',
+    license: 'http://creativecommons.org/licenses/by-nc/2.0/',
+    rights: 'Some statement about rights',
+    name: 'Some website',
+    description: 'A longer description',
+    availability: 'http://publications.europa.eu/resource/authority/planned-availability/EXPERIMENTAL',
+    compress_format: 'http://www.iana.org/assignments/media-types/application/gzip',
+    package_format: 'http://publications.europa.eu/resource/authority/file-type/TAR',
+    temporal_resolution: 'PT15M',
+    url: 'http://www.bgs.ac.uk/gbase/geochemcd/home.html',
+    language: '["en", "es", "ca"]',
+    documentation: '["http://dataset.info.org/distribution1/doc1", "http://dataset.info.org/distribution1/doc2"]',
+    conforms_to: '["Standard 1", "Standard 2"]',
+    mimetype: 'text/html',
+    format: 'HTML',
+    size: 12323,
+    hash_algorithm: 'http://spdx.org/rdf/terms#checksumAlgorithm_sha1',
+    hash: '4304cf2e751e6053c90b1804c89c0ebb758f395a',
+    spatial_resolution_in_meters: '1.5',
+    uri: `${uri}/1`,
+  })
+  t.notOk('distribution_ref' in r)
+})
+
+t.test('catalog.rdf: two datasets, blank-node distributions, formats from media types', async (t) => {
+  const page = await parseRdfPage(fixture('catalog.rdf'), { url: 'https://data.some.org/catalog.rdf', sourceUrl: SOURCE })
+  t.same(page.errors, [])
+  t.same(page.datasets.map((d) => d.guid), ['https://data.some.org/catalog/datasets/1', 'https://data.some.org/catalog/datasets/2'])
+  const d1 = byGuid(page, 'https://data.some.org/catalog/datasets/1')
+  t.equal(d1.dict.title, 'Example dataset 1')
+  t.match(d1.dict.notes, /Θεσσαλονίκη\.$/)
+  t.same(d1.dict.tags, [{ name: 'stats' }, { name: 'pollution' }])
+  t.equal(d1.dict.license_id, '')
+  t.same(
+    resources(d1).map((r) => [r.url, r.format, r.mimetype, r.uri]),
+    [
+      ['https://data.some.org/the/actual/catalog/datasets/1/resources/1.csv', 'CSV', 'text/csv', ''],
+      ['https://data.some.org/the/actual/catalog/datasets/1/resources/2.pdf', 'PDF', 'application/pdf', ''],
+      ['https://data.some.org/the/actual/catalog/link/to/an/api', undefined, undefined, ''],
+    ],
+  )
+  t.equal(extra(d1.dict, 'language'), '["en"]')
+  t.equal(extra(d1.dict, 'publisher_name'), 'Publishing Organization for dataset 1')
+  t.equal(d1.modified, '2013-04-26T00:00:00Z')
+})
+
+t.test('Turtle by URL extension (datos.gob.es example): Spanish text, XLS format', async (t) => {
+  const page = await parseRdfPage(fixture('dataset_gob_es.ttl'), { url: 'https://datos.gob.es/x/dataset.ttl', sourceUrl: SOURCE })
+  t.equal(page.datasets.length, 1)
+  const d = page.datasets[0]
+  t.equal(d.dict.title, 'Estudio de Satisfacción con el Programa de Escuelas Municipales de Promoción Deportiva en centros escolares')
+  t.same(d.dict.tags, [{ name: 'deporte escolar' }, { name: 'escuelas' }, { name: 'promoción' }], 'tags keep their text; clean_tags is the pipeline’s')
+  t.equal(extra(d.dict, 'theme'), '["http://datos.gob.es/kos/sector-publico/sector/deporte"]')
+  t.equal(extra(d.dict, 'issued'), '2024-04-15T09:08:02+02:00')
+  const [r] = resources(d)
+  t.equal(r.url, 'https://datos.madrid.es/egob/catalogo/300676-0-deporte-encuesta-escuelas.xlsx')
+  t.equal(r.format, 'XLS')
+  t.equal(r.mimetype, 'application/vnd.ms-excel')
+})
+
+t.test('multilingual literals: Spanish first', async (t) => {
+  const page = await parseRdfPage(fixture('dataset_multilingual.ttl'), { contentType: 'text/turtle', sourceUrl: SOURCE })
+  const d = page.datasets[0]
+  t.equal(d.dict.title, 'Conjunto de datos de prueba DCAT')
+  t.same(d.dict.tags, [{ name: 'Pinos' }, { name: 'Robles' }], 'only the Spanish keywords when they exist')
+  t.equal(extra(d.dict, 'version_notes'), 'Notas sobre la versión')
+  t.equal(resources(d)[0].name, 'Recurso 1')
+})
+
+t.test('paged Turtle catalog: hydra literals, guid rules, licences, EU and IANA IRIs, per-record errors', async (t) => {
+  const page1 = await parseRdfPage(fixture('catalog-page1.ttl'), {
+    url: 'https://datos.example.es/catalog.ttl?page=1',
+    contentType: 'text/turtle',
+    sourceUrl: SOURCE,
+  })
+  t.equal(page1.nextPage, 'https://datos.example.es/catalog.ttl?page=2')
+  t.same(page1.errors, [{ guid: 'sin-titulo', message: 'Dataset (blank node) has no dct:title' }], 'untitled dataset reported, page goes on')
+  t.equal(page1.datasets.length, 2)
+
+  const budget = byGuid(page1, 'https://datos.example.es/dataset/presupuestos-2024')
+  const dict = budget.dict
+  t.equal(dict.title, 'Presupuestos 2024', 'es literal preferred over en')
+  t.equal(dict.notes, 'Presupuestos municipales aprobados.')
+  t.same(dict.tags, [{ name: 'hacienda' }, { name: 'presupuestos' }, { name: 'gasto público' }], 'comma keywords split')
+  t.equal(dict.license_id, 'cc-by', 'licence node matched by its dct:title')
+  t.equal(extra(dict, 'identifier'), 'presupuestos-2024')
+  t.equal(extra(dict, 'language'), '["http://publications.europa.eu/resource/authority/language/SPA"]')
+  t.equal(extra(dict, 'frequency'), 'http://publications.europa.eu/resource/authority/frequency/ANNUAL')
+  t.equal(extra(dict, 'temporal_start'), '2024-01-01', 'OWL-Time interval')
+  t.equal(extra(dict, 'temporal_end'), '2024-12-31')
+  t.equal(extra(dict, 'spatial_text'), 'Madrid')
+  t.equal(extra(dict, 'spatial'), '{"type": "Point", "coordinates": [-3.7038, 40.4168]}')
+  t.equal(extra(dict, 'contact_name'), 'Área de Hacienda')
+  t.equal(extra(dict, 'contact_email'), 'hacienda@example.es', 'mailto: stripped')
+  t.equal(extra(dict, 'publisher_name'), 'Ayuntamiento de Ejemplo')
+  t.equal(budget.modified, '2024-03-01T10:00:00')
+  const [csv, json] = resources(budget)
+  t.equal(csv.format, 'CSV', 'EU file-type IRI → CKAN format name')
+  t.equal(csv.mimetype, 'text/csv', 'IANA IRI → media type')
+  t.equal(csv.size, 20480)
+  t.equal(csv.license, 'Creative Commons Attribution', 'blank licence node by its title, not its node id')
+  t.equal(csv.hash, '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b')
+  t.equal(json.format, 'JSON', 'dct:format literal media type')
+  t.equal(json.mimetype, 'application/json')
+  t.equal(json.url, 'https://datos.example.es/api/presupuestos-2024', 'accessURL when no downloadURL')
+
+  // no IRI and no identifier: `<source url>/<munged title>`
+  const air = byGuid(page1, 'https://harvest.example.org/source/calidad-del-aire-estaciones')
+  t.equal(extra(air.dict, 'uri'), '')
+  t.equal(extra(air.dict, 'guid'), air.guid)
+  t.equal(air.dict.license_id, 'odc-odbl', "the dataset's own dct:license as fallback")
+
+  // the stored content is the record's own triples, in N-Triples, and nothing of the other datasets
+  const quads = new Parser({ format: 'N-Triples' }).parse(budget.content)
+  t.ok(quads.some((q) => q.predicate.value === 'http://purl.org/dc/terms/title' && q.object.value === 'Presupuestos 2024'))
+  t.ok(quads.some((q) => q.subject.value === 'https://datos.example.es/dataset/presupuestos-2024/resource/csv'), 'distributions included')
+  t.ok(quads.some((q) => q.object.value === 'Ayuntamiento de Ejemplo'), 'publisher included')
+  t.notOk(budget.content.includes('Calidad del aire'), 'other datasets left out')
+  t.notOk(budget.content.includes('hydra'), 'pagination left out')
+
+  const page2 = await parseRdfPage(fixture('catalog-page2.ttl'), { contentType: 'text/turtle', sourceUrl: SOURCE })
+  t.equal(page2.nextPage, null, 'last page has no next')
+  t.same(page2.datasets.map((d) => d.guid), ['https://datos.example.es/dataset/paro-registrado'])
+  t.equal(resources(page2.datasets[0])[0].format, 'XLSX')
+  t.equal(page2.datasets[0].modified, null)
+})
+
+t.test('the stored N-Triples content parses back to the same dict', async (t) => {
+  for (const name of ['dataset.rdf', 'catalog-page1.ttl']) {
+    const page = await parseRdfPage(fixture(name), { sourceUrl: SOURCE })
+    for (const d of page.datasets) {
+      const again = await parseRdfPage(d.content, { rdfFormat: 'nt', sourceUrl: SOURCE })
+      t.same(again.datasets.map((x) => x.dict), [d.dict], `${name} ${d.guid}`)
+    }
+  }
+})
+
+t.test('N3 parser accepts Turtle content', async (t) => {
+  const page = await parseRdfPage(fixture('catalog-page2.ttl'), { rdfFormat: 'n3', sourceUrl: SOURCE })
+  t.equal(page.datasets[0].dict.title, 'Paro registrado')
+})
+
+t.test('JSON-LD: sniffed, @graph, inline contexts, hydra view with an IRI next link', async (t) => {
+  const page = await parseRdfPage(fixture('catalog.jsonld'), { sourceUrl: SOURCE })
+  t.equal(page.nextPage, 'https://catalogo.example.org/api/catalog?page=4')
+  const d = byGuid(page, 'https://catalogo.example.org/dataset/bicis')
+  t.equal(d.dict.title, 'Estaciones de bicicletas')
+  t.equal(d.dict.license_id, 'cc-by-sa', 'register URL matched across scheme, www and trailing slash')
+  t.equal(extra(d.dict, 'theme'), '["http://publications.europa.eu/resource/authority/data-theme/TRAN"]')
+  const [r] = resources(d)
+  t.equal(r.mimetype, 'application/geo+json')
+  t.equal(r.format, 'GeoJSON')
+  t.equal(r.size, 5120)
+
+  const pod = await parseRdfPage(fixture('catalog_pod.jsonld'), { contentType: 'application/ld+json', sourceUrl: SOURCE })
+  t.same(pod.datasets.map((x) => x.guid), ['http://www.agency.gov/datasets/widgets-data'])
+  t.equal(pod.datasets[0].dict.title, 'U.S. Widget Manufacturing Statistics')
+  t.same(
+    resources(pod.datasets[0]).map((r) => r.format),
+    ['CSV', 'ZIP', 'JSON', 'API'],
+  )
+
+  const graph = await parseRdfPage(fixture('catalog_with_at_graph.jsonld'), { url: 'https://example.org/catalog.jsonld', sourceUrl: SOURCE })
+  t.equal(graph.datasets[0].dict.license_id, 'cc-zero')
+  t.equal(resources(graph.datasets[0])[0].url, 'http://example2.org/files/download.zip', 'downloadURL preferred')
+  t.equal(extra(graph.datasets[0].dict, 'contact_email'), 'jane.doe@agency.gov')
+})
+
+t.test('JSON-LD contexts: the bundled DCAT-US one works offline, any other remote one is refused', async (t) => {
+  const pod = JSON.stringify({
+    '@context': 'https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld',
+    '@type': 'dcat:Catalog',
+    dataset: [{ '@type': 'dcat:Dataset', '@id': 'https://agency.example.gov/d/1', title: 'Widgets', keyword: ['w'] }],
+  })
+  const page = await parseRdfPage(pod, { sourceUrl: SOURCE })
+  t.equal(page.datasets[0].dict.title, 'Widgets')
+
+  // port 9 on localhost: if the parser tried to fetch, the error would be about the connection
+  const remote = JSON.stringify({ '@context': 'http://127.0.0.1:9/context.jsonld', '@id': 'https://x.example/d', title: 'x' })
+  const err = await parseError(remote, { sourceUrl: SOURCE })
+  t.match(err.message, /@context http:\/\/127\.0\.0\.1:9\/context\.jsonld is remote/)
+  t.match(err.message, /does not fetch/)
+
+  const nested = JSON.stringify({ '@context': [{ dct: 'http://purl.org/dc/terms/' }, 'https://w3id.org/dcat-ap/context.jsonld'], '@id': 'https://x.example/d' })
+  t.match((await parseError(nested, { sourceUrl: SOURCE })).message, /w3id\.org\/dcat-ap\/context\.jsonld is remote/)
+})
+
+t.test('unusable pages are HarvestParseErrors that say why', async (t) => {
+  const ttl = await parseError(fixture('dataset.ttl'), { url: 'https://x.example/dataset.ttl', sourceUrl: SOURCE })
+  t.match(ttl.message, /^Error parsing the RDF file: .*healthdcatap.* on line 149\./, 'real catalog with an undeclared prefix')
+
+  const broken = await parseError('@prefix dct: <http://purl.org/dc/terms/> .\n<a> dct:title "x" ;\n  dct:description "unterminated .\n', {
+    contentType: 'text/turtle',
+    sourceUrl: SOURCE,
+  })
+  t.match(broken.message, /line \d/)
+
+  const html = await parseError('<!DOCTYPE html>\n<html><body>Service unavailable</body></html>', { contentType: 'text/html', sourceUrl: SOURCE })
+  t.equal(html.message, 'Error parsing the RDF file: the document is an HTML page, not RDF')
+
+  const xml = await parseError('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<rdf:Description rdf:about="http://x/a">\n</rdf:RDF>', {
+    sourceUrl: SOURCE,
+  })
+  t.match(xml.message, /^Error parsing the RDF file: line 4, column \d+/)
+
+  t.match((await parseError('{"@id": ', { contentType: 'application/ld+json', sourceUrl: SOURCE })).message, /invalid JSON-LD/)
+  t.match((await parseError('Internal error', { sourceUrl: SOURCE })).message, /Error parsing the RDF file/)
+  t.match((await parseError('  \n', { sourceUrl: SOURCE })).message, /empty/)
+  t.match((await parseError('<a> <b> <c> .', { rdfFormat: 'rdfa', sourceUrl: SOURCE })).message, /unknown rdf_format "rdfa"/)
+})
+
+t.test('one dataset failing does not stop the page; duplicates are reported once', async (t) => {
+  const body = `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+<https://x.example/a> a dcat:Dataset ; dct:title "A" .
+<https://x.example/b> a dcat:Dataset ; dct:description "no title" .
+_:c a dcat:Dataset ; dct:title "C" ; dct:identifier "https://x.example/a" .`
+  const page = await parseRdfPage(body, { contentType: 'text/turtle', sourceUrl: '' })
+  t.same(page.datasets.map((d) => d.guid), ['https://x.example/a'])
+  t.same(page.errors, [
+    { guid: 'https://x.example/b', message: 'Dataset https://x.example/b has no dct:title' },
+    { guid: 'https://x.example/a', message: 'Duplicate dataset identifier https://x.example/a in the same page' },
+  ])
+  // without a source URL the bare munged name is the guid, as ckanext-dcat does
+  const bare = await parseRdfPage('@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> . [] a dcat:Dataset ; dct:title "Año 2024" .', {
+    contentType: 'text/turtle',
+    sourceUrl: '',
+  })
+  t.equal(bare.datasets[0].guid, 'ano-2024')
+})
+
+t.test("spatial as ckanext-dcat's parse tests expect it", async (t) => {
+  const doc = (spatial: string) => `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix locn: <http://www.w3.org/ns/locn#> . @prefix gsp: <http://www.opengis.net/ont/geosparql#> .
+<http://example.org/datasets/1> a dcat:Dataset ; dct:title "S" ; dct:spatial <http://geonames/Newark> .
+<http://geonames/Newark> a dct:Location ; ${spatial} .`
+  const spatialOf = async (s: string) => {
+    const page = await parseRdfPage(doc(s), { contentType: 'text/turtle', sourceUrl: SOURCE })
+    return page.datasets[0].dict
+  }
+  // test_spatial_wkt_only: geomet gives floats
+  const wkt = await spatialOf('locn:geometry "POINT (67 89)"^^gsp:wktLiteral')
+  t.equal(extra(wkt, 'spatial'), '{"type": "Point", "coordinates": [67.0, 89.0]}')
+  t.equal(extra(wkt, 'spatial_uri'), 'http://geonames/Newark')
+  // GeoJSON literals are kept as written
+  const geojson = await spatialOf(
+    'locn:geometry "{\\"type\\": \\"Point\\", \\"coordinates\\": [23, 45]}"^^<https://www.iana.org/assignments/media-types/application/vnd.geo+json>',
+  )
+  t.equal(extra(geojson, 'spatial'), '{"type": "Point", "coordinates": [23, 45]}')
+  // test_spatial_wrong_geometries: nothing usable, no spatial extra
+  const wrong = await spatialOf('locn:geometry "Not GeoJSON"^^<https://www.iana.org/assignments/media-types/application/vnd.geo+json>, "Not WKT"^^gsp:wktLiteral')
+  t.equal(extra(wrong, 'spatial'), undefined)
+  const bbox = await spatialOf('dcat:bbox "POLYGON ((0 0, 1 0, 1 1, 0 0))"^^gsp:wktLiteral ; dcat:centroid "POINT (0.5 0.5)"^^gsp:wktLiteral')
+  t.equal(extra(bbox, 'spatial_bbox'), '{"type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]}')
+  t.equal(extra(bbox, 'spatial_centroid'), '{"type": "Point", "coordinates": [0.5, 0.5]}')
+})
+
+t.test("distribution formats: ckanext-dcat's cases, with IRIs reduced to names", async (t) => {
+  const formatOf = async (props: string) => {
+    const body = `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+<http://example.org/datasets/1> a dcat:Dataset ; dct:title "F" ; dcat:distribution <http://example.org/datasets/1/ds/1> .
+<http://example.org/datasets/1/ds/1> a dcat:Distribution ${props} .`
+    const page = await parseRdfPage(body, { contentType: 'text/turtle', sourceUrl: SOURCE })
+    const r = (page.datasets[0].dict.resources as Res[])[0]
+    return [r.format, r.mimetype]
+  }
+  const cases: [string, [string | undefined, string | undefined]][] = [
+    ['; dcat:mediaType "text/csv" ; dct:format "CSV"', ['CSV', 'text/csv']],
+    ['; dct:format "CSV"', ['CSV', undefined]],
+    ['; dcat:mediaType "text/csv"', ['CSV', 'text/csv']],
+    ['; dcat:mediaType "text/unknown-imt"', ['text/unknown-imt', 'text/unknown-imt']],
+    ['; dcat:mediaType "text/csv" ; dct:format "Comma Separated Values"', ['CSV', 'text/csv']],
+    ['; dct:format [ a dct:IMT ; rdf:value "application/pdf" ; rdfs:label "Portable Document" ]', ['PDF', 'application/pdf']],
+    ['; dct:format <https://www.iana.org/assignments/media-types/application/json>', ['JSON', 'application/json']],
+    ['; dcat:mediaType <https://www.iana.org/assignments/media-types/application/json>', ['JSON', 'application/json']],
+    ['; dct:format <https://example.com/my/format>', ['https://example.com/my/format', undefined]],
+    ['; dct:format "application/json"', ['JSON', 'application/json']],
+    ['; dct:format "application/json" ; dcat:mediaType "test-mediatype"', ['JSON', 'test-mediatype']],
+    ['; dct:format <http://publications.europa.eu/resource/authority/file-type/GEOJSON>', ['GeoJSON', undefined]],
+    ['; dct:format <http://publications.europa.eu/resource/authority/file-type/SHP>', ['SHP', undefined]],
+    ['', [undefined, undefined]],
+  ]
+  for (const [props, want] of cases) t.same(await formatOf(props), want, props || '(no format)')
+})
+
+t.test('hydra: deprecated nextPage alone, relative literals, untyped nodes ignored', async (t) => {
+  const page = (pagination: string) => `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix hydra: <http://www.w3.org/ns/hydra/core#> .
+<https://x.example/d> a dcat:Dataset ; dct:title "D" .
+${pagination}`
+  const next = async (pagination: string) =>
+    (await parseRdfPage(page(pagination), { contentType: 'text/turtle', url: 'https://x.example/catalog.ttl?page=1', sourceUrl: SOURCE })).nextPage
+  t.equal(await next('<https://x.example/catalog.ttl?page=1> a hydra:PagedCollection ; hydra:nextPage "https://x.example/catalog.ttl?page=2" .'), 'https://x.example/catalog.ttl?page=2')
+  t.equal(await next('[] a hydra:PartialCollectionView ; hydra:next "catalog.ttl?page=2" .'), 'https://x.example/catalog.ttl?page=2')
+  t.equal(await next('[] a hydra:PartialCollectionView ; hydra:next <?page=7> .'), 'https://x.example/catalog.ttl?page=7')
+  t.equal(await next('[] a hydra:Collection ; hydra:next "https://x.example/catalog.ttl?page=2" .'), null, 'not a paging node type')
+  t.equal(await next('[] a hydra:PagedCollection ; hydra:lastPage "https://x.example/catalog.ttl?page=1" .'), null)
+})
+
+t.test('documents that parse to nothing are errors, not empty catalogs', async (t) => {
+  // a data.json fed to the RDF harvester: JSON without @context yields no triples
+  const dataJson = await parseError(fixture('catalog.json'), { contentType: 'application/json', sourceUrl: SOURCE })
+  t.match(dataJson.message, /read as jsonld\) contains no RDF statements/)
+  t.match((await parseError('# nothing here\n', { contentType: 'text/turtle', sourceUrl: SOURCE })).message, /no RDF statements/)
+  // a catalog with no datasets is still a valid, empty page
+  const empty = await parseRdfPage('<https://x.example/catalog> a <http://www.w3.org/ns/dcat#Catalog> .', { rdfFormat: 'turtle', sourceUrl: SOURCE })
+  t.same(empty, { datasets: [], nextPage: null, errors: [] })
+})
+
+t.test('RDF/XML entities: no external entities, no recursive expansion', async (t) => {
+  const head = '<?xml version="1.0"?>'
+  const root = '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dct="http://purl.org/dc/terms/" xmlns:dcat="http://www.w3.org/ns/dcat#">'
+  const xxe = `${head}\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n${root}<dcat:Dataset rdf:about="http://x/a"><dct:title>&xxe;</dct:title></dcat:Dataset></rdf:RDF>`
+  t.match((await parseError(xxe, { sourceUrl: SOURCE })).message, /undefined entity/)
+  const laughs = `${head}\n<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>\n${root}<dcat:Dataset rdf:about="http://x/a"><dct:title>&c;</dct:title></dcat:Dataset></rdf:RDF>`
+  const page = await parseRdfPage(laughs, { sourceUrl: SOURCE })
+  t.ok((page.datasets[0].dict.title as string).length < 200, 'entities are not expanded recursively')
+})
+
+t.test("access services: ckanext-dcat's test_parse_access_service_extra_fields", async (t) => {
+  const body = `<?xml version="1.0" encoding="utf-8" ?>
+<rdf:RDF xmlns:dct="http://purl.org/dc/terms/" xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:dcatap="http://data.europa.eu/r5r/"
+ xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:vcard="http://www.w3.org/2006/vcard/ns#" xmlns:foaf="http://xmlns.com/foaf/0.1/">
+  <dcat:Dataset rdf:about="http://example.org">
+    <dct:title>With a service</dct:title>
+    <dcat:distribution><dcat:Distribution>
+      <dcatap:applicableLegislation rdf:resource="http://data.europa.eu/eli/reg_impl/2023/138/oj"/>
+      <dcat:accessService><dcat:DataService>
+        <dct:conformsTo rdf:resource="http://example.org/spec"/>
+        <dct:format rdf:resource="http://example.org/format"/>
+        <dct:identifier>service-123</dct:identifier>
+        <dct:language rdf:resource="http://publications.europa.eu/resource/authority/language/ENG"/>
+        <dct:rights>open use</dct:rights>
+        <dcat:landingPage rdf:resource="http://example.org/landing"/>
+        <dcat:keyword>keyword1</dcat:keyword>
+        <dcat:keyword>keyword2</dcat:keyword>
+        <dcatap:applicableLegislation rdf:resource="http://data.europa.eu/eli/reg_impl/2023/138/oj"/>
+        <dct:description>This SPARQL end point allow to directly query the EU Whoiswho content</dct:description>
+        <dct:creator><foaf:Agent><foaf:name>European Commission</foaf:name></foaf:Agent></dct:creator>
+        <dct:publisher><foaf:Agent><foaf:name>Publications Office of the European Union</foaf:name></foaf:Agent></dct:publisher>
+        <dcat:contactPoint><vcard:Kind><vcard:fn>John Doe</vcard:fn><vcard:hasEmail rdf:resource="mailto:john@example.org"/></vcard:Kind></dcat:contactPoint>
+      </dcat:DataService></dcat:accessService>
+    </dcat:Distribution></dcat:distribution>
+  </dcat:Dataset>
+</rdf:RDF>`
+  const page = await parseRdfPage(body, { sourceUrl: SOURCE })
+  const r = resources(page.datasets[0])[0]
+  t.equal(r.applicable_legislation, '["http://data.europa.eu/eli/reg_impl/2023/138/oj"]')
+  const [service] = JSON.parse(r.access_services as string)
+  t.same(service.conforms_to, ['http://example.org/spec'])
+  t.same(service.format, ['http://example.org/format'])
+  t.equal(service.identifier, 'service-123')
+  t.same(service.language, ['http://publications.europa.eu/resource/authority/language/ENG'])
+  t.same(service.rights, ['open use'])
+  t.same(service.landing_page, ['http://example.org/landing'])
+  t.same(service.keyword.sort(), ['keyword1', 'keyword2'])
+  t.equal(service.description, 'This SPARQL end point allow to directly query the EU Whoiswho content')
+  t.same(service.contact, [{ uri: '', name: 'John Doe', email: 'john@example.org', identifier: '', url: '' }])
+  t.equal(service.creator[0].name, 'European Commission')
+  t.equal(service.publisher[0].name, 'Publications Office of the European Union')
+  t.notOk('access_service_ref' in service)
+})
+
+t.test('content stops at other datasets, blank or not', async (t) => {
+  const body = `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+<https://x.example/a> a dcat:Dataset ; dct:title "A" ; dct:hasVersion [ a dcat:Dataset ; dct:title "B" ; dct:description "B's own" ] ;
+  dct:relation <https://x.example/c> .
+<https://x.example/c> a dcat:Dataset ; dct:title "C" ; dct:description "C's own" .`
+  const page = await parseRdfPage(body, { contentType: 'text/turtle', sourceUrl: SOURCE })
+  const a = byGuid(page, 'https://x.example/a')
+  t.notOk(a.content.includes("B's own"))
+  t.notOk(a.content.includes("C's own"))
+  t.ok(a.content.includes('<https://x.example/a> <http://purl.org/dc/terms/relation> <https://x.example/c>'), 'the link itself stays')
+  t.equal(page.datasets.length, 3, 'the nested blank-node dataset is a dataset too')
+})
