@@ -6,6 +6,7 @@ import { abortNewJobs } from './jobs.js'
 import { checkSourceFields, nextRun, pgTime } from './source-schema.js'
 import { findSource, sourceShowFields } from './sources.js'
 import { sourceNotFound } from './auth.js'
+import { reindexHarvestedDatasets } from './reindex.js'
 
 export type SourceWriteMode = 'create' | 'update' | 'patch'
 
@@ -65,6 +66,8 @@ export async function writeSource(ctx: ActionContext, data: Record<string, unkno
       await tx.db.updateTable('harvest_source').set({ url: fields.url, type: fields.type, config: fields.config, frequency: fields.frequency, next_run: next }).where('id', '=', id).execute()
     }
     if (dict.state !== 'active') await abortNewJobs(tx.db, id)
+    // harvested datasets show the source's title in their harvest extras
+    if (existing && dict.title !== (existing.title || existing.name)) await reindexHarvestedDatasets(tx.db, id)
     return sourceShowFields(tx.db, dict)
   })
 }

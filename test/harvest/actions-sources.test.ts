@@ -255,6 +255,21 @@ t.test('harvested datasets carry derived harvest extras, in show and search', as
   t.same(bySource.results.map((r: { id: string }) => r.id), [d.id], 'fq on harvest_source_id')
   const status = await w.ok('harvest_source_show_status', { id: s.id })
   t.equal(status.total_datasets, 1)
+
+  await w.ok('harvest_source_patch', { id: s.id, title: 'Renamed source' })
+  const byTitle = await w.ok('package_search', { fq: 'harvest_source_title:"Renamed source"' }, { token: null })
+  t.same(byTitle.results.map((r: { id: string }) => r.id), [d.id], 'a retitled source re-indexes its datasets')
+  await w.ok('harvest_source_job_history_clear', { id: s.id })
+  t.same((await w.ok('package_show', { id: d.id })).extras, [{ key: 'a', value: '1' }], 'history cleared: no harvest object, no harvest extras')
+  t.equal((await w.ok('package_search', { fq: `harvest_source_id:${s.id}` }, { token: null })).count, 0, 'and the index forgets them')
+})
+
+t.test('package_delete of a source aborts its New jobs too', async (t) => {
+  const w = await world(t)
+  const s = await w.ok('harvest_source_create', SOURCE)
+  const job = await insertJob(w.db.kysely, s.id, { status: 'New' })
+  await w.ok('package_delete', { id: s.id })
+  t.equal((await w.db.kysely.selectFrom('harvest_job').select('status').where('id', '=', job).executeTakeFirstOrThrow()).status, 'Aborted')
 })
 
 t.test('harvesters_info_show', async (t) => {

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { defineAction } from '../define.js'
 import { requireSource, requireSourceEdit } from '../../harvest/auth.js'
 import { removeBlobs } from '../resource/upload.js'
+import { reindexHarvestedDatasets } from '../../harvest/reindex.js'
 
 const idParams = { type: 'object', required: ['id'], additionalProperties: true, properties: { id: { type: 'string', minLength: 1 } } } as const
 
@@ -51,6 +52,8 @@ export const sourceJobHistoryClear = defineAction({
           DELETE FROM harvest_job j WHERE j.source_id = ${source.id} AND j.status <> 'Running'
              AND NOT EXISTS (SELECT 1 FROM harvest_object o WHERE o.harvest_job_id = j.id AND o.current)`.execute(tx.db)
       } else {
+        // their datasets lose the harvest extras
+        await reindexHarvestedDatasets(tx.db, source.id)
         await tx.db.deleteFrom('harvest_job').where('source_id', '=', source.id).execute()
       }
       return { id: source.id }

@@ -1,6 +1,5 @@
 import { defineAction } from '../define.js'
 import { requireSource, requireSourceEdit } from '../../harvest/auth.js'
-import { abortNewJobs } from '../../harvest/jobs.js'
 
 export default defineAction({
   name: 'harvest_source_delete',
@@ -14,8 +13,8 @@ export default defineAction({
   handler: async (ctx, p) => {
     await ctx.transaction(async (tx) => {
       const source = await requireSource(tx, p.id)
+      // package_delete also aborts the source's New jobs
       await tx.call('package_delete', { id: source.id })
-      await abortNewJobs(tx.db, source.id)
     })
     return null
   },
