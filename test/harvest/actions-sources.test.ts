@@ -132,6 +132,8 @@ t.test('source auth follows the package rules', async (t) => {
     const res = await w.call('harvest_source_create', { ...SOURCE, name: `by-${role}` }, { token: w.token(role) })
     t.equal(res.statusCode, 403, `${role} may not create a source in org1`)
   }
+  const deniedCreate = await w.call('harvest_source_create', { ...SOURCE, name: 'by-member' }, { token: w.token('member') })
+  t.equal(deniedCreate.json().error.message, 'Access denied: User member not authorized to create harvest sources')
   const byEditor = await w.ok('harvest_source_create', { ...SOURCE, name: 'by-editor' }, { token: w.token('editor') })
   t.equal(byEditor.creator_user_id, w.users.editor.id)
   const row = await w.db.kysely.selectFrom('harvest_source').select('user_id').where('id', '=', byEditor.id).executeTakeFirstOrThrow()
