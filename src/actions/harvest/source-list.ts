@@ -1,6 +1,6 @@
 import { defineAction } from '../define.js'
 import { visiblePackages } from '../../auth/authz.js'
-import { sourceListRow, sourceQuery } from '../../harvest/sources.js'
+import { sourceListRows, sourceQuery } from '../../harvest/sources.js'
 import { pgTime } from '../../harvest/source-schema.js'
 
 const LIMIT = 100
@@ -34,9 +34,6 @@ export default defineAction({
     if (asBool(p.only_to_run)) {
       q = q.where('hs.frequency', '!=', 'MANUAL').where((eb) => eb.or([eb('hs.next_run', 'is', null), eb('hs.next_run', '<=', pgTime(new Date()))]))
     }
-    const withLast = asBool(p.return_last_job_status)
-    const out = []
-    for (const s of await q.execute()) out.push(await sourceListRow(ctx.db, s, withLast))
-    return out
+    return sourceListRows(ctx.db, await q.execute(), asBool(p.return_last_job_status))
   },
 })
