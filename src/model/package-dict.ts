@@ -59,11 +59,24 @@ type PackageJsonRow = Omit<PackageRow, 'plugin_data' | 'type'> & {
   resources: ResourceJson[]
   tags: { id: string; name: string; vocabulary_id: string | null }[]
   groups: { id: string; name: string; title: string; description: string; image_url: string }[]
+  /** extras derived from the current harvest object pointing at the dataset, if any */
+  harvest: Record<string, string> | null
 }
 
 export function imageDisplayUrl(imageUrl: string, siteUrl: string): string {
   if (!imageUrl) return ''
   return /^https?:/i.test(imageUrl) ? imageUrl : `${siteUrl}/uploads/group/${imageUrl}`
+}
+
+/**
+ * ckanext-harvest's harvest_object_id, harvest_source_id and harvest_source_title extras of a
+ * harvested dataset: derived at read time from its current harvest object, never stored, so a
+ * re-harvest cannot duplicate them. A stored extra of the same key wins.
+ */
+function harvestExtras(p: PackageJsonRow): { key: string; value: string }[] {
+  if (!p.harvest) return []
+  const own = new Set(p.extras.map((e) => e.key))
+  return Object.entries(p.harvest).filter(([k]) => !own.has(k)).map(([key, value]) => ({ key, value }))
 }
 
 /** CKAN's key order: scalars alphabetically, then non-empty lists, then empty ones. */
@@ -100,7 +113,7 @@ function toDict(p: PackageJsonRow, siteUrl: string): PackageDict {
   const lists: Record<string, unknown[]> = {
     resources: p.resources.map((r) => resourceDict(r, siteUrl)),
     tags: p.tags.map((t) => ({ display_name: t.name, id: t.id, name: t.name, state: 'active', vocabulary_id: t.vocabulary_id })),
-    extras: [...p.extras].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ key, value }) => ({ key, value })),
+    extras: [...p.extras, ...harvestExtras(p)].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ key, value }) => ({ key, value })),
     groups: p.groups.map((g) => ({ description: g.description, display_name: g.title || g.name, id: g.id, image_display_url: imageDisplayUrl(g.image_url, siteUrl), name: g.name, title: g.title })),
     relationships_as_subject: [],
     relationships_as_object: [],
@@ -133,6 +146,12 @@ export async function packageDictByRef(db: Kysely<Database>, ref: string, siteUr
   return row ? toDict(row, siteUrl) : undefined
 }
 
+/** The harvest extras of the dataset `p` as a JSON object (null when no current harvest object points at it). */
+export const HARVEST_EXTRAS_SQL = sql`(SELECT json_build_object('harvest_object_id', ho.id, 'harvest_source_id', ho.harvest_source_id,
+          'harvest_source_title', coalesce(nullif(sp.title, ''), sp.name))
+         FROM harvest_object ho JOIN package sp ON sp.id = ho.harvest_source_id
+        WHERE ho.package_id = p.id AND ho.current LIMIT 1)`
+
 async function selectPackages(db: Kysely<Database>, where: RawBuilder<unknown>): Promise<PackageJsonRow[]> {
   const { rows } = await sql<PackageJsonRow>`
     SELECT p.id, p.name, p.title, p.notes, p.url, p.version, p.author, p.author_email, p.maintainer,
@@ -154,7 +173,8 @@ async function selectPackages(db: Kysely<Database>, where: RawBuilder<unknown>):
           'description', g.description, 'image_url', g.image_url) ORDER BY g.name)
          FROM member m JOIN "group" g ON g.id = m.group_id
          WHERE m.table_name = 'package' AND m.table_id = p.id AND m.state = 'active'
-           AND g.state = 'active' AND NOT g.is_organization), '[]'::json) AS groups
+           AND g.state = 'active' AND NOT g.is_organization), '[]'::json) AS groups,
+      ${HARVEST_EXTRAS_SQL} AS harvest
     FROM package p
     WHERE ${where}`.execute(db)
   return rows

@@ -83,6 +83,13 @@ export interface ValidateOptions {
 
 type Errors = Record<string, unknown>
 
+const DERIVED_HARVEST_EXTRAS = new Set(['harvest_object_id', 'harvest_source_id', 'harvest_source_title'])
+
+async function isHarvested(db: Kysely<Database>, packageId: string): Promise<boolean> {
+  const row = await db.selectFrom('harvest_object').select('id').where('package_id', '=', packageId).where('current', '=', true).executeTakeFirst()
+  return row !== undefined
+}
+
 function isDict(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v)
 }
@@ -241,7 +248,10 @@ export async function validatePackage(db: Kysely<Database>, data: Record<string,
   }
 
   // extras
-  const extrasRaw = listOfDicts('extras', data.extras, data)
+  // a show dict sent back carries the harvest extras derived from the current harvest object:
+  // they are not the dataset's own, and storing them would duplicate them on the next harvest
+  const derived = opts.existing && (await isHarvested(db, opts.existing.id)) ? DERIVED_HARVEST_EXTRAS : new Set<string>()
+  const extrasRaw = listOfDicts('extras', data.extras, data).filter((e) => !derived.has(e.key as string))
   const extraErrors: Errors[] = []
   const seen = new Map<string, number>()
   for (const e of extrasRaw) {

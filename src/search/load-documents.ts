@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { findLicense } from '../model/licenses.js'
 import { datasetLabels, type IndexDocument } from './document.js'
+import { HARVEST_EXTRAS_SQL } from '../model/package-dict.js'
 
 type Row = Omit<IndexDocument, 'license' | 'permission_labels'>
 
@@ -25,7 +26,7 @@ export async function loadDocuments(db: Kysely<Database>, ids: string[]): Promis
       coalesce(p.url, '') AS url, coalesce(p.version, '') AS version,
       to_char(p.metadata_created, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS metadata_created,
       to_char(p.metadata_modified, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS metadata_modified,
-      coalesce((SELECT jsonb_object_agg(e ->> 'key', coalesce(e ->> 'value', '')) FROM jsonb_array_elements(p.extras) e), '{}') AS extras,
+      coalesce(${HARVEST_EXTRAS_SQL}::jsonb, '{}') || coalesce((SELECT jsonb_object_agg(e ->> 'key', coalesce(e ->> 'value', '')) FROM jsonb_array_elements(p.extras) e), '{}') AS extras,
       p.creator_user_id
     FROM package p
     LEFT JOIN "group" o ON o.id = p.owner_org AND o.state = 'active'

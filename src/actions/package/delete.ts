@@ -2,6 +2,7 @@ import { defineAction } from '../define.js'
 import { requireEditPackage } from '../../auth/authz.js'
 import { NotFound } from '../../errors.js'
 import { findPackageRow } from '../../model/package-save.js'
+import { abortNewJobs } from '../../harvest/jobs.js'
 
 export default defineAction({
   name: 'package_delete',
@@ -16,6 +17,8 @@ export default defineAction({
       await tx.db.updateTable('package').set({ state: 'deleted' }).where('id', '=', row.id).execute()
       // memberships go by the dataset's id whatever was passed (CKAN misses them when given a name)
       await tx.db.updateTable('member').set({ state: 'deleted' }).where('table_name', '=', 'package').where('table_id', '=', row.id).execute()
+      // a deleted harvest source drops its jobs not yet started (ckanext-harvest's delete hook)
+      await abortNewJobs(tx.db, row.id)
     })
     return null
   },

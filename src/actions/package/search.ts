@@ -10,6 +10,8 @@ import { searchFacets, type FacetCounts, type SearchFacet } from '../../search/f
 import { projectFields } from '../../search/fl.js'
 import { packageDicts } from '../../model/package-dict.js'
 import { packageCacheEntry, packageIdKey } from './show.js'
+import { HIDE_SOURCES_FQ, isHarvestSource, showsSources } from '../../harvest/show.js'
+import { sourceShowFields } from '../../harvest/sources.js'
 
 const DEFAULT_SORT = 'score desc, metadata_modified desc'
 const ROWS_MAX = 1000
@@ -63,6 +65,8 @@ export default defineAction({
     const fqs = [p.fq ?? '', ...(p.fq_list ?? [])]
     const query = parseQuery(qText, { mode: 'q' })
     const filters = fqs.filter((f) => f.trim() !== '').map((f) => parseQuery(f, { mode: 'fq' }))
+    // harvest sources are datasets too, listed only when the filter asks for them (ckanext-harvest)
+    if (!showsSources(fqs)) filters.push(parseQuery(HIDE_SOURCES_FQ, { mode: 'fq' }))
     const sortText = p.sort === undefined || p.sort === null || p.sort.trim() === '' || p.sort === 'rank' ? DEFAULT_SORT : p.sort
     const sort = parseSort(sortText)
 
@@ -144,14 +148,19 @@ async function renderDatasets(ctx: ActionContext, ids: string[]): Promise<string
   const missing = ids.filter((_, i) => out[i] === undefined)
   if (missing.length) {
     const dicts = new Map((await packageDicts(ctx.db, missing, ctx.config.siteUrl)).map((d) => [d.id as string, d]))
-    ids.forEach((id, i) => {
-      if (out[i] !== undefined) return
+    for (const [i, id] of ids.entries()) {
+      if (out[i] !== undefined) continue
       const dict = dicts.get(id)
-      if (!dict) return
+      if (!dict) continue
+      // sources carry their live status, which no API write announces: rendered every time, never cached
+      if (isHarvestSource(dict)) {
+        out[i] = JSON.stringify(await sourceShowFields(ctx.db, dict))
+        continue
+      }
       const entry = packageCacheEntry(dict)
       ctx.cache.set([packageIdKey(id)], entry, generation)
       out[i] = entry.raw.json
-    })
+    }
   }
   // a dataset purged between the search and the rendering is left out
   return out.filter((r): r is string => r !== undefined)

@@ -5,6 +5,8 @@ import { requireReadPackage } from '../../auth/authz.js'
 import { RawJson, type CachedEntry } from '../../cache/read-cache.js'
 import type { PackageCacheMeta } from '../context.js'
 import { isUuid } from '../../model/validators.js'
+import { isHarvestSource } from '../../harvest/show.js'
+import { sourceShowFields } from '../../harvest/sources.js'
 
 export default defineAction({
   name: 'package_show',
@@ -38,6 +40,8 @@ export default defineAction({
     if (!dict) throw new NotFound()
     const entry = packageCacheEntry(dict)
     await requireReadPackage(ctx, entry.meta)
+    // a source's status moves with its jobs, which no API write announces: never cached
+    if (isHarvestSource(dict)) return sourceShowFields(ctx.db, dict)
     ctx.cache.set([key, packageIdKey(entry.meta.id)], entry, generation)
     return entry.raw
   },
