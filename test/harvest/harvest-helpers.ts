@@ -1,29 +1,21 @@
-import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { TestApp } from '../helpers/app.js'
-import { nowIso } from '../../src/model/time.js'
-import { enqueue } from '../../src/jobs/queue.js'
 
 type Dict = Record<string, any>
 
-/** A harvest source on `app`; returns its id. */
+/** A harvest source on `app`, created with harvest_source_create; returns its id. */
 export async function createSource(app: TestApp, fields: { name: string; url: string; source_type: string; owner_org?: string; config?: string; frequency?: string }): Promise<string> {
-  const pkg = await app.ok<Dict>('package_create', { name: fields.name, title: fields.name, url: fields.url, type: 'harvest', owner_org: fields.owner_org })
-  await app.db.kysely
-    .insertInto('harvest_source')
-    .values({ id: pkg.id, url: fields.url, type: fields.source_type, config: fields.config ?? null, created: nowIso() })
-    .execute()
-  return pkg.id
+  const source = await app.ok<Dict>('harvest_source_create', { title: fields.name, ...fields })
+  return source.id
 }
 
-/** A Running job of the source; with `queue` its gather task is queued for the worker. */
+/**
+ * A job of the source through harvest_job_create: with `queue` its gather task is queued for the
+ * worker (run=true); otherwise it stays New for `app.harvest.runInline`.
+ */
 export async function startJob(app: TestApp, sourceId: string, opts: { queue?: boolean } = {}): Promise<string> {
-  const id = randomUUID()
-  await app.db.kysely.transaction().execute(async (trx) => {
-    await trx.insertInto('harvest_job').values({ id, source_id: sourceId, created: nowIso(), status: 'Running' }).execute()
-    if (opts.queue) await enqueue(trx, 'harvest_gather', { job_id: id })
-  })
-  return id
+  const job = await app.ok<Dict>('harvest_job_create', { source_id: sourceId, run: opts.queue === true })
+  return job.id
 }
 
 export interface JobReport {
