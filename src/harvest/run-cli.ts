@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto'
 import cliProgress from 'cli-progress'
 import { sql } from 'kysely'
 import type { Config } from '../config.js'
 import type { OpenDatabase } from '../db/open.js'
 import { buildApp } from '../app.js'
 import { ConfigError } from '../config.js'
-import { nowIso } from '../model/time.js'
+import { ValidationError } from '../errors.js'
+import { findSource } from './sources.js'
+import { createJob } from './jobs.js'
 
 export interface HarvestRunSummary {
   jobId: string
@@ -21,27 +22,21 @@ export interface HarvestRunSummary {
  */
 export async function harvestRunCommand(config: Config, database: OpenDatabase, ref: string): Promise<HarvestRunSummary> {
   const db = database.kysely
-  const source = await db
-    .selectFrom('harvest_source')
-    .innerJoin('package', 'package.id', 'harvest_source.id')
-    .select(['harvest_source.id', 'package.name', 'package.state'])
-    .where((eb) => eb.or([eb('package.id', '=', ref), eb('package.name', '=', ref)]))
-    .executeTakeFirst()
+  const source = await findSource(db, ref)
   if (!source) throw new ConfigError(`no harvest source ${ref}`)
-  if (source.state !== 'active') throw new ConfigError('Can not create jobs on inactive sources')
+  let jobId: string
+  try {
+    jobId = (await createJob(db, source, false)).id
+  } catch (err) {
+    if (err instanceof ValidationError) throw new ConfigError(Object.values(err.fields).flat().join('; '))
+    throw err
+  }
   const app = await buildApp({ db, config, pool: database.pool, logger: false, jobWorker: false, indexWorker: false })
   const started = performance.now()
   const tty = process.stderr.isTTY
   const bar = new cliProgress.SingleBar({ format: 'harvest {name} [{bar}] {value}/{total} objects  {rate}/s', stream: process.stderr }, cliProgress.Presets.shades_classic)
   let lastLine = 0
   try {
-    const jobId = randomUUID()
-    try {
-      await db.insertInto('harvest_job').values({ id: jobId, source_id: source.id, created: nowIso(), status: 'Running' }).execute()
-    } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new ConfigError('There already is an unrun job for this source')
-      throw err
-    }
     let last = { gathered: 0, imported: 0 }
     const line = () => `harvest ${source.name}: ${last.imported}/${last.gathered} objects (${Math.round(last.imported / Math.max((performance.now() - started) / 1000, 0.001))}/s)\n`
     await app.harvest.runInline(jobId, (p) => {
