@@ -70,6 +70,7 @@ async function main(): Promise<number> {
     const s1 = first.job.stats
     const rate = s1.added / first.seconds
     console.log(`  full harvest: ${fmt(s1.added)} added, ${s1.errored} errored in ${fmt(first.seconds, 1)} s = ${fmt(rate)} datasets/s`)
+    for (const e of [...(first.job.gather_error_summary ?? []), ...(first.job.object_error_summary ?? [])]) console.log(`    ${e.error_count} × ${e.message}`)
     const second = await runJob(b, token, source.id)
     const s2 = second.job.stats
     console.log(`  second run, nothing changed: ${fmt(s2['not modified'])} not modified, ${s2.added + s2.updated + s2.deleted} written in ${fmt(second.seconds, 1)} s`)

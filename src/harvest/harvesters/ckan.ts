@@ -1,6 +1,8 @@
 import type { GatherResult, GatherSink, Harvester, PrepareContext, PreparedDataset, SourceInfo, GatheredRecord } from '../harvester.js'
 import { getJson, RemoteError, timeoutMs, userAgent } from '../http.js'
 import { mungeTag, mungeTitleToName } from '../munge.js'
+import { isUuid } from '../../model/validators.js'
+import { ValidationError } from '../../errors.js'
 
 /**
  * source_type `ckan`: reads a remote CKAN's package_search exactly as ckanext-harvest's CKAN
@@ -193,7 +195,8 @@ async function createFromRemote(ctx: PrepareContext, ref: string, organization: 
   if (existing) return existing
   try {
     const created = await ctx.callOutside<Dict>(organization ? 'organization_create' : 'group_create', {
-      id: remote.id,
+      // a remote id that is no UUID (older or patched CKANs) cannot be kept: the copy gets its own
+      ...(isUuid(remote.id) ? { id: remote.id } : {}),
       name: remote.name,
       title: remote.title ?? remote.name,
       description: remote.description ?? '',
@@ -204,6 +207,9 @@ async function createFromRemote(ctx: PrepareContext, ref: string, organization: 
     // another import created it a moment ago (committed: visible to this transaction's next statement)
     const raced = await localGroup(ctx, { id: remote.id, name: remote.name }, organization)
     if (raced) return raced
+    // as ckanext-harvest: a remote organization or group that can't be copied is not a reason to
+    // drop the dataset; it goes to the source's organization (or without that group)
+    if (err instanceof ValidationError) return null
     throw err
   }
 }
