@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto'
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../db/schema.js'
+import { IntegrityError, ValidationError } from '../errors.js'
+import { validatePackage } from '../model/package-validate.js'
+import { isNameConflict } from '../model/package-save.js'
+import { parseIsoDate } from '../model/time.js'
+import { loadVocabularies, prefetchBatch } from './batch-lookups.js'
+import type { Line } from './jsonl.js'
+import { fieldMessages, structureErrors } from './line-errors.js'
+import { OwnerRegistry, type GroupRef } from './owners.js'
+import { foreignId } from './stable-id.js'
+import { writeDatasets, type PlannedDataset } from './write.js'
+
+type Dict = Record<string, unknown>
+
+export interface LoadOptions {
+  createUnownedDataset: boolean
+  /** datasets per transaction */
+  batchSize?: number
+  /** one call per rejected line: `line N: field: message` */
+  report: (message: string) => void
+  /** after every committed batch: lines handled so far */
+  onProgress?: (p: LoadProgress) => void
+}
+
+export interface LoadProgress {
+  created: number
+  updated: number
+  failed: number
+}
+
+export interface LoadResult extends LoadProgress {
+  /** every dataset written, for the search index */
+  ids: string[]
+}
+
+interface Candidate {
+  line: number
+  data: Dict
+  metadataCreated?: string
+}
+
+interface Outcome {
+  planned: PlannedDataset[]
+  rejected: { line: number; messages: string[] }[]
+  createdGroups: GroupRef[]
+}
+
+const isDict = (v: unknown): v is Dict => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/**
+ * `abierto load`: ckanapi load semantics for datasets, in batches. Each line is a package_show
+ * dict; a dataset with the same id (else name) is replaced as package_update would, otherwise it
+ * is created as package_create would, both validated by validatePackage as a sysadmin. A batch is
+ * one transaction with set-based writes; if Postgres refuses it, it is redone one dataset per
+ * savepoint, so a bad record costs only itself and never leaves half a dataset behind.
+ */
+export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Line>, opts: LoadOptions): Promise<LoadResult> {
+  const batchSize = opts.batchSize ?? 500
+  const owners = await OwnerRegistry.load(db)
+  const vocabularies = await loadVocabularies(db)
+  const result: LoadResult = { created: 0, updated: 0, failed: 0, ids: [] }
+  const reject = (line: number, messages: string[]) => {
+    result.failed++
+    for (const m of messages) opts.report(`line ${line}: ${m}`)
+  }
+
+  /** Validates and writes `batch` in `trx`; groups it creates are listed in `createdGroups` even if it then fails. */
+  const plan = async (trx: Kysely<Database>, batch: Candidate[], createdGroups: GroupRef[]): Promise<Outcome> => {
+    const facts = await prefetchBatch(trx, batch.map((c) => c.data), owners, vocabularies)
+    const out: Outcome = { planned: [], rejected: [], createdGroups }
+    for (const c of batch) {
+      let created: GroupRef[] = []
+      try {
+        const structure = structureErrors(c.data)
+        if (structure) throw structure
+        created = await owners.ensure(trx, c.data)
+        out.createdGroups.push(...created)
+        const existing = facts.existing(c.data)
+        const input = await validatePackage(trx, c.data, {
+          mode: existing ? 'update' : 'create',
+          sysadmin: true,
+          existing: existing && { id: existing.id, name: existing.name, owner_org: existing.owner_org, private: existing.private },
+          createUnownedDataset: opts.createUnownedDataset,
+          lookups: facts.lookups,
+        })
+        out.planned.push({ id: existing?.id ?? input.id ?? randomUUID(), input, existing, metadataCreated: c.metadataCreated })
+      } catch (err) {
+        if (!(err instanceof ValidationError || err instanceof IntegrityError)) throw err
+        await owners.undo(trx, created)
+        out.rejected.push({ line: c.line, messages: fieldMessages(err) })
+      }
+    }
+    await writeDatasets(trx, out.planned, null)
+    return out
+  }
+
+  const commit = (out: Outcome) => {
+    for (const r of out.rejected) reject(r.line, r.messages)
+    for (const p of out.planned) {
+      if (p.existing) result.updated++
+      else result.created++
+      result.ids.push(p.id)
+    }
+  }
+
+  const flush = async (batch: Candidate[]) => {
+    if (batch.length === 0) return
+    let out: Outcome | null = null
+    const createdGroups: GroupRef[] = []
+    try {
+      out = await db.transaction().execute((trx) => plan(trx, batch, createdGroups))
+    } catch (err) {
+      if (!isDatabaseError(err)) throw err
+      owners.rolledBack(createdGroups)
+    }
+    if (out) commit(out)
+    else await retryOneByOne(batch)
+    opts.onProgress?.({ created: result.created, updated: result.updated, failed: result.failed })
+  }
+
+  // the batch hit a constraint (a concurrent writer, two lines sharing a resource id…): each dataset alone, in its own savepoint
+  const retryOneByOne = async (batch: Candidate[]) => {
+    const outcomes: Outcome[] = []
+    const failures: { line: number; messages: string[] }[] = []
+    await db.transaction().execute(async (trx) => {
+      for (const c of batch) {
+        await sql`SAVEPOINT bulk_line`.execute(trx)
+        const createdGroups: GroupRef[] = []
+        try {
+          outcomes.push(await plan(trx, [c], createdGroups))
+          await sql`RELEASE SAVEPOINT bulk_line`.execute(trx)
+        } catch (err) {
+          if (!isDatabaseError(err)) throw err
+          await sql`ROLLBACK TO SAVEPOINT bulk_line`.execute(trx)
+          owners.rolledBack(createdGroups)
+          failures.push({ line: c.line, messages: [isNameConflict(err) ? 'name: That URL is already in use.' : `dataset: ${(err as Error).message}`] })
+        }
+      }
+    })
+    for (const o of outcomes) commit(o)
+    for (const f of failures) reject(f.line, f.messages)
+  }
+
+  let batch: Candidate[] = []
+  const keys = new Set<string>()
+  for await (const line of lines) {
+    const candidate = parseLine(line, reject)
+    if (!candidate) continue
+    // lines of one batch must not meet: the later one has to see the earlier one written
+    const own = [candidate.data.id, candidate.data.name].filter((k): k is string => typeof k === 'string' && k !== '')
+    if (batch.length >= batchSize || own.some((k) => keys.has(k))) {
+      await flush(batch)
+      batch = []
+      keys.clear()
+    }
+    batch.push(candidate)
+    for (const k of own) keys.add(k)
+  }
+  await flush(batch)
+  return result
+}
+
+/** JSON → a dataset dict with foreign ids translated; null (reported) when the line is unusable. */
+function parseLine(line: Line, reject: (line: number, messages: string[]) => void): Candidate | null {
+  let data: unknown
+  try {
+    data = JSON.parse(line.text)
+  } catch (err) {
+    reject(line.number, [`json: ${(err as Error).message}`])
+    return null
+  }
+  if (!isDict(data)) {
+    reject(line.number, ['json: not a dataset dict'])
+    return null
+  }
+  data.id = foreignId(data.id)
+  if (Array.isArray(data.resources)) for (const r of data.resources) if (isDict(r)) r.id = foreignId(r.id)
+  const candidate: Candidate = { line: line.number, data }
+  if (data.metadata_created !== undefined && data.metadata_created !== null && data.metadata_created !== '') {
+    const created = parseIsoDate(data.metadata_created)
+    if (created === null) {
+      reject(line.number, ['metadata_created: Date format incorrect'])
+      return null
+    }
+    candidate.metadataCreated = created
+  }
+  return candidate
+}
+
+/** An error Postgres raised (it carries a SQLSTATE), as opposed to a bug here. */
+function isDatabaseError(err: unknown): boolean {
+  return typeof (err as { code?: unknown })?.code === 'string' && /^[0-9A-Z]{5}$/.test((err as { code: string }).code)
+}
