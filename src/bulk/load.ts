@@ -8,7 +8,7 @@ import { parseIsoDate } from '../model/time.js'
 import { loadVocabularies, prefetchBatch } from './batch-lookups.js'
 import type { Line } from './jsonl.js'
 import { fieldMessages, structureErrors } from './line-errors.js'
-import { OwnerRegistry, type GroupRef } from './owners.js'
+import { OwnerRegistry } from './owners.js'
 import { foreignId } from './stable-id.js'
 import { writeDatasets, type PlannedDataset } from './write.js'
 
@@ -18,6 +18,8 @@ export interface LoadOptions {
   createUnownedDataset: boolean
   /** datasets per transaction */
   batchSize?: number
+  /** transactions in flight */
+  parallel?: number
   /** one call per rejected line: `line N: field: message` */
   report: (message: string) => void
   /** after every committed batch: lines handled so far */
@@ -44,7 +46,6 @@ interface Candidate {
 interface Outcome {
   planned: PlannedDataset[]
   rejected: { line: number; messages: string[] }[]
-  createdGroups: GroupRef[]
 }
 
 const isDict = (v: unknown): v is Dict => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -58,6 +59,7 @@ const isDict = (v: unknown): v is Dict => v !== null && typeof v === 'object' &&
  */
 export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Line>, opts: LoadOptions): Promise<LoadResult> {
   const batchSize = opts.batchSize ?? 500
+  const parallel = opts.parallel ?? 2
   const owners = await OwnerRegistry.load(db)
   const vocabularies = await loadVocabularies(db)
   const result: LoadResult = { created: 0, updated: 0, failed: 0, ids: [] }
@@ -66,17 +68,15 @@ export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Li
     for (const m of messages) opts.report(`line ${line}: ${m}`)
   }
 
-  /** Validates and writes `batch` in `trx`; groups it creates are listed in `createdGroups` even if it then fails. */
-  const plan = async (trx: Kysely<Database>, batch: Candidate[], createdGroups: GroupRef[]): Promise<Outcome> => {
+  /** Validates and writes `batch` in `trx`. */
+  const plan = async (trx: Kysely<Database>, batch: Candidate[]): Promise<Outcome> => {
     const facts = await prefetchBatch(trx, batch.map((c) => c.data), owners, vocabularies)
-    const out: Outcome = { planned: [], rejected: [], createdGroups }
+    const out: Outcome = { planned: [], rejected: [] }
     for (const c of batch) {
-      let created: GroupRef[] = []
       try {
         const structure = structureErrors(c.data)
         if (structure) throw structure
-        created = await owners.ensure(trx, c.data)
-        out.createdGroups.push(...created)
+        const needs = await owners.resolve(c.data)
         const existing = facts.existing(c.data)
         const input = await validatePackage(trx, c.data, {
           mode: existing ? 'update' : 'create',
@@ -85,10 +85,10 @@ export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Li
           createUnownedDataset: opts.createUnownedDataset,
           lookups: facts.lookups,
         })
+        await owners.create(needs)
         out.planned.push({ id: existing?.id ?? input.id ?? randomUUID(), input, existing, metadataCreated: c.metadataCreated })
       } catch (err) {
         if (!(err instanceof ValidationError || err instanceof IntegrityError)) throw err
-        await owners.undo(trx, created)
         out.rejected.push({ line: c.line, messages: fieldMessages(err) })
       }
     }
@@ -108,12 +108,10 @@ export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Li
   const flush = async (batch: Candidate[]) => {
     if (batch.length === 0) return
     let out: Outcome | null = null
-    const createdGroups: GroupRef[] = []
     try {
-      out = await db.transaction().execute((trx) => plan(trx, batch, createdGroups))
+      out = await db.transaction().execute((trx) => plan(trx, batch))
     } catch (err) {
       if (!isDatabaseError(err)) throw err
-      owners.rolledBack(createdGroups)
     }
     if (out) commit(out)
     else await retryOneByOne(batch)
@@ -127,14 +125,12 @@ export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Li
     await db.transaction().execute(async (trx) => {
       for (const c of batch) {
         await sql`SAVEPOINT bulk_line`.execute(trx)
-        const createdGroups: GroupRef[] = []
         try {
-          outcomes.push(await plan(trx, [c], createdGroups))
+          outcomes.push(await plan(trx, [c]))
           await sql`RELEASE SAVEPOINT bulk_line`.execute(trx)
         } catch (err) {
           if (!isDatabaseError(err)) throw err
           await sql`ROLLBACK TO SAVEPOINT bulk_line`.execute(trx)
-          owners.rolledBack(createdGroups)
           failures.push({ line: c.line, messages: [isNameConflict(err) ? 'name: That URL is already in use.' : `dataset: ${(err as Error).message}`] })
         }
       }
@@ -143,22 +139,42 @@ export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Li
     for (const f of failures) reject(f.line, f.messages)
   }
 
+  // Two batches in flight: while Postgres writes one, this process parses and validates the next
+  // (and Postgres can use a second core). A batch that shares an id or name with one in flight
+  // waits for it, so it sees that one's writes; rarer clashes (a resource id) end in the retry.
+  const inflight = new Set<{ keys: Set<string>; done: Promise<void> }>()
+  let failure: unknown = null
+  const start = async (batch: Candidate[], keys: Set<string>) => {
+    for (const other of [...inflight]) if ([...keys].some((k) => other.keys.has(k))) await other.done
+    while (inflight.size >= parallel) await Promise.race([...inflight].map((f) => f.done))
+    if (failure) throw failure
+    const entry = {
+      keys,
+      done: flush(batch)
+        .catch((err: unknown) => void (failure ??= err))
+        .finally(() => inflight.delete(entry)),
+    }
+    inflight.add(entry)
+  }
+
   let batch: Candidate[] = []
-  const keys = new Set<string>()
+  let keys = new Set<string>()
   for await (const line of lines) {
     const candidate = parseLine(line, reject)
     if (!candidate) continue
     // lines of one batch must not meet: the later one has to see the earlier one written
     const own = [candidate.data.id, candidate.data.name].filter((k): k is string => typeof k === 'string' && k !== '')
     if (batch.length >= batchSize || own.some((k) => keys.has(k))) {
-      await flush(batch)
+      await start(batch, keys)
       batch = []
-      keys.clear()
+      keys = new Set()
     }
     batch.push(candidate)
     for (const k of own) keys.add(k)
   }
-  await flush(batch)
+  if (batch.length) await start(batch, keys)
+  while (inflight.size) await Promise.race([...inflight].map((f) => f.done))
+  if (failure) throw failure
   return result
 }
 

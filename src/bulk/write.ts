@@ -54,8 +54,9 @@ export async function writeDatasets(db: Kysely<Database>, batch: PlannedDataset[
                 metadata_modified = v.metadata_modified, extras = v.extras, plugin_data = v.plugin_data
               FROM json_populate_recordset(NULL::package, ${JSON.stringify(rows)}::json) v WHERE p.id = v.id`.execute(db)
   }
-  await writeTags(db, batch, updateIds)
+  // resources before tags: a concurrent batch creating the same new tags makes this one wait for its commit
   await writeResources(db, batch, updateIds, now)
+  await writeTags(db, batch, updateIds)
   await writeGroups(db, batch, updateIds)
 }
 
@@ -97,7 +98,11 @@ async function writeTags(db: Kysely<Database>, batch: PlannedDataset[], updateId
     for (const r of rows) ids.set(key(r.name, r.vocabulary_id), r.id)
   }
   await find([...wanted.values()])
-  const missing = [...wanted.entries()].filter(([k]) => !ids.has(k)).map(([, t]) => ({ id: randomUUID(), ...t }))
+  // in one order everywhere, so two batches creating overlapping tags wait for each other instead of deadlocking
+  const missing = [...wanted.entries()]
+    .filter(([k]) => !ids.has(k))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, t]) => ({ id: randomUUID(), ...t }))
   if (missing.length) {
     const { rows } = await sql<{ id: string; name: string; vocabulary_id: string | null }>`
       INSERT INTO tag (id, name, vocabulary_id) SELECT id, name, vocabulary_id FROM json_to_recordset(${JSON.stringify(missing)}::json) AS x(id text, name text, vocabulary_id text)
