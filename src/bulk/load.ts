@@ -43,9 +43,20 @@ interface Candidate {
   metadataCreated?: string
 }
 
+interface Rejected {
+  line: number
+  messages: string[]
+}
+
 interface Outcome {
   planned: PlannedDataset[]
-  rejected: { line: number; messages: string[] }[]
+  rejected: Rejected[]
+}
+
+/** Lines read together: the datasets to write, and the lines that were not datasets at all. */
+interface Batch {
+  candidates: Candidate[]
+  unparsed: Rejected[]
 }
 
 const isDict = (v: unknown): v is Dict => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -96,8 +107,9 @@ export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Li
     return out
   }
 
-  const commit = (out: Outcome) => {
-    for (const r of out.rejected) reject(r.line, r.messages)
+  /** Counts a finished batch and reports its rejected lines, in line order (with those that did not parse). */
+  const commit = (out: Outcome, unparsed: Rejected[] = []) => {
+    for (const r of [...unparsed, ...out.rejected].sort((a, b) => a.line - b.line)) reject(r.line, r.messages)
     for (const p of out.planned) {
       if (p.existing) result.updated++
       else result.created++
@@ -105,38 +117,38 @@ export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Li
     }
   }
 
-  const flush = async (batch: Candidate[]) => {
-    if (batch.length === 0) return
+  const flush = async ({ candidates, unparsed }: Batch) => {
     let out: Outcome | null = null
-    try {
-      out = await db.transaction().execute((trx) => plan(trx, batch))
-    } catch (err) {
-      if (!isDatabaseError(err)) throw err
+    if (candidates.length) {
+      try {
+        out = await db.transaction().execute((trx) => plan(trx, candidates))
+      } catch (err) {
+        if (!isDatabaseError(err)) throw err
+      }
     }
-    if (out) commit(out)
-    else await retryOneByOne(batch)
+    commit(out ?? (await retryOneByOne(candidates)), unparsed)
     opts.onProgress?.({ created: result.created, updated: result.updated, failed: result.failed })
   }
 
   // the batch hit a constraint (a concurrent writer, two lines sharing a resource id…): each dataset alone, in its own savepoint
-  const retryOneByOne = async (batch: Candidate[]) => {
-    const outcomes: Outcome[] = []
-    const failures: { line: number; messages: string[] }[] = []
+  const retryOneByOne = async (candidates: Candidate[]): Promise<Outcome> => {
+    const merged: Outcome = { planned: [], rejected: [] }
     await db.transaction().execute(async (trx) => {
-      for (const c of batch) {
+      for (const c of candidates) {
         await sql`SAVEPOINT bulk_line`.execute(trx)
         try {
-          outcomes.push(await plan(trx, [c]))
+          const out = await plan(trx, [c])
           await sql`RELEASE SAVEPOINT bulk_line`.execute(trx)
+          merged.planned.push(...out.planned)
+          merged.rejected.push(...out.rejected)
         } catch (err) {
           if (!isDatabaseError(err)) throw err
           await sql`ROLLBACK TO SAVEPOINT bulk_line`.execute(trx)
-          failures.push({ line: c.line, messages: [isNameConflict(err) ? 'name: That URL is already in use.' : `dataset: ${(err as Error).message}`] })
+          merged.rejected.push({ line: c.line, messages: [isNameConflict(err) ? 'name: That URL is already in use.' : `dataset: ${(err as Error).message}`] })
         }
       }
     })
-    for (const o of outcomes) commit(o)
-    for (const f of failures) reject(f.line, f.messages)
+    return merged
   }
 
   // Two batches in flight: while Postgres writes one, this process parses and validates the next
@@ -144,7 +156,7 @@ export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Li
   // waits for it, so it sees that one's writes; rarer clashes (a resource id) end in the retry.
   const inflight = new Set<{ keys: Set<string>; done: Promise<void> }>()
   let failure: unknown = null
-  const start = async (batch: Candidate[], keys: Set<string>) => {
+  const start = async (batch: Batch, keys: Set<string>) => {
     for (const other of [...inflight]) if ([...keys].some((k) => other.keys.has(k))) await other.done
     while (inflight.size >= parallel) await Promise.race([...inflight].map((f) => f.done))
     if (failure) throw failure
@@ -157,49 +169,45 @@ export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Li
     inflight.add(entry)
   }
 
-  let batch: Candidate[] = []
+  let batch: Batch = { candidates: [], unparsed: [] }
   let keys = new Set<string>()
   for await (const line of lines) {
-    const candidate = parseLine(line, reject)
-    if (!candidate) continue
+    const parsed = parseLine(line)
+    if ('messages' in parsed) {
+      batch.unparsed.push(parsed)
+      continue
+    }
     // lines of one batch must not meet: the later one has to see the earlier one written
-    const own = [candidate.data.id, candidate.data.name].filter((k): k is string => typeof k === 'string' && k !== '')
-    if (batch.length >= batchSize || own.some((k) => keys.has(k))) {
+    const own = [parsed.data.id, parsed.data.name].filter((k): k is string => typeof k === 'string' && k !== '')
+    if (batch.candidates.length >= batchSize || own.some((k) => keys.has(k))) {
       await start(batch, keys)
-      batch = []
+      batch = { candidates: [], unparsed: [] }
       keys = new Set()
     }
-    batch.push(candidate)
+    batch.candidates.push(parsed)
     for (const k of own) keys.add(k)
   }
-  if (batch.length) await start(batch, keys)
+  if (batch.candidates.length || batch.unparsed.length) await start(batch, keys)
   while (inflight.size) await Promise.race([...inflight].map((f) => f.done))
   if (failure) throw failure
   return result
 }
 
-/** JSON → a dataset dict with foreign ids translated; null (reported) when the line is unusable. */
-function parseLine(line: Line, reject: (line: number, messages: string[]) => void): Candidate | null {
+/** JSON → a dataset dict with foreign ids translated, or why the line is unusable. */
+function parseLine(line: Line): Candidate | Rejected {
   let data: unknown
   try {
     data = JSON.parse(line.text)
   } catch (err) {
-    reject(line.number, [`json: ${(err as Error).message}`])
-    return null
+    return { line: line.number, messages: [`json: ${(err as Error).message}`] }
   }
-  if (!isDict(data)) {
-    reject(line.number, ['json: not a dataset dict'])
-    return null
-  }
+  if (!isDict(data)) return { line: line.number, messages: ['json: not a dataset dict'] }
   data.id = foreignId(data.id)
   if (Array.isArray(data.resources)) for (const r of data.resources) if (isDict(r)) r.id = foreignId(r.id)
   const candidate: Candidate = { line: line.number, data }
   if (data.metadata_created !== undefined && data.metadata_created !== null && data.metadata_created !== '') {
     const created = parseIsoDate(data.metadata_created)
-    if (created === null) {
-      reject(line.number, ['metadata_created: Date format incorrect'])
-      return null
-    }
+    if (created === null) return { line: line.number, messages: ['metadata_created: Date format incorrect'] }
     candidate.metadataCreated = created
   }
   return candidate

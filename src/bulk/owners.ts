@@ -5,6 +5,7 @@ import { ValidationError } from '../errors.js'
 import { validateGroup, type GroupInput } from '../model/group-validate.js'
 import { insertGroup } from '../model/group-save.js'
 import { foreignId } from './stable-id.js'
+import { isUuid } from '../model/validators.js'
 
 export interface GroupRef {
   id: string
@@ -64,7 +65,12 @@ export class OwnerRegistry {
    */
   async resolve(data: Dict): Promise<Pending[]> {
     const needs: Pending[] = []
-    const org = isDict(data.organization) ? data.organization : typeof data.owner_org === 'string' && data.owner_org !== '' ? { name: data.owner_org } : null
+    // owner_org alone names the organization by id or name; an unknown one is created under that name (and id, if a UUID)
+    const org = isDict(data.organization)
+      ? data.organization
+      : typeof data.owner_org === 'string' && data.owner_org !== ''
+        ? ((this.find(data.owner_org) as Dict | undefined) ?? { id: isUuid(data.owner_org) ? data.owner_org : undefined, name: data.owner_org })
+        : null
     if (org) {
       const ref = await this.resolveOne(org, true, needs).catch(rename('owner_org'))
       if (ref) data.owner_org = ref.id
