@@ -7,7 +7,7 @@
  *     indexing part is reported apart),
  *   - `abierto dump FILE` (datasets/s).
  * Reproducible: the replication is deterministic (ids derived from the copy number).
- * Environment: CORPUS_FILE, BENCH_LOAD_DATASETS.
+ * Environment: CORPUS_FILE, BENCH_LOAD_DATASETS, BENCH_KEEP=1 (keep the file and DATA_DIR).
  */
 import { createWriteStream, mkdtempSync, promises as fs } from 'node:fs'
 import { once } from 'node:events'
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     console.log(`dump: ${fmt(Number(d[1]))} datasets in ${fmt(Number(d[2]), 1)} s = ${fmt(Number(d[1]) / Number(d[2]))} datasets/s  (whole process ${fmt(dumpWall, 1)} s)`)
   } finally {
     await stopDetached(path.join(dataDir, 'postgres')).catch(() => undefined)
-    await (env.KEEP ? undefined : fs.rm(dir, { recursive: true, force: true }))
+    await (env.BENCH_KEEP ? console.log(`kept ${dir}`) : fs.rm(dir, { recursive: true, force: true }))
   }
 }
 
