@@ -7,7 +7,12 @@ export interface IndexPlan {
   datasets: number
 }
 
-/** Below this many datasets the outbox is applied even when they are most of the catalogue (a rebuild has a fixed cost: copy table, indexes, swap). */
+/**
+ * Below this many datasets the outbox is applied even when they are most of the catalogue: a
+ * rebuild has a fixed cost (copy table, its indexes, swap). Measured on the corpus into an empty
+ * catalogue: 639 datasets outbox 1.3–2.3 s vs rebuild 4.0–4.7 s; 2,000 about even (4.5–5.9 vs
+ * 3.6–6.7 s, a busy machine); 5,000 outbox 7.5 s vs rebuild 6.2 s.
+ */
 export const REBUILD_MIN = 2000
 
 /**

@@ -44,7 +44,7 @@ export async function writeDatasets(db: Kysely<Database>, batch: PlannedDataset[
 
   if (creates.length) {
     await sql`INSERT INTO package (${PACKAGE_COLUMNS}) SELECT ${PACKAGE_COLUMNS}
-                FROM json_populate_recordset(NULL::package, ${JSON.stringify(creates.map((d) => packageRow(d, null, creatorUserId, now)))}::json)`.execute(db)
+                FROM jsonb_populate_recordset(NULL::package, ${JSON.stringify(creates.map((d) => packageRow(d, null, creatorUserId, now)))}::jsonb)`.execute(db)
   }
   if (updates.length) {
     const rows = updates.map((d) => packageRow(d, d.existing!, creatorUserId, now))
@@ -52,7 +52,7 @@ export async function writeDatasets(db: Kysely<Database>, batch: PlannedDataset[
                 author_email = v.author_email, maintainer = v.maintainer, maintainer_email = v.maintainer_email, license_id = v.license_id,
                 owner_org = v.owner_org, private = v.private, state = v.state, metadata_created = v.metadata_created,
                 metadata_modified = v.metadata_modified, extras = v.extras, plugin_data = v.plugin_data
-              FROM json_populate_recordset(NULL::package, ${JSON.stringify(rows)}::json) v WHERE p.id = v.id`.execute(db)
+              FROM jsonb_populate_recordset(NULL::package, ${JSON.stringify(rows)}::jsonb) v WHERE p.id = v.id`.execute(db)
   }
   // resources before tags: a concurrent batch creating the same new tags makes this one wait for its commit
   await writeResources(db, batch, updateIds, now)
@@ -154,14 +154,14 @@ async function writeResources(db: Kysely<Database>, batch: PlannedDataset[], upd
     for (const old of own.values()) if (old.state === 'active' && !kept.has(old.id)) gone.push(old.id)
   }
   if (inserts.length) {
-    await sql`INSERT INTO resource (${RESOURCE_COLUMNS}) SELECT ${RESOURCE_COLUMNS} FROM json_populate_recordset(NULL::resource, ${JSON.stringify(inserts)}::json)`.execute(db)
+    await sql`INSERT INTO resource (${RESOURCE_COLUMNS}) SELECT ${RESOURCE_COLUMNS} FROM jsonb_populate_recordset(NULL::resource, ${JSON.stringify(inserts)}::jsonb)`.execute(db)
   }
   if (changes.length) {
     await sql`UPDATE resource r SET position = v.position, url = v.url, format = v.format, description = v.description, name = v.name, hash = v.hash,
                 mimetype = v.mimetype, mimetype_inner = v.mimetype_inner, size = v.size, resource_type = v.resource_type, url_type = v.url_type,
                 cache_url = v.cache_url, cache_last_updated = v.cache_last_updated, created = v.created, last_modified = v.last_modified,
                 metadata_modified = v.metadata_modified, state = v.state, extras = v.extras
-              FROM json_populate_recordset(NULL::resource, ${JSON.stringify(changes)}::json) v WHERE r.id = v.id`.execute(db)
+              FROM jsonb_populate_recordset(NULL::resource, ${JSON.stringify(changes)}::jsonb) v WHERE r.id = v.id`.execute(db)
   }
   if (gone.length) await sql`UPDATE resource SET state = 'deleted', metadata_modified = ${now} WHERE id = ANY(${gone}::text[])`.execute(db)
 }
@@ -191,6 +191,6 @@ async function writeGroups(db: Kysely<Database>, batch: PlannedDataset[], update
   if (revive.length) await sql`UPDATE member SET state = 'active', capacity = 'public' WHERE id = ANY(${revive}::text[])`.execute(db)
   if (fresh.length) {
     await sql`INSERT INTO member (id, group_id, table_name, table_id, capacity, state)
-                SELECT id, group_id, table_name, table_id, capacity, state FROM json_populate_recordset(NULL::member, ${JSON.stringify(fresh)}::json)`.execute(db)
+                SELECT id, group_id, table_name, table_id, capacity, state FROM jsonb_populate_recordset(NULL::member, ${JSON.stringify(fresh)}::jsonb)`.execute(db)
   }
 }
