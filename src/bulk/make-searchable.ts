@@ -25,17 +25,28 @@ export async function makeSearchable(
   indexer: SearchIndexer,
   ids: string[],
   onProgress?: (done: number, total: number, mode: IndexPlan['mode']) => void,
+  rebuildMin = REBUILD_MIN,
 ): Promise<IndexPlan> {
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM package`.execute(db)
   const total = rows[0].n
-  if (ids.length >= REBUILD_MIN && ids.length * 2 >= total) {
-    // the outbox rows of the load as they are now: the rebuild reads the datasets after them, so
-    // they are done once it commits (unless rewritten meanwhile, which changes their seq)
-    const queued = (await sql<{ package_id: string; seq: string }>`
-      SELECT package_id, seq::text AS seq FROM search_outbox WHERE package_id = ANY(${ids}::text[])`.execute(db)).rows
-    const count = await indexer.reindexAll({ onProgress: (done, all) => onProgress?.(done, all, 'rebuild') })
-    await sql`DELETE FROM search_outbox o USING unnest(${queued.map((r) => r.package_id)}::text[], ${queued.map((r) => r.seq)}::bigint[]) AS s(id, seq)
-               WHERE o.package_id = s.id AND o.seq = s.seq`.execute(db)
+  if (ids.length >= rebuildMin && ids.length * 2 >= total) {
+    // The rebuild reads the datasets after the load committed, so the load's outbox rows are done
+    // once it commits. Parked (attempts 1, due in a few minutes) they are left alone meanwhile by
+    // the rebuild's closing flush of fresh changes and by servers' workers, then deleted if
+    // unchanged; a write to one of them meanwhile re-queues it fresh, and if this process dies
+    // the worker applies them when due.
+    const parked = (await sql<{ package_id: string; seq: string }>`
+      UPDATE search_outbox SET attempts = greatest(attempts, 1), next_attempt_at = now() + interval '5 minutes'
+       WHERE package_id = ANY(${ids}::text[]) RETURNING package_id, seq::text AS seq`.execute(db)).rows
+    const pairs = sql`unnest(${parked.map((r) => r.package_id)}::text[], ${parked.map((r) => r.seq)}::bigint[]) AS s(id, seq)`
+    let count: number
+    try {
+      count = await indexer.reindexAll({ onProgress: (done, all) => onProgress?.(done, all, 'rebuild') })
+    } catch (err) {
+      await sql`UPDATE search_outbox o SET attempts = 0, next_attempt_at = now() FROM ${pairs} WHERE o.package_id = s.id AND o.seq = s.seq`.execute(db)
+      throw err
+    }
+    await sql`DELETE FROM search_outbox o USING ${pairs} WHERE o.package_id = s.id AND o.seq = s.seq`.execute(db)
     return { mode: 'rebuild', datasets: count }
   }
   const chunk = 500
