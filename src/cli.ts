@@ -8,6 +8,7 @@ import { issueToken, revokeToken, tokenIdFor } from './auth/tokens.js'
 import { writeTokenFile } from './bootstrap.js'
 import { reindexCommand } from './search/reindex-cli.js'
 import { harvestRunCommand } from './harvest/run-cli.js'
+import { dumpCommand, loadCommand, loadSummaryLine } from './bulk/commands.js'
 
 const USAGE = `usage: abierto <command>
 
@@ -23,6 +24,11 @@ const USAGE = `usage: abierto <command>
   search reindex [--clear]
                         rebuild the search index from the database (--clear empties it first)
   harvest run SOURCE    run one harvest job of SOURCE (id or name) now, in this process
+  load FILE.jsonl       create or update the datasets of a ckanapi dump (one package dict per line;
+                        - reads stdin), creating their organizations and groups; bad lines are
+                        reported on stderr and skipped (exit 1 if any)
+  dump FILE.jsonl [--include-private] [--include-drafts] [--include-deleted]
+                        write the datasets as package_show dicts, one per line, by name (- = stdout)
 
 Configuration comes from the environment (PORT, HOST, SITE_URL, DATA_DIR, DATABASE_URL, ...; see README.md).`
 
@@ -116,6 +122,29 @@ async function main(argv: string[]): Promise<number> {
       console.log(`job ${summary.jobId}: ${s.added} added, ${s.updated} updated, ${s['not modified']} not modified, ${s.deleted} deleted, ${s.errored} errored in ${summary.seconds.toFixed(1)} s`)
       for (const m of summary.gatherErrors) console.log(`gather error: ${m}`)
       return s.errored > 0 ? 1 : 0
+    }
+    case 'load': {
+      if (rest.length !== 1) break
+      const config = loadConfig()
+      const summary = await withDatabase((db) => loadCommand(config, db.kysely, rest[0]))
+      console.log(loadSummaryLine(summary))
+      return summary.failed > 0 ? 1 : 0
+    }
+    case 'dump': {
+      const flags = ['--include-private', '--include-drafts', '--include-deleted']
+      const files = rest.filter((a) => !flags.includes(a))
+      if (files.length !== 1 || files[0].startsWith('--')) break
+      const config = loadConfig()
+      const { count, seconds } = await withDatabase((db) =>
+        dumpCommand(config, db.kysely, files[0], {
+          includePrivate: rest.includes('--include-private'),
+          includeDrafts: rest.includes('--include-drafts'),
+          includeDeleted: rest.includes('--include-deleted'),
+        }),
+      )
+      // stdout may be the dump itself
+      console.error(`dumped ${count} datasets in ${seconds.toFixed(1)} s (${Math.round(count / Math.max(seconds, 0.001))}/s)`)
+      return 0
     }
     case 'help':
     case '--help':

@@ -51,9 +51,9 @@ async function saveGroups(db: Kysely<Database>, packageId: string, groupIds: str
   }
 }
 
-type ResourceValues = Omit<ResourceRow, 'package_id' | 'position' | 'state' | 'id' | 'metadata_modified' | 'extras'> & { extras: Record<string, unknown> }
+export type ResourceValues = Omit<ResourceRow, 'package_id' | 'position' | 'state' | 'id' | 'metadata_modified' | 'extras'> & { extras: Record<string, unknown> }
 
-function newResourceValues(r: ResourceInput, now: string): ResourceValues {
+export function newResourceValues(r: ResourceInput, now: string): ResourceValues {
   const c = r.columns
   const url = c.url ?? ''
   return {
@@ -77,7 +77,7 @@ function newResourceValues(r: ResourceInput, now: string): ResourceValues {
 }
 
 /** package_update's rule per resource: url/description/resource_type/mimetype(s) reset when omitted, other columns kept, extras replaced. */
-function updatedResourceValues(old: ResourceRow, r: ResourceInput): ResourceValues {
+export function updatedResourceValues(old: ResourceRow, r: ResourceInput): ResourceValues {
   const c = r.columns
   const url = c.url ?? ''
   const mimetype = c.mimetype !== undefined ? c.mimetype : url !== old.url ? guessMimetype(url) : null
@@ -100,7 +100,7 @@ function updatedResourceValues(old: ResourceRow, r: ResourceInput): ResourceValu
   }
 }
 
-function sameValues(old: ResourceRow, v: ResourceValues): boolean {
+export function sameValues(old: ResourceRow, v: ResourceValues): boolean {
   for (const [k, val] of Object.entries(v)) {
     const o = (old as unknown as Record<string, unknown>)[k]
     if (k === 'extras' ? JSON.stringify(sortKeys(o as Record<string, unknown>)) !== JSON.stringify(sortKeys(val as Record<string, unknown>)) : o !== val) return false

@@ -79,6 +79,46 @@ export interface ValidateOptions {
   createUnownedDataset: boolean
   /** The caller's right to put the dataset in this organization: null, or the owner_org message. */
   ownerOrgCheck?: (orgId: string) => Promise<string | null>
+  /** Where the rules' database facts come from (default: one query each; bulk loads prefetch them per batch). */
+  lookups?: PackageLookups
+}
+
+/** The database facts the dataset rules depend on. */
+export interface PackageLookups {
+  packageIdExists(id: string): Promise<boolean>
+  /** Whether a dataset other than `exceptId` that is not deleted has this name. */
+  nameInUse(name: string, exceptId: string | undefined): Promise<boolean>
+  /** A group or organization by id, else by name. */
+  group(idOrName: string): Promise<{ id: string; is_organization: boolean; state: string } | undefined>
+  vocabularyId(idOrName: string): Promise<string | null>
+  /** Which of these resource ids belong to a dataset other than `exceptPackageId`. */
+  takenResourceIds(ids: string[], exceptPackageId: string | undefined): Promise<Set<string>>
+}
+
+/** The lookups as single queries against `db`. */
+export function databaseLookups(db: Kysely<Database>): PackageLookups {
+  return {
+    packageIdExists: async (id) => (await db.selectFrom('package').select('id').where('id', '=', id).executeTakeFirst()) !== undefined,
+    nameInUse: async (name, exceptId) =>
+      (await db
+        .selectFrom('package')
+        .select('id')
+        .where('name', '=', name)
+        .where('state', '!=', 'deleted')
+        .$if(exceptId !== undefined, (q) => q.where('id', '!=', exceptId!))
+        .executeTakeFirst()) !== undefined,
+    group: (idOrName) => groupIdFor(db, idOrName),
+    vocabularyId: async (v) => (await db.selectFrom('vocabulary').select('id').where((eb) => eb.or([eb('id', '=', v), eb('name', '=', v)])).executeTakeFirst())?.id ?? null,
+    takenResourceIds: async (ids, exceptPackageId) => {
+      const taken = await db
+        .selectFrom('resource')
+        .select('id')
+        .where('id', 'in', ids)
+        .$if(exceptPackageId !== undefined, (q) => q.where('package_id', '!=', exceptPackageId!))
+        .execute()
+      return new Set(taken.map((t) => t.id))
+    },
+  }
 }
 
 type Errors = Record<string, unknown>
@@ -159,12 +199,13 @@ export async function validatePackage(db: Kysely<Database>, data: Record<string,
   const errors: Errors = {}
   const out: PackageInput = { text: {}, extras: [], tags: [] }
   const creating = opts.mode === 'create'
+  const lookups = opts.lookups ?? databaseLookups(db)
 
   // id
   if (creating && data.id !== undefined && data.id !== null && data.id !== '') {
     if (!opts.sysadmin) errors.id = ['The input field id was not expected.']
     else if (!isUuid(data.id)) errors.id = ['Invalid id provided']
-    else if (await db.selectFrom('package').select('id').where('id', '=', data.id).executeTakeFirst()) errors.id = ['Dataset id already exists']
+    else if (await lookups.packageIdExists(data.id)) errors.id = ['Dataset id already exists']
     else out.id = data.id
   }
 
@@ -177,14 +218,7 @@ export async function validatePackage(db: Kysely<Database>, data: Record<string,
     if (msg) errors.name = [msg]
     else {
       const name = data.name as string
-      const clash = await db
-        .selectFrom('package')
-        .select('id')
-        .where('name', '=', name)
-        .where('state', '!=', 'deleted')
-        .$if(opts.existing !== undefined, (q) => q.where('id', '!=', opts.existing!.id))
-        .executeTakeFirst()
-      if (clash) errors.name = ['That URL is already in use.']
+      if (await lookups.nameInUse(name, opts.existing?.id)) errors.name = ['That URL is already in use.']
       else out.name = name
     }
   }
@@ -215,7 +249,7 @@ export async function validatePackage(db: Kysely<Database>, data: Record<string,
     } else if (typeof raw !== 'string') {
       errors.owner_org = ['Organization does not exist']
     } else {
-      const org = await groupIdFor(db, raw)
+      const org = await lookups.group(raw)
       if (!org || !org.is_organization || org.state === 'deleted') errors.owner_org = ['Organization does not exist']
       else {
         const denied = opts.ownerOrgCheck ? await opts.ownerOrgCheck(org.id) : null
@@ -287,10 +321,7 @@ export async function validatePackage(db: Kysely<Database>, data: Record<string,
     let vocabularyId: string | null = null
     if (vocabulary !== undefined && vocabulary !== null && vocabulary !== '') {
       const v = String(vocabulary)
-      if (!vocabCache.has(v)) {
-        const row = await db.selectFrom('vocabulary').select('id').where((eb) => eb.or([eb('id', '=', v), eb('name', '=', v)])).executeTakeFirst()
-        vocabCache.set(v, row?.id ?? null)
-      }
+      if (!vocabCache.has(v)) vocabCache.set(v, await lookups.vocabularyId(v))
       vocabularyId = vocabCache.get(v) ?? null
       if (vocabularyId === null) msgs.push('Tag vocabulary was not found.')
     }
@@ -326,13 +357,7 @@ export async function validatePackage(db: Kysely<Database>, data: Record<string,
       resources.push(res)
     }
     if (ids.size > 0) {
-      const taken = await db
-        .selectFrom('resource')
-        .select(['id', 'package_id'])
-        .where('id', 'in', [...ids])
-        .$if(opts.existing !== undefined, (q) => q.where('package_id', '!=', opts.existing!.id))
-        .execute()
-      const takenIds = new Set(taken.map((t) => t.id))
+      const takenIds = await lookups.takenResourceIds([...ids], opts.existing?.id)
       resources.forEach((r, i) => {
         if (r.id && takenIds.has(r.id)) resErrors[i].id = ['Resource id already exists.']
       })
@@ -348,7 +373,7 @@ export async function validatePackage(db: Kysely<Database>, data: Record<string,
     for (const g of groupsRaw) {
       const ref = typeof g.id === 'string' && g.id ? g.id : typeof g.name === 'string' && g.name ? g.name : null
       if (!ref) continue
-      const row = await groupIdFor(db, ref)
+      const row = await lookups.group(ref)
       if (row && !row.is_organization && row.state === 'active' && !found.includes(row.id)) found.push(row.id)
     }
     out.groups = found
