@@ -23,6 +23,7 @@ import multipart from '@fastify/multipart'
 import type { BlobStore } from './storage/blob-store.js'
 import { openBlobStore } from './storage/open.js'
 import { downloadRoutes } from './storage/download-routes.js'
+import { dcatRoutes } from './dcat/routes.js'
 
 export interface AppDeps {
   db: Kysely<Database>
@@ -117,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const resolveCaller = async (req: FastifyRequest): Promise<Caller> => ({ user: req.authUser })
   await app.register(actionRoutes, { runner, siteUrl: config.siteUrl, resolveCaller, uploads: { store: storage, maxBytes: config.maxResourceSizeMb * 1024 * 1024 } })
   await app.register(downloadRoutes, { runner, store: storage, resolveCaller, proxy: config.s3ProxyDownloads })
+  await app.register(dcatRoutes, { runner, resolveCaller, config })
   app.decorate('actions', runner)
   app.decorate('indexer', indexer)
   return app

@@ -1,0 +1,84 @@
+import n3 from 'n3'
+import type { Quad } from 'n3'
+import jsonld from 'jsonld'
+import xmlScribe from '@graphy/content.xml.scribe'
+import { PREFIXES } from './namespaces.js'
+
+/** The serialisations served, by the names the endpoints and actions accept. */
+export type RdfFormat = 'turtle' | 'n3' | 'ntriples' | 'rdfxml' | 'jsonld'
+
+export const MEDIA_TYPES: Record<RdfFormat, string> = {
+  turtle: 'text/turtle',
+  n3: 'text/n3',
+  ntriples: 'application/n-triples',
+  rdfxml: 'application/rdf+xml',
+  jsonld: 'application/ld+json',
+}
+
+/** URL extensions (ckanext-dcat's CONTENT_TYPES) and rdflib format names the actions accept. */
+const FORMAT_NAMES: Record<string, RdfFormat> = {
+  ttl: 'turtle', turtle: 'turtle', n3: 'n3', nt: 'ntriples', ntriples: 'ntriples', 'n-triples': 'ntriples',
+  rdf: 'rdfxml', xml: 'rdfxml', 'pretty-xml': 'rdfxml', rdfxml: 'rdfxml', jsonld: 'jsonld', 'json-ld': 'jsonld',
+}
+
+export function rdfFormat(name: string): RdfFormat | undefined {
+  return Object.hasOwn(FORMAT_NAMES, name.toLowerCase()) ? FORMAT_NAMES[name.toLowerCase()] : undefined
+}
+
+/** The local JSON-LD context: the prefixes, so compaction never needs the network. */
+const CONTEXT = { ...PREFIXES }
+
+const noRemoteContexts = async (url: string): Promise<never> => {
+  throw new Error(`remote JSON-LD documents are not loaded (${url})`)
+}
+
+export async function serialize(quads: Quad[], format: RdfFormat): Promise<string> {
+  switch (format) {
+    case 'turtle':
+      return n3Write(quads, 'Turtle')
+    case 'n3':
+      return n3Write(quads, 'N3')
+    case 'ntriples':
+      return n3Write(quads, 'N-Triples')
+    case 'rdfxml':
+      return rdfXml(quads)
+    case 'jsonld': {
+      const nquads = await n3Write(quads, 'N-Quads')
+      const expanded = await jsonld.fromRDF(nquads, { format: 'application/n-quads' })
+      const compacted = await jsonld.compact(expanded, CONTEXT, { documentLoader: noRemoteContexts as never })
+      return JSON.stringify(compacted, null, 2)
+    }
+  }
+}
+
+/** The quads with each subject's triples together (first-appearance order), so Turtle lists each node once. */
+function bySubject(quads: Quad[]): Quad[] {
+  const groups = new Map<string, Quad[]>()
+  for (const q of quads) {
+    const key = `${q.subject.termType}:${q.subject.value}`
+    const list = groups.get(key)
+    if (list) list.push(q)
+    else groups.set(key, [q])
+  }
+  return [...groups.values()].flat()
+}
+
+function n3Write(quads: Quad[], format: string): Promise<string> {
+  const prefixed = format === 'Turtle' || format === 'N3'
+  const writer = new n3.Writer({ format, ...(prefixed ? { prefixes: PREFIXES } : {}) })
+  writer.addQuads(prefixed ? bySubject(quads) : quads)
+  return new Promise((resolve, reject) => writer.end((err, out) => (err ? reject(err) : resolve(out))))
+}
+
+/** RDF/XML through graphy's scribe (a flat rdf:Description per subject; blank nodes by rdf:nodeID). */
+function rdfXml(quads: Quad[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const writer = xmlScribe({ prefixes: PREFIXES })
+    const chunks: string[] = []
+    writer.on('data', (c: string | Buffer) => chunks.push(String(c)))
+    writer.on('error', reject)
+    writer.on('end', () => resolve(chunks.join('')))
+    for (const q of bySubject(quads)) writer.write(q)
+    writer.end()
+  })
+}
