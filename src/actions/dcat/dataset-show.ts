@@ -1,6 +1,7 @@
 import { defineAction } from '../define.js'
 import { isSysadmin } from '../context.js'
-import { NotFound } from '../../errors.js'
+import { NotAuthorized, NotFound } from '../../errors.js'
+import { findPackageMeta } from '../../auth/authz.js'
 import type { PackageDict } from '../../model/package-dict.js'
 import { datasetGraph, formatParam, site } from '../../dcat/catalog.js'
 import { parseProfiles } from '../../dcat/profiles.js'
@@ -27,7 +28,14 @@ export default defineAction({
   handler: async (ctx, p) => {
     const profiles = parseProfiles(p.profiles)
     const format = formatParam(p.format, 'rdfxml')
-    const dict = await ctx.call<PackageDict>('package_show', { id: p.id })
+    let dict: PackageDict
+    try {
+      dict = await ctx.call<PackageDict>('package_show', { id: p.id })
+    } catch (err) {
+      // a deleted dataset is gone for everyone but sysadmins, rather than forbidden
+      if (err instanceof NotAuthorized && (await findPackageMeta(ctx, p.id))?.state === 'deleted') throw new NotFound()
+      throw err
+    }
     if (dict.state === 'deleted' && !isSysadmin(ctx)) throw new NotFound()
     return serialize(datasetGraph(dict, profiles, site(ctx)).quads, format)
   },
