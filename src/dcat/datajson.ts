@@ -23,7 +23,7 @@ export function dataJsonDataset(dict: PackageDict, site: Site): Record<string, u
   const title = String(dict.title ?? dict.name ?? '')
   const notes = typeof dict.notes === 'string' && dict.notes.trim() !== '' ? dict.notes : title
   const org = dict.organization as { title?: string; name?: string } | null | undefined
-  const publisherName = dictValue(dict, 'publisher_name') ?? org?.title ?? org?.name ?? site.title
+  const publisherName = dictValue(dict, 'publisher_name') || org?.title || org?.name || site.title
   const tags = ((dict.tags as { name: string }[] | undefined) ?? []).map((t) => t.name)
   const email = firstValue(dict, 'contact_email', 'maintainer_email', 'author_email')
   const level = dictValue(dict, 'access_level')

@@ -118,7 +118,7 @@ function addPublisher(g: Graph, ds: NamedNode, dict: PackageDict, site: Site): v
   let node: NamedNode | BlankNode
   if (name || uri) {
     node = uri && isHttpIri(uri) ? iri(uri) : blankNode()
-    g.text(node, FOAF.name, name ?? org?.title ?? org?.name)
+    g.text(node, FOAF.name, name || org?.title || org?.name)
     const email = extraValue(dict, 'publisher_email')
     if (email) g.add(node, FOAF.mbox, iri(email.startsWith('mailto:') ? email : `mailto:${email}`))
     const url = extraValue(dict, 'publisher_url')

@@ -14,12 +14,13 @@ export interface DcatRoutesOptions {
   runner: ActionRunner
   resolveCaller: (req: FastifyRequest) => Promise<Caller>
   config: Config
+  /** Datasets per package_search call while streaming /data.json (default 500). */
+  dataJsonBatch?: number
 }
 
 /** The endpoint extensions (ckanext-dcat's CONTENT_TYPES); anything else is a 404. */
 const EXTENSIONS: Record<string, RdfFormat> = { ttl: 'turtle', rdf: 'rdfxml', xml: 'rdfxml', jsonld: 'jsonld', n3: 'n3' }
 
-/** Datasets per package_search call while streaming /data.json. */
 const DATA_JSON_BATCH = 500
 
 type Query = Record<string, string | string[] | undefined>
@@ -52,6 +53,7 @@ function failure(reply: FastifyReply, err: unknown): FastifyReply {
  */
 export async function dcatRoutes(app: FastifyInstance, opts: DcatRoutesOptions): Promise<void> {
   const { runner, resolveCaller } = opts
+  const batchSize = opts.dataJsonBatch ?? DATA_JSON_BATCH
 
   const rdf = async (req: FastifyRequest, reply: FastifyReply, action: string, params: Record<string, unknown>, format: RdfFormat) => {
     try {
@@ -105,7 +107,7 @@ export async function dcatRoutes(app: FastifyInstance, opts: DcatRoutesOptions):
         fq_list: PUBLIC_DATASETS,
         // by id: a stable order, so a dataset edited while the catalog streams is neither lost nor repeated
         sort: 'id asc',
-        rows: DATA_JSON_BATCH,
+        rows: batchSize,
         start,
         include_private: false,
         facet: 'false',
@@ -124,8 +126,8 @@ export async function dcatRoutes(app: FastifyInstance, opts: DcatRoutesOptions):
           yield sep + parts.join(',')
           sep = ','
         }
-        start += DATA_JSON_BATCH
-        if (batch.results.length < DATA_JSON_BATCH || start >= batch.count) break
+        start += batchSize
+        if (batch.results.length < batchSize || start >= batch.count) break
         batch = (await search(start)).value() as typeof first
       }
       yield DATA_JSON_TAIL

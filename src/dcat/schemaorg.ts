@@ -67,7 +67,7 @@ export function addSchemaDataset(g: Graph, dict: PackageDict, site: Site): Named
 
 function addOrganization(g: Graph, ds: NamedNode, dict: PackageDict, site: Site): void {
   const org = dict.organization as { id: string; title?: string; name?: string } | null | undefined
-  const name = dictValue(dict, 'publisher_name') ?? org?.title ?? org?.name
+  const name = dictValue(dict, 'publisher_name') || org?.title || org?.name
   if (!name) return
   const uri = dictValue(dict, 'publisher_uri')
   const node = uri && isHttpIri(uri) ? iri(uri) : org ? iri(`${site.url}/organization/${org.id}`) : blankNode()
