@@ -45,7 +45,7 @@ export function dataJsonDataset(dict: PackageDict, site: Site): Record<string, u
     accessLevel: level && ACCESS_LEVELS.has(level) ? level : 'public',
     landingPage: `${site.url}/dataset/${String(dict.name ?? dict.id)}`,
   }
-  if (license) out.license = license.iri
+  if (license) out.license = license
   const issued = firstValue(dict, 'issued', 'metadata_created')
   if (issued) out.issued = issued
   const spatial = dictValue(dict, 'spatial_text') ?? dictValue(dict, 'spatial_uri')

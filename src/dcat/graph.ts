@@ -49,14 +49,28 @@ export function resourceUri(res: ResourceDict, packageId: string, site: Site): s
   return uri ?? `${site.url}/dataset/${packageId}/resource/${res.id as string}`
 }
 
-/** The licence IRI of a dataset: the register's url for its license_id, or the id itself when it is an IRI. */
-export function licenseIri(dict: PackageDict): { iri: string; title?: string } | undefined {
+export interface DatasetLicense {
+  /** the register's url, or the id/url itself when it is an IRI */
+  iri?: string
+  title?: string
+}
+
+/**
+ * The licence of a dataset as harvesters match it back to a license_id (ckanext-dcat `_license`):
+ * by the register's url, else by its title, so register licences without a url still round-trip.
+ */
+export function datasetLicense(dict: PackageDict): DatasetLicense | undefined {
   const id = typeof dict.license_id === 'string' ? dict.license_id : ''
   const known = findLicense(id)
-  if (known?.url) return { iri: known.url, title: known.title }
+  if (known) return known.url ? { iri: known.url, title: known.title } : { title: known.title }
   if (isHttpIri(id)) return { iri: id }
   const url = typeof dict.license_url === 'string' ? dict.license_url : ''
   return isHttpIri(url) ? { iri: url } : undefined
+}
+
+/** The licence's IRI, when it has one (schema.org and data.json want a URL). */
+export function licenseIri(dict: PackageDict): string | undefined {
+  return datasetLicense(dict)?.iri
 }
 
 /** DCAT-AP 3 triples of one dataset and its distributions (ckanext-dcat euro_dcat_ap_3, dcat.md §2, §5). */
@@ -104,9 +118,11 @@ export function addDataset(g: Graph, dict: PackageDict, site: Site): NamedNode {
   }
   addSpatial(g, ds, dict)
   addTemporal(g, ds, dict)
-  const license = licenseIri(dict)
+  const license = datasetLicense(dict)
+  // one licence node shared by the dataset's distributions (a blank node when it has no url)
+  const licenseNode = license ? addLicense(g, license) : undefined
   for (const res of (dict.resources as ResourceDict[] | undefined) ?? []) {
-    g.add(ds, DCAT.distribution, addDistribution(g, res, dict, site, license))
+    g.add(ds, DCAT.distribution, addDistribution(g, res, dict, site, licenseNode))
   }
   return ds
 }
@@ -192,7 +208,14 @@ function checksum(res: ResourceDict): { algorithm: string; value: string } | und
   return algorithm ? { algorithm, value } : undefined
 }
 
-function addDistribution(g: Graph, res: ResourceDict, dict: PackageDict, site: Site, license: { iri: string; title?: string } | undefined): NamedNode {
+function addLicense(g: Graph, license: DatasetLicense): NamedNode | BlankNode {
+  const node = license.iri ? iri(license.iri) : blankNode()
+  g.add(node, RDF.type, DCT.LicenseDocument)
+  g.text(node, DCT.title, license.title)
+  return node
+}
+
+function addDistribution(g: Graph, res: ResourceDict, dict: PackageDict, site: Site, license: NamedNode | BlankNode | undefined): NamedNode {
   const dist = iri(resourceUri(res, dict.id as string, site))
   g.add(dist, RDF.type, DCAT.Distribution)
   g.text(dist, DCT.title, res.name)
@@ -233,13 +256,8 @@ function addDistribution(g: Graph, res: ResourceDict, dict: PackageDict, site: S
     g.add(node, SPDX.algorithm, algo)
     g.add(algo, RDF.type, SPDX.ChecksumAlgorithm)
   }
-  const own = typeof res.license === 'string' && isHttpIri(res.license) ? { iri: res.license } : license
-  if (own) {
-    const node = iri(own.iri)
-    g.add(dist, DCT.license, node)
-    g.add(node, RDF.type, DCT.LicenseDocument)
-    if (own.title) g.text(node, DCT.title, own.title)
-  }
+  const own = typeof res.license === 'string' && isHttpIri(res.license) ? addLicense(g, { iri: res.license }) : license
+  if (own) g.add(dist, DCT.license, own)
   const issued = typeof res.issued === 'string' && res.issued ? res.issued : res.created
   if (typeof issued === 'string' && issued) g.add(dist, DCT.issued, dateLiteral(issued))
   const modified = [res.modified, res.last_modified, res.metadata_modified].find((v) => typeof v === 'string' && v !== '')

@@ -2,6 +2,7 @@ import n3 from 'n3'
 import type { Quad } from 'n3'
 import jsonld from 'jsonld'
 import { RdfXmlParser } from 'rdfxml-streaming-parser'
+import { LICENSES } from '../../src/model/licenses.js'
 
 const DCAT = 'http://www.w3.org/ns/dcat#'
 const DCT = 'http://purl.org/dc/terms/'
@@ -36,6 +37,8 @@ export interface Harvested {
   tags: string[]
   resources: { uri: string; url?: string; name?: string; format?: string; mimetype?: string; size?: number; hash?: string; algorithm?: string; license?: string }[]
   licenses: string[]
+  /** ckanext-dcat's _license: the first distribution licence matching the register by url, then by dct:title */
+  license_id: string
 }
 
 export function harvest(quads: Quad[]): Harvested[] {
@@ -68,6 +71,16 @@ export function harvest(quads: Quad[]): Harvested[] {
         tags: objs(ds, `${DCAT}keyword`).map((o) => o.value).sort(),
         resources,
         licenses: [...new Set(resources.flatMap((r) => (r.license ? [r.license] : [])))],
+        license_id: licenseId(resources.map((r) => objs(r.uri, `${DCT}license`)[0]).filter((o) => o !== undefined).map((o) => ({ value: o.value, title: one(o.value, `${DCT}title`) }))),
       }
     })
+}
+
+function licenseId(nodes: { value: string; title?: string }[]): string {
+  for (const n of nodes) {
+    const byUrl = LICENSES.find((l) => l.url !== '' && l.url === n.value)
+    const found = byUrl ?? LICENSES.find((l) => l.title === n.title)
+    if (found) return found.id
+  }
+  return ''
 }

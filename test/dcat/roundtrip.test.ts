@@ -1,7 +1,7 @@
 import t from 'tap'
 import { dcatApp, minimalDataset, richDataset, UPLOAD_CONTENT, UPLOAD_SHA256 } from './fixtures.js'
 import { harvest, parse } from './parse.js'
-import { findLicense } from '../../src/model/licenses.js'
+import { findLicense, LICENSES } from '../../src/model/licenses.js'
 
 const TYPES: Record<string, string> = { ttl: 'text/turtle', n3: 'text/n3', rdf: 'application/rdf+xml', xml: 'application/rdf+xml', jsonld: 'application/ld+json' }
 
@@ -42,6 +42,17 @@ t.test('every format parses back to the dataset values', async (t) => {
   t.equal(ds.title, 'minimo', 'minimal: title')
   t.equal(ds.resources[0].url, 'https://example.org/file', 'minimal: resource url')
   t.equal(ds.resources[0].uri, `http://test.local/dataset/${min.id}/resource/${min.resources[0].id}`, 'minimal: distribution IRI')
+})
+
+t.test('every register licence comes back as its license_id (by url, else by title)', async (t) => {
+  const app = await dcatApp(t)
+  for (const license of LICENSES) {
+    const ds = await app.ok('package_create', { name: `lic-${license.id}`, license_id: license.id, resources: [{ url: 'https://example.org/a' }, { url: 'https://example.org/b' }] })
+    for (const ext of ['ttl', 'rdf', 'jsonld']) {
+      const res = await app.app.inject({ method: 'GET', url: `/dataset/${ds.name}.${ext}` })
+      t.equal(harvest(await parse(ext, res.body))[0].license_id, license.id, `${license.id} (${ext})`)
+    }
+  }
 })
 
 t.test('schema.org profile and the dcat actions', async (t) => {

@@ -7,8 +7,10 @@ t.test('DCAT-AP 3 shapes: rich dataset, minimal dataset, catalog page', async (t
   const app = await dcatApp(t)
   const rich = await richDataset(app)
   const min = await minimalDataset(app)
+  // a register licence without url becomes a blank dct:LicenseDocument
+  const other = await app.ok('package_create', { name: 'otra-licencia', license_id: 'other-open', notes: 'x', resources: [{ url: 'https://example.org/y', format: 'XLSX' }] })
 
-  for (const [label, url] of [['rich dataset', `/dataset/${rich.name}.ttl`], ['minimal dataset', `/dataset/${min.name}.ttl`], ['catalog page', '/catalog.ttl']]) {
+  for (const [label, url] of [['rich dataset', `/dataset/${rich.name}.ttl`], ['minimal dataset', `/dataset/${min.name}.ttl`], ['licence without url', `/dataset/${other.name}.ttl`], ['catalog page', '/catalog.ttl']]) {
     const res = await app.app.inject({ method: 'GET', url })
     t.equal(res.statusCode, 200, `${label}: 200`)
     const found = await violations(res.body)
