@@ -15,10 +15,15 @@ export interface Site {
   description: string
 }
 
-/** Collects triples; one per graph being built. */
+/** Collects triples, once each (nodes shared by datasets, such as an organization, are stated again). */
 export class Graph {
   readonly quads: Quad[] = []
+  private readonly seen = new Set<string>()
   add(s: Quad_Subject, p: NamedNode, o: Quad_Object): void {
+    const obj = o.termType === 'Literal' ? `"${o.value}"^^${o.datatype.value}@${o.language}` : `${o.termType}:${o.value}`
+    const key = `${s.termType}:${s.value} ${p.value} ${obj}`
+    if (this.seen.has(key)) return
+    this.seen.add(key)
     this.quads.push(quad(s, p, o))
   }
   text(s: Quad_Subject, p: NamedNode, v: unknown): void {
