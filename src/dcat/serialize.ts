@@ -83,6 +83,17 @@ function n3Write(quads: Quad[], format: string): Promise<string> {
   return new Promise((resolve, reject) => writer.end((err, out) => (err ? reject(err) : resolve(out))))
 }
 
+/** Characters XML 1.0 cannot carry at all, not even as references (control characters, U+FFFE…). */
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u
+
+/** A literal XML can hold: stored text may contain control characters that Turtle escapes but XML cannot. */
+function xmlSafe(q: Quad): Quad {
+  if (q.object.termType !== 'Literal' || !NOT_XML.test(q.object.value)) return q
+  const o = q.object
+  const value = o.value.replace(new RegExp(NOT_XML.source, 'gu'), '')
+  return n3.DataFactory.quad(q.subject, q.predicate, n3.DataFactory.literal(value, o.language || o.datatype))
+}
+
 /** RDF/XML through graphy's scribe (a flat rdf:Description per subject; blank nodes by rdf:nodeID). */
 function rdfXml(quads: Quad[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -91,7 +102,7 @@ function rdfXml(quads: Quad[]): Promise<string> {
     writer.on('data', (c: string | Buffer) => chunks.push(String(c)))
     writer.on('error', reject)
     writer.on('end', () => resolve(chunks.join('')))
-    for (const q of bySubject(quads)) writer.write(q)
+    for (const q of bySubject(quads)) writer.write(xmlSafe(q))
     writer.end()
   })
 }

@@ -44,6 +44,18 @@ t.test('every format parses back to the dataset values', async (t) => {
   t.equal(ds.resources[0].uri, `http://test.local/dataset/${min.id}/resource/${min.resources[0].id}`, 'minimal: distribution IRI')
 })
 
+t.test('text XML cannot carry still gives well-formed RDF/XML', async (t) => {
+  const app = await dcatApp(t)
+  const ds = await app.ok('package_create', { name: 'control', title: 'a\u0001b\u000bc ]]> <&>', notes: 'tab\there 😀', resources: [{ url: 'https://example.org/a b' }] })
+  for (const ext of ['ttl', 'rdf', 'jsonld', 'n3']) {
+    const res = await app.app.inject({ method: 'GET', url: `/dataset/${ds.name}.${ext}` })
+    const [d] = harvest(await parse(ext, res.body))
+    t.equal(d.title, ext === 'rdf' ? 'abc ]]> <&>' : 'a\u0001b\u000bc ]]> <&>', `${ext}: title (control characters dropped only in XML)`)
+    t.equal(d.notes, 'tab\there 😀', `${ext}: notes`)
+    t.equal(d.resources[0].url, 'https://example.org/a%20b', `${ext}: a url with a space is still an IRI`)
+  }
+})
+
 t.test('every register licence comes back as its license_id (by url, else by title)', async (t) => {
   const app = await dcatApp(t)
   for (const license of LICENSES) {
