@@ -3,7 +3,8 @@
  * public datasets in SQL (two resources, three tags, extras each; 5 % private so the catalog's
  * filter has work to do), indexes them, starts the built server and times GET /catalog.ttl
  * pages: p50/p99 over BENCH_DCAT_REQUESTS (default 50) sequential requests spread over the
- * pages, with the read cache off (CACHE_MB=0: every page runs its SQL) and on (the default).
+ * pages, with the read cache off (CACHE_MB=0: every page runs its SQL) and on (the default); and
+ * one whole /data.json.
  * Deterministic data (no random()).
  *
  * Environment: DATABASE_URL (external; default embedded in a temporary DATA_DIR),
@@ -95,6 +96,12 @@ async function main(): Promise<number> {
           bytes = Math.max(bytes, r.bytes)
         }
         times.sort((a, b) => a - b)
+        const t0 = performance.now()
+        const dj = await fetch(`${server.url}/data.json`)
+        const count = ((await dj.json()) as { dataset: unknown[] }).dataset.length
+        const djMs = performance.now() - t0
+        if (dj.status !== 200 || count !== rows[0].n) failed = true
+        console.log(`  ${mode.label}: /data.json ${fmt(count)} datasets in ${fmt(djMs)} ms`)
         console.log(`  ${mode.label}: /catalog.ttl page (${DATASETS_PER_PAGE} datasets, ≤ ${fmt(bytes / 1024)} KiB) over ${pages} pages, ${requests} requests: p50 ${fmt(percentile(times, 50), 1)} ms, p99 ${fmt(percentile(times, 99), 1)} ms`)
       } finally {
         await server.stop()

@@ -81,6 +81,14 @@ t.test('schema.org profile and the dcat actions', async (t) => {
   t.ok(has('temporalCoverage', '2024-01-01/2024-12-31'), 'temporalCoverage')
   t.notOk(quads.some((q) => q.object.value === 'http://www.w3.org/ns/dcat#Dataset'), 'no DCAT-AP triples under schemaorg only')
 
+  const both = await app.app.inject({ method: 'GET', url: '/catalog.ttl?profiles=euro_dcat_ap_3,schemaorg' })
+  t.equal(both.statusCode, 200)
+  const bothQuads = await parse('ttl', both.body)
+  const catalogTypes = bothQuads.filter((q) => q.subject.value === 'http://test.local' && q.predicate.value.endsWith('#type')).map((q) => q.object.value).sort()
+  t.same(catalogTypes, ['http://schema.org/DataCatalog', 'http://www.w3.org/ns/dcat#Catalog'], 'both profiles: the catalog node has both types')
+  t.equal(harvest(bothQuads)[0].title, rich.title, 'both profiles: the DCAT dataset is still there')
+  t.match(both.body, /profiles=euro_dcat_ap_3%2Cschemaorg&page=1/, 'page links keep the profiles')
+
   // the actions answer the serialised text as a JSON string, as ckanext-dcat does
   const ttl = await app.ok('dcat_dataset_show', { id: rich.name, format: 'ttl' }, { token: null })
   t.equal(typeof ttl, 'string')
