@@ -44,14 +44,18 @@ function extraValue(dict: PackageDict, key: string): string | undefined {
   return v === undefined || v === 'None' ? undefined : v
 }
 
+/** A stored `uri` is used only when absolute (http:, urn:…): anything else would resolve against the reader's base. */
+function absolute(v: unknown): string | undefined {
+  return typeof v === 'string' && /^[a-z][a-z0-9+.-]*:\S/i.test(v.trim()) ? v.trim() : undefined
+}
+
 /** ckanext-dcat's dataset_uri: the stored `uri` (kept from a harvest), else the dataset's page. */
 export function datasetUri(dict: PackageDict, site: Site): string {
-  return extraValue(dict, 'uri') ?? `${site.url}/dataset/${dict.id as string}`
+  return absolute(extraValue(dict, 'uri')) ?? `${site.url}/dataset/${dict.id as string}`
 }
 
 export function resourceUri(res: ResourceDict, packageId: string, site: Site): string {
-  const uri = typeof res.uri === 'string' && res.uri !== '' && res.uri !== 'None' ? res.uri : undefined
-  return uri ?? `${site.url}/dataset/${packageId}/resource/${res.id as string}`
+  return absolute(res.uri) ?? `${site.url}/dataset/${packageId}/resource/${res.id as string}`
 }
 
 export interface DatasetLicense {

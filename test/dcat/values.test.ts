@@ -4,6 +4,7 @@ import { dateLiteral, geoJsonBbox, geoJsonToWkt, listValue } from '../../src/dca
 import { fileTypeIri, frequencyIri, languageIri, mediaTypeIri, themeIri } from '../../src/dcat/vocabularies.js'
 import { parseProfiles } from '../../src/dcat/profiles.js'
 import { ValidationError } from '../../src/errors.js'
+import { datasetUri, resourceUri } from '../../src/dcat/graph.js'
 
 t.test('Accept header → RDF format (ckanext-dcat parse_accept_header)', async (t) => {
   t.equal(negotiate('text/turtle'), 'turtle')
@@ -68,4 +69,16 @@ t.test('profiles', async (t) => {
   t.same(parseProfiles('schemaorg, euro_dcat_ap_3'), ['schemaorg', 'euro_dcat_ap_3'])
   t.same(parseProfiles(['schemaorg']), ['schemaorg'])
   t.throws(() => parseProfiles('x,euro_dcat_ap_2'), new ValidationError({ message: 'Unknown RDF profiles: euro_dcat_ap_2, x' }))
+})
+
+t.test('stored uris are kept only when absolute', async (t) => {
+  const site = { url: 'http://s', title: '', description: '' }
+  const ds = (uri?: string) => datasetUri({ id: 'i', extras: uri === undefined ? [] : [{ key: 'uri', value: uri }] }, site)
+  t.equal(ds('https://x.org/d/1'), 'https://x.org/d/1')
+  t.equal(ds('urn:uuid:123'), 'urn:uuid:123')
+  t.equal(ds('not an iri'), 'http://s/dataset/i')
+  t.equal(ds('None'), 'http://s/dataset/i', "ckanext-dcat's None")
+  t.equal(ds(), 'http://s/dataset/i')
+  t.equal(resourceUri({ id: 'r', uri: 'https://x.org/dist/1' }, 'i', site), 'https://x.org/dist/1')
+  t.equal(resourceUri({ id: 'r', uri: '' }, 'i', site), 'http://s/dataset/i/resource/r')
 })
