@@ -79,11 +79,11 @@ async function main(): Promise<number> {
     for (const mode of modes) {
       const server = await startServerProcess({ env: { ...serverEnv, ...mode.env, PORT: String(await freePort()) }, logFile: path.join(dataDir, 'server.log'), timeoutMs: 60_000 })
       try {
-        const get = async (page: number) => {
+        const get = async (page: number, ext = 'ttl') => {
           const t = performance.now()
-          const res = await fetch(`${server.url}/catalog.ttl?page=${page}`)
+          const res = await fetch(`${server.url}/catalog.${ext}?page=${page}`)
           const body = await res.text()
-          if (res.status !== 200 || !body.includes('hydra:PagedCollection')) failed = true
+          if (res.status !== 200 || !body.includes('PagedCollection')) failed = true
           return { ms: performance.now() - t, bytes: body.length }
         }
         // warm-up: one pass over a few pages, as a running portal's buffers would be
@@ -96,6 +96,13 @@ async function main(): Promise<number> {
           bytes = Math.max(bytes, r.bytes)
         }
         times.sort((a, b) => a - b)
+        // the other serialisations, fewer requests: RDF/XML (graphy) and JSON-LD (jsonld.js compaction) cost more
+        for (const ext of ['rdf', 'jsonld']) {
+          const other: number[] = []
+          for (let i = 0; i < 10; i++) other.push((await get(1 + ((i * 7) % pages), ext)).ms)
+          other.sort((a, b) => a - b)
+          console.log(`  ${mode.label}: /catalog.${ext} page, 10 requests: p50 ${fmt(percentile(other, 50), 1)} ms`)
+        }
         const t0 = performance.now()
         const dj = await fetch(`${server.url}/data.json`)
         const count = ((await dj.json()) as { dataset: unknown[] }).dataset.length
