@@ -26,6 +26,7 @@ import { downloadRoutes } from './storage/download-routes.js'
 import { HarvestPipeline } from './harvest/pipeline.js'
 import { harvestTasks, HARVEST_CRONTAB } from './harvest/tasks.js'
 import { startJobWorker } from './jobs/queue.js'
+import { dcatRoutes } from './dcat/routes.js'
 
 export interface AppDeps {
   db: Kysely<Database>
@@ -127,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const worker = await startJobWorker({ pool: deps.pool, tasks: harvestTasks(db, harvest), crontab: HARVEST_CRONTAB, log: app.log })
     app.addHook('onClose', () => worker.stop())
   }
+  await app.register(dcatRoutes, { runner, resolveCaller, config })
   app.decorate('actions', runner)
   app.decorate('indexer', indexer)
   app.decorate('harvest', harvest)
