@@ -4,6 +4,8 @@
  * the per-record errors. Pure: the pipeline fetches and imports.
  */
 import { DataFactory, Writer, type Term } from 'n3'
+import jsonld from 'jsonld'
+import { createHash } from 'node:crypto'
 import { HarvestParseError, type HarvestedDataset, type ParsedPage } from './parsed.js'
 import { loadRdf } from './rdf-load.js'
 import { Graph, NS } from './rdf-graph.js'
@@ -64,6 +66,17 @@ function toNTriples(quads: ReturnType<Graph['describe']>): string {
   return writer.quadsToString(quads.map((q) => DataFactory.quad(q.subject, q.predicate, q.object)))
 }
 
+/**
+ * A hash of the record's triples in canonical form (RDFC-1.0: blank nodes labelled by content,
+ * lines sorted): the same dataset hashes the same whatever the page's order or blank node labels
+ * (JSON-LD and RDF/XML parsers number them through the whole page), so "not modified" holds.
+ * The stored content keeps the page's order, which is the resources' order.
+ */
+async function fingerprint(ntriples: string): Promise<string> {
+  const canonical = (await jsonld.canonize(ntriples as never, { algorithm: 'URDNA2015', inputFormat: 'application/n-quads', format: 'application/n-quads' } as never)) as unknown as string
+  return createHash('sha256').update(canonical).digest('hex')
+}
+
 export async function parseRdfPage(body: string, opts: RdfPageOptions): Promise<ParsedPage> {
   const store = await loadRdf(body, { rdfFormat: opts.rdfFormat, contentType: opts.contentType, url: opts.url })
   const g = new Graph(store)
@@ -86,7 +99,7 @@ export async function parseRdfPage(body: string, opts: RdfPageOptions): Promise<
       seen.add(guid)
       ;(dict.extras as { key: string; value: string }[]).push({ key: 'guid', value: guid })
       const content = toNTriples(g.describe(node, [`${NS.dcat}Dataset`, `${NS.dcat}Catalog`]))
-      page.datasets.push({ guid, dict, content, modified: extra(dict, 'modified') || null })
+      page.datasets.push({ guid, dict, content, fingerprint: await fingerprint(content), modified: extra(dict, 'modified') || null })
     } catch (err) {
       if (err instanceof HarvestParseError) throw err
       page.errors.push({ guid, message: `Error when processing dataset: ${(err as Error).message}` })

@@ -19,6 +19,8 @@ export interface GatheredRecord {
   guid: string
   /** the record's own source text: its hash decides "not modified" */
   content: string
+  /** what to hash instead, when equal records can differ in text (RDF blank node labels) */
+  hash?: string
 }
 
 export interface GatherSink {

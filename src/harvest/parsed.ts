@@ -12,6 +12,8 @@ export interface HarvestedDataset {
   dict: Record<string, unknown>
   /** the record's own source text, stored on the harvest object */
   content: string
+  /** a hash of the record that ignores serialisation details (blank node labels, order), when the format has them */
+  fingerprint?: string
   /** the remote's own modified date if given (lets the pipeline skip unchanged records) */
   modified: string | null
 }

@@ -109,7 +109,7 @@ export class HarvestPipeline {
       guid: r.guid,
       gathered: now,
       content: r.content,
-      content_hash: sha256(r.content),
+      content_hash: r.hash ?? sha256(r.content),
       harvest_job_id: jobId,
       harvest_source_id: sourceId,
       extras: JSON.stringify({ status: known.has(r.guid) ? 'change' : 'new' }) as unknown as Record<string, string>,

@@ -485,3 +485,20 @@ t.test('content stops at other datasets, blank or not', async (t) => {
   t.ok(a.content.includes('<https://x.example/a> <http://purl.org/dc/terms/relation> <https://x.example/c>'), 'the link itself stays')
   t.equal(page.datasets.length, 3, 'the nested blank-node dataset is a dataset too')
 })
+
+t.test('fingerprint: the same dataset hashes the same whatever its place on the page and its blank node labels', async (t) => {
+  const ds = (n: number) => ({
+    '@id': `https://example.org/dataset/${n}`,
+    '@type': 'http://www.w3.org/ns/dcat#Dataset',
+    'http://purl.org/dc/terms/title': `Conjunto ${n}`,
+    // distributions as blank nodes: JSON-LD numbers them through the whole document
+    'http://www.w3.org/ns/dcat#distribution': [{ '@type': 'http://www.w3.org/ns/dcat#Distribution', 'http://www.w3.org/ns/dcat#accessURL': { '@id': `https://example.org/${n}.csv` } }],
+  })
+  const page = async (order: number[]) => parseRdfPage(JSON.stringify(order.map(ds)), { contentType: 'application/ld+json', sourceUrl: SOURCE })
+  const first = (await page([1, 2])).datasets.find((d) => d.guid.endsWith('/2'))!
+  const second = (await page([2, 1])).datasets.find((d) => d.guid.endsWith('/2'))!
+  t.not(first.content, second.content, 'the stored text differs (blank node labels)')
+  t.equal(first.fingerprint, second.fingerprint, 'the fingerprint does not')
+  const changed = (await parseRdfPage(JSON.stringify([ds(1), { ...ds(2), 'http://purl.org/dc/terms/title': 'Otro' }]), { contentType: 'application/ld+json', sourceUrl: SOURCE })).datasets.find((d) => d.guid.endsWith('/2'))!
+  t.not(changed.fingerprint, first.fingerprint, 'a real change does change it')
+})

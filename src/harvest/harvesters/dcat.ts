@@ -27,7 +27,7 @@ function md5(text: string): string {
 
 async function addPage(sink: GatherSink, page: ParsedPage, present: Set<string>): Promise<void> {
   for (const e of page.errors) await sink.error(e.guid ? `${e.guid}: ${e.message}` : e.message)
-  await sink.add(page.datasets.map((d) => ({ guid: d.guid, content: d.content })))
+  await sink.add(page.datasets.map((d) => ({ guid: d.guid, content: d.content, hash: d.fingerprint })))
   for (const d of page.datasets) present.add(d.guid)
 }
 
