@@ -125,8 +125,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(downloadRoutes, { runner, store: storage, resolveCaller, proxy: config.s3ProxyDownloads })
   const harvest = new HarvestPipeline({ db, runner, log: app.log, indexer })
   if (deps.jobWorker !== false && deps.pool) {
-    const worker = await startJobWorker({ pool: deps.pool, tasks: harvestTasks(db, harvest), crontab: HARVEST_CRONTAB, log: app.log })
-    app.addHook('onClose', () => worker.stop())
+    // started beside the server rather than before it: its schema check and LISTEN need not delay the first request
+    const worker = startJobWorker({ pool: deps.pool, tasks: harvestTasks(db, harvest), crontab: HARVEST_CRONTAB, log: app.log }).catch((err: unknown) => {
+      app.log.error({ err }, 'job worker failed to start: harvest jobs will not run in this process')
+      return null
+    })
+    app.addHook('onClose', async () => (await worker)?.stop())
   }
   await app.register(dcatRoutes, { runner, resolveCaller, config })
   app.decorate('actions', runner)
