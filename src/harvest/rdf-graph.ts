@@ -5,25 +5,10 @@
  * Spanish, then an untagged literal, then the first one.
  */
 import type { Store, Term, Quad } from 'n3'
+import { PREFIXES } from '../dcat/namespaces.js'
 
-export const NS = {
-  rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
-  rdfs: 'http://www.w3.org/2000/01/rdf-schema#',
-  dcat: 'http://www.w3.org/ns/dcat#',
-  dct: 'http://purl.org/dc/terms/',
-  dcatap: 'http://data.europa.eu/r5r/',
-  adms: 'http://www.w3.org/ns/adms#',
-  vcard: 'http://www.w3.org/2006/vcard/ns#',
-  foaf: 'http://xmlns.com/foaf/0.1/',
-  schema: 'http://schema.org/',
-  time: 'http://www.w3.org/2006/time#',
-  locn: 'http://www.w3.org/ns/locn#',
-  gsp: 'http://www.opengis.net/ont/geosparql#',
-  owl: 'http://www.w3.org/2002/07/owl#',
-  spdx: 'http://spdx.org/rdf/terms#',
-  skos: 'http://www.w3.org/2004/02/skos/core#',
-  hydra: 'http://www.w3.org/ns/hydra/core#',
-} as const
+/** The vocabularies the parser reads: the ones our DCAT output declares, plus OWL-Time (temporal coverage). */
+export const NS = { ...PREFIXES, time: 'http://www.w3.org/2006/time#' } as const
 
 export const PREFERRED_LANGUAGE = 'es'
 
