@@ -1,3 +1,6 @@
+import http from 'node:http'
+import https from 'node:https'
+
 /**
  * Remote reads for harvesters: every failure (refused connection, timeout, HTTP error, body over
  * the size cap, HTML where data was expected) becomes a RemoteError whose message is fit for a
@@ -39,37 +42,64 @@ export function userAgent(config: Record<string, unknown>): string {
   return typeof config.user_agent === 'string' && config.user_agent ? config.user_agent : 'Abierto-harvester/0.1 (+https://github.com/)'
 }
 
-/** GET `url`; non-2xx answers are returned (callers decide), transport failures throw RemoteError. */
+/**
+ * GET `url`; non-2xx answers are returned (callers decide), transport failures throw RemoteError.
+ * Node's http/https rather than fetch(): fetch refuses the browser "bad ports" (5060, 6000, …),
+ * which say nothing about a server-to-server harvest.
+ */
 export async function getText(url: string, opts: FetchOptions = {}): Promise<RemoteResponse> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES
-  let res: Response
-  try {
-    res = await fetch(url, { headers: opts.headers, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) })
-  } catch (err) {
-    throw new RemoteError(`Unable to get content for URL: ${url}: ${describe(err, timeoutMs)}`)
-  }
-  const declared = Number(res.headers.get('content-length') ?? NaN)
-  if (declared > maxBytes) {
-    await res.body?.cancel().catch(() => undefined)
-    throw new RemoteError(`Remote file is too big (${declared} bytes, the limit is ${maxBytes}): ${url}`, res.status)
-  }
-  const chunks: Uint8Array[] = []
-  let size = 0
-  try {
-    if (res.body) {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+  const signal = AbortSignal.timeout(timeoutMs)
+  let current = url
+  for (let redirects = 0; ; redirects++) {
+    let target: URL
+    try {
+      target = new URL(current)
+    } catch {
+      throw new RemoteError(`Unable to get content for URL: ${current}: not a valid URL`)
+    }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new RemoteError(`Unable to get content for URL: ${current}: only http and https are supported`)
+    let res: http.IncomingMessage
+    try {
+      res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        const req = (target.protocol === 'https:' ? https : http).get(target, { headers: opts.headers, signal }, resolve)
+        req.on('error', reject)
+      })
+    } catch (err) {
+      throw new RemoteError(`Unable to get content for URL: ${current}: ${describe(err, timeoutMs)}`)
+    }
+    const status = res.statusCode ?? 0
+    const location = res.headers.location
+    if (status >= 300 && status < 400 && location) {
+      res.resume()
+      if (redirects >= 5) throw new RemoteError(`Unable to get content for URL: ${url}: too many redirects`, status)
+      current = new URL(location, current).toString()
+      continue
+    }
+    const declared = Number(res.headers['content-length'] ?? NaN)
+    if (declared > maxBytes) {
+      res.destroy()
+      throw new RemoteError(`Remote file is too big (${declared} bytes, the limit is ${maxBytes}): ${current}`, status)
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
         size += chunk.byteLength
-        if (size > maxBytes) throw new RemoteError(`Remote file is too big (over ${maxBytes} bytes): ${url}`, res.status)
+        if (size > maxBytes) {
+          res.destroy()
+          throw new RemoteError(`Remote file is too big (over ${maxBytes} bytes): ${current}`, status)
+        }
         chunks.push(chunk)
       }
+    } catch (err) {
+      if (err instanceof RemoteError) throw err
+      throw new RemoteError(`Unable to get content for URL: ${current}: ${describe(err, timeoutMs)}`, status)
     }
-  } catch (err) {
-    if (err instanceof RemoteError) throw err
-    throw new RemoteError(`Unable to get content for URL: ${url}: ${describe(err, timeoutMs)}`, res.status)
+    const type = res.headers['content-type']
+    return { url: current, status, contentType: typeof type === 'string' ? type : null, body: Buffer.concat(chunks).toString('utf8') }
   }
-  const body = Buffer.concat(chunks).toString('utf8')
-  return { url: res.url || url, status: res.status, contentType: res.headers.get('content-type'), body }
 }
 
 /** GET and parse JSON; an HTTP error or a non-JSON body (an HTML error page, a login wall) is a RemoteError. */

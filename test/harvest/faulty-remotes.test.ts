@@ -94,3 +94,24 @@ t.test('faulty CKAN remotes', async (t) => {
   t.equal((await b.db.kysely.selectFrom('resource').select('id').where('id', '=', remoteDataset(3).resources[0].id).execute()).length, 0, 'no orphan resource')
   t.equal(await count(), 3)
 })
+
+t.test('a remote on a port browsers refuse (fetch "bad ports") is harvested like any other', async (t) => {
+  const server = http.createServer(ckanSearch([remoteDataset(5)]))
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false))
+    server.listen(6665, '127.0.0.1', () => resolve(true))
+  })
+  if (!listening) {
+    t.comment('# SKIP port 6665 is taken on this machine')
+    return
+  }
+  t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()) }))
+  const b = await testApp(t)
+  await b.ok('organization_create', { name: 'espejo' })
+  const source = await createSource(b, { name: 'fuente', url: 'http://127.0.0.1:6665', source_type: 'ckan', owner_org: 'espejo' })
+  const job = await startJob(b, source)
+  await b.app.harvest.runInline(job)
+  const r = await jobReport(b, job)
+  t.same(r.gatherErrors, [], 'no "bad port" refusal')
+  t.equal(r.stats.added, 1)
+})
