@@ -6,6 +6,8 @@ import { testApp } from '../helpers/app.js'
 import { createSource, jobReport, startJob } from './harvest-helpers.js'
 import { finishJobIfDone, timeOutStaleJobs } from '../../src/harvest/pipeline.js'
 import { nowIso } from '../../src/model/time.js'
+import { harvestTasks } from '../../src/harvest/tasks.js'
+import { sql } from 'kysely'
 
 /** Job lifecycle: watermarks, timeouts, aborts, and two sources claiming one dataset. */
 
@@ -122,4 +124,32 @@ t.test('two sources never claim the same dataset', async (t) => {
   t.match(r.objectErrors[0].message, /already harvested by source fuente-1/)
   const owner = await b.db.kysely.selectFrom('harvest_object').select('harvest_source_id').where('package_id', '=', remoteDataset(1).id).where('current', '=', true).execute()
   t.same(owner, [{ harvest_source_id: s1 }], 'the first source keeps it')
+})
+
+t.test("the worker's per-minute task starts due sources' jobs and ends abandoned ones", async (t) => {
+  const b = await testApp(t)
+  await b.ok('organization_create', { name: 'espejo' })
+  const due = await createSource(b, { name: 'diaria', url: 'http://127.0.0.1:9/a', source_type: 'ckan', owner_org: 'espejo', frequency: 'DAILY' })
+  const notYet = await createSource(b, { name: 'semanal', url: 'http://127.0.0.1:9/b', source_type: 'ckan', owner_org: 'espejo', frequency: 'WEEKLY' })
+  const manual = await createSource(b, { name: 'manual', url: 'http://127.0.0.1:9/c', source_type: 'ckan', owner_org: 'espejo' })
+  const past = new Date(Date.now() - 60_000).toISOString().replace('Z', '')
+  await b.db.kysely.updateTable('harvest_source').set({ next_run: past }).where('id', 'in', [due, manual]).execute()
+  const stale = randomUUID()
+  const longAgo = new Date(Date.now() - 3 * 3600_000).toISOString().replace('Z', '')
+  await b.db.kysely.insertInto('harvest_job').values({ id: stale, source_id: notYet, created: longAgo, status: 'Running' }).execute()
+
+  const tasks = harvestTasks(b.db.kysely, b.app.harvest)
+  await (tasks.harvest_schedule as (payload: unknown, helpers: unknown) => Promise<void>)({}, {})
+
+  const jobs = await b.db.kysely.selectFrom('harvest_job').select(['source_id', 'status', 'id']).orderBy('created').execute()
+  const dueJobs = jobs.filter((j) => j.source_id === due)
+  t.equal(dueJobs.length, 1, 'the due DAILY source got a job')
+  t.equal(dueJobs[0]?.status, 'Running')
+  t.equal(jobs.filter((j) => j.source_id === manual).length, 0, 'a MANUAL source is never scheduled')
+  t.equal(jobs.find((j) => j.id === stale)?.status, 'Finished', 'the abandoned job was ended')
+  const queued = await sql<{ n: number }>`SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks k ON k.id = j.task_id
+    WHERE k.identifier = 'harvest_gather' AND j.payload->>'job_id' = ${dueJobs[0]?.id ?? ''}`.execute(b.db.kysely)
+  t.equal(queued.rows[0].n, 1, "its gather task is queued for the worker")
+  const next = (await b.db.kysely.selectFrom('harvest_source').select('next_run').where('id', '=', due).executeTakeFirstOrThrow()).next_run
+  t.ok(next && Date.parse(`${next}Z`) > Date.now() + 23 * 3600_000, 'next_run moved a day on')
 })
