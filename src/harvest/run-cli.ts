@@ -1,18 +1,17 @@
 import cliProgress from 'cli-progress'
-import { sql } from 'kysely'
 import type { Config } from '../config.js'
 import type { OpenDatabase } from '../db/open.js'
 import { buildApp } from '../app.js'
 import { ConfigError } from '../config.js'
 import { ValidationError } from '../errors.js'
 import { findSource } from './sources.js'
-import { createJob } from './jobs.js'
+import { createJob, findJob } from './jobs.js'
+import { jobDict } from './dictize.js'
 
 export interface HarvestRunSummary {
   jobId: string
   stats: Record<string, number>
   gatherErrors: string[]
-  objectErrors: number
   seconds: number
 }
 
@@ -38,14 +37,14 @@ export async function harvestRunCommand(config: Config, database: OpenDatabase, 
   let lastLine = 0
   try {
     let last = { gathered: 0, imported: 0 }
-    const line = () => `harvest ${source.name}: ${last.imported}/${last.gathered} objects (${Math.round(last.imported / Math.max((performance.now() - started) / 1000, 0.001))}/s)\n`
+    const rate = () => Math.round(last.imported / Math.max((performance.now() - started) / 1000, 0.001))
+    const line = () => `harvest ${source.name}: ${last.imported}/${last.gathered} objects (${rate()}/s)\n`
     await app.harvest.runInline(jobId, (p) => {
       last = { ...p }
-      const rate = Math.round(p.imported / Math.max((performance.now() - started) / 1000, 0.001))
       if (tty) {
-        if (!bar.isActive) bar.start(p.gathered, p.imported, { name: source.name, rate })
+        if (!bar.isActive) bar.start(p.gathered, p.imported, { name: source.name, rate: rate() })
         bar.setTotal(p.gathered)
-        bar.update(p.imported, { rate })
+        bar.update(p.imported, { rate: rate() })
       } else if (performance.now() - lastLine > 2000) {
         lastLine = performance.now()
         process.stderr.write(line())
@@ -53,13 +52,10 @@ export async function harvestRunCommand(config: Config, database: OpenDatabase, 
     })
     if (!tty) process.stderr.write(line())
     await app.indexer.flushFresh(100_000)
-    const { rows } = await sql<{ report_status: string | null; n: number }>`
-      SELECT report_status, count(*)::int AS n FROM harvest_object WHERE harvest_job_id = ${jobId} GROUP BY report_status`.execute(db)
-    const stats: Record<string, number> = { added: 0, updated: 0, 'not modified': 0, errored: 0, deleted: 0 }
-    for (const r of rows) if (r.report_status) stats[r.report_status] = r.n
-    const gatherErrors = (await db.selectFrom('harvest_gather_error').select('message').where('harvest_job_id', '=', jobId).orderBy('created').execute()).map((r) => r.message)
-    stats.errored += gatherErrors.length
-    return { jobId, stats, gatherErrors, objectErrors: rows.find((r) => r.report_status === 'errored')?.n ?? 0, seconds: (performance.now() - started) / 1000 }
+    // the counts harvest_job_show reports, errored included (objects with errors plus gather errors)
+    const job = await jobDict(db, (await findJob(db, jobId))!)
+    const gatherErrors = (job.gather_error_summary as { message: string }[]).map((e) => e.message)
+    return { jobId, stats: job.stats as Record<string, number>, gatherErrors, seconds: (performance.now() - started) / 1000 }
   } finally {
     if (bar.isActive) bar.stop()
     await app.close()
