@@ -8,6 +8,7 @@ import type { SearchIndexer } from '../search/indexer.js'
 import { ActionError, NotFound, ValidationError } from '../errors.js'
 import { nowIso } from '../model/time.js'
 import { parseConfig } from './config.js'
+import { sourceQuery } from './sources.js'
 import type { GatheredRecord, Harvester, SourceInfo } from './harvester.js'
 import { harvesterFor } from './harvesters/index.js'
 import { enqueue } from '../jobs/queue.js'
@@ -148,7 +149,7 @@ export class HarvestPipeline {
     const { db } = this.deps
     try {
       const job = await db.selectFrom('harvest_job').select(['status', 'source_id']).where('id', '=', jobId).executeTakeFirst()
-      if (!job) return
+      if (!job || objectIds.length === 0) return
       if (job.status !== 'Running') {
         // aborted: objects not yet imported end as errors, as ckanext-harvest's fetch consumer does
         await db
@@ -162,8 +163,9 @@ export class HarvestPipeline {
       const source = await loadSource(db, job.source_id)
       const harvester = source && harvesterFor(source.type)
       const caller = { user: await harvestUser(db) }
+      const rows = new Map((await db.selectFrom('harvest_object').selectAll().where('id', 'in', objectIds).execute()).map((o) => [o.id, o]))
       for (const id of objectIds) {
-        const obj = await db.selectFrom('harvest_object').selectAll().where('id', '=', id).executeTakeFirst()
+        const obj = rows.get(id)
         if (!obj || obj.state === 'COMPLETE' || obj.state === 'ERROR') continue
         if (!source || !harvester) {
           await this.objectError(obj, `System error - No harvester could be found for source type ${source?.type ?? '?'}`)
@@ -378,12 +380,7 @@ export async function timeOutStaleJobs(db: Kysely<Database>, minutes: number): P
 }
 
 export async function loadSource(db: Kysely<Database>, id: string): Promise<SourceInfo | null> {
-  const row = await db
-    .selectFrom('harvest_source')
-    .innerJoin('package', 'package.id', 'harvest_source.id')
-    .select(['harvest_source.id', 'package.name', 'package.title', 'harvest_source.url', 'harvest_source.type', 'harvest_source.config', 'package.owner_org', 'harvest_source.watermark'])
-    .where('harvest_source.id', '=', id)
-    .executeTakeFirst()
+  const row = await sourceQuery(db).where('hs.id', '=', id).executeTakeFirst()
   if (!row) return null
   let parsed: Record<string, unknown> = {}
   try {
@@ -391,7 +388,7 @@ export async function loadSource(db: Kysely<Database>, id: string): Promise<Sour
   } catch {
     // stored configs were validated; an unreadable one harvests with defaults
   }
-  return { ...row, title: row.title ?? row.name, config: parsed }
+  return { id: row.id, name: row.name, title: row.title ?? row.name, url: row.url, type: row.type, config: parsed, owner_org: row.owner_org, watermark: row.watermark }
 }
 
 /** The sysadmin harvests write as (CKAN's site user). Created on first use; never promotes an existing account. */

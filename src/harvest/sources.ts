@@ -23,6 +23,8 @@ export interface SourceRecord {
   next_run: string | null
   user_id: string | null
   created: string
+  /** gather start of the last error-free job (incremental harvests) */
+  watermark: string | null
 }
 
 function sourceQuery(db: Kysely<Database>) {
@@ -31,7 +33,7 @@ function sourceQuery(db: Kysely<Database>) {
     .innerJoin('package as p', 'p.id', 'hs.id')
     .select([
       'hs.id', 'p.name', 'p.title', 'p.notes', 'p.state', 'p.private', 'p.owner_org', 'p.creator_user_id',
-      'hs.url', 'hs.type', 'hs.config', 'hs.frequency', 'hs.next_run', 'hs.user_id', 'hs.created',
+      'hs.url', 'hs.type', 'hs.config', 'hs.frequency', 'hs.next_run', 'hs.user_id', 'hs.created', 'hs.watermark',
     ])
 }
 
