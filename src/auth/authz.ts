@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely'
+import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely'
 import type { ActionContext } from '../actions/context.js'
 import { isSysadmin, userName } from '../actions/context.js'
 import type { Database, GroupRow, PackageRow } from '../db/schema.js'
@@ -325,17 +325,22 @@ export async function requireEditResource(ctx: ActionContext, resourceId: string
 }
 
 /** The active organization named by id or name, or undefined. */
-export async function findOrganizationId(ctx: ActionContext, ref: string): Promise<string | undefined> {
-  const row = await ctx.db
+/** The id of the active organization (or group) whose id, else whose name, is `ref`. */
+export async function findActiveGroupId(db: Kysely<Database>, ref: string, organization: boolean): Promise<string | undefined> {
+  const row = await db
     .selectFrom('group')
     .select('id')
-    .where('is_organization', '=', true)
+    .where('is_organization', '=', organization)
     .where('state', '=', 'active')
     .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]))
     .orderBy((eb) => eb('id', '=', ref), 'desc')
     .limit(1)
     .executeTakeFirst()
   return row?.id
+}
+
+export async function findOrganizationId(ctx: ActionContext, ref: string): Promise<string | undefined> {
+  return findActiveGroupId(ctx.db, ref, true)
 }
 
 /** package_create's auth (ckan/logic/auth/create.py). */

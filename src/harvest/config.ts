@@ -1,30 +1,14 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
+import { findActiveGroupId } from '../auth/authz.js'
 
 /**
- * The harvester types a source may name, with ckanext-harvest's info() shapes, and each type's
- * config check. Checks throw ConfigProblem with ckanext-harvest's own message; the source actions
- * wrap it as `Error parsing the configuration options: <message>` on `config`.
+ * Harvest source configs (harvesters/index.ts lists the types). Checks throw ConfigProblem with
+ * ckanext-harvest's own message; the source actions wrap it as
+ * `Error parsing the configuration options: <message>` on `config`.
  */
 
-export interface HarvesterInfo {
-  name: string
-  title: string
-  description: string
-  form_config_interface: 'Text'
-}
-
 export class ConfigProblem extends Error {}
-
-export const HARVESTER_INFO: readonly HarvesterInfo[] = [
-  { name: 'ckan', title: 'CKAN', description: 'Harvests remote CKAN instances', form_config_interface: 'Text' },
-  { name: 'dcat_rdf', title: 'Generic DCAT RDF Harvester', description: 'Harvester for DCAT datasets from an RDF graph', form_config_interface: 'Text' },
-  { name: 'dcat_json', title: 'DCAT JSON Harvester', description: 'Harvester for DCAT dataset descriptions serialized as JSON (data.json)', form_config_interface: 'Text' },
-]
-
-export function isHarvesterType(name: string): boolean {
-  return HARVESTER_INFO.some((h) => h.name === name)
-}
 
 /** Parses a source's config text (empty = {}); invalid JSON is a ConfigProblem with JSON.parse's message. */
 export function parseConfig(text: string | null | undefined): Record<string, unknown> {
@@ -86,15 +70,9 @@ export async function validateHarvestConfig(db: Kysely<Database>, type: string, 
     if (groups.some((g) => typeof g !== 'string')) throw new ConfigProblem('default_groups must be a list of group names/ids (i.e. strings)')
     const ids: string[] = []
     for (const ref of groups as string[]) {
-      const row = await db
-        .selectFrom('group')
-        .select('id')
-        .where('is_organization', '=', false)
-        .where('state', '=', 'active')
-        .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]))
-        .executeTakeFirst()
-      if (!row) throw new ConfigProblem('Default group not found')
-      ids.push(row.id)
+      const id = await findActiveGroupId(db, ref, false)
+      if (!id) throw new ConfigProblem('Default group not found')
+      ids.push(id)
     }
     config.default_group_ids = ids
     return JSON.stringify(config)

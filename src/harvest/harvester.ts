@@ -68,8 +68,16 @@ export interface PreparedDataset {
   name: string
 }
 
+/** ckanext-harvest's IHarvester.info(); `name` is the source_type sources store. */
+export interface HarvesterInfo {
+  name: string
+  title: string
+  description: string
+  form_config_interface: 'Text'
+}
+
 export interface Harvester {
-  type: string
+  info: HarvesterInfo
   gather(source: SourceInfo, sink: GatherSink, signal: AbortSignal): Promise<GatherResult>
   prepare(ctx: PrepareContext, record: GatheredRecord): Promise<PreparedDataset>
 }

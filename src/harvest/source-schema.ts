@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { FieldErrors } from '../errors.js'
-import { ConfigProblem, HARVESTER_INFO, isHarvesterType, validateHarvestConfig } from './config.js'
+import { ConfigProblem, validateHarvestConfig } from './config.js'
+import { HARVESTER_INFO, harvesterFor } from './harvesters/index.js'
 
 /**
  * The harvest keys of a source (ckanext-harvest's harvest_source_schema: url, source_type,
@@ -98,7 +99,7 @@ export async function checkSourceFields(db: Kysely<Database>, data: Record<strin
   }
 
   if (type === '') errors.source_type = ['Missing value']
-  else if (!isHarvesterType(type)) errors.source_type = [`Unknown harvester type: ${type}. Registered types: ${pyList(HARVESTER_INFO.map((h) => h.name))}`]
+  else if (!harvesterFor(type)) errors.source_type = [`Unknown harvester type: ${type}. Registered types: ${pyList(HARVESTER_INFO.map((h) => h.name))}`]
 
   let frequency = 'MANUAL'
   if (rawFrequency !== undefined && rawFrequency !== '') {

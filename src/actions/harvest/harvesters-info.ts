@@ -1,5 +1,5 @@
 import { defineAction } from '../define.js'
-import { HARVESTER_INFO } from '../../harvest/config.js'
+import { HARVESTER_INFO } from '../../harvest/harvesters/index.js'
 
 export default defineAction({
   name: 'harvesters_info_show',

@@ -79,7 +79,7 @@ async function pageSearch(source: SourceInfo, fq: string[], rows: number, extra:
 }
 
 export const ckanHarvester: Harvester = {
-  type: 'ckan',
+  info: { name: 'ckan', title: 'CKAN', description: 'Harvests remote CKAN instances', form_config_interface: 'Text' },
 
   async gather(source: SourceInfo, sink: GatherSink, signal: AbortSignal): Promise<GatherResult> {
     const filters = filterTerms(source.config)

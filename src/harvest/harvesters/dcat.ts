@@ -54,7 +54,7 @@ function prepared(ctx: PrepareContext, found: HarvestedDataset | undefined, guid
 }
 
 export const dcatRdfHarvester: Harvester = {
-  type: 'dcat_rdf',
+  info: { name: 'dcat_rdf', title: 'Generic DCAT RDF Harvester', description: 'Harvester for DCAT datasets from an RDF graph', form_config_interface: 'Text' },
 
   async gather(source: SourceInfo, sink: GatherSink, signal: AbortSignal): Promise<GatherResult> {
     const present = new Set<string>()
@@ -81,7 +81,7 @@ export const dcatRdfHarvester: Harvester = {
 }
 
 export const dcatJsonHarvester: Harvester = {
-  type: 'dcat_json',
+  info: { name: 'dcat_json', title: 'DCAT JSON Harvester', description: 'Harvester for DCAT dataset descriptions serialized as JSON (data.json)', form_config_interface: 'Text' },
 
   async gather(source: SourceInfo, sink: GatherSink, signal: AbortSignal): Promise<GatherResult> {
     const present = new Set<string>()
