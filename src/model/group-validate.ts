@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database, GroupRow, MemberTable } from '../db/schema.js'
 import { IntegrityError, ValidationError } from '../errors.js'
-import { isUuid, nameError, unicodeSafe } from './validators.js'
+import { extraIdErrors, isUuid, nameError, unicodeSafe } from './validators.js'
 import { findGroup } from './group-dict.js'
 
 /**
@@ -173,6 +173,9 @@ export async function validateGroup(db: Kysely<Database>, data: Dict, opts: Grou
     out.extras = []
     for (const e of extras) {
       const err: Errors = {}
+      // on create only: group_show's extras carry their ids, and group_patch/update send them back
+      const idErrors = creating ? extraIdErrors(e.id, opts.sysadmin) : null
+      if (idErrors) err.id = idErrors
       if (isEmpty(e.key)) err.key = ['Missing value']
       else if (ROOT_KEYS.has(unicodeSafe(e.key) as string)) err.key = ['There is a schema field with the same name']
       if (e.value === undefined) err.value = ['Missing value']

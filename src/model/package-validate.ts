@@ -3,7 +3,7 @@ import type { Database, KeyValue } from '../db/schema.js'
 import { IntegrityError, ValidationError } from '../errors.js'
 import { asBool } from '../actions/params.js'
 import { parseIsoDate } from './time.js'
-import { emailError, isUuid, nameError, tagErrors, toInt, unicodeSafe } from './validators.js'
+import { emailError, extraIdErrors, isUuid, nameError, tagErrors, toInt, unicodeSafe } from './validators.js'
 import { cleanFormat, guessFormat } from './formats.js'
 
 /** Free-text columns that `package_update` resets to null when omitted (CKAN's remove_if_not_provided). */
@@ -290,6 +290,8 @@ export async function validatePackage(db: Kysely<Database>, data: Record<string,
   const seen = new Map<string, number>()
   for (const e of extrasRaw) {
     const err: Errors = {}
+    const idErrors = extraIdErrors(e.id, opts.sysadmin)
+    if (idErrors) err.id = idErrors
     const key = unicodeSafe(e.key)
     if (key === null || key === '') err.key = ['Missing value']
     else if (ROOT_KEYS.has(key)) err.key = ['There is a schema field with the same name']

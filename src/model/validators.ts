@@ -57,3 +57,21 @@ export function toInt(value: unknown): number | null | undefined {
   if (typeof value === 'string' && /^\s*-?\d+(\.0*)?\s*$/.test(value)) return Math.trunc(Number(value))
   return undefined
 }
+
+/** Python's truth value of a JSON value: what CKAN's `if value:` tests. */
+function pyTruthy(value: unknown): boolean {
+  if (value === null || value === undefined || value === false || value === 0 || value === '') return false
+  if (Array.isArray(value)) return value.length > 0
+  if (typeof value === 'object') return Object.keys(value).length > 0
+  return true
+}
+
+/**
+ * The `id` of one extra (CKAN's default_extras_schema: ignore_missing, empty_if_not_sysadmin,
+ * uuid_validator): others may not send one (an empty value passes), a sysadmin's must be a UUID.
+ */
+export function extraIdErrors(value: unknown, sysadmin: boolean): string[] | null {
+  if (value === undefined || value === null) return null
+  if (!sysadmin) return pyTruthy(value) ? ['The input field id was not expected.'] : null
+  return isUuid(value) ? null : ['Invalid id provided']
+}

@@ -6,7 +6,8 @@ import update from './update.js'
 import patch from './patch.js'
 import del from './delete.js'
 import purge from './purge.js'
+import packageShow from './package-show.js'
 
-const actions: AnyAction[] = [list, show, create, update, patch, del, purge]
+const actions: AnyAction[] = [list, show, create, update, patch, del, purge, packageShow]
 
 export default actions

@@ -100,7 +100,7 @@ export const organizationListForUser = defineAction({
     additionalProperties: true,
     properties: {
       id: { type: 'string', description: "the user's name or id (default: the caller)" },
-      permission: { type: 'string', description: "default 'manage_group'" },
+      permission: { description: "default 'manage_group'; a permission no role has (of any type) matches admins only" },
       include_dataset_count: { type: 'boolean' },
       include_member_count: { type: 'boolean' },
     },
@@ -114,7 +114,9 @@ export const organizationListForUser = defineAction({
       user = found
     }
     if (!user || user.state !== 'active') return []
-    const permission = p.permission || 'manage_group'
+    // CKAN's data_dict.get('permission', 'manage_group'): only a missing key takes the default;
+    // '', null or a number name no permission, which admins alone hold (get_roles_with_permission)
+    const permission = p.permission === undefined ? 'manage_group' : p.permission
     const orgs = await ctx.db.selectFrom('group').selectAll().where('is_organization', '=', true).where('state', '=', 'active').execute()
     let rows: (GroupRow & { capacity: string })[]
     if (user.sysadmin) {
@@ -123,7 +125,7 @@ export const organizationListForUser = defineAction({
       const roles = await callerRoles({ ...ctx, caller: { user } })
       rows = orgs.flatMap((o) => {
         const cap = roles.groups.get(o.id)?.capacity
-        return cap && roleGrants(cap, permission) ? [{ ...o, capacity: cap }] : []
+        return cap && (typeof permission === 'string' ? roleGrants(cap, permission) : roleGrants(cap, 'admin')) ? [{ ...o, capacity: cap }] : []
       })
     }
     rows.sort(byTitle)

@@ -12,7 +12,7 @@ const WITH_NAME = new Set(['fullname', 'about', 'sysadmin', 'number_created_pack
 export default defineAction({
   name: 'user_list',
   description:
-    "Return the site's active and pending user accounts (deleted ones are left out).\n\nParams: q (case-insensitive substring of name or full name; of the e-mail too for sysadmins), email (exact; sysadmins only), order_by (display_name by default; id, name, fullname, created, about, sysadmin, number_created_packages), all_fields (true: user dicts; false: names), limit and offset (optional paging; CKAN returns everything).",
+    "Return the site's active and pending user accounts (deleted ones are left out).\n\nParams: q (case-insensitive substring of name or full name; of the e-mail too for sysadmins), email (exact; sysadmins only), order_by (display_name by default; id, name, fullname, created, about, sysadmin, number_created_packages; email for sysadmins only), all_fields (true: user dicts; false: names), limit and offset (optional paging; CKAN returns everything).",
   sideEffectFree: true,
   params: {
     type: 'object',
@@ -41,7 +41,10 @@ export default defineAction({
       q = q.where((eb) => eb.or([has('user.name'), has('user.fullname'), ...(sysadmin ? [has('user.email')] : [])]))
     }
     if (p.email) q = q.where('user.email', '=', p.email)
-    const order = (ORDER_COLUMNS as readonly string[]).includes(p.order_by) ? p.order_by : 'display_name'
+    // CKAN sorts by any user column; the e-mail only for sysadmins, who can see it: anyone else
+    // would learn how hidden addresses sort, so they get the default order
+    const columns: readonly string[] = sysadmin ? [...ORDER_COLUMNS, 'email'] : ORDER_COLUMNS
+    const order = columns.includes(p.order_by) ? p.order_by : 'display_name'
     if (order === 'display_name') q = q.orderBy(sql`CASE WHEN "user".fullname IS NULL OR "user".fullname = '' THEN "user".name ELSE "user".fullname END`)
     else if (order === 'number_created_packages') q = q.orderBy(sql.ref('number_created_packages'))
     else q = q.orderBy(sql.ref(`user.${order}`))

@@ -76,7 +76,8 @@ export async function validateUser(ctx: ActionContext, data: Record<string, unkn
   // password: at least 8 characters; required on create unless a sysadmin gives password_hash
   const hashGiven = sysadmin && !absent(data.password_hash)
   const password = data.password
-  if (password !== undefined && password !== null && typeof password !== 'string') add('password', 'Passwords must be strings')
+  // null too: CKAN's user_password_validator lets only a missing key or a string through
+  if (password !== undefined && typeof password !== 'string') add('password', 'Passwords must be strings')
   else if (typeof password === 'string' && password !== '' && password.length < 8) add('password', 'Your password must be 8 characters or longer')
   else if (typeof password === 'string' && password !== '') out.password = password
   if (!target && !hashGiven && !password) add('password', 'Missing value')
