@@ -164,6 +164,7 @@ interface Result {
 async function runAdapter(adapter: 'fs' | 's3', file: string, expectedHash: string, work: string): Promise<Result> {
   const dataDir = path.join(work, `data-${adapter}`)
   const serverEnv: Record<string, string> = {
+    WRITE_RATE_LIMIT_PER_MINUTE: '0',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     MAX_RESOURCE_SIZE_MB: String(sizeMb + 16),

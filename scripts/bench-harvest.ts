@@ -60,7 +60,7 @@ async function main(): Promise<number> {
 
     const a = await startServerProcess({ env: { DATA_DIR: dirA, LOG_LEVEL: 'warn', PORT: String(await freePort()) }, logFile: path.join(dirA, 'server.log'), timeoutMs: 60_000 })
     servers.push(a)
-    const b = await startServerProcess({ env: { DATA_DIR: dirB, LOG_LEVEL: 'warn', PORT: String(await freePort()) }, logFile: path.join(dirB, 'server.log'), timeoutMs: 60_000 })
+    const b = await startServerProcess({ env: { DATA_DIR: dirB, LOG_LEVEL: 'warn', PORT: String(await freePort()), FETCH_ALLOW_PRIVATE: '127.0.0.1' }, logFile: path.join(dirB, 'server.log'), timeoutMs: 60_000 })
     servers.push(b)
     const token = readFileSync(path.join(dirB, 'sysadmin.token'), 'utf8').trim()
     await action(b, token, 'organization_create', { name: 'espejo', title: 'Espejo' })

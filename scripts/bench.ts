@@ -171,7 +171,8 @@ async function main(): Promise<number> {
   const { organizations, groups } = referencedGroups(records)
   const resourceCount = records.reduce((n, r) => n + (r.resources?.length ?? 0), 0)
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'abierto-bench-'))
-  const serverEnv: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: logLevel, ...(external ? { DATABASE_URL: external } : {}) }
+  // the load phase writes as fast as the server takes it, with one token: no per-token write limit
+  const serverEnv: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: logLevel, WRITE_RATE_LIMIT_PER_MINUTE: '0', ...(external ? { DATABASE_URL: external } : {}) }
   const serverLog = path.join(dataDir, 'server.log')
   const cpus = os.cpus()
 

@@ -24,6 +24,7 @@ import type { BlobStore } from './storage/blob-store.js'
 import { openBlobStore } from './storage/open.js'
 import { downloadRoutes } from './storage/download-routes.js'
 import { HarvestPipeline } from './harvest/pipeline.js'
+import { outboundPolicy } from './net/outbound.js'
 import { harvestTasks, HARVEST_CRONTAB } from './harvest/tasks.js'
 import { startJobWorker } from './jobs/queue.js'
 import { dcatRoutes } from './dcat/routes.js'
@@ -119,11 +120,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const runner = new ActionRunner({ db, config, registry, cache, search, indexer, storage })
   // the API token is resolved once, in an onRequest hook that also rate-limits failed attempts
   const users = new TokenCache(db, cache as ReadCache<unknown>)
-  await app.register(authRateLimit, { users, siteUrl: config.siteUrl, failuresPerMinute: config.authRateLimitPerMinute })
+  await app.register(authRateLimit, {
+    users,
+    siteUrl: config.siteUrl,
+    failuresPerMinute: config.authRateLimitPerMinute,
+    writesPerMinute: config.writeRateLimitPerMinute,
+    isWriteAction: (name) => registry.get(name)?.sideEffectFree === false,
+  })
   const resolveCaller = async (req: FastifyRequest): Promise<Caller> => ({ user: req.authUser })
   await app.register(actionRoutes, { runner, siteUrl: config.siteUrl, resolveCaller, uploads: { store: storage, maxBytes: config.maxResourceSizeMb * 1024 * 1024 } })
   await app.register(downloadRoutes, { runner, store: storage, resolveCaller, proxy: config.s3ProxyDownloads })
-  const harvest = new HarvestPipeline({ db, runner, log: app.log, indexer })
+  const harvest = new HarvestPipeline({ db, runner, log: app.log, indexer, outbound: outboundPolicy(config.fetchAllowPrivate) })
   if (deps.jobWorker !== false && deps.pool) {
     // started beside the server rather than before it: its schema check and LISTEN need not delay the first request
     const worker = startJobWorker({ pool: deps.pool, tasks: harvestTasks(db, harvest), crontab: HARVEST_CRONTAB, log: app.log }).catch((err: unknown) => {

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { Ajv } from 'ajv'
+import { parseAllowList } from './net/outbound.js'
 
 /** Typed configuration, read once from the environment (never at import time). */
 export interface Config {
@@ -29,6 +30,13 @@ export interface Config {
   createUserViaApi: boolean
   /** Requests per minute and client IP carrying a token that resolves to no user; 0 disables the limit. */
   authRateLimitPerMinute: number
+  /** Writes (POSTs of actions that are not side-effect free) per minute and API token; 0 disables the limit. */
+  writeRateLimitPerMinute: number
+  /**
+   * Non-public hosts server-side fetches (harvesting) may reach anyway: host names, addresses, CIDR
+   * ranges, or `*` for all. Empty: only public addresses.
+   */
+  fetchAllowPrivate: string[]
   /** STORAGE=s3: endpoint URL (http(s)://host:port), credentials, bucket (created at start if missing), region. */
   s3: { endpoint: string | null; accessKey: string; secretKey: string; bucket: string; region: string }
   /** STORAGE=s3: stream downloads through Abierto instead of redirecting to a presigned URL. */
@@ -59,6 +67,8 @@ const envSchema = {
     TRUST_PROXY: { type: 'integer', minimum: 0, maximum: 10 },
     CREATE_USER_VIA_API: { enum: ['true', 'false'] },
     AUTH_RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0 },
+    WRITE_RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0 },
+    FETCH_ALLOW_PRIVATE: { type: 'string' },
     S3_ENDPOINT: { type: 'string', pattern: '^https?://[^\\s]+$' },
     S3_ACCESS_KEY: { type: 'string' },
     S3_SECRET_KEY: { type: 'string' },
@@ -93,6 +103,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const shown = name === 'DATABASE_URL' ? '<redacted>' : JSON.stringify(env[name] ?? '')
     throw new ConfigError(`invalid configuration: ${name}=${shown} ${err?.message ?? 'is invalid'}`)
   }
+  let fetchAllowPrivate: string[]
+  try {
+    fetchAllowPrivate = parseAllowList((raw.FETCH_ALLOW_PRIVATE as string | undefined) ?? '')
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: FETCH_ALLOW_PRIVATE ${(err as Error).message}`)
+  }
   const port = (raw.PORT as number | undefined) ?? 5000
   const dataDir = path.resolve((raw.DATA_DIR as string | undefined) ?? './data')
   const siteUrl = ((raw.SITE_URL as string | undefined) ?? `http://localhost:${port}`).replace(/\/+$/, '')
@@ -116,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: (raw.TRUST_PROXY as number | undefined) ?? 0,
     createUserViaApi: raw.CREATE_USER_VIA_API === 'true',
     authRateLimitPerMinute: (raw.AUTH_RATE_LIMIT_PER_MINUTE as number | undefined) ?? 30,
+    writeRateLimitPerMinute: (raw.WRITE_RATE_LIMIT_PER_MINUTE as number | undefined) ?? 3000,
+    fetchAllowPrivate,
     s3: {
       endpoint: (raw.S3_ENDPOINT as string | undefined) ?? null,
       accessKey: (raw.S3_ACCESS_KEY as string | undefined) ?? '',

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
+import type { OutboundPolicy } from '../net/outbound.js'
 
 /** What a harvester sees of its source. */
 export interface SourceInfo {
@@ -47,6 +48,8 @@ export interface PrepareContext {
   db: Kysely<Database>
   jobId: string
   objectId: string
+  /** the addresses remote reads may reach */
+  policy: OutboundPolicy
   /** the local dataset this record updates, if any */
   existing: Record<string, unknown> | null
   /** runs an action as the harvest user, inside the import's transaction */
@@ -78,6 +81,7 @@ export interface HarvesterInfo {
 
 export interface Harvester {
   info: HarvesterInfo
-  gather(source: SourceInfo, sink: GatherSink, signal: AbortSignal): Promise<GatherResult>
+  /** `policy`: the addresses its remote reads may reach (pass it to getText/getJson) */
+  gather(source: SourceInfo, sink: GatherSink, signal: AbortSignal, policy: OutboundPolicy): Promise<GatherResult>
   prepare(ctx: PrepareContext, record: GatheredRecord): Promise<PreparedDataset>
 }

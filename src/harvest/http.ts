@@ -1,10 +1,13 @@
 import http from 'node:http'
 import https from 'node:https'
+import { BlockedAddressError, checkLiteralHost, outboundAgents, type OutboundPolicy } from '../net/outbound.js'
 
 /**
  * Remote reads for harvesters: every failure (refused connection, timeout, HTTP error, body over
  * the size cap, HTML where data was expected) becomes a RemoteError whose message is fit for a
- * job report, naming the URL. Nothing here throws anything else.
+ * job report, naming the URL. Nothing here throws anything else. Job reports are read by the
+ * source's editors: messages carry the URL, the status and the content type, never the remote's
+ * body (a fetch of an internal page must not hand its text back to whoever asked for it).
  */
 
 export class RemoteError extends Error {
@@ -17,6 +20,8 @@ export class RemoteError extends Error {
 }
 
 export interface FetchOptions {
+  /** which addresses may be connected to (every hop of a redirect is checked) */
+  policy: OutboundPolicy
   headers?: Record<string, string>
   timeoutMs?: number
   maxBytes?: number
@@ -47,7 +52,7 @@ export function userAgent(config: Record<string, unknown>): string {
  * Node's http/https rather than fetch(): fetch refuses the browser "bad ports" (5060, 6000, …),
  * which say nothing about a server-to-server harvest.
  */
-export async function getText(url: string, opts: FetchOptions = {}): Promise<RemoteResponse> {
+export async function getText(url: string, opts: FetchOptions): Promise<RemoteResponse> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES
   const signal = AbortSignal.timeout(timeoutMs)
@@ -62,8 +67,10 @@ export async function getText(url: string, opts: FetchOptions = {}): Promise<Rem
     if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new RemoteError(`Unable to get content for URL: ${current}: only http and https are supported`)
     let res: http.IncomingMessage
     try {
+      checkLiteralHost(opts.policy, target)
+      const agents = outboundAgents(opts.policy)
       res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        const req = (target.protocol === 'https:' ? https : http).get(target, { headers: opts.headers, signal }, resolve)
+        const req = target.protocol === 'https:' ? https.get(target, { headers: opts.headers, signal, agent: agents.https }, resolve) : http.get(target, { headers: opts.headers, signal, agent: agents.http }, resolve)
         req.on('error', reject)
       })
     } catch (err) {
@@ -103,24 +110,20 @@ export async function getText(url: string, opts: FetchOptions = {}): Promise<Rem
 }
 
 /** GET and parse JSON; an HTTP error or a non-JSON body (an HTML error page, a login wall) is a RemoteError. */
-export async function getJson(url: string, opts: FetchOptions = {}): Promise<unknown> {
+export async function getJson(url: string, opts: FetchOptions): Promise<unknown> {
   const res = await getText(url, opts)
   if (res.status < 200 || res.status >= 300) {
-    throw new RemoteError(`Unable to get content for URL: ${url}: HTTP error ${res.status}${snippet(res)}`, res.status)
+    throw new RemoteError(`Unable to get content for URL: ${url}: HTTP error ${res.status}`, res.status)
   }
   try {
     return JSON.parse(res.body)
   } catch {
-    throw new RemoteError(`Unable to decode the response of ${url} as JSON (Content-Type ${res.contentType ?? 'none'})${snippet(res)}`, res.status)
+    throw new RemoteError(`Unable to decode the response of ${url} as JSON (HTTP ${res.status}, Content-Type ${res.contentType ?? 'none'})`, res.status)
   }
 }
 
-function snippet(res: RemoteResponse): string {
-  const text = res.body.replace(/\s+/g, ' ').trim().slice(0, 120)
-  return text ? `: "${text}"` : ''
-}
-
 function describe(err: unknown, timeoutMs: number): string {
+  if (err instanceof BlockedAddressError) return `refused: ${err.message}`
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } }
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `timed out after ${Math.round(timeoutMs / 1000)} s`
   return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err)

@@ -5,6 +5,7 @@ import type { Database, HarvestObjectRow, UserRow } from '../db/schema.js'
 import type { ActionRunner } from '../actions/runner.js'
 import type { ActionContext } from '../actions/context.js'
 import type { SearchIndexer } from '../search/indexer.js'
+import type { OutboundPolicy } from '../net/outbound.js'
 import { ActionError, NotFound, ValidationError } from '../errors.js'
 import { nowIso } from '../model/time.js'
 import { parseConfig } from './config.js'
@@ -29,6 +30,8 @@ export interface PipelineDeps {
   runner: ActionRunner
   log: FastifyBaseLogger
   indexer?: SearchIndexer
+  /** the addresses harvesters may fetch from (FETCH_ALLOW_PRIVATE) */
+  outbound: OutboundPolicy
 }
 
 export interface JobProgress {
@@ -71,7 +74,7 @@ export class HarvestPipeline {
       if (!source) throw new Error('Harvest source not found')
       const harvester = harvesterFor(source.type)
       if (!harvester) throw new Error(`System error - No harvester could be found for source type ${source.type}`)
-      const result = await harvester.gather(source, sink, ctrl.signal)
+      const result = await harvester.gather(source, sink, ctrl.signal, this.deps.outbound)
       await db.updateTable('harvest_job').set({ mode: result.mode }).where('id', '=', jobId).execute()
       // deletions only after a complete, error-free listing: a broken remote must not empty us
       if (!failed && result.present && config(source, 'delete_missing') !== false) {
@@ -238,6 +241,7 @@ export class HarvestPipeline {
             db: tx.db,
             jobId: obj.harvest_job_id,
             objectId: obj.id,
+            policy: this.deps.outbound,
             existing: current,
             call: (name, params) => tx.call(name, params),
             callOutside: (name, params) => base.call(name, params),

@@ -17,7 +17,11 @@ t.test('failed authentications are limited per client IP', async (t) => {
     success: false,
     error: { __type: 'Rate Limit Error', message: `Too many failed authentication attempts: retry in ${limited.headers['retry-after']} seconds` },
   })
-  t.equal((await get(sysadminToken)).statusCode, 429, 'while limited, a correct token is not revealed either')
+  // behind a proxy every client has the proxy's IP: one client's bad tokens must not lock out the rest
+  t.equal((await get(sysadminToken)).statusCode, 200, 'while limited, a valid token from the same IP is served')
+  const write = await app.inject({ method: 'POST', url: '/api/3/action/organization_create', remoteAddress: '10.0.0.1', headers: { authorization: sysadminToken, 'content-type': 'application/json' }, payload: '{"name": "still-works"}' })
+  t.equal(write.statusCode, 200, 'as its own user (a write only the sysadmin may make)')
+  t.equal((await get('bad-5')).statusCode, 429, 'further bad tokens from that IP are still refused')
   t.equal((await get(null)).statusCode, 200, 'requests without a token are never limited')
   t.equal((await get('bad-x', '10.0.0.2')).statusCode, 200, 'other clients are not affected')
   const post = await app.inject({ method: 'POST', url: '/api/action/package_create', remoteAddress: '10.0.0.1', headers: { authorization: 'bad', 'content-type': 'application/json' }, payload: '{}' })
@@ -53,4 +57,39 @@ t.test('TRUST_PROXY: behind a proxy, failures are counted per forwarded client',
   for (let i = 0; i < 3; i++) await bad('203.0.113.1')
   t.equal((await bad('203.0.113.1')).statusCode, 429, 'the guessing client is limited')
   t.equal((await bad('203.0.113.2')).statusCode, 200, 'another client behind the same proxy is not')
+})
+
+t.test('WRITE_RATE_LIMIT_PER_MINUTE: writes are limited per token; reads and other tokens are not', async (t) => {
+  const { app, db, sysadminToken, config } = await testApp(t, { WRITE_RATE_LIMIT_PER_MINUTE: '3' })
+  t.equal(config.writeRateLimitPerMinute, 3)
+  const { issueToken } = await import('../../src/auth/tokens.js')
+  const admin = await db.kysely.selectFrom('user').select('id').where('name', '=', 'admin').executeTakeFirstOrThrow()
+  const { token: second } = await issueToken(db.kysely, admin.id, 'second')
+  const post = (name: string, token: string, body: Record<string, unknown>, ip = '10.0.0.1') =>
+    app.inject({ method: 'POST', url: `/api/3/action/${name}`, remoteAddress: ip, headers: { authorization: token, 'content-type': 'application/json' }, payload: JSON.stringify(body) })
+
+  for (let i = 0; i < 3; i++) t.equal((await post('organization_create', sysadminToken, { name: `org-${i}` })).statusCode, 200, `write ${i + 1}`)
+  const limited = await post('organization_create', sysadminToken, { name: 'org-3' })
+  t.equal(limited.statusCode, 429)
+  const left = Number(limited.headers['retry-after'])
+  t.ok(left >= 1 && left <= 60, `retry-after ${left}`)
+  t.same(limited.json(), {
+    help: 'http://test.local/api/3/action/help_show?name=organization_create',
+    success: false,
+    error: { __type: 'Rate Limit Error', message: `Too many writes with this API token: retry in ${left} seconds` },
+  })
+  t.equal((await db.kysely.selectFrom('group').select('id').where('name', '=', 'org-3').execute()).length, 0, 'the refused write did nothing')
+  t.equal((await post('organization_create', sysadminToken, { name: 'org-4' }, '10.9.9.9')).statusCode, 429, 'per token, whatever the IP')
+  t.equal((await post('package_search', sysadminToken, {})).statusCode, 200, 'POSTs of side-effect-free actions are reads')
+  t.equal((await app.inject({ method: 'GET', url: '/api/3/action/organization_list', headers: { authorization: sysadminToken } })).statusCode, 200, 'GETs too')
+  t.equal((await post('organization_create', second, { name: 'org-5' })).statusCode, 200, "another token's writes are counted apart")
+
+  const def = await testApp(t)
+  t.equal(def.config.writeRateLimitPerMinute, 3000, 'a generous default')
+  const off = await testApp(t, { WRITE_RATE_LIMIT_PER_MINUTE: '0' })
+  for (let i = 0; i < 5; i++) {
+    const res = await off.call('organization_create', { name: `free-${i}` })
+    if (res.statusCode !== 200) t.fail(`write ${i}: ${res.statusCode}`)
+  }
+  t.pass('0 turns the limit off')
 })

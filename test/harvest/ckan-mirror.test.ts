@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { AddressInfo } from 'node:net'
 import { testApp, type TestApp } from '../helpers/app.js'
-import { createSource, startJob, jobReport, waitForJob } from './harvest-helpers.js'
+import { createSource, startJob, jobReport, waitForJob, LOCAL_REMOTES } from './harvest-helpers.js'
 
 /**
  * Two Abierto instances over real HTTP: B harvests A with the `ckan` harvester, A changes
@@ -56,7 +56,7 @@ async function publicDatasets(app: TestApp): Promise<Dict[]> {
 
 t.test('B mirrors A through the ckan harvester, incrementally', async (t) => {
   const a = await testApp(t)
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   const aUrl = await listen(a)
   await a.ok('organization_create', { name: 'org-a', title: 'Organización A' })
   await a.ok('group_create', { name: 'salud', title: 'Salud' })
@@ -106,7 +106,7 @@ t.test('B mirrors A through the ckan harvester, incrementally', async (t) => {
 
 t.test('the queue runs a job end to end and finishes it without a cron', async (t) => {
   const a = await testApp(t)
-  const b = await testApp(t, {}, { jobWorker: true })
+  const b = await testApp(t, LOCAL_REMOTES, { jobWorker: true })
   const aUrl = await listen(a)
   await a.ok('organization_create', { name: 'org-a' })
   await a.ok('group_create', { name: 'salud' })

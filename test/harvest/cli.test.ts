@@ -5,7 +5,7 @@ import { mkdtempSync, promises as fs } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { testApp } from '../helpers/app.js'
 import { runCli } from '../../scripts/lib/server-process.js'
-import { createSource, startJob } from './harvest-helpers.js'
+import { createSource, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
 
 /** `abierto harvest run SOURCE` as an operator runs it, against a real remote instance. */
 
@@ -15,12 +15,12 @@ t.test('abierto harvest run', async (t) => {
   const aUrl = `http://127.0.0.1:${(a.app.server.address() as AddressInfo).port}`
   await a.ok('organization_create', { name: 'org-a' })
   for (let i = 1; i <= 3; i++) await a.ok('package_create', { name: `ds-${i}`, title: `Datos ${i}`, owner_org: 'org-a' })
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   await b.ok('organization_create', { name: 'espejo' })
   const source = await createSource(b, { name: 'fuente-a', url: aUrl, source_type: 'ckan', owner_org: 'espejo' })
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'abierto-harvest-cli-'))
   t.teardown(() => fs.rm(dataDir, { recursive: true, force: true }))
-  const env = { DATABASE_URL: b.db.url, DATA_DIR: dataDir, SITE_URL: 'http://b.local' }
+  const env = { DATABASE_URL: b.db.url, DATA_DIR: dataDir, SITE_URL: 'http://b.local', ...LOCAL_REMOTES }
 
   const run = await runCli(['harvest', 'run', 'fuente-a'], env)
   t.equal(run.code, 0, run.stderr)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { testApp, type TestApp } from '../helpers/app.js'
-import { createSource, jobReport, startJob } from './harvest-helpers.js'
+import { createSource, jobReport, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
 import { freePort } from '../../scripts/lib/server-process.js'
 
 /**
@@ -56,7 +56,7 @@ async function publicByTitle(app: TestApp): Promise<Dict[]> {
 
 async function setUp(t: Tap) {
   const { a, aUrl } = await remoteInstance(t)
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   await a.ok('organization_create', { name: 'org-a', title: 'Organización A' })
   for (let i = 1; i <= 5; i++) await a.ok('package_create', dataset(i))
   await a.ok('package_create', dataset(6, { private: true }))

@@ -2,7 +2,7 @@ import t from 'tap'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { testApp } from '../helpers/app.js'
-import { createSource, jobReport, startJob } from './harvest-helpers.js'
+import { createSource, jobReport, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
 
 /**
  * Remotes that misbehave: every failure is recorded on the job (gather errors) or on the object
@@ -50,7 +50,7 @@ function remoteDataset(i: number, extra: Dict = {}): Dict {
 }
 
 t.test('faulty CKAN remotes', async (t) => {
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   const fake = await remote(t)
   await b.ok('organization_create', { name: 'espejo' })
   const source = await createSource(b, { name: 'fuente', url: fake.url, source_type: 'ckan', owner_org: 'espejo', config: JSON.stringify({ request_timeout: 1 }) })
@@ -63,10 +63,10 @@ t.test('faulty CKAN remotes', async (t) => {
   t.same((await jobReport(b, job)).stats.added, 2)
 
   const cases: Array<[string, Handler, RegExp]> = [
-    ['HTML where JSON was expected', (_q, res) => { res.setHeader('content-type', 'text/html'); res.end('<html><body>Mantenimiento</body></html>') }, /JSON.*Mantenimiento/],
-    ['HTTP 500', (_q, res) => { res.statusCode = 500; res.end('boom') }, /HTTP error 500/],
+    ['HTML where JSON was expected', (_q, res) => { res.setHeader('content-type', 'text/html'); res.end('<html><body>Mantenimiento secreto</body></html>') }, /as JSON \(HTTP 200, Content-Type text\/html\)$/],
+    ['HTTP 500', (_q, res) => { res.statusCode = 500; res.end('boom secreto') }, /HTTP error 500$/],
     ['a timeout', () => undefined, /timed out after 1 s/],
-    ['an API error envelope', (_q, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify({ success: false, error: { __type: 'Search Query Error', message: 'bad' } })) }, /Search Query Error/],
+    ['an API error envelope', (_q, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify({ success: false, error: { __type: 'Search Query Error', message: 'bad secreto' } })) }, /the remote answered Search Query Error$/],
     ['paging that repeats', (req, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify({ success: true, result: { count: 9, results: [remoteDataset(1)] } })) }, /paging doesn't seem to work/],
   ]
   for (const [what, handler, message] of cases) {
@@ -76,6 +76,7 @@ t.test('faulty CKAN remotes', async (t) => {
     const r = await jobReport(b, job)
     t.equal(r.status, 'Finished', `${what}: the job finishes`)
     t.ok(r.gatherErrors.some((m) => message.test(m)), `${what}: the gather error says so (${r.gatherErrors.join(' | ')})`)
+    t.notOk(r.gatherErrors.some((m) => m.includes('secreto')), `${what}: the remote's body is not echoed into the report editors read`)
     t.equal(r.stats.deleted, 0, `${what}: nothing is deleted`)
     t.equal(await count(), 2, `${what}: the harvested datasets are still there`)
   }
@@ -106,7 +107,7 @@ t.test('a remote on a port browsers refuse (fetch "bad ports") is harvested like
     return
   }
   t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()) }))
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   await b.ok('organization_create', { name: 'espejo' })
   const source = await createSource(b, { name: 'fuente', url: 'http://127.0.0.1:6665', source_type: 'ckan', owner_org: 'espejo' })
   const job = await startJob(b, source)

@@ -3,6 +3,12 @@ import type { TestApp } from '../helpers/app.js'
 
 type Dict = Record<string, any>
 
+/**
+ * Environment of a harvesting test app: its remotes are servers on this machine, which harvesting
+ * refuses unless FETCH_ALLOW_PRIVATE allows them (test/harvest/ssrf.test.ts proves the refusal).
+ */
+export const LOCAL_REMOTES = { FETCH_ALLOW_PRIVATE: '127.0.0.1' }
+
 /** A harvest source on `app`, created with harvest_source_create; returns its id. */
 export async function createSource(app: TestApp, fields: { name: string; url: string; source_type: string; owner_org?: string; config?: string; frequency?: string }): Promise<string> {
   const source = await app.ok<Dict>('harvest_source_create', { title: fields.name, ...fields })

@@ -3,7 +3,7 @@ import http from 'node:http'
 import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { testApp } from '../helpers/app.js'
-import { createSource, jobReport, startJob } from './harvest-helpers.js'
+import { createSource, jobReport, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
 import { finishJobIfDone, timeOutStaleJobs } from '../../src/harvest/pipeline.js'
 import { nowIso } from '../../src/model/time.js'
 import { harvestTasks } from '../../src/harvest/tasks.js'
@@ -43,7 +43,7 @@ async function fakeCkan(t: { teardown(fn: () => unknown): void }, datasets: () =
 }
 
 t.test('the watermark moves only after an error-free job', async (t) => {
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   await b.ok('organization_create', { name: 'espejo' })
   const list = [remoteDataset(1), { ...remoteDataset(2), tags: [{ name: 'x' }] }]
   const url = await fakeCkan(t, () => list)
@@ -64,7 +64,7 @@ t.test('the watermark moves only after an error-free job', async (t) => {
 })
 
 t.test('stale Running jobs time out with a gather error; finishJobIfDone is idempotent', async (t) => {
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   await b.ok('organization_create', { name: 'espejo' })
   const source = await createSource(b, { name: 'fuente', url: 'http://127.0.0.1:9', source_type: 'ckan', owner_org: 'espejo' })
   const id = randomUUID()
@@ -84,7 +84,7 @@ t.test('stale Running jobs time out with a gather error; finishJobIfDone is idem
 })
 
 t.test('an aborted job stops gathering and errors its pending objects', async (t) => {
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   await b.ok('organization_create', { name: 'espejo' })
   const many = Array.from({ length: 250 }, (_, i) => remoteDataset(i + 1))
   const url = await fakeCkan(t, () => many, 150)
@@ -108,7 +108,7 @@ t.test('an aborted job stops gathering and errors its pending objects', async (t
 })
 
 t.test('two sources never claim the same dataset', async (t) => {
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   await b.ok('organization_create', { name: 'espejo' })
   const url1 = await fakeCkan(t, () => [remoteDataset(1)])
   const url2 = await fakeCkan(t, () => [remoteDataset(1)])
@@ -127,7 +127,7 @@ t.test('two sources never claim the same dataset', async (t) => {
 })
 
 t.test("the worker's per-minute task starts due sources' jobs and ends abandoned ones", async (t) => {
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   await b.ok('organization_create', { name: 'espejo' })
   const due = await createSource(b, { name: 'diaria', url: 'http://127.0.0.1:9/a', source_type: 'ckan', owner_org: 'espejo', frequency: 'DAILY' })
   const notYet = await createSource(b, { name: 'semanal', url: 'http://127.0.0.1:9/b', source_type: 'ckan', owner_org: 'espejo', frequency: 'WEEKLY' })

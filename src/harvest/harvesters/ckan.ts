@@ -1,5 +1,6 @@
 import type { GatherResult, GatherSink, Harvester, PrepareContext, PreparedDataset, SourceInfo, GatheredRecord } from '../harvester.js'
 import { getJson, RemoteError, timeoutMs, userAgent } from '../http.js'
+import type { OutboundPolicy } from '../../net/outbound.js'
 import { mungeTag, mungeTitleToName } from '../munge.js'
 import { isUuid } from '../../model/validators.js'
 import { ValidationError } from '../../errors.js'
@@ -55,20 +56,22 @@ function searchUrl(source: SourceInfo, params: Record<string, string | number>):
 function searchResults(body: unknown, url: string): Dict[] {
   const b = body as Dict
   if (!b || typeof b !== 'object' || b.success !== true || !b.result || !Array.isArray(b.result.results)) {
-    const message = b && typeof b === 'object' && b.error ? JSON.stringify(b.error) : 'not a CKAN API answer'
+    // the error's type only (CKAN's fixed names): its message is remote text, and job reports are read by editors
+    const type = b && typeof b === 'object' && b.error && typeof b.error.__type === 'string' && /^[A-Za-z ]{1,40}$/.test(b.error.__type) ? b.error.__type : null
+    const message = type ? `the remote answered ${type}` : b && typeof b === 'object' && b.error ? 'the remote answered an error' : 'not a CKAN API answer'
     throw new RemoteError(`Error searching ${url}: ${message}`)
   }
   return b.result.results as Dict[]
 }
 
 /** Pages a remote search to its end; `onPage` receives each page's results. */
-async function pageSearch(source: SourceInfo, fq: string[], rows: number, extra: Record<string, string>, onPage: (results: Dict[]) => Promise<void>, signal: AbortSignal): Promise<void> {
+async function pageSearch(source: SourceInfo, fq: string[], rows: number, extra: Record<string, string>, onPage: (results: Dict[]) => Promise<void>, signal: AbortSignal, policy: OutboundPolicy): Promise<void> {
   let start = 0
   let previous = ''
   for (;;) {
     if (signal.aborted) throw new Error('Harvest job aborted')
     const url = searchUrl(source, { ...(fq.length ? { fq: fq.join(' ') } : {}), rows, start, sort: 'id asc', ...extra })
-    const results = searchResults(await getJson(url, { headers: headers(source), timeoutMs: timeoutMs(source.config) }), url)
+    const results = searchResults(await getJson(url, { policy, headers: headers(source), timeoutMs: timeoutMs(source.config) }), url)
     if (results.length === 0) return
     const key = results.map((r) => r.id).join(',')
     if (key === previous) throw new RemoteError(`The paging doesn't seem to work. URL: ${url}`)
@@ -81,7 +84,7 @@ async function pageSearch(source: SourceInfo, fq: string[], rows: number, extra:
 export const ckanHarvester: Harvester = {
   info: { name: 'ckan', title: 'CKAN', description: 'Harvests remote CKAN instances', form_config_interface: 'Text' },
 
-  async gather(source: SourceInfo, sink: GatherSink, signal: AbortSignal): Promise<GatherResult> {
+  async gather(source: SourceInfo, sink: GatherSink, signal: AbortSignal, policy: OutboundPolicy): Promise<GatherResult> {
     const filters = filterTerms(source.config)
     const incremental = source.config.force_all !== true && source.watermark !== null
     const seen = new Set<string>()
@@ -98,14 +101,14 @@ export const ckanHarvester: Harvester = {
     if (incremental) {
       const since = new Date(Date.parse(`${source.watermark}Z`) - OVERLAP_MS).toISOString().replace(/Z$/, '')
       try {
-        await pageSearch(source, [...filters, `metadata_modified:[${since}Z TO *]`], PAGE, {}, onPage, signal)
+        await pageSearch(source, [...filters, `metadata_modified:[${since}Z TO *]`], PAGE, {}, onPage, signal, policy)
         mode = 'incremental'
       } catch (err) {
         await sink.error(`Incremental harvest failed, falling back to a full harvest: ${(err as Error).message}`)
       }
     }
     if (mode === 'full') {
-      await pageSearch(source, filters, PAGE, {}, onPage, signal)
+      await pageSearch(source, filters, PAGE, {}, onPage, signal, policy)
       if (seen.size === 0) throw new RemoteError(`No datasets found at CKAN: ${source.url}`)
       return { mode, present: seen }
     }
@@ -114,7 +117,7 @@ export const ckanHarvester: Harvester = {
     try {
       await pageSearch(source, filters, ID_PAGE, { fl: 'id,type' }, async (results) => {
         for (const r of results) if (typeof r.id === 'string' && r.type !== 'harvest') present.add(r.id)
-      }, signal)
+      }, signal, policy)
     } catch (err) {
       await sink.error(`Could not list the remote datasets, deletions were not checked: ${(err as Error).message}`)
       return { mode, present: null }
@@ -185,7 +188,7 @@ async function createFromRemote(ctx: PrepareContext, ref: string, organization: 
   const url = `${ctx.source.url.replace(/\/+$/, '')}/api/3/action/${show}?id=${encodeURIComponent(ref)}`
   let remote: Dict
   try {
-    const body = (await getJson(url, { headers: headers(ctx.source), timeoutMs: timeoutMs(ctx.source.config) })) as Dict
+    const body = (await getJson(url, { policy: ctx.policy, headers: headers(ctx.source), timeoutMs: timeoutMs(ctx.source.config) })) as Dict
     if (!body?.success || !body.result) return null
     remote = body.result
   } catch {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { GatherResult, GatherSink, Harvester, PrepareContext, PreparedDataset, SourceInfo, GatheredRecord } from '../harvester.js'
 import { getText, RemoteError, timeoutMs, userAgent } from '../http.js'
+import type { OutboundPolicy } from '../../net/outbound.js'
 import { mungeTag, mungeTitleToName } from '../munge.js'
 import { parseRdfPage } from '../dcat-rdf.js'
 import { parseDataJsonPage } from '../data-json.js'
@@ -56,13 +57,13 @@ function prepared(ctx: PrepareContext, found: HarvestedDataset | undefined, guid
 export const dcatRdfHarvester: Harvester = {
   info: { name: 'dcat_rdf', title: 'Generic DCAT RDF Harvester', description: 'Harvester for DCAT datasets from an RDF graph', form_config_interface: 'Text' },
 
-  async gather(source: SourceInfo, sink: GatherSink, signal: AbortSignal): Promise<GatherResult> {
+  async gather(source: SourceInfo, sink: GatherSink, signal: AbortSignal, policy: OutboundPolicy): Promise<GatherResult> {
     const present = new Set<string>()
     const seenPages = new Set<string>()
     let url: string | null = source.url
     for (let n = 0; url && n < MAX_PAGES; n++) {
       if (signal.aborted) throw new Error('Harvest job aborted')
-      const res = await getText(url, { headers: headers(source, 'text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, */*;q=0.1'), timeoutMs: timeoutMs(source.config) })
+      const res = await getText(url, { policy, headers: headers(source, 'text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, */*;q=0.1'), timeoutMs: timeoutMs(source.config) })
       if (res.status < 200 || res.status >= 300) throw new RemoteError(`Unable to get content for URL: ${url}: HTTP error ${res.status}`, res.status)
       const hash = md5(res.body)
       if (seenPages.has(hash)) break
@@ -83,13 +84,13 @@ export const dcatRdfHarvester: Harvester = {
 export const dcatJsonHarvester: Harvester = {
   info: { name: 'dcat_json', title: 'DCAT JSON Harvester', description: 'Harvester for DCAT dataset descriptions serialized as JSON (data.json)', form_config_interface: 'Text' },
 
-  async gather(source: SourceInfo, sink: GatherSink, signal: AbortSignal): Promise<GatherResult> {
+  async gather(source: SourceInfo, sink: GatherSink, signal: AbortSignal, policy: OutboundPolicy): Promise<GatherResult> {
     const present = new Set<string>()
     let previous = ''
     for (let page = 1; page <= MAX_PAGES; page++) {
       if (signal.aborted) throw new Error('Harvest job aborted')
       const url = page === 1 ? source.url : `${source.url}${source.url.includes('?') ? '&' : '?'}page=${page}`
-      const res = await getText(url, { headers: headers(source, 'application/json'), timeoutMs: timeoutMs(source.config) })
+      const res = await getText(url, { policy, headers: headers(source, 'application/json'), timeoutMs: timeoutMs(source.config) })
       if (page > 1 && res.status === 404) break
       if (res.status < 200 || res.status >= 300) throw new RemoteError(`Unable to get content for URL: ${url}: HTTP error ${res.status}`, res.status)
       const parsed = parseDataJsonPage(res.body, { sourceUrl: source.url })
