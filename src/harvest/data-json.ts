@@ -50,7 +50,8 @@ function parseJson(body: string): unknown {
   try {
     return JSON.parse(body)
   } catch (err) {
-    const message = (err as Error).message
+    // V8 quotes the start of the text ("Mantenimie"...): remote text, left out of reports editors read
+    const message = (err as Error).message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' is not valid JSON')
     const pos = /position (\d+)/.exec(message)
     const where = pos ? ` (${lineColumn(body, Number(pos[1]))})` : ''
     throw new HarvestParseError(`Error parsing the data.json file: invalid JSON${where}: ${message}`)

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { FieldErrors } from '../errors.js'
 import { ConfigProblem, validateHarvestConfig } from './config.js'
+import { refusedHost, type OutboundPolicy } from '../net/outbound.js'
 import { HARVESTER_INFO, harvesterFor } from './harvesters/index.js'
 
 /**
@@ -72,11 +73,12 @@ function pyList(items: readonly string[]): string {
 }
 
 /**
- * Checks the harvest keys of `data` (already merged with the stored values for a patch).
+ * Checks the harvest keys of `data` (already merged with the stored values for a patch); a URL
+ * whose host is plainly not public (an address literal, localhost) is refused here already.
  * `sourceId` is the source being updated, left out of the URL uniqueness check. A config given as
  * a JSON object is accepted and stored as its text.
  */
-export async function checkSourceFields(db: Kysely<Database>, data: Record<string, unknown>, sourceId: string | null): Promise<{ errors: FieldErrors; fields: SourceFields }> {
+export async function checkSourceFields(db: Kysely<Database>, data: Record<string, unknown>, sourceId: string | null, policy: OutboundPolicy): Promise<{ errors: FieldErrors; fields: SourceFields }> {
   const errors: Record<string, string[]> = {}
   const url = text(data.url)?.trim() ?? ''
   const type = text(data.source_type) ?? ''
@@ -84,7 +86,9 @@ export async function checkSourceFields(db: Kysely<Database>, data: Record<strin
   const rawConfig = text(data.config)
   const config = rawConfig === undefined || rawConfig === '' ? null : rawConfig
 
+  const refused = url === '' ? null : refusedHost(policy, url)
   if (url === '') errors.url = ['Missing value']
+  else if (refused) errors.url = [`${refused} is not a public address (FETCH_ALLOW_PRIVATE lists the hosts that may be reached)`]
   else {
     const wanted = normaliseUrl(url)
     let q = db.selectFrom('harvest_source').select(['id', 'url', 'config'])

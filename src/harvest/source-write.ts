@@ -4,6 +4,7 @@ import { nowIso } from '../model/time.js'
 import type { Dict } from './dictize.js'
 import { abortNewJobs } from './jobs.js'
 import { checkSourceFields, nextRun, pgTime } from './source-schema.js'
+import { outboundPolicy } from '../net/outbound.js'
 import { findSource, sourceShowFields } from './sources.js'
 import { sourceNotFound } from './auth.js'
 import { reindexHarvestedDatasets } from './reindex.js'
@@ -37,7 +38,7 @@ export async function writeSource(ctx: ActionContext, data: Record<string, unkno
       mode === 'patch' && existing
         ? { url: existing.url, source_type: existing.type, frequency: existing.frequency, config: existing.config, ...data }
         : data
-    const { errors, fields } = await checkSourceFields(tx.db, input, existing?.id ?? null)
+    const { errors, fields } = await checkSourceFields(tx.db, input, existing?.id ?? null, outboundPolicy(tx.config.fetchAllowPrivate))
 
     const pkg: Record<string, unknown> = { ...data, type: 'harvest', url: fields.url || data.url }
     for (const k of HARVEST_KEYS) delete pkg[k]

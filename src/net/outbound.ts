@@ -98,6 +98,23 @@ export function checkLiteralHost(policy: OutboundPolicy, url: URL): void {
   if (net.isIP(host) !== 0 && !addressAllowed(policy, host, host)) throw new BlockedAddressError(host)
 }
 
+/**
+ * The host of `url` when it is refused without asking DNS: an address literal the policy does not
+ * allow, or a `localhost` name (always loopback, RFC 6761). Null otherwise, unparsable URLs too.
+ * For early feedback on input; the connection-time checks above are what protect.
+ */
+export function refusedHost(policy: OutboundPolicy, url: string): string | null {
+  let host: string
+  try {
+    host = normalHost(new URL(url).hostname)
+  } catch {
+    return null
+  }
+  if (policy.allowAll || policy.hosts.has(host)) return null
+  if (net.isIP(host) !== 0) return addressAllowed(policy, host, host) ? null : host
+  return host === 'localhost' || host.endsWith('.localhost') ? (inRanges(policy, '127.0.0.1') ? null : host) : null
+}
+
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void
 
 /**

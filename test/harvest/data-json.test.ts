@@ -152,6 +152,8 @@ t.test('no identifier: guid is the sha1 of the canonical JSON, whatever the key 
 t.test('unusable documents are HarvestParseErrors', async (t) => {
   t.match(parseError('<!DOCTYPE html><html><body>Not here</body></html>').message, /HTML or XML, not JSON/)
   t.match(parseError('{"dataset": [\n  {"title": "x",}\n]}').message, /invalid JSON \(line 2, column \d+\)/)
+  const prose = parseError('Mantenimiento del sitio: clave interna 1234').message
+  t.equal(prose, "Error parsing the data.json file: invalid JSON: Unexpected token 'M' is not valid JSON", 'the text itself is not quoted back')
   t.match(parseError('{"title": "a catalog without its list"}').message, /"dataset" list/)
   t.match(parseError('{"dataset": {"title": "not a list"}}').message, /"dataset" list/)
   t.match(parseError('"just a string"').message, /"dataset" list/)

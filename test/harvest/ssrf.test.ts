@@ -101,7 +101,14 @@ t.test('harvesting: a source on this machine is refused unless FETCH_ALLOW_PRIVA
   const local = await localServer(t)
   const strict = await testApp(t)
   await strict.ok('organization_create', { name: 'espejo' })
-  const source = await createSource(strict, { name: 'interna', url: `http://127.0.0.1:${local.port}`, source_type: 'ckan', owner_org: 'espejo' })
+  for (const url of [`http://127.0.0.1:${local.port}`, 'http://[::1]/', 'http://169.254.169.254/latest/', 'http://localhost:8080/', 'http://10.1.2.3/catalog.ttl']) {
+    const refused = await strict.call('harvest_source_create', { name: 'interna', title: 'Interna', url, source_type: 'ckan', owner_org: 'espejo' })
+    t.equal(refused.statusCode, 409, `${url}: refused when the source is saved`)
+    t.match(refused.json().error.url, [/is not a public address/])
+  }
+  // a host that passed then (a name, later pointing inside): refused when fetched
+  const source = await createSource(strict, { name: 'interna', url: 'http://catalogo.example.org', source_type: 'ckan', owner_org: 'espejo' })
+  await strict.db.kysely.updateTable('harvest_source').set({ url: `http://127.0.0.1:${local.port}` }).where('id', '=', source).execute()
   const job = await startJob(strict, source)
   await strict.app.harvest.runInline(job)
   const report = await jobReport(strict, job)
