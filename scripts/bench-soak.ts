@@ -97,6 +97,13 @@ async function upload(server: ServerProcess, token: string, packageId: string, n
   return json.result
 }
 
+/** The server's JS heap in use and its external (Buffer) memory, MiB, from its /metrics. */
+async function heapMb(server: ServerProcess): Promise<{ heap: number; external: number }> {
+  const text = await (await fetch(`${server.url}/metrics`)).text()
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024
+  return { heap: read('nodejs_heap_size_used_bytes'), external: read('nodejs_external_memory_bytes') }
+}
+
 /** Resident set of a process in MiB, from /proc; null where there is no /proc. */
 function rssMb(pid: number): number | null {
   try {
@@ -267,6 +274,8 @@ interface Window {
   p99: number
   errors: number
   rss: number[]
+  heap: number
+  external: number
   kinds: Map<Kind, KindStats>
 }
 
@@ -381,7 +390,8 @@ export async function main(): Promise<number> {
       const r = await run(server, workload, connections, seconds)
       const v = rssMb(pid)
       if (v !== null) rss.push(v)
-      windows.push({ index: i, seconds, requests: r.requests.total, rps: r.requests.total / seconds, p50: r.latency.p50, p99: r.latency.p99, errors: errorsOf(r), rss, kinds: workload.resetStats() })
+      const { heap, external } = await heapMb(server)
+      windows.push({ index: i, seconds, requests: r.requests.total, rps: r.requests.total / seconds, p50: r.latency.p50, p99: r.latency.p99, errors: errorsOf(r), rss, heap, external, kinds: workload.resetStats() })
       rss = []
       elapsed += seconds
     }
@@ -390,9 +400,9 @@ export async function main(): Promise<number> {
     const rssEnd = rssMb(pid)
 
     // summary
-    console.log(`\n${'window'.padEnd(8)}${'requests'.padStart(10)}${'req/s'.padStart(8)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'errors'.padStart(8)}${'RSS MiB'.padStart(9)}`)
+    console.log(`\n${'window'.padEnd(8)}${'requests'.padStart(10)}${'req/s'.padStart(8)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'errors'.padStart(8)}${'RSS MiB'.padStart(9)}${'heap MiB'.padStart(10)}${'ext MiB'.padStart(9)}`)
     for (const w of windows) {
-      console.log(`${String(w.index).padEnd(8)}${fmt(w.requests).padStart(10)}${fmt(w.rps).padStart(8)}${fmt(w.p50).padStart(8)}${fmt(w.p99).padStart(8)}${fmt(w.errors).padStart(8)}${fmt(median(w.rss)).padStart(9)}`)
+      console.log(`${String(w.index).padEnd(8)}${fmt(w.requests).padStart(10)}${fmt(w.rps).padStart(8)}${fmt(w.p50).padStart(8)}${fmt(w.p99).padStart(8)}${fmt(w.errors).padStart(8)}${fmt(median(w.rss)).padStart(9)}${fmt(w.heap).padStart(10)}${fmt(w.external).padStart(9)}`)
     }
     const all = new Map<Kind, KindStats>()
     for (const w of windows) {
