@@ -28,6 +28,9 @@ import { outboundPolicy } from './net/outbound.js'
 import { harvestTasks, HARVEST_CRONTAB } from './harvest/tasks.js'
 import { startJobWorker } from './jobs/queue.js'
 import { dcatRoutes } from './dcat/routes.js'
+import { LOG_REDACT, requestId, requestLog } from './api/request-log.js'
+import { AppMetrics } from './metrics/app-metrics.js'
+import { metricsPlugin } from './api/metrics-routes.js'
 
 export interface AppDeps {
   db: Kysely<Database>
@@ -55,13 +58,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // throughput. Flushed on close, so shutdown loses nothing.
   const logDestination = deps.logger === undefined ? pino.destination({ dest: 1, sync: false, minLength: 4096 }) : null
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel, stream: logDestination! },
+    logger: deps.logger === undefined ? { level: config.logLevel, stream: logDestination!, redact: LOG_REDACT } : typeof deps.logger === 'object' ? { redact: LOG_REDACT, ...deps.logger } : deps.logger,
     bodyLimit: config.bodyLimitMb * 1024 * 1024,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // x-request-id is honoured by requestId (when it looks like an id), not taken blindly
+    requestIdHeader: false,
+    genReqId: requestId,
     return503OnClosing: true,
     ...(config.trustProxy > 0 ? { trustProxy: (_address: string, hop: number) => hop < config.trustProxy } : {}),
-    // one log line per request (onResponse below) instead of Fastify's two
+    // one log line per request (api/request-log.ts) instead of Fastify's two
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
   })
@@ -78,6 +82,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return sendJson(reply, status, text)
   })
   app.setNotFoundHandler((req, reply) => sendJson(reply, 404, `Not found: ${req.method} ${req.url.split('?')[0]}`))
+  // before every other route and hook: all answers are logged and counted, 429s of the auth hook included
+  await app.register(requestLog)
+  const metrics = config.metrics.enabled ? new AppMetrics() : null
+  if (metrics) await app.register(metricsPlugin, { metrics, token: config.metrics.token })
 
   await app.register(swagger, {
     openapi: {
@@ -98,14 +106,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   } else {
     cache.setEnabled(false)
   }
-  app.addHook('onResponse', (req, reply, done) => {
-    req.log.info({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request')
-    done()
-  })
   const search = deps.search ?? (await openSearchIndex(config, db))
   const indexer = new SearchIndexer(db, search, app.log, async () => {
     cache.clear()
-    await notifyInvalidation(db).catch(() => undefined)
+    await notifyInvalidation(db).catch((err: unknown) => app.log.warn({ err }, 'cache invalidation NOTIFY failed after a search index update: other processes may serve stale searches until their next write'))
   })
   if (deps.indexWorker !== false) {
     indexer.start()
@@ -118,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // multipart bodies are streamed (limits per request in storage/multipart.ts), never buffered under bodyLimit
   await app.register(multipart)
   const runner = new ActionRunner({ db, config, registry, cache, search, indexer, storage })
+  metrics?.watch({ pool: deps.pool, cache: cache as ReadCache<unknown>, indexer, db })
   // the API token is resolved once, in an onRequest hook that also rate-limits failed attempts
   const users = new TokenCache(db, cache as ReadCache<unknown>)
   await app.register(authRateLimit, {
@@ -133,7 +138,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const harvest = new HarvestPipeline({ db, runner, log: app.log, indexer, outbound: outboundPolicy(config.fetchAllowPrivate) })
   if (deps.jobWorker !== false && deps.pool) {
     // started beside the server rather than before it: its schema check and LISTEN need not delay the first request
-    const worker = startJobWorker({ pool: deps.pool, tasks: harvestTasks(db, harvest), crontab: HARVEST_CRONTAB, log: app.log }).catch((err: unknown) => {
+    const tasks = harvestTasks(db, harvest)
+    metrics?.watch({ tasks: Object.keys(tasks) })
+    const worker = startJobWorker({ pool: deps.pool, tasks, crontab: HARVEST_CRONTAB, log: app.log, events: metrics?.jobEvents }).catch((err: unknown) => {
       app.log.error({ err }, 'job worker failed to start: harvest jobs will not run in this process')
       return null
     })

@@ -13,6 +13,8 @@ export interface Config {
   search: 'postgres' | 'meilisearch'
   maxResourceSizeMb: number
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** GET /metrics (Prometheus): off unless METRICS=on or METRICS_TOKEN is set; with a token, scrapes must send it as a bearer token. */
+  metrics: { enabled: boolean; token: string | null }
   bodyLimitMb: number
   siteTitle: string
   siteDescription: string
@@ -57,6 +59,8 @@ const envSchema = {
     SEARCH: { enum: ['postgres', 'meilisearch'] },
     MAX_RESOURCE_SIZE_MB: { type: 'integer', minimum: 1 },
     LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    METRICS: { enum: ['on', 'off'] },
+    METRICS_TOKEN: { type: 'string', minLength: 16 },
     BODY_LIMIT_MB: { type: 'integer', minimum: 1, maximum: 1024 },
     SITE_TITLE: { type: 'string' },
     SITE_DESCRIPTION: { type: 'string' },
@@ -99,8 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!validateEnv(raw)) {
     const err = validateEnv.errors?.[0]
     const name = err?.instancePath.replace(/^\//, '') || String(err?.params && (err.params as { missingProperty?: string }).missingProperty)
-    // a connection URL may carry a password: never echo it
-    const shown = name === 'DATABASE_URL' ? '<redacted>' : JSON.stringify(env[name] ?? '')
+    // a connection URL may carry a password, and a token is a secret: never echo them
+    const shown = name === 'DATABASE_URL' || name === 'METRICS_TOKEN' ? '<redacted>' : JSON.stringify(env[name] ?? '')
     throw new ConfigError(`invalid configuration: ${name}=${shown} ${err?.message ?? 'is invalid'}`)
   }
   let fetchAllowPrivate: string[]
@@ -122,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     search: (raw.SEARCH as Config['search'] | undefined) ?? 'postgres',
     maxResourceSizeMb: (raw.MAX_RESOURCE_SIZE_MB as number | undefined) ?? 1024,
     logLevel: (raw.LOG_LEVEL as Config['logLevel'] | undefined) ?? 'info',
+    metrics: { enabled: raw.METRICS === 'on' || (raw.METRICS === undefined && raw.METRICS_TOKEN !== undefined), token: (raw.METRICS_TOKEN as string | undefined) ?? null },
     bodyLimitMb: (raw.BODY_LIMIT_MB as number | undefined) ?? 32,
     siteTitle: (raw.SITE_TITLE as string | undefined) ?? 'Abierto',
     siteDescription: (raw.SITE_DESCRIPTION as string | undefined) ?? '',

@@ -54,9 +54,11 @@ export class ActionRunner {
       // made outside ctx.transaction.
       // the change is committed: index it before answering, as CKAN does (never fails the write);
       // before clearing caches, so no search cached in between keeps the old index's answer
-      if (!isTransaction(ctx.db)) await this.deps.indexer?.flushFresh()
+      if (!isTransaction(ctx.db)) await this.deps.indexer?.flushFresh(100, ctx.log)
       this.deps.cache.clear()
-      if (!isTransaction(ctx.db)) await notifyInvalidation(ctx.db).catch(() => undefined)
+      if (!isTransaction(ctx.db)) {
+        await notifyInvalidation(ctx.db).catch((err: unknown) => ctx.log.warn({ err, action: action.name }, 'cache invalidation NOTIFY failed after a write: other processes may serve the old data until their next write'))
+      }
     }
   }
 

@@ -16,6 +16,8 @@ export class ReadCache<M = unknown> {
   private bytes = 0
   private gen = 0
   private enabled = true
+  /** lookups by key kind (the key's prefix before ':'), for the hit ratio in /metrics */
+  private readonly lookups = new Map<string, { hits: number; misses: number }>()
 
   constructor(private readonly maxBytes: number) {}
 
@@ -30,6 +32,7 @@ export class ReadCache<M = unknown> {
 
   get(key: string): CachedEntry<M> | undefined {
     const e = this.entries.get(key)
+    this.count(key, e !== undefined)
     if (e) {
       // refresh recency
       this.entries.delete(key)
@@ -71,6 +74,20 @@ export class ReadCache<M = unknown> {
 
   get size(): number {
     return this.entries.size
+  }
+
+  /** Hits and misses since start, by key kind. */
+  lookupCounts(): ReadonlyMap<string, { hits: number; misses: number }> {
+    return this.lookups
+  }
+
+  private count(key: string, hit: boolean): void {
+    const colon = key.indexOf(':')
+    const kind = colon > 0 ? key.slice(0, colon) : key
+    let c = this.lookups.get(kind)
+    if (!c) this.lookups.set(kind, (c = { hits: 0, misses: 0 }))
+    if (hit) c.hits++
+    else c.misses++
   }
 }
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type pg from 'pg'
-import { run, runMigrations, type Logger as WorkerLogger, type Runner, type TaskList } from 'graphile-worker'
+import { run, runMigrations, type Logger as WorkerLogger, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker'
 import { Logger } from 'graphile-worker'
 import type { FastifyBaseLogger } from 'fastify'
 
@@ -45,6 +45,8 @@ export interface JobWorkerOptions {
   crontab?: string
   concurrency?: number
   log: FastifyBaseLogger
+  /** receives the worker's events (job:start, job:complete…): job durations for /metrics */
+  events?: WorkerEvents
 }
 
 /** Runs the tasks in this process until `stop()`; signals are left to our own shutdown. */
@@ -58,6 +60,7 @@ export async function startJobWorker(opts: JobWorkerOptions): Promise<{ stop(): 
     noHandleSignals: true,
     pollInterval: 1000,
     logger: loggerFor(opts.log),
+    ...(opts.events ? { events: opts.events } : {}),
   })
   return {
     async stop() {

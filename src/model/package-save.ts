@@ -22,19 +22,33 @@ async function freeDeletedName(db: Kysely<Database>, name: string, exceptId: str
   await db.updateTable('package').set({ name: sql`id` }).where('name', '=', name).where('state', '=', 'deleted').where('id', '!=', exceptId).execute()
 }
 
+async function tagId(db: Kysely<Database>, t: TagInput): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    // usually one statement: the tag exists (seen by the snapshot) or is inserted here
+    const { rows } = await sql<{ id: string }>`
+      WITH ins AS (
+        INSERT INTO tag (id, name, vocabulary_id) VALUES (${randomUUID()}, ${t.name}, ${t.vocabulary_id})
+        ON CONFLICT (name, coalesce(vocabulary_id, '')) DO NOTHING RETURNING id)
+      SELECT id FROM ins UNION ALL
+      SELECT id FROM tag WHERE name = ${t.name} AND coalesce(vocabulary_id, '') = ${t.vocabulary_id ?? ''}
+      LIMIT 1`.execute(db)
+    if (rows[0]) return rows[0].id
+    // a concurrent transaction committed the tag after this statement's snapshot was taken: the
+    // next statement sees it (or, if it was purged meanwhile, inserts it)
+    if (attempt >= 3) throw new Error(`tag ${t.name} could be neither created nor found`)
+  }
+}
+
 async function saveTags(db: Kysely<Database>, packageId: string, tags: TagInput[]): Promise<void> {
   await db.deleteFrom('package_tag').where('package_id', '=', packageId).execute()
   if (tags.length === 0) return
   const ids: string[] = []
-  for (const t of tags) {
-    // shared tag rows: reuse by (name, vocabulary), create when new. DO UPDATE (a no-op write) makes
-    // RETURNING yield the row even when a concurrent transaction inserted it first.
-    const { rows } = await sql<{ id: string }>`
-      INSERT INTO tag (id, name, vocabulary_id) VALUES (${randomUUID()}, ${t.name}, ${t.vocabulary_id})
-      ON CONFLICT (name, coalesce(vocabulary_id, '')) DO UPDATE SET name = EXCLUDED.name
-      RETURNING id`.execute(db)
-    ids.push(rows[0].id)
-  }
+  // Shared tag rows: reuse by (name, vocabulary), create when new. Never lock an existing tag (an
+  // upsert's DO UPDATE did: every write of a dataset tagged "salud" queued behind the others until
+  // commit, and two writers taking the same tags in opposite orders deadlocked into a 500). New
+  // tags are inserted in one order for everyone, so two creators of the same new tags cannot deadlock.
+  const sorted = [...tags].sort((a, b) => (a.vocabulary_id ?? '').localeCompare(b.vocabulary_id ?? '') || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  for (const t of sorted) ids.push(await tagId(db, t))
   await db.insertInto('package_tag').values([...new Set(ids)].map((tag_id) => ({ package_id: packageId, tag_id, state: 'active' }))).execute()
 }
 

@@ -39,14 +39,14 @@ export class SearchIndexer {
     private readonly onChanged: () => Promise<void> = async () => {},
   ) {}
 
-  /** After a write: apply the newest fresh changes (this request's), never throwing. */
-  async flushFresh(limit = 100): Promise<void> {
+  /** After a write: apply the newest fresh changes (this request's), never throwing. `log`: the request's, when there is one. */
+  async flushFresh(limit = 100, log: FastifyBaseLogger = this.log): Promise<void> {
     try {
       const { rows } = await sql<{ package_id: string }>`
         SELECT package_id FROM search_outbox WHERE attempts = 0 ORDER BY seq DESC LIMIT ${limit}`.execute(this.db)
-      if (rows.length) await this.apply(rows.map((r) => r.package_id))
+      if (rows.length) await this.apply(rows.map((r) => r.package_id), log)
     } catch (err) {
-      this.log.warn({ err }, 'search index update deferred to the worker')
+      log.warn({ err }, 'search index update deferred to the worker')
     }
   }
 
@@ -63,7 +63,7 @@ export class SearchIndexer {
   }
 
   /** Applies the queued changes of these datasets; on failure records the attempt and rethrows. */
-  async apply(ids: string[]): Promise<void> {
+  async apply(ids: string[], log: FastifyBaseLogger = this.log): Promise<void> {
     let seen: Array<{ package_id: string; seq: string }> = []
     try {
       await this.db.transaction().execute(async (trx) => {
@@ -81,7 +81,8 @@ export class SearchIndexer {
         await sql`UPDATE search_outbox o SET attempts = attempts + 1, last_error = ${message.slice(0, 1000)},
                     next_attempt_at = now() + make_interval(secs => least(${MAX_BACKOFF_S}, power(2, attempts)))
                   FROM unnest(${seen.map((r) => r.package_id)}::text[], ${seen.map((r) => r.seq)}::bigint[]) AS s(id, seq)
-                  WHERE o.package_id = s.id AND o.seq = s.seq`.execute(this.db).catch(() => undefined)
+                  WHERE o.package_id = s.id AND o.seq = s.seq`.execute(this.db)
+          .catch((e: unknown) => log.warn({ err: e }, 'search outbox: could not record a failed attempt (the change stays queued, retried without backoff)'))
       }
       throw err
     }
