@@ -313,7 +313,7 @@ export async function main(): Promise<number> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'abierto-soak-'))
   const dataDir = path.join(work, 'data')
   const serverLog = path.join(work, 'server.log')
-  const serverEnv: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: logLevel, METRICS: 'on', ...(external ? { DATABASE_URL: external } : {}) }
+  const serverEnv: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: logLevel, METRICS: 'on', WRITE_RATE_LIMIT_PER_MINUTE: '0', ...(external ? { DATABASE_URL: external } : {}) }
   const cpus = os.cpus()
   const windowSeconds = soakSeconds >= 240 ? 60 : Math.max(5, Math.round(soakSeconds / 4))
   console.log(`\nsoak: ${fmt(soakSeconds)} s mixed workload (80 % reads, 15 % writes, 5 % uploads) in ${windowSeconds} s windows; node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, load average ${os.loadavg().map((l) => fmt(l, 1)).join(' ')}`)
