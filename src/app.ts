@@ -72,7 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: { statusCode?: number; code?: string }, req, reply) => {
     // the token lookup (onRequest) and non-action routes meet an unreachable database here too
-    if (isDatabaseUnavailable(err)) return sendJson(reply, 503, errorAnswer(err, helpUrl(config.siteUrl, 'help_show'), req).body)
+    if (isDatabaseUnavailable(err)) return sendJson(reply, 503, errorAnswer(err, helpUrl(config.siteUrl, /^\/api\/(?:3\/)?action\/([^/?#]+)/.exec(req.url)?.[1] ?? 'help_show'), req).body)
     // Fastify-level failures (body too large, broken stream, bad header) are client errors: answer in JSON.
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
     if (status === 500) req.log.error({ err }, 'request failed')
