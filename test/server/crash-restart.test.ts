@@ -182,5 +182,21 @@ t.test('Postgres killed under a running server is restarted in-process', async (
   t.same((await action(server, 'organization_list')).body.result, ['antes'], 'served again, same data, same process')
   t.equal(server.child.exitCode, null, 'the server process did not exit')
   t.match(server.output(), /embedded Postgres restarted/)
+  // the job worker came through the outage: a queued harvest job is still picked up and run
+  await action(server, 'organization_create', { name: 'cosecha' })
+  t.equal((await action(server, 'harvest_source_create', { name: 'fuente', title: 'fuente', url: 'http://127.0.0.1:9/', source_type: 'ckan', owner_org: 'cosecha' })).status, 200)
+  const job = (await action(server, 'harvest_job_create', { source_id: 'fuente', run: true })).body.result
+  const shown = await poll('the worker to run the harvest job', async () => {
+    const res = await action(server, 'harvest_job_show', { id: job.id })
+    return res.body.result?.status === 'Finished' ? res.body.result : undefined
+  })
+  t.equal(shown.status, 'Finished', 'the gather ran (and recorded that the remote is unreachable)')
+  // orphan recovery must never take a live server's cluster: a second process on the DATA_DIR is refused
+  const pgNow = postmasterPid()
+  const second = await runCli(['sysadmin', 'list'], { DATA_DIR: dataDir })
+  t.equal(second.code, 1)
+  t.match(second.stderr, new RegExp(`in use by process ${server.child.pid}`))
+  t.equal(postmasterPid(), pgNow, 'the running cluster was left alone')
+  t.equal((await action(server, 'status_show')).status, 200)
   await stopClean(t, server)
 })
