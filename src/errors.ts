@@ -49,7 +49,7 @@ export class SearchConnectionError extends ActionError {
 /** 503 Service Unavailable: the database cannot be reached for now (src/db/unavailable.ts). */
 export class ServiceUnavailable extends ActionError {
   constructor() {
-    super('The service is temporarily unavailable: the database cannot be reached. Please try again in a moment.')
+    super('The service is temporarily unavailable. Please try again in a moment.')
   }
 }
 

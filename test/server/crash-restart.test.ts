@@ -100,8 +100,10 @@ t.test('kill -9 of abierto serve: Postgres follows it, and a restart serves', as
   t.ok(watchdogOf(pg), 'a watchdog guards it')
   t.same(await first.stop('SIGKILL'), { code: null, signal: 'SIGKILL' })
   running.delete(first)
+  const killed = Date.now()
   await poll('the orphaned postmaster to exit', () => (alive(pg) ? undefined : true))
   t.pass('the postmaster exited after its owner was killed')
+  t.comment(`postmaster gone ${Date.now() - killed} ms after its owner's SIGKILL`)
 
   const second = await start()
   t.not(postmasterPid(), pg, 'a new postmaster')
