@@ -8,7 +8,8 @@ import type { Config } from './config.js'
 import { ActionRunner } from './actions/runner.js'
 import { defaultRegistry, type ActionRegistry } from './actions/registry.js'
 import { actionRoutes } from './api/action-routes.js'
-import { sendJson } from './api/envelope.js'
+import { errorAnswer, helpUrl, sendJson } from './api/envelope.js'
+import { isDatabaseUnavailable } from './db/unavailable.js'
 import { authRateLimit } from './api/auth-rate-limit.js'
 import { TokenCache } from './auth/token-cache.js'
 import type { Caller, PackageCacheMeta } from './actions/context.js'
@@ -75,6 +76,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body))
 
   app.setErrorHandler((err: { statusCode?: number; code?: string }, req, reply) => {
+    // the token lookup (onRequest) and non-action routes meet an unreachable database here too
+    if (isDatabaseUnavailable(err)) return sendJson(reply, 503, errorAnswer(err, helpUrl(config.siteUrl, /^\/api\/(?:3\/)?action\/([^/?#]+)/.exec(req.url)?.[1] ?? 'help_show'), req).body)
     // Fastify-level failures (body too large, broken stream, bad header) are client errors: answer in JSON.
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
     if (status === 500) req.log.error({ err }, 'request failed')

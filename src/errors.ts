@@ -46,6 +46,13 @@ export class SearchConnectionError extends ActionError {
   }
 }
 
+/** 503 Service Unavailable: the database cannot be reached for now (src/db/unavailable.ts). */
+export class ServiceUnavailable extends ActionError {
+  constructor() {
+    super('The service is temporarily unavailable. Please try again in a moment.')
+  }
+}
+
 /** 400 Integrity Error (CKAN's DataError: malformed nesting such as tags given as strings). */
 export class IntegrityError extends ActionError {
   constructor(message: string, readonly data: unknown) {

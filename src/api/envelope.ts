@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { BadRequest, IntegrityError, NotAuthorized, NotFound, SearchConnectionError, SearchError, SearchQueryError, ValidationError } from '../errors.js'
+import { BadRequest, IntegrityError, NotAuthorized, NotFound, SearchConnectionError, SearchError, SearchQueryError, ServiceUnavailable, ValidationError } from '../errors.js'
+import { isDatabaseUnavailable } from '../db/unavailable.js'
 
 export function helpUrl(siteUrl: string, action: string): string {
   return `${siteUrl}/api/3/action/help_show?name=${encodeURIComponent(action)}`
@@ -24,6 +25,10 @@ export function errorAnswer(err: unknown, help: string, req: FastifyRequest): Er
   if (err instanceof SearchError) return fail(409, { __type: 'Search Error', message: `Search error: ${pyRepr(err.message)}` })
   if (err instanceof SearchConnectionError) return fail(500, { __type: 'Search Connection Error', message: err.message })
   if (err instanceof IntegrityError) return fail(400, { __type: 'Integrity Error', message: err.message, data: err.data })
+  if (err instanceof ServiceUnavailable || isDatabaseUnavailable(err)) {
+    req.log.warn({ err }, 'database unavailable')
+    return fail(503, { __type: 'Service Unavailable', message: new ServiceUnavailable().message })
+  }
   req.log.error({ err }, 'action failed')
   return fail(500, { __type: 'Internal Server Error', message: 'Internal Server Error' })
 }

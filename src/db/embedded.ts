@@ -112,6 +112,8 @@ export interface StartOptions {
   onLog?: (line: string) => void
   /** Keep the server running after this process exits (the test suite's shared cluster). */
   detached?: boolean
+  /** Called when the server exits without stop() having been called (killed, crashed). */
+  onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void
 }
 
 /** Initialises the cluster on first use, starts it, and resolves once it accepts connections. */
@@ -138,8 +140,9 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
     if (ids) await fs.chown(pgdata, ids.uid, ids.gid)
     // trust on the socket only: the socket directory is private to the data dir's owner
     await run(bins.initdb, [`--pgdata=${pgdata}`, `--username=${PG_USER}`, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], ids, env)
-  } else if (ids) {
-    await chownTree(pgdata, ids)
+  } else {
+    await recoverOrphan(baseDir, pgdata, sockDir, opts.onLog)
+    if (ids) await chownTree(pgdata, ids)
   }
   await fs.chmod(sockDir, 0o700)
 
@@ -168,14 +171,30 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
   // keep draining its output so the pipe never fills
   child.stderr?.on('data', (c: Buffer) => opts.onLog?.(c.toString().trim()))
   child.stdout?.resume()
+  const ownerFile = path.join(baseDir, OWNER_FILE)
+  let guard: ChildProcess | null = null
   if (opts.detached) {
     child.stderr?.destroy()
     child.stdout?.destroy()
     child.unref()
+    // nobody owns a detached cluster: the next start may stop it if it is still running
+    await fs.rm(ownerFile, { force: true })
+  } else {
+    await fs.writeFile(ownerFile, `${process.pid}\n`)
+    guard = startWatchdog(child.pid!)
   }
 
   let exited = false
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())))
+  let stopping = false
+  const exitPromise = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = true
+      guard?.kill('SIGKILL')
+      process.off('exit', killOnExit)
+      resolve()
+      if (!stopping) opts.onUnexpectedExit?.(code, signal)
+    }),
+  )
   const killOnExit = () => {
     if (!exited) child.kill('SIGQUIT')
   }
@@ -187,15 +206,124 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
       return `postgresql://${PG_USER}@localhost/${database}?host=${encodeURIComponent(sockDir)}&port=${PG_PORT}`
     },
     async stop() {
+      stopping = true
       process.off('exit', killOnExit)
-      if (exited) return
-      // SIGINT = fast shutdown: aborts sessions, writes a checkpoint, exits cleanly
-      child.kill('SIGINT')
-      const timer = setTimeout(() => child.kill('SIGQUIT'), 10_000)
-      await exitPromise
-      clearTimeout(timer)
+      if (!exited) {
+        // SIGINT = fast shutdown: aborts sessions, writes a checkpoint, exits cleanly
+        child.kill('SIGINT')
+        const timer = setTimeout(() => child.kill('SIGQUIT'), 10_000)
+        await exitPromise
+        clearTimeout(timer)
+      }
+      guard?.kill('SIGKILL')
+      if (!opts.detached) await fs.rm(ownerFile, { force: true })
     },
   }
+}
+
+/** Next to the cluster: the pid of the process that started it (absent for a detached cluster). */
+const OWNER_FILE = 'owner.pid'
+
+/**
+ * Postgres outliving its owner (SIGKILL, OOM kill) would hold the data directory and make the next
+ * start fail. Only another process can notice the owner's death: a shell whose stdin is a pipe
+ * from us sees EOF when the kernel closes our end (however we die) and asks the postmaster for a
+ * fast shutdown. It sits in its own process group so a terminal's Ctrl-C reaches only us, and we
+ * drain requests before stopping Postgres ourselves. If the watchdog dies too, the next start's
+ * recoverOrphan() still cleans up.
+ */
+function startWatchdog(pid: number): ChildProcess | null {
+  try {
+    const guard = spawn('/bin/sh', ['-c', 'read _; kill -INT "$1" 2>/dev/null', 'abierto-pg-watchdog', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true })
+    guard.on('error', () => undefined)
+    guard.stdin?.on('error', () => undefined)
+    guard.unref()
+    ;(guard.stdin as unknown as { unref?: () => void } | null)?.unref?.()
+    return guard
+  } catch {
+    return null
+  }
+}
+
+/** Whether `pid` is a running process (a zombie, dead but not yet reaped, is not). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch (e) {
+    // EPERM: it exists, owned by someone else
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false
+  }
+  try {
+    // "pid (comm) S ...": the state letter follows the last parenthesis
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return existsSync('/proc/self') ? false : true
+  }
+}
+
+/** The command line of a process, or null when it cannot be read (gone, or no /proc and no ps). */
+function commandLine(pid: number): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
+  } catch {
+    // no /proc (macOS): fall back to ps
+  }
+  try {
+    return execFileSync('ps', ['-o', 'args=', '-p', String(pid)]).toString().trim().split(/\s+/)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Before starting: a postmaster.pid left behind means either a postmaster still running without
+ * its owner (the owner was SIGKILLed and the watchdog could not act) or a stale file whose pid may
+ * now belong to an unrelated process (Postgres then refuses to start). Stop the first (after
+ * checking it really is a postmaster for this data directory), remove the second; refuse when the
+ * owner is alive: two servers must never share a data directory.
+ */
+async function recoverOrphan(baseDir: string, pgdata: string, sockDir: string, onLog?: (line: string) => void): Promise<void> {
+  const pidFile = path.join(pgdata, 'postmaster.pid')
+  // the socket's lock file carries the same pid, and Postgres refuses to start over it just the same
+  const sockLock = path.join(sockDir, `.s.PGSQL.${PG_PORT}.lock`)
+  const pid = await livePostmaster(pidFile, pgdata, onLog)
+  await livePostmaster(sockLock, pgdata, onLog)
+  if (pid === null) return
+  const ownerText = existsSync(path.join(baseDir, OWNER_FILE)) ? readFileSync(path.join(baseDir, OWNER_FILE), 'utf8') : ''
+  const owner = Number(ownerText.trim())
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
+    throw new Error(`the embedded Postgres in ${pgdata} is in use by process ${owner}: is another abierto running on this DATA_DIR?`)
+  }
+  onLog?.(`stopping the orphaned embedded Postgres (pid ${pid}) left by a process that is gone`)
+  // fast shutdown first (clean checkpoint); immediate if it hangs (the next start recovers from WAL)
+  for (const [signal, ms] of [['SIGINT', 30_000], ['SIGQUIT', 10_000]] as const) {
+    try {
+      process.kill(pid, signal)
+    } catch {
+      return
+    }
+    const deadline = Date.now() + ms
+    while (Date.now() < deadline) {
+      if (!alive(pid)) return
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+  throw new Error(`the orphaned embedded Postgres (pid ${pid}) in ${pgdata} did not stop`)
+}
+
+/** The pid a Postgres lock file names if it is a running postmaster of `pgdata`; a stale file is removed. */
+async function livePostmaster(lockFile: string, pgdata: string, onLog?: (line: string) => void): Promise<number | null> {
+  if (!existsSync(lockFile)) return null
+  const pid = Number(readFileSync(lockFile, 'utf8').split('\n')[0])
+  if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+    const argv = commandLine(pid)
+    if (argv === null) throw new Error(`${lockFile} names process ${pid}, which cannot be inspected: stop it if it is a Postgres for this data directory, or remove the file`)
+    if (argv.length > 0 && path.basename(argv[0]).startsWith('postgres') && argv.some((a, i) => (a === pgdata && argv[i - 1] === '-D') || a === `-D${pgdata}`)) return pid
+    onLog?.(`removing stale ${lockFile} (process ${pid} is not its postmaster)`)
+  }
+  await fs.rm(lockFile, { force: true })
+  return null
 }
 
 /** Creates a database if it does not exist yet (embedded clusters start with only `postgres`). */

@@ -26,8 +26,13 @@ export async function insertJob(db: Kysely<Database>, sourceId: string, run: boo
     ON CONFLICT (source_id) WHERE status IN ('New', 'Running') DO NOTHING
     RETURNING id`.execute(db)
   if (rows.length === 0) return undefined
-  if (run) await enqueue(db, GATHER_TASK, { job_id: id })
+  // keyed: however the job gets (re)queued, it has one gather waiting at most
+  if (run) await enqueue(db, GATHER_TASK, { job_id: id }, { jobKey: gatherJobKey(id) })
   return db.selectFrom('harvest_job').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+}
+
+export function gatherJobKey(jobId: string): string {
+  return `${GATHER_TASK}:${jobId}`
 }
 
 /** harvest_job_create's checks and insert; the caller holds the transaction. */

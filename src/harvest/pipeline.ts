@@ -49,7 +49,8 @@ export class HarvestPipeline {
     if (!job || job.status !== 'Running') return
     const source = await loadSource(db, job.source_id)
     const started = nowIso()
-    await db.updateTable('harvest_job').set({ gather_started: started }).where('id', '=', jobId).execute()
+    // a retried gather keeps the first start: the watermark must not skip what changed meanwhile
+    await db.updateTable('harvest_job').set({ gather_started: started }).where('id', '=', jobId).where('gather_started', 'is', null).execute()
     const seen = new Set<string>()
     const ctrl = new AbortController()
     let failed = false
@@ -62,8 +63,7 @@ export class HarvestPipeline {
         const fresh = records.filter((r) => r.guid && !seen.has(r.guid))
         for (const r of fresh) seen.add(r.guid)
         if (!fresh.length) return
-        const ids = await this.storeObjects(jobId, source!.id, fresh)
-        await this.schedule(jobId, ids, inline)
+        await this.storeAndSchedule(jobId, inline, (tx) => this.storeObjects(tx, jobId, source!.id, fresh))
       },
       error: async (message: string) => {
         failed = true
@@ -78,8 +78,8 @@ export class HarvestPipeline {
       await db.updateTable('harvest_job').set({ mode: result.mode }).where('id', '=', jobId).execute()
       // deletions only after a complete, error-free listing: a broken remote must not empty us
       if (!failed && result.present && config(source, 'delete_missing') !== false) {
-        const gone = await this.storeDeletions(jobId, source.id, result.present)
-        await this.schedule(jobId, gone, inline)
+        const present = result.present
+        await this.storeAndSchedule(jobId, inline, (tx) => this.storeDeletions(tx, jobId, source.id, present))
       }
     } catch (err) {
       log.warn({ err, jobId }, 'harvest gather failed')
@@ -90,17 +90,28 @@ export class HarvestPipeline {
     }
   }
 
-  private async schedule(jobId: string, ids: string[], inline?: (ids: string[]) => Promise<void>): Promise<void> {
-    for (let i = 0; i < ids.length; i += IMPORT_BATCH) {
-      const batch = ids.slice(i, i + IMPORT_BATCH)
-      if (inline) await inline(batch)
-      else await enqueue(this.deps.db, 'harvest_import', { job_id: jobId, object_ids: batch })
+  /**
+   * Stores objects and queues their imports in one transaction: a gather that crashes in between
+   * and is retried finds each object either stored with its import queued, or not stored at all.
+   */
+  private async storeAndSchedule(jobId: string, inline: ((ids: string[]) => Promise<void>) | undefined, store: (db: Kysely<Database>) => Promise<string[]>): Promise<void> {
+    const batches = (ids: string[]) => Array.from({ length: Math.ceil(ids.length / IMPORT_BATCH) }, (_, i) => ids.slice(i * IMPORT_BATCH, (i + 1) * IMPORT_BATCH))
+    if (inline) {
+      for (const batch of batches(await store(this.deps.db))) await inline(batch)
+      return
     }
+    await this.deps.db.transaction().execute(async (trx) => {
+      for (const batch of batches(await store(trx))) await enqueue(trx, 'harvest_import', { job_id: jobId, object_ids: batch }, { jobKey: `harvest_import:${batch[0]}` })
+    })
   }
 
-  private async storeObjects(jobId: string, sourceId: string, records: GatheredRecord[]): Promise<string[]> {
+  private async storeObjects(db: Kysely<Database>, jobId: string, sourceId: string, all: GatheredRecord[]): Promise<string[]> {
     const now = nowIso()
-    const current = await this.deps.db
+    // a retried gather lists the remote again: records already stored for this job are not stored twice
+    const stored = new Set((await db.selectFrom('harvest_object').select('guid').where('harvest_job_id', '=', jobId).where('guid', 'in', all.map((r) => r.guid)).execute()).map((r) => r.guid))
+    const records = all.filter((r) => !stored.has(r.guid))
+    if (!records.length) return []
+    const current = await db
       .selectFrom('harvest_object')
       .select('guid')
       .where('harvest_source_id', '=', sourceId)
@@ -118,16 +129,18 @@ export class HarvestPipeline {
       harvest_source_id: sourceId,
       extras: JSON.stringify({ status: known.has(r.guid) ? 'change' : 'new' }) as unknown as Record<string, string>,
     }))
-    await this.deps.db.insertInto('harvest_object').values(rows).execute()
+    await db.insertInto('harvest_object').values(rows).execute()
     return rows.map((r) => r.id)
   }
 
-  private async storeDeletions(jobId: string, sourceId: string, present: Set<string>): Promise<string[]> {
-    const current = await this.deps.db
+  private async storeDeletions(db: Kysely<Database>, jobId: string, sourceId: string, present: Set<string>): Promise<string[]> {
+    const current = await db
       .selectFrom('harvest_object')
       .select(['guid', 'package_id'])
       .where('harvest_source_id', '=', sourceId)
       .where('current', '=', true)
+      // a retried gather: deletions already stored for this job are not stored twice
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('harvest_object as mine').select('mine.id').where('mine.harvest_job_id', '=', jobId).whereRef('mine.guid', '=', 'harvest_object.guid'))))
       .execute()
     const now = nowIso()
     const rows = current
@@ -143,7 +156,7 @@ export class HarvestPipeline {
         package_id: c.package_id,
         extras: JSON.stringify({ status: 'delete' }) as unknown as Record<string, string>,
       }))
-    for (let i = 0; i < rows.length; i += 500) await this.deps.db.insertInto('harvest_object').values(rows.slice(i, i + 500)).execute()
+    for (let i = 0; i < rows.length; i += 500) await db.insertInto('harvest_object').values(rows.slice(i, i + 500)).execute()
     return rows.map((r) => r.id)
   }
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import type pg from 'pg'
-import { run, runMigrations, type Logger as WorkerLogger, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker'
+import { Ajv, type ValidateFunction } from 'ajv'
+import { run, runMigrations, type JobHelpers, type Logger as WorkerLogger, type Runner, type Task, type TaskList, type WorkerEvents } from 'graphile-worker'
 import { Logger } from 'graphile-worker'
 import type { FastifyBaseLogger } from 'fastify'
 
@@ -17,10 +18,20 @@ export async function installJobQueue(pool: pg.Pool): Promise<void> {
   await runMigrations({ pgPool: pool, schema: QUEUE_SCHEMA, logger: silentLogger })
 }
 
+/**
+ * Attempts per job unless the caller says otherwise. graphile-worker waits exp(attempt) seconds
+ * between them (3 s, 7 s, 20 s, 55 s): enough to ride out a database restart or a remote's hiccup.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 5
+
 export interface EnqueueOptions {
-  /** at most one queued job per key: a second enqueue with the same key replaces the first */
+  /**
+   * At most one waiting job per key: a second enqueue with the same key replaces the first (a
+   * job already running is not replaced; the new one waits for its turn).
+   */
   jobKey?: string
   runAt?: Date
+  /** default DEFAULT_MAX_ATTEMPTS */
   maxAttempts?: number
   /** jobs in one queue run one at a time */
   queueName?: string
@@ -33,9 +44,44 @@ export async function enqueue(db: Kysely<any>, task: string, payload: Record<str
       payload => ${JSON.stringify(payload)}::json,
       queue_name => ${opts.queueName ?? null}::text,
       run_at => ${opts.runAt?.toISOString() ?? null}::timestamptz,
-      max_attempts => ${opts.maxAttempts ?? 1}::int,
+      max_attempts => ${opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}::int,
       job_key => ${opts.jobKey ?? null}::text
     )`.execute(db)
+}
+
+/** A task and the JSON Schema its payload must match. */
+export interface TaskDefinition<P = any> {
+  payload: Record<string, unknown>
+  run(payload: P, helpers: JobHelpers): Promise<void>
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false })
+
+/** Thrown for a payload its task's schema rejects: the job is failed for good, never retried. */
+export class InvalidPayload extends Error {}
+
+/**
+ * graphile-worker tasks that check their payload first. A payload that does not match can never
+ * succeed, so retrying it would only repeat the error: the job is marked failed at once (it stays
+ * in the queue table with its last_error, as graphile-worker keeps failed jobs) and logged.
+ */
+export function validatedTasks(defs: Record<string, TaskDefinition>): TaskList {
+  const list: TaskList = {}
+  for (const [name, def] of Object.entries(defs)) {
+    const validate: ValidateFunction = ajv.compile(def.payload)
+    const task: Task = async (payload, helpers) => {
+      if (!validate(payload)) {
+        const why = ajv.errorsText(validate.errors, { dataVar: 'payload' })
+        helpers.logger.error(`job ${helpers.job.id} (${name}) has an invalid payload and will not be retried: ${why}`, { payload })
+        // the job is locked by this worker, which is why graphile-worker's permanently_fail_jobs() would skip it
+        await helpers.query(`UPDATE ${QUEUE_SCHEMA}._private_jobs SET max_attempts = attempts WHERE id = $1`, [helpers.job.id])
+        throw new InvalidPayload(`invalid payload: ${why}`)
+      }
+      await def.run(payload, helpers)
+    }
+    list[name] = task
+  }
+  return list
 }
 
 export interface JobWorkerOptions {
@@ -62,9 +108,11 @@ export async function startJobWorker(opts: JobWorkerOptions): Promise<{ stop(): 
     logger: loggerFor(opts.log),
     ...(opts.events ? { events: opts.events } : {}),
   })
+  let stopping: Promise<void> | null = null
   return {
-    async stop() {
-      await runner.stop()
+    stop() {
+      stopping ??= runner.stop()
+      return stopping
     },
   }
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { defineAction } from '../define.js'
 
 /** The CKAN version we answer as: clients branch on it (e.g. ckanapi, harvesters). */
@@ -9,13 +10,17 @@ export default defineAction({
   sideEffectFree: true,
   params: { type: 'object', additionalProperties: true, properties: {} },
   auth: 'public',
-  handler: async (ctx) => ({
-    site_title: ctx.config.siteTitle,
-    site_description: ctx.config.siteDescription,
-    site_url: ctx.config.siteUrl,
-    error_emails_to: null,
-    locale_default: 'es',
-    extensions: [],
-    ckan_version: CKAN_VERSION,
-  }),
+  handler: async (ctx) => {
+    // monitors poll status_show: it answers 503 while the database cannot be reached
+    await sql`SELECT 1`.execute(ctx.db)
+    return {
+      site_title: ctx.config.siteTitle,
+      site_description: ctx.config.siteDescription,
+      site_url: ctx.config.siteUrl,
+      error_emails_to: null,
+      locale_default: 'es',
+      extensions: [],
+      ckan_version: CKAN_VERSION,
+    }
+  },
 })

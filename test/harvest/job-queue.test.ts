@@ -1,0 +1,152 @@
+import t from 'tap'
+import http from 'node:http'
+import { randomUUID } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import pino from 'pino'
+import { sql, type Kysely } from 'kysely'
+import type { FastifyBaseLogger } from 'fastify'
+import { testApp } from '../helpers/app.js'
+import { createSource, startJob } from './harvest-helpers.js'
+import { DEFAULT_MAX_ATTEMPTS, enqueue, startJobWorker, validatedTasks } from '../../src/jobs/queue.js'
+import { harvestTasks } from '../../src/harvest/tasks.js'
+import { gatherJobKey } from '../../src/harvest/jobs.js'
+
+/** The job queue under failure: retries with backoff, payload validation, job keys, retry-safe gathers. */
+
+interface QueuedJob {
+  id: string
+  task: string
+  payload: Record<string, any>
+  attempts: number
+  max_attempts: number
+  last_error: string | null
+  key: string | null
+  due_in_s: number
+}
+
+async function queued(db: Kysely<any>, task?: string): Promise<QueuedJob[]> {
+  const { rows } = await sql<QueuedJob>`
+    SELECT j.id::text, k.identifier AS task, j.payload, j.attempts, j.max_attempts, j.last_error, j.key,
+           extract(epoch FROM j.run_at - now())::float8 AS due_in_s
+      FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks k ON k.id = j.task_id
+     WHERE ${task ?? null}::text IS NULL OR k.identifier = ${task ?? null}::text
+     ORDER BY j.id`.execute(db)
+  return rows
+}
+
+async function poll<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await fn()
+    if (v !== undefined) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+function capturingLog(): { log: FastifyBaseLogger; lines: string[] } {
+  const lines: string[] = []
+  const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) }) as unknown as FastifyBaseLogger
+  return { log, lines }
+}
+
+t.test('a task that fails once is retried with backoff and then succeeds', async (t) => {
+  const b = await testApp(t)
+  let calls = 0
+  const tasks = validatedTasks({
+    flaky: {
+      payload: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } },
+      run: async () => {
+        calls++
+        if (calls === 1) throw new Error('worker crashed mid-task')
+      },
+    },
+  })
+  const worker = await startJobWorker({ pool: b.db.pool, tasks, log: capturingLog().log })
+  t.teardown(() => worker.stop())
+  await enqueue(b.db.kysely, 'flaky', { n: 1 })
+  const failed = await poll('the first attempt to fail', async () => (await queued(b.db.kysely, 'flaky')).find((j) => j.attempts === 1 && j.last_error))
+  t.equal(failed.max_attempts, DEFAULT_MAX_ATTEMPTS, 'queued with several attempts')
+  t.ok(DEFAULT_MAX_ATTEMPTS > 1)
+  t.match(failed.last_error, /worker crashed mid-task/)
+  t.ok(failed.due_in_s > 0, `the retry waits (backoff: due in ${failed.due_in_s.toFixed(1)} s)`)
+  // skip the backoff rather than wait for it
+  await sql`UPDATE graphile_worker._private_jobs SET run_at = now() WHERE id = ${failed.id}::bigint`.execute(b.db.kysely)
+  await poll('the retry to succeed', async () => ((await queued(b.db.kysely, 'flaky')).length === 0 ? true : undefined))
+  t.equal(calls, 2, 'ran twice: failed, then succeeded')
+  await worker.stop()
+})
+
+t.test('an invalid payload fails at once, for good, with a log line', async (t) => {
+  const b = await testApp(t)
+  const { log, lines } = capturingLog()
+  const worker = await startJobWorker({ pool: b.db.pool, tasks: harvestTasks(b.db.kysely, b.app.harvest), log })
+  t.teardown(() => worker.stop())
+  await enqueue(b.db.kysely, 'harvest_gather', { job_id: 'not-a-uuid' })
+  await enqueue(b.db.kysely, 'harvest_import', { job_id: randomUUID() })
+  await enqueue(b.db.kysely, 'harvest_import', { job_id: randomUUID(), object_ids: 'x', extra: 1 })
+  const jobs = await poll('the three jobs to be tried', async () => {
+    const q = await queued(b.db.kysely)
+    return q.length === 3 && q.every((j) => j.last_error) ? q : undefined
+  })
+  for (const j of jobs) {
+    t.equal(j.attempts, 1, `${j.task} ${JSON.stringify(j.payload)}: tried once`)
+    t.equal(j.max_attempts, 1, 'and marked failed for good (no attempts left)')
+    t.match(j.last_error, /^invalid payload: /)
+  }
+  t.match(jobs[0].last_error, /job_id/)
+  t.match(jobs[1].last_error, /object_ids/)
+  const logged = lines.map((l) => JSON.parse(l)).filter((l) => l.level >= 50 && /invalid payload and will not be retried/.test(l.msg))
+  t.equal(logged.length, 3, 'one clear error line per job')
+  t.match(logged[0].msg, /harvest_gather.*job_id/)
+  await worker.stop()
+})
+
+t.test('job keys: a duplicate enqueue does not make a second job', async (t) => {
+  const b = await testApp(t)
+  const jobId = randomUUID()
+  await enqueue(b.db.kysely, 'harvest_gather', { job_id: jobId }, { jobKey: gatherJobKey(jobId) })
+  await enqueue(b.db.kysely, 'harvest_gather', { job_id: jobId }, { jobKey: gatherJobKey(jobId) })
+  t.equal((await queued(b.db.kysely, 'harvest_gather')).length, 1, 'one gather for one harvest job')
+
+  await b.ok('organization_create', { name: 'espejo' })
+  const source = await createSource(b, { name: 'fuente', url: 'http://127.0.0.1:9', source_type: 'ckan', owner_org: 'espejo' })
+  const job = await startJob(b, source, { queue: true })
+  const gathers = (await queued(b.db.kysely, 'harvest_gather')).filter((j) => j.payload.job_id === job)
+  t.equal(gathers.length, 1)
+  t.equal(gathers[0].key, gatherJobKey(job), 'harvest_job_create queues its gather under the job key')
+  t.equal(gathers[0].max_attempts, DEFAULT_MAX_ATTEMPTS, 'with retries')
+})
+
+t.test('a retried gather stores each record and queues each import once, and keeps its start', async (t) => {
+  const b = await testApp(t)
+  await b.ok('organization_create', { name: 'espejo' })
+  const datasets = Array.from({ length: 60 }, (_, i) => ({ id: `30000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `remoto-${i}`, title: `Remoto ${i}`, type: 'dataset', tags: [], resources: [], extras: [], groups: [] }))
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url!, 'http://x')
+    const start = Number(u.searchParams.get('start') ?? 0)
+    const rows = Number(u.searchParams.get('rows') ?? 10)
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ success: true, result: { count: datasets.length, results: datasets.slice(start, start + rows) } }))
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()) }))
+  const source = await createSource(b, { name: 'fuente', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, source_type: 'ckan', owner_org: 'espejo' })
+  const job = await startJob(b, source, { queue: true })
+
+  // what graphile-worker does when the first attempt crashed after its work: run the task again
+  await b.app.harvest.gather(job)
+  const started = (await b.db.kysely.selectFrom('harvest_job').select('gather_started').where('id', '=', job).executeTakeFirstOrThrow()).gather_started
+  await b.app.harvest.gather(job)
+
+  const objects = await b.db.kysely.selectFrom('harvest_object').select('guid').where('harvest_job_id', '=', job).execute()
+  t.equal(objects.length, 60, 'one object per remote record')
+  t.equal(new Set(objects.map((o) => o.guid)).size, 60)
+  const imports = await queued(b.db.kysely, 'harvest_import')
+  const ids = imports.flatMap((j) => j.payload.object_ids as string[])
+  t.equal(ids.length, 60, 'each object queued for import once')
+  t.equal(new Set(ids).size, 60)
+  t.ok(imports.every((j) => j.max_attempts === DEFAULT_MAX_ATTEMPTS && j.key), 'imports are retried too, under a key')
+  const after = (await b.db.kysely.selectFrom('harvest_job').select('gather_started').where('id', '=', job).executeTakeFirstOrThrow()).gather_started
+  t.equal(after, started, 'gather_started (the next watermark) is the first attempt\'s')
+})
