@@ -134,12 +134,12 @@ t.test('outbox lag, job queue depth, cache hits and job durations', async (t) =>
   t.ok(value(samples, 'abierto_search_outbox_oldest_seconds')! >= 0)
 
   // queue depth: one job due later (the worker leaves it alone)
-  await enqueue(s.db.kysely, 'harvest_gather', { job_id: 'later' }, { runAt: new Date(Date.now() + 3_600_000) })
+  await enqueue(s.db.kysely, 'harvest_gather', { job_id: '00000000-0000-4000-8000-000000000001' }, { runAt: new Date(Date.now() + 3_600_000) })
   samples = (await scrape(s.app)).samples
   t.equal(value(samples, 'abierto_jobs', { state: 'scheduled' }), 1, 'the future job is scheduled')
 
   // a job the worker runs (no such harvest job: gather returns at once) is timed by task
-  await enqueue(s.db.kysely, 'harvest_gather', { job_id: 'no-such-job' })
+  await enqueue(s.db.kysely, 'harvest_gather', { job_id: '00000000-0000-4000-8000-000000000002' })
   const count = await until('the job duration', async () => value((await scrape(s.app)).samples, 'abierto_job_duration_seconds_count', { task: 'harvest_gather', outcome: 'success' }))
   t.equal(count, 1, 'one harvest_gather run observed')
 
