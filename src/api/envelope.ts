@@ -1,5 +1,6 @@
+import { STATUS_CODES } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { BadRequest, IntegrityError, NotAuthorized, NotFound, SearchConnectionError, SearchError, SearchQueryError, ValidationError } from '../errors.js'
+import { BadRequest, IntegrityError, NotAuthorized, NotFound, SearchConnectionError, SearchError, SearchQueryError, ValidationError, RequestRefused } from '../errors.js'
 
 export function helpUrl(siteUrl: string, action: string): string {
   return `${siteUrl}/api/3/action/help_show?name=${encodeURIComponent(action)}`
@@ -17,6 +18,7 @@ export interface ErrorAnswer {
 export function errorAnswer(err: unknown, help: string, req: FastifyRequest): ErrorAnswer {
   const fail = (status: number, error: Record<string, unknown>) => ({ status, body: { help, success: false, error } })
   if (err instanceof BadRequest) return { status: 400, body: err.text }
+  if (err instanceof RequestRefused) return fail(err.status, { __type: err.type ?? STATUS_CODES[err.status] ?? 'Bad Request', message: err.detail })
   if (err instanceof ValidationError) return fail(409, { __type: 'Validation Error', ...err.fields })
   if (err instanceof NotFound) return fail(404, { __type: 'Not Found Error', message: err.detail ? `Not found: ${err.detail}` : 'Not found' })
   if (err instanceof NotAuthorized) return fail(403, { __type: 'Authorization Error', message: err.detail ? `Access denied: ${err.detail}` : 'Access denied' })

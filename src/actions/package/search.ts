@@ -124,7 +124,7 @@ async function cachedSearch(ctx: ActionContext, req: SearchRequest, wanted: stri
   if (hit) return hit.raw.value() as SearchAnswer
   const generation = ctx.cache.generation
   const result = await ctx.search.search(req)
-  const counts: FacetCounts = Object.fromEntries(wanted.map((f) => [f, result.facets[f] ?? []]))
+  const counts: FacetCounts = Object.fromEntries(wanted.map((f) => [f, (Object.hasOwn(result.facets, f) ? result.facets[f] : undefined) ?? []]))
   const answer: SearchAnswer = {
     count: result.count,
     ids: result.ids,
