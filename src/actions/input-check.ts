@@ -85,3 +85,18 @@ export function checkInput(raw: Record<string, unknown>, root = ''): void {
   const problem = findInputProblem(raw, MAX_NESTING, root)
   if (problem) throw new ValidationError({ [problem.path]: [MESSAGES[problem.kind]] })
 }
+
+/**
+ * JSON text given as a param's value (facet.field, package_revise's match/update in a form):
+ * new input, held to the same limits. Undefined when the text is not JSON.
+ */
+export function parseJsonParam(name: string, text: string): { value: unknown } | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  checkInput({ [name]: value })
+  return { value }
+}

@@ -1,16 +1,9 @@
 import type { FastifyRequest } from 'fastify'
 import { BadRequest, RequestRefused } from '../errors.js'
 import { nestedDeeperThan, MAX_NESTING } from '../actions/input-check.js'
+import { setOwn } from '../lookup.js'
 
 const JSON_ERROR = 'Bad request - JSON Error: '
-
-/**
- * Sets `key` as an own data property, as JSON.parse does: `out[key] = v` would instead call the
- * `__proto__` setter (replacing the object's prototype) for that one name.
- */
-export function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true })
-}
 
 /** Adds a form or query value: repeated keys become lists (CKAN's `mixed()`). */
 export function addPair(out: Record<string, unknown>, key: string, value: string): void {

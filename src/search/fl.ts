@@ -1,4 +1,5 @@
 import { documentFromDict } from './document.js'
+import { setOwn } from '../lookup.js'
 
 /**
  * package_search with `fl`: flat dicts of index fields instead of package_show dicts, as Solr's
@@ -12,7 +13,7 @@ export function projectFields(dict: Record<string, unknown>, fields: string[]): 
     if (f.startsWith('extras_')) {
       const key = f.slice(7)
       const extras = doc.extras as Record<string, string>
-      if (Object.hasOwn(extras, key)) out[key] = extras[key]
+      if (Object.hasOwn(extras, key)) setOwn(out, key, extras[key])
       continue
     }
     if (f === 'metadata_created' || f === 'metadata_modified') out[f] = doc[f]

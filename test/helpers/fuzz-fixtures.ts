@@ -1,7 +1,6 @@
-import type { TestApp } from './app.js'
 
 /** A user, an organization, a group and a dataset with a resource: names and ids the fuzzer reuses to reach past "Not found". */
-export async function createFixtures(app: TestApp): Promise<string[]> {
+export async function createFixtures(app: { ok: (name: string, body: Record<string, unknown>) => Promise<any> }): Promise<string[]> {
   const user = await app.ok('user_create', { name: 'fz-user', email: 'fz@example.org', password: 'fz-password-1' })
   const org = await app.ok('organization_create', { name: 'fz-org', users: [{ name: 'fz-user', capacity: 'editor' }] })
   const group = await app.ok('group_create', { name: 'fz-group' })
