@@ -3,6 +3,7 @@ import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { NotFound, RequestRefused } from '../errors.js'
 import { errorAnswer, helpUrl, sendJson } from './envelope.js'
+import { rereadPercentEncoded } from './raw-url-bytes.js'
 
 const ACTION_URL = /^\/api\/(?:3\/)?action\/([A-Za-z0-9_]+)/
 
@@ -40,13 +41,14 @@ export function frameworkErrors(siteUrl: string) {
 
 /**
  * Node's HTTP parser refusals, before any request exists (Fastify's `clientErrorHandler`):
- * headers or URL over maxHeaderSize (431), a request line with raw bytes outside ASCII or other
- * malformed HTTP (400), a client too slow to send its headers (408). Answered as JSON envelopes on
- * the raw socket, then the connection is closed as Node would.
+ * headers or URL over maxHeaderSize (431), malformed HTTP (400), a client too slow to send its
+ * headers (408). Raw UTF-8 in a request line is read again percent-encoded (raw-url-bytes.ts).
+ * Answered as JSON envelopes on the raw socket, then the connection is closed as Node would.
  */
 export function clientErrorHandler(siteUrl: string) {
-  return (err: NodeJS.ErrnoException, socket: Socket) => {
+  return function (this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket) {
     if (err.code === 'ECONNRESET' || socket.destroyed) return
+    if (rereadPercentEncoded(err, socket, this.server)) return
     let status = 400
     let message = 'Bad request - malformed HTTP request'
     if (err.code === 'HPE_HEADER_OVERFLOW') {
@@ -56,7 +58,7 @@ export function clientErrorHandler(siteUrl: string) {
       status = 408
       message = 'Bad request - the request was not received in time'
     } else if (err.code === 'HPE_INVALID_URL') {
-      message = 'Bad request - the URL must be ASCII: percent-encode other characters (RFC 3986)'
+      message = 'Bad request - the URL is not valid: percent-encode characters outside ASCII (RFC 3986)'
     }
     const body = JSON.stringify({ help: helpUrl(siteUrl, 'help_show'), success: false, error: { __type: STATUS_CODES[status], message } })
     if (!socket.writable) return socket.destroy()
