@@ -6,6 +6,7 @@
 import fc from 'fast-check'
 import type { FastifyInstance } from 'fastify'
 import type { AnyAction } from '../../src/actions/define.js'
+import { multipartBody } from '../storage/multipart.js'
 
 export const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__']
 
@@ -100,7 +101,7 @@ function typedValue(schema: Schema, known: string[], any: fc.Arbitrary<unknown>)
   return options.length ? fc.oneof(...options) : any
 }
 
-export type Transport = 'json' | 'query' | 'form'
+export type Transport = 'json' | 'query' | 'form' | 'multipart'
 
 export interface FuzzCase {
   action: string
@@ -116,7 +117,7 @@ export function actionCase(action: AnyAction, known: string[]): fc.Arbitrary<Fuz
     fc.option(fc.oneof({ weight: 3, arbitrary: typedValue(schema, known, any) }, { weight: 2, arbitrary: any }), { nil: undefined, freq: 3 }).map((v) => [name, v] as [string, unknown]),
   )
   const stray = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...PROTO_NAMES, 'callback', 'a\u0000', '\udfff'), fc.string({ maxLength: 6 })), any), { maxLength: 2 })
-  const transports: Transport[] = action.sideEffectFree ? ['json', 'json', 'query', 'form'] : ['json', 'json', 'form']
+  const transports: Transport[] = action.sideEffectFree ? ['json', 'json', 'query', 'form'] : ['json', 'json', 'form', 'multipart']
   return fc.record({ declared: fc.tuple(...declared), stray, transport: fc.constantFrom(...transports) }).map(({ declared, stray, transport }) => ({
     action: action.name,
     transport,
@@ -150,6 +151,13 @@ export async function send(app: FastifyInstance, c: FuzzCase, token: string | nu
   if (c.transport === 'query') {
     const res = await app.inject({ method: 'GET', url: `${url}?${encodePairs(c.params)}`, headers: auth })
     return { statusCode: res.statusCode, body: res.body, contentType: String(res.headers['content-type']) }
+  }
+  if (c.transport === 'multipart') {
+    // every value a string field, as ckanapi sends them with a file; a small file in `upload`
+    const fields = Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, formValue(v)]))
+    const { body, contentType } = multipartBody(fields, { filename: 'fuzz.csv', content: Buffer.from('a,b\n1,2\n') })
+    const res = await app.inject({ method: 'POST', url, headers: { 'content-type': contentType, ...auth }, payload: body })
+    return { statusCode: res.statusCode, body: res.body }
   }
   const form = c.transport === 'form'
   const res = await app.inject({
