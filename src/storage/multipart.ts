@@ -49,13 +49,13 @@ export async function multipartData(req: FastifyRequest, opts: UploadOptions, be
         addPair(data, part.fieldname, typeof part.value === 'string' ? part.value : String(part.value))
         continue
       }
-      clientFault = false
       const file = part.file as Readable & { truncated?: boolean }
-      file.once('error', () => (fileFailed = true))
       if (part.fieldname !== 'upload' || upload) {
         file.resume()
         continue
       }
+      clientFault = false
+      file.once('error', () => (fileFailed = true))
       if (beforeFile) {
         try {
           await beforeFile(data)

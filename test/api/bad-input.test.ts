@@ -176,6 +176,15 @@ t.test('found by the fuzzer: a page number times a limit past what SQL holds is 
   t.same(res.json().result, [])
 })
 
+t.test('a link resource whose URL holds non-ASCII or spaces redirects to its percent-encoded form', async (t) => {
+  const app = await testApp(t)
+  await app.ok('organization_create', { name: 'org-l' })
+  const ds = await app.ok('package_create', { name: 'ds-l', owner_org: 'org-l', resources: [{ url: 'http://example.org/año 2024/€.csv' }] })
+  const res = await app.app.inject({ method: 'GET', url: `/dataset/${ds.id}/resource/${ds.resources[0].id}/download` })
+  t.equal(res.statusCode, 302, res.body.slice(0, 200))
+  t.equal(res.headers.location, 'http://example.org/a%C3%B1o%202024/%E2%82%AC.csv')
+})
+
 t.test('JSON nested 10,000 levels deep: 400 in the envelope', async (t) => {
   const app = await testApp(t)
   const deepArray = '{"id":' + '['.repeat(10_000) + ']'.repeat(10_000) + '}'
