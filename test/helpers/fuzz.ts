@@ -183,9 +183,10 @@ export function problemWith(res: FuzzResponse): string | null {
   if (res.statusCode >= 500) return `status ${res.statusCode}`
   let body: unknown
   // JSONP (GET with callback): the envelope wrapped in the callback's call
-  const jsonp = res.contentType?.startsWith('application/javascript') ? /^[^(]*\(([\s\S]*)\);$/.exec(res.body) : null
+  // (the callback is the caller's text, parentheses included: the envelope starts at the last `({"help"`)
+  const jsonp = res.contentType?.startsWith('application/javascript') && res.body.endsWith(');') ? res.body.lastIndexOf('({"help"') : -1
   try {
-    body = JSON.parse(jsonp ? jsonp[1] : res.body)
+    body = JSON.parse(jsonp >= 0 ? res.body.slice(jsonp + 1, -2) : res.body)
   } catch {
     return 'body is not JSON'
   }
