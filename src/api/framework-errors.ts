@@ -60,7 +60,9 @@ export function clientErrorHandler(siteUrl: string) {
     } else if (err.code === 'HPE_INVALID_URL') {
       message = 'Bad request - the URL is not valid: percent-encode characters outside ASCII (RFC 3986)'
     }
-    const body = JSON.stringify({ help: helpUrl(siteUrl, 'help_show'), success: false, error: { __type: STATUS_CODES[status], message } })
+    // no request exists yet: the envelope is built from the error alone (errorAnswer logs only 500s)
+    const { body: envelope } = errorAnswer(new RequestRefused(status, message), helpUrl(siteUrl, 'help_show'), { log: this.log } as FastifyRequest)
+    const body = JSON.stringify(envelope)
     if (!socket.writable) return socket.destroy()
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json;charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => socket.destroy())
   }
