@@ -8,8 +8,7 @@ import type { Config } from './config.js'
 import { ActionRunner } from './actions/runner.js'
 import { defaultRegistry, type ActionRegistry } from './actions/registry.js'
 import { actionRoutes } from './api/action-routes.js'
-import { errorAnswer, helpUrl, sendJson } from './api/envelope.js'
-import { isDatabaseUnavailable } from './db/unavailable.js'
+import { clientErrorHandler, frameworkErrors, installErrorAnswers } from './api/framework-errors.js'
 import { authRateLimit } from './api/auth-rate-limit.js'
 import { TokenCache } from './auth/token-cache.js'
 import type { Caller, PackageCacheMeta } from './actions/context.js'
@@ -69,22 +68,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // one log line per request (api/request-log.ts) instead of Fastify's two
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
+    // Fastify's and Node's own refusals answered in CKAN's envelope too
+    frameworkErrors: frameworkErrors(config.siteUrl),
+    clientErrorHandler: clientErrorHandler(config.siteUrl),
   })
 
   // Every body arrives as text; api/request-data.ts decides how to read it, as CKAN does.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body))
 
-  app.setErrorHandler((err: { statusCode?: number; code?: string }, req, reply) => {
-    // the token lookup (onRequest) and non-action routes meet an unreachable database here too
-    if (isDatabaseUnavailable(err)) return sendJson(reply, 503, errorAnswer(err, helpUrl(config.siteUrl, /^\/api\/(?:3\/)?action\/([^/?#]+)/.exec(req.url)?.[1] ?? 'help_show'), req).body)
-    // Fastify-level failures (body too large, broken stream, bad header) are client errors: answer in JSON.
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
-    if (status === 500) req.log.error({ err }, 'request failed')
-    const text = status === 413 ? `Bad request - Request body larger than ${config.bodyLimitMb} MB` : status === 500 ? 'Internal Server Error' : `Bad request - ${(err as Error).message}`
-    return sendJson(reply, status, text)
-  })
-  app.setNotFoundHandler((req, reply) => sendJson(reply, 404, `Not found: ${req.method} ${req.url.split('?')[0]}`))
+  installErrorAnswers(app, config.siteUrl, config.bodyLimitMb)
   // before every other route and hook: all answers are logged and counted, 429s of the auth hook included
   await app.register(requestLog)
   const metrics = config.metrics.enabled ? new AppMetrics() : null

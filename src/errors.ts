@@ -69,3 +69,14 @@ export class BadRequest extends Error {
     super(text)
   }
 }
+
+/**
+ * A request refused before any action ran, where no field applies: nesting too deep, a URL that
+ * cannot be decoded, a body or header over Fastify's or Node's limits. Answered in CKAN's envelope
+ * with `status` and `__type` (HTTP's reason phrase unless given), unlike BadRequest's bare strings.
+ */
+export class RequestRefused extends Error {
+  constructor(readonly status: number, readonly detail: string, readonly type?: string) {
+    super(detail)
+  }
+}

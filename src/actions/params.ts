@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { ValidationError } from '../errors.js'
+import { checkInput } from './input-check.js'
 
 /**
  * Turns the raw request data (strings from query/form, typed values from JSON) into the shape an
@@ -85,10 +86,16 @@ export function validateParams(schema: object, raw: Record<string, unknown>): Re
     validate = ajv.compile(schema)
     cache.set(schema, validate)
   }
+  // every call passes here (HTTP, downloads, DCAT, harvests, internal calls): the one input check
+  checkInput(raw)
   const props = ((schema as { properties?: Record<string, Record<string, unknown>> }).properties ?? {})
   const data: Record<string, unknown> = { ...raw }
   for (const [key, prop] of Object.entries(props)) {
-    if (data[key] !== undefined) data[key] = coerceValue(data[key], prop)
+    if (!Object.hasOwn(data, key) || data[key] === undefined) continue
+    const before = data[key]
+    data[key] = coerceValue(before, prop)
+    // a string that was JSON is new input: the same limits apply to what it decoded to
+    if (typeof before === 'string' && data[key] !== null && typeof data[key] === 'object') checkInput({ [key]: data[key] })
   }
   // integers past 2^53 lose precision in JS and overflow SQL parameters: refuse them here
   for (const [key, prop] of Object.entries(props)) {

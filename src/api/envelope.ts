@@ -1,5 +1,6 @@
+import { STATUS_CODES } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { BadRequest, IntegrityError, NotAuthorized, NotFound, SearchConnectionError, SearchError, SearchQueryError, ServiceUnavailable, ValidationError } from '../errors.js'
+import { BadRequest, IntegrityError, NotAuthorized, NotFound, RequestRefused, SearchConnectionError, SearchError, SearchQueryError, ServiceUnavailable, ValidationError } from '../errors.js'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
 
 export function helpUrl(siteUrl: string, action: string): string {
@@ -18,6 +19,7 @@ export interface ErrorAnswer {
 export function errorAnswer(err: unknown, help: string, req: FastifyRequest): ErrorAnswer {
   const fail = (status: number, error: Record<string, unknown>) => ({ status, body: { help, success: false, error } })
   if (err instanceof BadRequest) return { status: 400, body: err.text }
+  if (err instanceof RequestRefused) return fail(err.status, { __type: err.type ?? STATUS_CODES[err.status] ?? 'Bad Request', message: err.detail })
   if (err instanceof ValidationError) return fail(409, { __type: 'Validation Error', ...err.fields })
   if (err instanceof NotFound) return fail(404, { __type: 'Not Found Error', message: err.detail ? `Not found: ${err.detail}` : 'Not found' })
   if (err instanceof NotAuthorized) return fail(403, { __type: 'Authorization Error', message: err.detail ? `Access denied: ${err.detail}` : 'Access denied' })

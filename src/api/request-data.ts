@@ -1,17 +1,21 @@
 import type { FastifyRequest } from 'fastify'
-import { BadRequest } from '../errors.js'
+import { BadRequest, RequestRefused } from '../errors.js'
+import { nestedDeeperThan, MAX_NESTING } from '../actions/input-check.js'
+import { setOwn } from '../lookup.js'
 
 const JSON_ERROR = 'Bad request - JSON Error: '
 
-/** Query or form pairs → dict, repeated keys become lists (CKAN's `mixed()`). */
+/** Adds a form or query value: repeated keys become lists (CKAN's `mixed()`). */
+export function addPair(out: Record<string, unknown>, key: string, value: string): void {
+  const prev = Object.hasOwn(out, key) ? out[key] : undefined
+  if (prev === undefined) setOwn(out, key, value)
+  else if (Array.isArray(prev)) prev.push(value)
+  else setOwn(out, key, [prev, value])
+}
+
 function pairsToDict(params: URLSearchParams): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const [k, v] of params) {
-    const prev = out[k]
-    if (prev === undefined) out[k] = v
-    else if (Array.isArray(prev)) prev.push(v)
-    else out[k] = [prev, v]
-  }
+  for (const [k, v] of params) addPair(out, k, v)
   return out
 }
 
@@ -23,11 +27,19 @@ function pythonRepr(v: unknown): string {
 }
 
 function parseJsonBody(text: string): unknown {
+  let data: unknown
   try {
-    return JSON.parse(text)
+    data = JSON.parse(text)
   } catch (e) {
     throw new BadRequest(`${JSON_ERROR}Error decoding JSON data. Error: ${e instanceof Error ? e.message : String(e)} JSON data extracted from the request: {}`)
   }
+  // JSON.parse copes with any depth, the code after it does not. CKAN (Python's json) fails
+  // with a RecursionError, a 500; there is no CKAN answer to keep, so: a 400 in the envelope,
+  // which clients such as ckanapi can read, unlike the bare JSON Error strings.
+  if (nestedDeeperThan(data, MAX_NESTING)) {
+    throw new RequestRefused(400, `Bad request - JSON Error: the request data is nested more than ${MAX_NESTING} levels deep`)
+  }
+  return data
 }
 
 /**

@@ -3,6 +3,7 @@ import type { ActionContext } from '../actions/context.js'
 import { isSysadmin, userName } from '../actions/context.js'
 import type { Database, GroupRow, PackageRow } from '../db/schema.js'
 import { NotAuthorized, NotFound } from '../errors.js'
+import { lookup } from '../lookup.js'
 
 /**
  * Authorization rules in one place: CKAN's roles (ckan/authz.py), its dataset permission labels
@@ -39,7 +40,7 @@ export const ROLE_PERMISSIONS: Record<string, readonly string[]> = {
 export type Permission = 'read' | 'create_dataset' | 'update_dataset' | 'delete_dataset' | 'manage_group' | 'update' | 'delete' | 'membership' | 'admin'
 
 export function roleGrants(capacity: string | undefined | null, permission: string): boolean {
-  const perms = capacity ? ROLE_PERMISSIONS[capacity] : undefined
+  const perms = capacity ? lookup(ROLE_PERMISSIONS, capacity) : undefined
   return !!perms && (perms.includes('admin') || perms.includes(permission))
 }
 

@@ -1,4 +1,5 @@
 import type { RdfFormat } from './serialize.js'
+import { lookup } from '../lookup.js'
 
 const EXACT: Record<string, RdfFormat> = {
   'application/rdf+xml': 'rdfxml',
@@ -26,7 +27,7 @@ export function negotiate(accept: string | undefined): RdfFormat | undefined {
     .sort((a, b) => b.q - a.q || a.i - b.i)
   for (const { type } of entries) {
     if (type === 'text/html' || type === '*/*') return undefined
-    const f = EXACT[type] ?? WILDCARD[type]
+    const f = lookup(EXACT, type) ?? lookup(WILDCARD, type)
     if (f) return f
   }
   return undefined

@@ -9,6 +9,7 @@ import { MEDIA_TYPES, type RdfFormat } from './serialize.js'
 import { negotiate } from './negotiation.js'
 import { isPublicDataset, PUBLIC_DATASETS } from './catalog.js'
 import { DATA_JSON_TAIL, dataJsonDataset, dataJsonHead } from './datajson.js'
+import { lookup } from '../lookup.js'
 
 export interface DcatRoutesOptions {
   runner: ActionRunner
@@ -65,7 +66,7 @@ export async function dcatRoutes(app: FastifyInstance, opts: DcatRoutesOptions):
   }
 
   app.get('/catalog.:ext', { schema: { hide: true } }, async (req, reply) => {
-    const format = EXTENSIONS[(req.params as { ext: string }).ext]
+    const format = lookup(EXTENSIONS, (req.params as { ext: string }).ext)
     if (!format) return reply.callNotFound()
     const q = req.query as Query
     const profiles = q.profiles
@@ -86,7 +87,7 @@ export async function dcatRoutes(app: FastifyInstance, opts: DcatRoutesOptions):
     let format: RdfFormat | undefined
     if (dot > 0) {
       // dataset names and ids never contain a dot: whatever follows one is an extension
-      format = EXTENSIONS[ref.slice(dot + 1)]
+      format = lookup(EXTENSIONS, ref.slice(dot + 1))
       if (!format) return reply.callNotFound()
       id = ref.slice(0, dot)
     } else {

@@ -3,6 +3,7 @@
  * for the values CKAN portals store as short codes. DCAT-AP 3 wants IRIs for dct:language,
  * dcat:theme, dct:accrualPeriodicity and dct:format; a value we cannot map is left to the caller.
  */
+import { lookup } from '../lookup.js'
 const AUTHORITY = 'http://publications.europa.eu/resource/authority/'
 
 /** ISO 639-1 → the authority's three-letter code. */
@@ -62,7 +63,7 @@ export function languageIri(value: string): string | undefined {
   if (isIri(value)) return value
   const v = value.trim()
   const primary = v.split(/[-_]/)[0].toLowerCase()
-  const code = LANGUAGES[primary] ?? (LANGUAGE_CODES.has(v.toUpperCase()) ? v.toUpperCase() : undefined)
+  const code = lookup(LANGUAGES, primary) ?? (LANGUAGE_CODES.has(v.toUpperCase()) ? v.toUpperCase() : undefined)
   return code ? `${AUTHORITY}language/${code}` : undefined
 }
 
@@ -74,7 +75,7 @@ export function themeIri(value: string): string | undefined {
 
 /** The English label of a data-theme IRI, if it is one. */
 export function themeLabel(iri: string): string | undefined {
-  return iri.startsWith(`${AUTHORITY}data-theme/`) ? THEMES[iri.slice(AUTHORITY.length + 11)] : undefined
+  return iri.startsWith(`${AUTHORITY}data-theme/`) ? lookup(THEMES, iri.slice(AUTHORITY.length + 11)) : undefined
 }
 
 export function frequencyIri(value: string): string | undefined {

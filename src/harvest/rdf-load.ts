@@ -10,6 +10,7 @@ import { RdfXmlParser } from 'rdfxml-streaming-parser'
 import jsonld from 'jsonld'
 import { HarvestParseError } from './parsed.js'
 import { bundledContext } from './jsonld-contexts.js'
+import { lookup } from '../lookup.js'
 
 export type RdfSyntax = 'turtle' | 'ntriples' | 'nquads' | 'trig' | 'n3' | 'rdfxml' | 'jsonld'
 
@@ -52,14 +53,14 @@ function looksLikeHtml(body: string): boolean {
 export function detectSyntax(body: string, hints: FormatHints): RdfSyntax {
   const configured = hints.rdfFormat?.trim().toLowerCase()
   if (configured) {
-    const syntax = FORMAT_NAMES[configured]
+    const syntax = lookup(FORMAT_NAMES, configured)
     if (!syntax) throw new HarvestParseError(`Error parsing the RDF file: unknown rdf_format "${hints.rdfFormat}"`)
     return syntax
   }
   const mediaType = hints.contentType?.split(';')[0].trim().toLowerCase()
-  if (mediaType && FORMAT_NAMES[mediaType]) return FORMAT_NAMES[mediaType]
+  if (mediaType && lookup(FORMAT_NAMES, mediaType)) return FORMAT_NAMES[mediaType]
   const ext = hints.url ? extensionOf(hints.url) : null
-  if (ext && FORMAT_NAMES[ext]) return FORMAT_NAMES[ext]
+  if (ext && lookup(FORMAT_NAMES, ext)) return FORMAT_NAMES[ext]
   const start = body.trimStart()
   if (start.startsWith('<?xml') || /^<rdf:RDF[\s>]/.test(start)) return 'rdfxml'
   if (start.startsWith('{') || start.startsWith('[')) return 'jsonld'

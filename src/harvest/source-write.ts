@@ -8,6 +8,7 @@ import { outboundPolicy } from '../net/outbound.js'
 import { findSource, sourceShowFields } from './sources.js'
 import { sourceNotFound } from './auth.js'
 import { reindexHarvestedDatasets } from './reindex.js'
+import { setOwn } from '../lookup.js'
 
 export type SourceWriteMode = 'create' | 'update' | 'patch'
 
@@ -18,8 +19,8 @@ const HARVEST_KEYS = ['source_type', 'frequency', 'config']
 function mergeErrors(a: FieldErrors, b: FieldErrors): FieldErrors {
   const out: FieldErrors = { ...a }
   for (const [k, v] of Object.entries(b)) {
-    const prev = out[k]
-    out[k] = Array.isArray(prev) && Array.isArray(v) ? [...new Set([...prev, ...v])] : prev ?? v
+    const prev = Object.hasOwn(out, k) ? out[k] : undefined
+    setOwn(out, k, Array.isArray(prev) && Array.isArray(v) ? [...new Set([...prev, ...v])] : prev ?? v)
   }
   return out
 }

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { parseConfig } from './config.js'
 import { harvestTime, sourceStatus, type Dict } from './dictize.js'
+import { setOwn } from '../lookup.js'
 
 /**
  * A harvest source as one record: its harvest_source row joined to the package row that holds
@@ -73,7 +74,7 @@ export async function sourceShowFields(db: Kysely<Database>, dict: Dict): Promis
     } catch {
       // stored before a check existed; CKAN shows the text and skips the keys too
     }
-    for (const [k, v] of Object.entries(parsed)) if (!(k in out)) out[k] = v
+    for (const [k, v] of Object.entries(parsed)) if (!Object.hasOwn(out, k)) setOwn(out, k, v)
   }
   out.active = dict.state === 'active'
   out.status = await sourceStatus(db, id)

@@ -3,6 +3,7 @@
  * resolve a path (list steps by index, negative index, or ≥5-char id prefix), compare, filter by
  * glob patterns, and deep-merge (dicts by key, lists by index).
  */
+import { setOwn } from '../lookup.js'
 export type Path = (string | number)[]
 type Json = unknown
 
@@ -29,7 +30,7 @@ export function resolve(data: Json, key: string): { value: Json; path: Path } {
   let cur: Json = data
   for (const k of key.split('__')) {
     if (isDict(cur)) {
-      if (!(k in cur)) throw new PathError(`Unmatched key ${joined([...path, k])}`)
+      if (!Object.hasOwn(cur, k)) throw new PathError(`Unmatched key ${joined([...path, k])}`)
       path.push(k)
       cur = cur[k]
     } else if (Array.isArray(cur)) {
@@ -52,7 +53,7 @@ function deepEqual(a: Json, b: Json): boolean {
 export function mismatches(actual: Json, expected: Json, base: Path = []): Path[] {
   if (isDict(expected)) {
     if (!isDict(actual)) return [base]
-    return Object.keys(expected).flatMap((k) => (k in actual ? mismatches(actual[k], expected[k], [...base, k]) : [[...base, k]]))
+    return Object.keys(expected).flatMap((k) => (Object.hasOwn(actual, k) ? mismatches(actual[k], expected[k], [...base, k]) : [[...base, k]]))
   }
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return [base]
@@ -82,7 +83,7 @@ function filterLevel(data: Json, globs: Glob[]): void {
     const children = new Map<string, Glob[]>()
     for (const g of globs) {
       const [head, ...rest] = g.parts
-      const keys = head === '*' ? Object.keys(data) : head in data ? [head] : []
+      const keys = head === '*' ? Object.keys(data) : Object.hasOwn(data, head) ? [head] : []
       for (const k of keys) {
         if (rest.length > 0 && head !== '*') {
           children.set(k, [...(children.get(k) ?? []), { keep: g.keep, parts: rest }])
@@ -93,7 +94,7 @@ function filterLevel(data: Json, globs: Glob[]): void {
         if (!g.keep) delete data[k]
       }
     }
-    for (const [k, gs] of children) if (k in data) filterLevel(data[k], gs)
+    for (const [k, gs] of children) if (Object.hasOwn(data, k)) filterLevel(data[k], gs)
     return
   }
   if (!Array.isArray(data)) return
@@ -123,10 +124,11 @@ function filterLevel(data: Json, globs: Glob[]): void {
 export function mergeDict(target: Record<string, Json>, update: Json, base: Path = []): void {
   if (!isDict(update)) throw new PathError(`Expected dict for ${joined(base)}`)
   for (const [k, v] of Object.entries(update)) {
-    const cur = target[k]
+    // keys come from the caller's update: `__proto__` or `constructor` are keys like any other
+    const cur = Object.hasOwn(target, k) ? target[k] : undefined
     if (isDict(cur)) mergeDict(cur, v, [...base, k])
     else if (Array.isArray(cur)) mergeList(cur, v, [...base, k])
-    else target[k] = v
+    else setOwn(target, k, v)
   }
 }
 

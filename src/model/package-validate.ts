@@ -5,6 +5,7 @@ import { asBool } from '../actions/params.js'
 import { parseIsoDate } from './time.js'
 import { emailError, extraIdErrors, isUuid, nameError, tagErrors, toInt, unicodeSafe } from './validators.js'
 import { cleanFormat, guessFormat } from './formats.js'
+import { setOwn } from '../lookup.js'
 
 /** Free-text columns that `package_update` resets to null when omitted (CKAN's remove_if_not_provided). */
 export const TEXT_FIELDS = ['title', 'notes', 'url', 'version', 'author', 'author_email', 'maintainer', 'maintainer_email', 'license_id'] as const
@@ -186,7 +187,7 @@ function validateResource(raw: Record<string, unknown>, isNew: boolean, errors: 
   } else if ('format' in raw) c.format = ''
   for (const [key, value] of Object.entries(raw)) {
     if (RESOURCE_COLUMNS.has(key) || RESOURCE_IGNORED.has(key) || value === undefined) continue
-    out.extras[key] = value
+    setOwn(out.extras, key, value)
   }
   return out
 }

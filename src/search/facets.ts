@@ -21,12 +21,13 @@ export async function searchFacets(db: Kysely<Database>, counts: FacetCounts): P
     const { rows } = await sql<{ name: string; title: string }>`SELECT name, title FROM "group" WHERE name = ANY(${groupNames}::text[])`.execute(db)
     for (const r of rows) if (r.title) titles.set(r.name, r.title)
   }
-  const out: Record<string, SearchFacet> = {}
+  // fromEntries below defines own properties: a facet field named `__proto__` stays a key
+  const entries: Array<[string, SearchFacet]> = []
   for (const [field, pairs] of Object.entries(counts)) {
     const display = (v: string) => (field === 'groups' || field === 'organization' ? (titles.get(v) ?? v) : field === 'license_id' ? (findLicense(v)?.title ?? v) : v)
     const items = pairs.map(([name, count]) => ({ name, display_name: display(name), count }))
     items.sort((a, b) => (a.display_name < b.display_name ? 1 : a.display_name > b.display_name ? -1 : 0))
-    out[field] = { title: field, items }
+    entries.push([field, { title: field, items }])
   }
-  return out
+  return Object.fromEntries(entries)
 }

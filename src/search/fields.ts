@@ -68,7 +68,8 @@ export type FieldRef =
 
 export function resolveField(name: string | null): FieldRef {
   const field = name ?? 'text'
-  const core = INDEX_FIELDS[field]
+  // field names come from the query: `constructor` or `__proto__` must not find Object's own
+  const core = Object.hasOwn(INDEX_FIELDS, field) ? INDEX_FIELDS[field] : undefined
   if (core) return { type: 'core', name: field === 'dataset_type' ? 'type' : field, info: core }
   if (field.startsWith('vocab_')) return { type: 'vocab', vocabulary: field.slice(6), info: f('exact', true) }
   if (field.startsWith('extras_')) return { type: 'extra_text', key: field.slice(7), info: f('text') }

@@ -1,4 +1,5 @@
 import { documentFromDict } from './document.js'
+import { setOwn } from '../lookup.js'
 
 /**
  * package_search with `fl`: flat dicts of index fields instead of package_show dicts, as Solr's
@@ -12,14 +13,14 @@ export function projectFields(dict: Record<string, unknown>, fields: string[]): 
     if (f.startsWith('extras_')) {
       const key = f.slice(7)
       const extras = doc.extras as Record<string, string>
-      if (key in extras) out[key] = extras[key]
+      if (Object.hasOwn(extras, key)) setOwn(out, key, extras[key])
       continue
     }
     if (f === 'metadata_created' || f === 'metadata_modified') out[f] = doc[f]
     else if (f === 'dataset_type') out[f] = doc.type
     else if (f === 'capacity') out[f] = doc.private ? 'private' : 'public'
     else if (['tags', 'groups', 'organization', 'res_format', 'res_name', 'res_description', 'res_url', 'res_type', 'license'].includes(f)) out[f] = doc[f]
-    else if (f in dict && f !== 'text') out[f] = dict[f]
+    else if (Object.hasOwn(dict, f) && f !== 'text') out[f] = dict[f]
   }
   return out
 }

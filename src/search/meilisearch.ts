@@ -585,7 +585,7 @@ export function planSearch(req: SearchRequest, vocabularies: VocabularyIds = new
   const sort: string[] = []
   for (const s of req.sort) {
     if (s.field === 'score') continue
-    const attr = SORTABLE[s.field]
+    const attr = Object.hasOwn(SORTABLE, s.field) ? SORTABLE[s.field] : undefined
     if (!attr) throw new SearchError(`can not sort on field: ${s.field}`)
     sort.push(`${attr}:${s.dir}`)
   }
@@ -724,11 +724,14 @@ export class MeilisearchIndex implements SearchIndex {
         counted = count
       }
       const count = counted.totalHits ?? 0
-      const facets: SearchResult['facets'] = {}
-      for (const f of req.facetFields) {
-        const attr = facetAttribute(f, vocabularies)
-        facets[f] = facetPairs(f, attr ? counted.facetDistribution?.[attr] : undefined, count, req.facetLimit, req.facetMincount)
-      }
+      // fromEntries defines own properties: a facet named `__proto__` stays a facet
+      const facets: SearchResult['facets'] = Object.fromEntries(
+        req.facetFields.map((f) => {
+          const attr = facetAttribute(f, vocabularies)
+          const dist = attr && counted.facetDistribution && Object.hasOwn(counted.facetDistribution, attr) ? counted.facetDistribution[attr] : undefined
+          return [f, facetPairs(f, dist, count, req.facetLimit, req.facetMincount)]
+        }),
+      )
       return { count, ids: hits.map((h) => String(h.id)), facets }
     })
   }

@@ -38,6 +38,15 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   return { start, end }
 }
 
+/**
+ * A stored link as a Location header can carry it: characters outside printable ASCII (spaces,
+ * accents, €) percent-encoded as UTF-8, as Werkzeug's iri_to_uri does for CKAN's redirect; a
+ * header with them would fail to be written at all.
+ */
+function asciiUri(url: string): string {
+  return url.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c))
+}
+
 function text(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply.code(status).header('content-type', 'text/plain;charset=utf-8').send(message)
 }
@@ -70,7 +79,7 @@ export async function downloadRoutes(app: FastifyInstance, opts: DownloadRoutesO
     }
 
     if (resource.url_type !== 'upload') {
-      if (typeof resource.url === 'string' && resource.url !== '') return reply.redirect(resource.url, 302)
+      if (typeof resource.url === 'string' && resource.url !== '') return reply.redirect(asciiUri(resource.url), 302)
       return text(reply, 404, 'No download is available')
     }
 

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream'
 import type { BlobStore } from './blob-store.js'
 import { StagedUpload, stageUpload } from './upload.js'
 import { ActionError, BadRequest, ValidationError } from '../errors.js'
+import { addPair } from '../api/request-data.js'
 
 export interface UploadOptions {
   store: BlobStore
@@ -29,6 +30,10 @@ const FIELD_BYTES = 1024 * 1024
 export async function multipartData(req: FastifyRequest, opts: UploadOptions, beforeFile?: BeforeFile): Promise<Record<string, unknown>> {
   const data: Record<string, unknown> = {}
   let upload: StagedUpload | null = null
+  // Only the parser's and the client's failures are the client's fault (400); one of ours (the
+  // store's disk full, the database in beforeFile) must stay a 500 without its text.
+  let clientFault = true
+  let fileFailed = false
   try {
     // throwFileSizeLimit is honoured per call though the plugin's types only list it for file()
     const partOptions = {
@@ -41,11 +46,7 @@ export async function multipartData(req: FastifyRequest, opts: UploadOptions, be
     const parts = req.parts(partOptions)
     for await (const part of parts) {
       if (part.type === 'field') {
-        const value = typeof part.value === 'string' ? part.value : String(part.value)
-        const prev = data[part.fieldname]
-        if (prev === undefined) data[part.fieldname] = value
-        else if (Array.isArray(prev)) prev.push(value)
-        else data[part.fieldname] = [prev, value]
+        addPair(data, part.fieldname, typeof part.value === 'string' ? part.value : String(part.value))
         continue
       }
       const file = part.file as Readable & { truncated?: boolean }
@@ -53,6 +54,8 @@ export async function multipartData(req: FastifyRequest, opts: UploadOptions, be
         file.resume()
         continue
       }
+      clientFault = false
+      file.once('error', () => (fileFailed = true))
       if (beforeFile) {
         try {
           await beforeFile(data)
@@ -66,13 +69,15 @@ export async function multipartData(req: FastifyRequest, opts: UploadOptions, be
       }
       upload = await stageUpload(opts.store, file, { filename: part.filename, maxBytes: opts.maxBytes, truncated: () => file.truncated === true })
       data.upload = upload
+      clientFault = true
     }
     return data
   } catch (err) {
     await upload?.discard().catch(() => undefined)
     if (err instanceof ActionError || err instanceof BadRequest) throw err
-    // busboy / @fastify/multipart: malformed body, limits, client gone
-    throw new BadRequest(`Bad request - ${(err as Error).message}`)
+    // busboy / @fastify/multipart while reading the parts or the file: malformed body, limits, client gone
+    if (clientFault || fileFailed) throw new BadRequest(`Bad request - ${(err as Error).message}`)
+    throw err
   }
 }
 

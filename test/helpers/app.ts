@@ -52,7 +52,7 @@ export interface TestApp {
   ok<T = any>(name: string, body?: Record<string, unknown>, opts?: { token?: string | null }): Promise<T>
 }
 
-export async function testApp(t: Teardown, env: Record<string, string> = {}, deps: Pick<AppDeps, 'search' | 'indexWorker' | 'jobWorker'> = {}): Promise<TestApp> {
+export async function testApp(t: Teardown, env: Record<string, string> = {}, deps: Pick<AppDeps, 'search' | 'indexWorker' | 'jobWorker' | 'storage'> = {}): Promise<TestApp> {
   const db = await testDatabase(t)
   const config = loadConfig({ SITE_URL: 'http://test.local', LOG_LEVEL: 'silent', DATA_DIR: '/tmp/abierto-test', ...env })
   const app = await buildApp({ db: db.kysely, config, logger: false, pool: db.pool, jobWorker: false, ...deps })

@@ -20,6 +20,8 @@ export default defineAction({
   handler: async (ctx, p) => {
     const limit = Math.min(p.limit ?? 1000, 1000)
     const offset = p.page !== undefined && p.limit !== undefined ? (p.page - 1) * p.limit : (p.offset ?? 0)
+    // page × limit can pass what an SQL bigint holds: a page that far is past any catalogue
+    if (!Number.isSafeInteger(offset)) return []
     const rows = await ctx.db
       .selectFrom('package')
       .select('id')

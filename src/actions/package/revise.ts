@@ -1,4 +1,5 @@
 import { defineAction } from '../define.js'
+import { parseJsonParam } from '../input-check.js'
 import { requireEditPackage, requireGroupsAuth } from '../../auth/authz.js'
 import { NotFound, ValidationError } from '../../errors.js'
 import { packageDict } from '../../model/package-dict.js'
@@ -8,13 +9,11 @@ import { updateLockedPackage, withNameConflict } from './write.js'
 
 function jsonParam(name: string, v: unknown): Record<string, unknown> | undefined {
   if (v === undefined) return undefined
-  let value = v
+  let value: unknown = v
   if (typeof v === 'string') {
-    try {
-      value = JSON.parse(v)
-    } catch {
-      throw new ValidationError({ [name]: ['Invalid JSON object'] })
-    }
+    const parsed = parseJsonParam(name, v)
+    if (!parsed) throw new ValidationError({ [name]: ['Invalid JSON object'] })
+    value = parsed.value
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ValidationError({ [name]: ['Not a dict'] })
   return value as Record<string, unknown>

@@ -1,4 +1,5 @@
 import { defineAction } from '../define.js'
+import { parseJsonParam } from '../input-check.js'
 import type { ActionContext } from '../context.js'
 import { SearchConnectionError, SearchError, SearchQueryError, ValidationError } from '../../errors.js'
 import { searchLabels } from '../../auth/authz.js'
@@ -124,7 +125,7 @@ async function cachedSearch(ctx: ActionContext, req: SearchRequest, wanted: stri
   if (hit) return hit.raw.value() as SearchAnswer
   const generation = ctx.cache.generation
   const result = await ctx.search.search(req)
-  const counts: FacetCounts = Object.fromEntries(wanted.map((f) => [f, result.facets[f] ?? []]))
+  const counts: FacetCounts = Object.fromEntries(wanted.map((f) => [f, (Object.hasOwn(result.facets, f) ? result.facets[f] : undefined) ?? []]))
   const answer: SearchAnswer = {
     count: result.count,
     ids: result.ids,
@@ -169,13 +170,11 @@ async function renderDatasets(ctx: ActionContext, ids: string[]): Promise<string
 /** facet.field: a JSON list of strings, given as a list or as its JSON text (CKAN's convert_to_json_if_string + list_of_strings). */
 function facetFieldList(v: unknown): string[] {
   if (v === undefined || v === null || v === '') return []
-  let value = v
+  let value: unknown = v
   if (typeof v === 'string') {
-    try {
-      value = JSON.parse(v)
-    } catch {
-      throw ValidationError.field('facet.field', 'Could not parse as valid JSON')
-    }
+    const parsed = parseJsonParam('facet.field', v)
+    if (!parsed) throw ValidationError.field('facet.field', 'Could not parse as valid JSON')
+    value = parsed.value
   }
   if (!Array.isArray(value)) throw ValidationError.field('facet.field', 'Not a list')
   for (const item of value) if (typeof item !== 'string') throw ValidationError.field('facet.field', `Not a string: ${JSON.stringify(item)}`)
