@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/open.js'
 import { PostgresSearchIndex } from '../src/search/postgres.js'
 import { SearchIndexer } from '../src/search/indexer.js'
-import { REPO_ROOT, freePort, startServerProcess, type ServerProcess } from './lib/server-process.js'
+import { freePort, startServerProcess, type ServerProcess } from './lib/server-process.js'
 import { createCorpus, replicate } from './lib/catalog.js'
 import { benchCorpusFile } from './lib/corpus.js'
 

@@ -15,7 +15,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { stopDetached } from '../src/db/embedded.js'
 import { stableUuid } from '../src/bulk/stable-id.js'
-import { REPO_ROOT, runCli } from './lib/server-process.js'
+import { runCli } from './lib/server-process.js'
 import { benchCorpusFile, readCorpus, type Dict } from './lib/corpus.js'
 
 const env = process.env
