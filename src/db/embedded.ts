@@ -112,6 +112,8 @@ export interface StartOptions {
   onLog?: (line: string) => void
   /** Keep the server running after this process exits (the test suite's shared cluster). */
   detached?: boolean
+  /** Extra server settings (`-c name=value`): the test suite's disposable cluster turns durability off. */
+  settings?: Record<string, string>
 }
 
 /** Initialises the cluster on first use, starts it, and resolves once it accepts connections. */
@@ -145,7 +147,7 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
 
   const child: ChildProcess = spawn(
     bins.postgres,
-    ['-D', pgdata, '-p', String(PG_PORT), '-k', sockDir, '-c', "listen_addresses=", '-c', 'max_connections=200', '-c', 'fsync=on', '-c', `shared_buffers=${sharedBuffersMb()}MB`],
+    ['-D', pgdata, '-p', String(PG_PORT), '-k', sockDir, ...Object.entries({ listen_addresses: '', max_connections: '200', fsync: 'on', shared_buffers: `${sharedBuffersMb()}MB`, ...opts.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
     { ...ids, env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached === true },
   )
   await new Promise<void>((resolve, reject) => {
