@@ -15,12 +15,13 @@ import { loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/open.js'
 import { PostgresSearchIndex } from '../src/search/postgres.js'
 import { SearchIndexer } from '../src/search/indexer.js'
-import { REPO_ROOT, freePort, startServerProcess, type ServerProcess } from './lib/server-process.js'
+import { freePort, startServerProcess, type ServerProcess } from './lib/server-process.js'
 import { createCorpus, replicate } from './lib/catalog.js'
+import { benchCorpusFile } from './lib/corpus.js'
 
 const env = process.env
 const total = Number(env.BENCH_HARVEST_DATASETS ?? 2000)
-const corpusPath = path.resolve(env.CORPUS_FILE ?? path.join(REPO_ROOT, '..', 'shared', 'data', 'datos-gob-ar-datasets.jsonl'))
+const corpusPath = benchCorpusFile()
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
 type Dict = Record<string, any>
 

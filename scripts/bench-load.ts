@@ -15,12 +15,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { stopDetached } from '../src/db/embedded.js'
 import { stableUuid } from '../src/bulk/stable-id.js'
-import { REPO_ROOT, runCli } from './lib/server-process.js'
-import { readCorpus, type Dict } from './lib/corpus.js'
+import { runCli } from './lib/server-process.js'
+import { benchCorpusFile, readCorpus, type Dict } from './lib/corpus.js'
 
 const env = process.env
 const target = Number(env.BENCH_LOAD_DATASETS ?? 10_000)
-const corpusPath = path.resolve(env.CORPUS_FILE ?? path.join(REPO_ROOT, '..', 'shared', 'data', 'datos-gob-ar-datasets.jsonl'))
+const corpusPath = benchCorpusFile()
 const TARGET_RATE = 1000
 const ORGS = 100
 

@@ -4,6 +4,7 @@
  * through the actions, then replicated in SQL with varied titles (province, year), tags and
  * organizations (200 more), 5 % private — then measures:
  *   - `abierto search reindex` speed (datasets/s) through the same code as the CLI,
+ *   - parsing a 10 kB fq and a 1,500-word q (best of 5, target < 5 ms each; the parser is linear),
  *   - package_search over HTTP against a server process: q + three facets, fq only, and *:*
  *     sorted by metadata_modified; p50/p99 with one connection (latency) and req/s with several.
  * Reproducible: the replication is deterministic (no random()).
@@ -21,17 +22,20 @@ import { openDatabase } from '../src/db/open.js'
 import type { Database } from '../src/db/schema.js'
 import { PostgresSearchIndex } from '../src/search/postgres.js'
 import { SearchIndexer } from '../src/search/indexer.js'
-import { REPO_ROOT, freePort, startServerProcess } from './lib/server-process.js'
+import { freePort, startServerProcess } from './lib/server-process.js'
 import { createCorpus, replicate } from './lib/catalog.js'
+import { benchCorpusFile } from './lib/corpus.js'
+import { parseQuery } from '../src/search/solr-query.js'
 
 const env = process.env
 const target = Number(env.BENCH_SEARCH_DATASETS ?? 100_000)
 const duration = Number(env.BENCH_DURATION ?? 10)
 const connections = Number(env.BENCH_CONNECTIONS ?? 8)
-const corpusPath = path.resolve(env.CORPUS_FILE ?? path.join(REPO_ROOT, '..', 'shared', 'data', 'datos-gob-ar-datasets.jsonl'))
+const corpusPath = benchCorpusFile()
 const TARGET_P50 = 25
 const TARGET_P99 = 80
 const TARGET_REINDEX = 2000
+const TARGET_PARSE_MS = 5
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
 const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED')
@@ -52,6 +56,27 @@ async function measure(url: string, s: Scenario, conns: number) {
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors }
 }
 
+/** Parse time of long queries, best of 5 runs after a warm-up: a parser gone quadratic shows here. */
+function benchParse(): void {
+  const parts: string[] = []
+  for (let i = 0; parts.join(' ').length < 10_000; i++) {
+    parts.push(i % 3 === 0 ? `(tags:t${i} OR organization:o${i})` : i % 3 === 1 ? `-groups:"g ${i}"` : `title:agua${i}*`)
+  }
+  const fq = parts.join(' ')
+  const q = Array.from({ length: 1500 }, (_, i) => `palabra${i}`).join(' ')
+  const now = new Date()
+  for (const [label, mode, text] of [['fq', 'fq', fq], ['DisMax q', 'q', q]] as const) {
+    parseQuery(text, { mode, now })
+    let best = Infinity
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now()
+      parseQuery(text, { mode, now })
+      best = Math.min(best, performance.now() - start)
+    }
+    console.log(`  parse ${label}: ${fmt(best, 2)} ms for ${fmt(text.length)} characters; target < ${TARGET_PARSE_MS} ms: ${mark(best < TARGET_PARSE_MS)}`)
+  }
+}
+
 async function main(): Promise<number> {
   // BENCH_SEARCH_DIR: a DATA_DIR a previous run kept (BENCH_KEEP=1): skips building the catalogue
   const reuse = env.BENCH_SEARCH_DIR ?? null
@@ -59,6 +84,7 @@ async function main(): Promise<number> {
   const external = env.DATABASE_URL ?? null
   const serverEnv: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...(external ? { DATABASE_URL: external } : {}) }
   console.log(`\nSearch benchmark: ${fmt(target)} datasets; ${external ? 'external Postgres' : `embedded Postgres in ${dataDir}`}`)
+  benchParse()
   try {
     const config = loadConfig({ ...serverEnv, SITE_URL: 'http://bench.local' })
     const database = await openDatabase(config)

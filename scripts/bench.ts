@@ -8,7 +8,7 @@
  * an event loop with the server it measures.
  *
  * Environment: DATABASE_URL (external Postgres; default: embedded in a temporary DATA_DIR),
- * CORPUS_FILE (JSONL, default ../shared/data/datos-gob-ar-datasets.jsonl from the repository),
+ * CORPUS_FILE (required: the JSONL corpus, e.g. ../shared/data/datos-gob-ar-datasets.jsonl),
  * BENCH_DURATION (seconds per run, 10), BENCH_CONNECTIONS (10), BENCH_LOAD_CONCURRENCY (4),
  * LOG_LEVEL (the server's, default info as in production), BENCH_KEEP=1 keeps the DATA_DIR.
  */
@@ -17,6 +17,7 @@ import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
 import { REPO_ROOT, freePort, runCli, startServerProcess, type ServerProcess } from './lib/server-process.js'
+import { benchCorpusFile } from './lib/corpus.js'
 
 interface GroupRef {
   name: string
@@ -34,7 +35,7 @@ interface CorpusRecord {
 }
 
 const env = process.env
-const corpusPath = path.resolve(env.CORPUS_FILE ?? path.join(REPO_ROOT, '..', 'shared', 'data', 'datos-gob-ar-datasets.jsonl'))
+const corpusPath = benchCorpusFile()
 const duration = Number(env.BENCH_DURATION ?? 10)
 const connections = Number(env.BENCH_CONNECTIONS ?? 10)
 const loadConcurrency = Number(env.BENCH_LOAD_CONCURRENCY ?? 4)

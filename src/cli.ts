@@ -1,13 +1,12 @@
 #!/usr/bin/env node
+import { randomBytes } from 'node:crypto'
 import { notifyInvalidation } from './cache/listener.js'
 import { loadConfig, ConfigError } from './config.js'
 import { openDatabase } from './db/open.js'
-import { serve } from './main.js'
 import { ensureSysadmin, findUser, listSysadmins, removeSysadmin } from './auth/users.js'
 import { issueToken, revokeToken, tokenIdFor } from './auth/tokens.js'
 import { writeTokenFile } from './bootstrap.js'
 import { reindexCommand } from './search/reindex-cli.js'
-import { harvestRunCommand } from './harvest/run-cli.js'
 import { dumpCommand, loadCommand, loadSummaryLine } from './bulk/commands.js'
 
 const USAGE = `usage: abierto <command>
@@ -17,6 +16,12 @@ const USAGE = `usage: abierto <command>
   sysadmin add NAME     create user NAME as sysadmin (or promote it); prints an API token
   sysadmin remove NAME  take sysadmin rights away from user NAME
   sysadmin list         print the names of the sysadmins
+  user add NAME --email EMAIL [--password PASSWORD] [--fullname TEXT]
+                        create a user account (user_create; without --password a random one is set:
+                        API clients use tokens)
+  org member add ORG USER ROLE
+                        give USER the ROLE admin, editor or member in organization ORG
+                        (organization_member_create; changes an existing role)
   token create USER [NAME]
                         create an API token for USER (labelled NAME, default "cli") and print it
   token revoke TOKEN_OR_ID
@@ -45,12 +50,35 @@ async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>
   }
 }
 
+/** `--flag value` pairs among positional arguments; null when a flag is unknown or has no value. */
+function parseFlags(args: string[], known: string[]): { positional: string[]; flags: Record<string, string> } | null {
+  const positional: string[] = []
+  const flags: Record<string, string> = {}
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (!a.startsWith('--')) positional.push(a)
+    else if (known.includes(a.slice(2)) && i + 1 < args.length) flags[a.slice(2)] = args[++i]
+    else return null
+  }
+  return { positional, flags }
+}
+
+/** Actions run as the site's sysadmin, through the same runner (validation, rules) as the API. */
+async function siteActions(calls: Array<[string, Record<string, unknown>]>): Promise<unknown[]> {
+  const { runSiteActions } = await import('./site-actions.js')
+  const config = loadConfig()
+  return withDatabase((db) => runSiteActions(config, db, calls))
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv
   switch (command) {
-    case 'serve':
+    case 'serve': {
+      // loaded only here: the server's modules take seconds to load, which no other command needs
+      const { serve } = await import('./main.js')
       await serve()
       return -1
+    }
     case 'migrate': {
       const config = loadConfig()
       const database = await openDatabase(config, { migrate: false })
@@ -88,6 +116,22 @@ async function main(argv: string[]): Promise<number> {
       if (name === 'admin') console.log(`written to ${await writeTokenFile(loadConfig().dataDir, token)}`)
       return 0
     }
+    case 'user': {
+      const args = rest[0] === 'add' ? parseFlags(rest.slice(1), ['email', 'password', 'fullname']) : null
+      if (!args || args.positional.length !== 1 || !args.flags.email) break
+      const name = args.positional[0]
+      const password = args.flags.password ?? randomBytes(24).toString('base64url')
+      await siteActions([['user_create', { name, email: args.flags.email, password, ...(args.flags.fullname ? { fullname: args.flags.fullname } : {}) }]])
+      console.log(`created user ${name}`)
+      return 0
+    }
+    case 'org': {
+      const [sub, verb, org, user, role, ...extra] = rest
+      if (sub !== 'member' || verb !== 'add' || !org || !user || !role || extra.length) break
+      await siteActions([['organization_member_create', { id: org, username: user, role }]])
+      console.log(`${user} is ${role} of ${org}`)
+      return 0
+    }
     case 'token': {
       const [sub, userName] = rest
       if (sub === 'revoke' && userName && rest.length === 2) {
@@ -117,6 +161,7 @@ async function main(argv: string[]): Promise<number> {
     case 'harvest': {
       if (rest[0] !== 'run' || !rest[1] || rest.length !== 2) break
       const config = loadConfig()
+      const { harvestRunCommand } = await import('./harvest/run-cli.js')
       const summary = await withDatabase((db) => harvestRunCommand(config, db, rest[1]!))
       const s = summary.stats
       console.log(`job ${summary.jobId}: ${s.added} added, ${s.updated} updated, ${s['not modified']} not modified, ${s.deleted} deleted, ${s.errored} errored in ${summary.seconds.toFixed(1)} s`)

@@ -1,9 +1,24 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 
 /** A record of a ckanapi dump (JSON lines), as the corpus in ../shared/data holds them. */
 export type Dict = Record<string, any>
 
 type Call = (name: string, body?: Dict) => Promise<unknown>
+
+/**
+ * The corpus a benchmark loads, named by CORPUS_FILE (the full Datos Argentina dump; the repository
+ * carries only the tests' sample). Missing or unset: a clear message and exit 1, never a silent skip.
+ */
+export function benchCorpusFile(): string {
+  const file = process.env.CORPUS_FILE
+  const why = !file ? 'CORPUS_FILE is not set' : !existsSync(file) ? `CORPUS_FILE=${file}: no such file` : null
+  if (why) {
+    console.error(`${why}. Benchmarks load a ckanapi dump (JSON lines, one package dict per line), e.g.\n  CORPUS_FILE=../shared/data/datos-gob-ar-datasets.jsonl npm run bench\n(test/fixtures/datos-gob-ar-sample.jsonl, 200 of its datasets, works for a quick run).`)
+    process.exit(1)
+  }
+  return path.resolve(file!)
+}
 
 export function readCorpus(file: string): Dict[] {
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Dict)

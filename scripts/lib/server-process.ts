@@ -2,7 +2,7 @@
  * Runs the BUILT server and CLI as child processes, exactly as README.md tells users to
  * (`node dist/src/cli.js …`). Used by test/server/*.test.ts and scripts/bench.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
@@ -28,6 +28,15 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...out, ...env }
 }
 
+/**
+ * Spawns `node ARGS` as users run it. Under tap, a hook re-adds tap's process-tracking loader to
+ * NODE_OPTIONS on every spawn, whatever env is passed, and it doubles a child's start-up time;
+ * `env -u NODE_OPTIONS` (which then execs node, same pid) drops it after that hook has run.
+ */
+export function spawnNode(args: string[], options: SpawnOptions): ChildProcess {
+  return spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, ...args], options)
+}
+
 /** A TCP port that was free a moment ago. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -50,11 +59,11 @@ export interface CliResult {
 /** `node dist/src/cli.js ARGS` to completion. */
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawnNode([CLI, ...args], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.once('error', reject)
     child.once('close', (code, signal) => {
@@ -96,7 +105,7 @@ export async function startServerProcess(opts: StartOptions): Promise<ServerProc
   const started = performance.now()
   const readyUrl = `${url}${opts.readyPath ?? '/api/3/action/status_show'}`
   const logFd = opts.logFile ? openSync(opts.logFile, 'a') : null
-  const child = spawn(process.execPath, [opts.script ?? CLI, ...(opts.args ?? (opts.script ? [] : ['serve']))], {
+  const child = spawnNode([opts.script ?? CLI, ...(opts.args ?? (opts.script ? [] : ['serve']))], {
     cwd: REPO_ROOT,
     env: childEnv(opts.env),
     stdio: logFd === null ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd],

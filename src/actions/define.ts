@@ -33,5 +33,4 @@ export function defineAction<const S extends Exclude<JSONSchema, boolean>, R, P 
   return def as unknown as AnyAction
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyAction = Action<any, unknown>

@@ -107,7 +107,8 @@ export function validateParams(schema: object, raw: Record<string, unknown>): Re
   const fields: Record<string, string[]> = {}
   for (const err of validate.errors ?? []) {
     const field = err.keyword === 'required' ? String(err.params.missingProperty) : err.instancePath.replace(/^\//, '').replace(/\//g, '__') || 'message'
-    ;(fields[field] ??= []).includes(messageFor(err)) || fields[field].push(messageFor(err))
+    const messages = (fields[field] ??= [])
+    if (!messages.includes(messageFor(err))) messages.push(messageFor(err))
   }
   throw new ValidationError(fields)
 }

@@ -71,6 +71,8 @@ export class ActionRunner {
   }
 
   context(caller: Caller, log: FastifyBaseLogger, db: Kysely<Database>): ActionContext {
+    // the context's methods are called with the context as `this`: they reach the runner through this name
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const runner = this
     const inTransaction = isTransaction(db)
     const ctx: ActionContext = {

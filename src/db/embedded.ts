@@ -114,6 +114,8 @@ export interface StartOptions {
   detached?: boolean
   /** Called when the server exits without stop() having been called (killed, crashed). */
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void
+  /** Extra server settings (`-c name=value`): the test suite's disposable cluster turns durability off. */
+  settings?: Record<string, string>
 }
 
 /** Initialises the cluster on first use, starts it, and resolves once it accepts connections. */
@@ -148,7 +150,7 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
 
   const child: ChildProcess = spawn(
     bins.postgres,
-    ['-D', pgdata, '-p', String(PG_PORT), '-k', sockDir, '-c', "listen_addresses=", '-c', 'max_connections=200', '-c', 'fsync=on', '-c', `shared_buffers=${sharedBuffersMb()}MB`],
+    ['-D', pgdata, '-p', String(PG_PORT), '-k', sockDir, ...Object.entries({ listen_addresses: '', max_connections: '200', fsync: 'on', shared_buffers: `${sharedBuffersMb()}MB`, ...opts.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
     { ...ids, env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached === true },
   )
   await new Promise<void>((resolve, reject) => {

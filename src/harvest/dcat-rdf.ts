@@ -6,7 +6,7 @@
 import { DataFactory, Writer, type Term } from 'n3'
 import jsonld from 'jsonld'
 import { createHash } from 'node:crypto'
-import { HarvestParseError, type HarvestedDataset, type ParsedPage } from './parsed.js'
+import { HarvestParseError, type ParsedPage } from './parsed.js'
 import { loadRdf } from './rdf-load.js'
 import { Graph, NS } from './rdf-graph.js'
 import { datasetDict } from './dcat-ap-map.js'

@@ -50,6 +50,7 @@ function mungeToLength(s: string, min: number, max: number): string {
 
 // Python's str.strip() also strips the ASCII separators 0x1c–0x1f, which String.trim() keeps.
 function pythonStrip(s: string): string {
+  // eslint-disable-next-line no-control-regex -- the separators are the point (above)
   return s.replace(/^[\t\n\v\f\r \x1c-\x1f]+|[\t\n\v\f\r \x1c-\x1f]+$/g, '')
 }
 

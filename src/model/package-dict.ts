@@ -18,7 +18,7 @@ type ResourceJson = ResourceRow
 /** Munged file name for an upload's download URL (CKAN's munge_filename, simplified). */
 function fileName(stored: string): string {
   const base = stored.split('/').pop() ?? stored
-  return encodeURIComponent(base.replace(/[^\w.\-]+/g, '-').slice(0, 100) || 'file')
+  return encodeURIComponent(base.replace(/[^\w.-]+/g, '-').slice(0, 100) || 'file')
 }
 
 export function resourceDict(r: ResourceJson, siteUrl: string): ResourceDict {

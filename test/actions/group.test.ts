@@ -104,7 +104,7 @@ t.test('group_update: datasets, parents, users and the update result', async (t)
   const d1 = await insertDataset(db.kysely, { name: 'd1' })
   const d2 = await insertDataset(db.kysely, { name: 'd2' })
   const top = await ok('group_create', { name: 'top', title: 'Top' })
-  const mid = await ok('group_create', { name: 'mid', groups: [{ name: 'top' }] })
+  await ok('group_create', { name: 'mid', groups: [{ name: 'top' }] })
   const leaf = await ok('group_create', { name: 'leaf', groups: [{ name: 'mid' }], packages: [{ id: d1 }] })
 
   const kept = await ok('group_update', { id: 'leaf', title: 'Leaf', groups: [{ name: 'mid' }] })

@@ -3,12 +3,11 @@
  * are loaded, and nothing of a rejected dataset is left in any table. Private and draft datasets
  * keep their visibility, in the API and in the dump.
  */
-import { spawn } from 'node:child_process'
 import path from 'node:path'
 import t from 'tap'
 import { sql } from 'kysely'
 import { testApp } from '../helpers/app.js'
-import { CLI, REPO_ROOT, childEnv } from '../../scripts/lib/server-process.js'
+import { CLI, REPO_ROOT, childEnv, spawnNode } from '../../scripts/lib/server-process.js'
 import { cli, readJsonl, scratch, summary, writeJsonl } from './helpers.js'
 
 const ORG = { name: 'org-buena', title: 'Organización Buena', description: 'La buena', image_url: 'http://img.example/logo.png' }
@@ -115,10 +114,10 @@ t.test('load - reads stdin', async (t) => {
   const { db } = await testApp(t, {}, { indexWorker: false })
   const dir = scratch(t)
   const url = (db.pool as unknown as { options: { connectionString: string } }).options.connectionString
-  const child = spawn(process.execPath, [CLI, 'load', '-'], { cwd: REPO_ROOT, env: childEnv({ DATABASE_URL: url, DATA_DIR: dir }), stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawnNode([CLI, 'load', '-'], { cwd: REPO_ROOT, env: childEnv({ DATABASE_URL: url, DATA_DIR: dir }), stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-  child.stdin.end(
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()))
+  child.stdin!.end(
     [{ name: 'desde-stdin', organization: { name: 'org-stdin' } }, { name: 'otro-stdin', owner_org: 'org-stdin', private: true }].map((l) => JSON.stringify(l)).join('\n') + '\n',
   )
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve))

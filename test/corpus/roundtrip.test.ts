@@ -1,14 +1,11 @@
-import { existsSync } from 'node:fs'
 import t from 'tap'
 import { testApp } from '../helpers/app.js'
 import { parseIsoDate } from '../../src/model/time.js'
 import { corpusFile, corpusRecords, loadCorpusGroups, toCreate, type Dict } from '../helpers/corpus.js'
 
 t.test('every dataset of the real corpus survives package_create → package_show', async (t) => {
-  const file = corpusFile()
-  t.ok(existsSync(file), `corpus at ${file}`)
   const records = corpusRecords()
-  t.equal(records.length, 639)
+  t.equal(records.length, 200, `the sample corpus ${corpusFile()}`)
   const { ok } = await testApp(t)
 
   await loadCorpusGroups(ok, records)

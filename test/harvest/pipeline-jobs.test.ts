@@ -91,7 +91,9 @@ t.test('an aborted job stops gathering and errors its pending objects', async (t
   const source = await createSource(b, { name: 'fuente', url, source_type: 'ckan', owner_org: 'espejo' })
   const job = await startJob(b, source)
   const running = b.app.harvest.runInline(job)
-  await new Promise((r) => setTimeout(r, 250))
+  // abort once the gather has stored its first page (polled, bounded)
+  const stored = async () => (await b.db.kysely.selectFrom('harvest_object').select('id').where('harvest_job_id', '=', job).execute()).length
+  for (const until = Date.now() + 20_000; (await stored()) === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20))
   // what harvest_job_abort does
   await b.db.kysely.updateTable('harvest_job').set({ status: 'Finished' }).where('id', '=', job).execute()
   await b.db.kysely.updateTable('harvest_object').set({ state: 'ERROR' }).where('harvest_job_id', '=', job).where('state', '=', 'WAITING').execute()

@@ -135,6 +135,34 @@ t.test('the printed tokens work against the server', async (t) => {
   t.same(exit, { code: 0, signal: null })
 })
 
+let editorToken = ''
+
+t.test('abierto user add, org member add: an organization editor from the command line', async (t) => {
+  const add = await runCli(['user', 'add', 'ana', '--email', 'ana@example.org', '--fullname', 'Ana Pérez'], env)
+  t.equal(add.code, 0, add.stderr)
+  t.equal(add.stdout, 'created user ana\n')
+  const taken = await runCli(['user', 'add', 'ana', '--email', 'otra@example.org'], env)
+  t.equal(taken.code, 1)
+  t.equal(taken.stderr.trim(), 'name: That login name is not available.', "user_create's validation, as the API reports it")
+  for (const args of [['user', 'add', 'eva'], ['user', 'add', 'eva', '--email', 'e@example.org', '--admin', 'x']]) {
+    const res = await runCli(args, env)
+    t.equal(res.code, 2, `usage error: ${args.join(' ')}`)
+    t.match(res.stderr, /user add NAME --email EMAIL/)
+  }
+
+  const member = await runCli(['org', 'member', 'add', 'cli-alice', 'ana', 'editor'], env)
+  t.equal(member.code, 0, member.stderr)
+  t.equal(member.stdout, 'ana is editor of cli-alice\n')
+  const role = await runCli(['org', 'member', 'add', 'cli-alice', 'ana', 'boss'], env)
+  t.equal(role.code, 1)
+  t.equal(role.stderr.trim(), 'role: role does not exist.')
+  t.equal((await runCli(['org', 'member', 'add', 'cli-alice', 'ana'], env)).code, 2, 'the role is required')
+
+  const token = await runCli(['token', 'create', 'ana'], env)
+  t.equal(token.code, 0, token.stderr)
+  editorToken = token.stdout.trim()
+})
+
 t.test('abierto search reindex', async (t) => {
   const res = await runCli(['search', 'reindex'], env)
   t.equal(res.code, 0, res.stderr)
@@ -144,6 +172,20 @@ t.test('abierto search reindex', async (t) => {
   running = await startServerProcess({ env: { ...env, PORT: String(await freePort()) } })
   const found = (await (await fetch(`${running.url}/api/3/action/package_search?q=reindexado`)).json()) as { result: { count: number } }
   t.equal(found.result.count, 1, 'the rebuilt index answers')
+  // the editor made by `user add` + `org member add` publishes in that organization only
+  const create = (org: string) =>
+    fetch(`${running!.url}/api/3/action/package_create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: editorToken },
+      body: JSON.stringify({ name: `de-ana-${org}`, owner_org: org }),
+    })
+  const inOwn = await create('cli-alice')
+  t.equal(inOwn.status, 200, `an editor of cli-alice creates a dataset there (${JSON.stringify(((await inOwn.json()) as { error?: unknown }).error ?? '')})`)
+  const elsewhere = await create('cli-admin')
+  await elsewhere.arrayBuffer()
+  t.equal(elsewhere.status, 403, 'but not in an organization she is not a member of')
+  const user = (await (await fetch(`${running.url}/api/3/action/user_show?id=ana`, { headers: { authorization: tokens.admin } })).json()) as { result: { fullname: string; email: string; sysadmin: boolean } }
+  t.match(user.result, { fullname: 'Ana Pérez', email: 'ana@example.org', sysadmin: false })
   await running.stop()
   running = null
 })
