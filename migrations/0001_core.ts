@@ -7,7 +7,6 @@ import { Kysely, sql } from 'kysely'
  * and reference these ids; nothing here encodes an assumption they would have to undo.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-
   await db.schema
     .createTable('user')
     .addColumn('id', 'text', (c) => c.primaryKey())

@@ -109,7 +109,9 @@ async function main(): Promise<number> {
         const djMs = performance.now() - t0
         if (dj.status !== 200 || count !== rows[0].n) failed = true
         console.log(`  ${mode.label}: /data.json ${fmt(count)} datasets in ${fmt(djMs)} ms`)
-        console.log(`  ${mode.label}: /catalog.ttl page (${DATASETS_PER_PAGE} datasets, ≤ ${fmt(bytes / 1024)} KiB) over ${pages} pages, ${requests} requests: p50 ${fmt(percentile(times, 50), 1)} ms, p99 ${fmt(percentile(times, 99), 1)} ms`)
+        console.log(
+          `  ${mode.label}: /catalog.ttl page (${DATASETS_PER_PAGE} datasets, ≤ ${fmt(bytes / 1024)} KiB) over ${pages} pages, ${requests} requests: p50 ${fmt(percentile(times, 50), 1)} ms, p99 ${fmt(percentile(times, 99), 1)} ms`,
+        )
       } finally {
         await server.stop()
       }

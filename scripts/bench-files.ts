@@ -76,10 +76,7 @@ async function action(server: ServerProcess, token: string, name: string, body: 
 /** resource_create with the file streamed from disk in ckanapi's multipart shape. */
 async function upload(server: ServerProcess, token: string, packageId: string, file: string): Promise<Record<string, unknown>> {
   const boundary = randomBytes(12).toString('hex')
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="package_id"\r\n\r\n${packageId}\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="upload"; filename="${path.basename(file)}"\r\n\r\n`,
-  )
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="package_id"\r\n\r\n${packageId}\r\n` + `--${boundary}\r\nContent-Disposition: form-data; name="upload"; filename="${path.basename(file)}"\r\n\r\n`)
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`)
   const size = (await fs.stat(file)).size
   const url = new URL(`${server.url}/api/3/action/resource_create`)
@@ -240,7 +237,10 @@ export async function main(): Promise<number> {
     console.log(`${'cp + sync'.padEnd(24)}${fmt(cpSyncRate).padStart(8)}${`${fmt((100 * cpSyncRate) / cpRate)} %`.padStart(10)}${'100 %'.padStart(11)}`)
     let failed = false
     for (const r of results) {
-      for (const [label, ms] of [['upload', r.uploadMs], [`download${r.redirected ? ' (presigned)' : ''}`, r.downloadMs]] as const) {
+      for (const [label, ms] of [
+        ['upload', r.uploadMs],
+        [`download${r.redirected ? ' (presigned)' : ''}`, r.downloadMs],
+      ] as const) {
         const rate = mbps(bytes, ms)
         const ok = rate / cpRate >= TARGET_RATIO
         failed ||= !ok

@@ -55,7 +55,8 @@ async function main(): Promise<number> {
     const silent = { warn() {}, error() {}, info() {}, debug() {} } as never
     await new SearchIndexer(dbA.kysely, new PostgresSearchIndex(dbA.kysely), silent).reindexAll({ clear: true })
     await sql`DELETE FROM search_outbox`.execute(dbA.kysely)
-    const counts = (await sql<{ pub: number; priv: number }>`SELECT count(*) FILTER (WHERE NOT private)::int AS pub, count(*) FILTER (WHERE private)::int AS priv FROM package WHERE state = 'active' AND type = 'dataset'`.execute(dbA.kysely)).rows[0]
+    const counts = (await sql<{ pub: number; priv: number }>`SELECT count(*) FILTER (WHERE NOT private)::int AS pub, count(*) FILTER (WHERE private)::int AS priv FROM package WHERE state = 'active' AND type = 'dataset'`.execute(dbA.kysely))
+      .rows[0]
     await dbA.shutdown()
     console.log(`  A: ${fmt(counts.pub)} public and ${fmt(counts.priv)} private datasets`)
 

@@ -72,7 +72,9 @@ async function main(): Promise<void> {
     const [, created, , , seconds, , mode, indexSeconds] = m
     const rate = Number(created) / Number(seconds)
     console.log(`load: ${fmt(Number(created))} created in ${fmt(Number(seconds), 1)} s = ${fmt(rate)} datasets/s end to end  (target ${fmt(TARGET_RATE)}: ${rate >= TARGET_RATE ? 'ok' : 'MISSED'})`)
-    console.log(`      writing ${fmt(Number(seconds) - Number(indexSeconds), 1)} s = ${fmt(Number(created) / (Number(seconds) - Number(indexSeconds)))} datasets/s; search index (${mode}) ${fmt(Number(indexSeconds), 1)} s = ${fmt(Number(created) / Number(indexSeconds))} datasets/s`)
+    console.log(
+      `      writing ${fmt(Number(seconds) - Number(indexSeconds), 1)} s = ${fmt(Number(created) / (Number(seconds) - Number(indexSeconds)))} datasets/s; search index (${mode}) ${fmt(Number(indexSeconds), 1)} s = ${fmt(Number(created) / Number(indexSeconds))} datasets/s`,
+    )
     console.log(`      whole process (embedded Postgres start and stop included): ${fmt(loadWall, 1)} s`)
 
     const out = path.join(dir, 'dump.jsonl')

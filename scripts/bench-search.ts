@@ -65,7 +65,10 @@ function benchParse(): void {
   const fq = parts.join(' ')
   const q = Array.from({ length: 1500 }, (_, i) => `palabra${i}`).join(' ')
   const now = new Date()
-  for (const [label, mode, text] of [['fq', 'fq', fq], ['DisMax q', 'q', q]] as const) {
+  for (const [label, mode, text] of [
+    ['fq', 'fq', fq],
+    ['DisMax q', 'q', q],
+  ] as const) {
     parseQuery(text, { mode, now })
     let best = Infinity
     for (let i = 0; i < 5; i++) {
@@ -92,31 +95,31 @@ async function main(): Promise<number> {
     const orgNames = (await sql<{ name: string }>`SELECT name FROM "group" WHERE is_organization ORDER BY name`.execute(database.kysely)).rows.map((r) => r.name)
     await database.shutdown()
 
-  async function build(db: Kysely<Database>) {
-    let t0 = performance.now()
-    const created = await createCorpus(db, dataDir, corpusPath)
-    console.log(`  corpus through the actions: ${created} datasets in ${fmt((performance.now() - t0) / 1000, 1)} s`)
-    t0 = performance.now()
-    await replicate(db, target)
-    const { rows } = await sql<{ n: number; r: number }>`SELECT (SELECT count(*)::int FROM package) AS n, (SELECT count(*)::int FROM resource) AS r`.execute(db)
-    console.log(`  replicated in SQL to ${fmt(rows[0].n)} datasets, ${fmt(rows[0].r)} resources in ${fmt((performance.now() - t0) / 1000, 1)} s`)
+    async function build(db: Kysely<Database>) {
+      let t0 = performance.now()
+      const created = await createCorpus(db, dataDir, corpusPath)
+      console.log(`  corpus through the actions: ${created} datasets in ${fmt((performance.now() - t0) / 1000, 1)} s`)
+      t0 = performance.now()
+      await replicate(db, target)
+      const { rows } = await sql<{ n: number; r: number }>`SELECT (SELECT count(*)::int FROM package) AS n, (SELECT count(*)::int FROM resource) AS r`.execute(db)
+      console.log(`  replicated in SQL to ${fmt(rows[0].n)} datasets, ${fmt(rows[0].r)} resources in ${fmt((performance.now() - t0) / 1000, 1)} s`)
 
-    const index = new PostgresSearchIndex(db)
-    const silent = { warn() {}, error() {}, info() {}, debug() {} } as never
-    const indexer = new SearchIndexer(db, index, silent)
-    t0 = performance.now()
-    const indexed = await indexer.reindexAll({ clear: true })
-    const reindexS = (performance.now() - t0) / 1000
-    const rate = indexed / reindexS
-    console.log(`  reindex: ${fmt(indexed)} datasets in ${fmt(reindexS, 1)} s = ${fmt(rate)} datasets/s; target ≥ ${fmt(TARGET_REINDEX)}/s: ${mark(rate >= TARGET_REINDEX)}`)
-    // the reindex covered every queued change
-    await sql`DELETE FROM search_outbox`.execute(db)
-    await sql`VACUUM ANALYZE search_document`.execute(db)
-    
-    const words = await sql<{ n: number }>`SELECT count(*)::int AS n FROM search_word`.execute(db)
-    const size = await sql<{ s: string; t: string }>`SELECT pg_size_pretty(pg_total_relation_size('search_document')) AS s`.execute(db)
-    console.log(`  index: search_document ${size.rows[0].s}, ${fmt(words.rows[0].n)} known words`)
-  }
+      const index = new PostgresSearchIndex(db)
+      const silent = { warn() {}, error() {}, info() {}, debug() {} } as never
+      const indexer = new SearchIndexer(db, index, silent)
+      t0 = performance.now()
+      const indexed = await indexer.reindexAll({ clear: true })
+      const reindexS = (performance.now() - t0) / 1000
+      const rate = indexed / reindexS
+      console.log(`  reindex: ${fmt(indexed)} datasets in ${fmt(reindexS, 1)} s = ${fmt(rate)} datasets/s; target ≥ ${fmt(TARGET_REINDEX)}/s: ${mark(rate >= TARGET_REINDEX)}`)
+      // the reindex covered every queued change
+      await sql`DELETE FROM search_outbox`.execute(db)
+      await sql`VACUUM ANALYZE search_document`.execute(db)
+
+      const words = await sql<{ n: number }>`SELECT count(*)::int AS n FROM search_word`.execute(db)
+      const size = await sql<{ s: string; t: string }>`SELECT pg_size_pretty(pg_total_relation_size('search_document')) AS s`.execute(db)
+      console.log(`  index: search_document ${size.rows[0].s}, ${fmt(words.rows[0].n)} known words`)
+    }
 
     const enc = encodeURIComponent
     const facets = enc('["organization","tags","res_format"]')
@@ -141,12 +144,16 @@ async function main(): Promise<number> {
         const counts = await Promise.all(scenarios[0].paths.map(async (p) => ((await (await fetch(server.url + p)).json()) as { result: { count: number } }).result.count))
         console.log(`\n${mode.label}`)
         console.log(`  q words match ${words.map((w, i) => `${w} ${fmt(counts[i])}`).join(', ')}`)
-        console.log(`${'scenario'.padEnd(18)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'req/s'.padStart(8)}  │ ${connections} connections: ${'req/s'.padStart(7)}${'p50'.padStart(6)}${'p99'.padStart(6)}  target p50 < ${TARGET_P50}, p99 < ${TARGET_P99} ms`)
+        console.log(
+          `${'scenario'.padEnd(18)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'req/s'.padStart(8)}  │ ${connections} connections: ${'req/s'.padStart(7)}${'p50'.padStart(6)}${'p99'.padStart(6)}  target p50 < ${TARGET_P50}, p99 < ${TARGET_P99} ms`,
+        )
         for (const sc of scenarios) {
           const one = await measure(server.url, sc, 1)
           const many = await measure(server.url, sc, connections)
           if (one.non2xx || many.non2xx || one.errors || many.errors) failed = true
-          console.log(`${sc.label.padEnd(18)}${fmt(one.p50).padStart(8)}${fmt(one.p99).padStart(8)}${fmt(one.rps).padStart(8)}  │ ${' '.repeat(String(connections).length + 13)}${fmt(many.rps).padStart(7)}${fmt(many.p50).padStart(6)}${fmt(many.p99).padStart(6)}  ${mark(one.p50 < TARGET_P50 && one.p99 < TARGET_P99)}${one.non2xx || many.non2xx ? ` (! ${one.non2xx + many.non2xx} non-2xx)` : ''}`)
+          console.log(
+            `${sc.label.padEnd(18)}${fmt(one.p50).padStart(8)}${fmt(one.p99).padStart(8)}${fmt(one.rps).padStart(8)}  │ ${' '.repeat(String(connections).length + 13)}${fmt(many.rps).padStart(7)}${fmt(many.p50).padStart(6)}${fmt(many.p99).padStart(6)}  ${mark(one.p50 < TARGET_P50 && one.p99 < TARGET_P99)}${one.non2xx || many.non2xx ? ` (! ${one.non2xx + many.non2xx} non-2xx)` : ''}`,
+          )
         }
       } finally {
         await server.stop()

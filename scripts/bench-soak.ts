@@ -48,12 +48,38 @@ const pct = (x: number) => `${x >= 0 ? '+' : ''}${fmt(100 * x, 1)} %`
 
 // ---------- deterministic data ----------
 
-const WORDS = ['presupuesto', 'salud', 'educación', 'transporte', 'energía', 'agua', 'población', 'empleo', 'turismo', 'ambiente', 'vivienda', 'seguridad', 'cultura', 'agricultura', 'minería', 'comercio', 'obras', 'licitaciones', 'escuelas', 'hospitales']
+const WORDS = [
+  'presupuesto',
+  'salud',
+  'educación',
+  'transporte',
+  'energía',
+  'agua',
+  'población',
+  'empleo',
+  'turismo',
+  'ambiente',
+  'vivienda',
+  'seguridad',
+  'cultura',
+  'agricultura',
+  'minería',
+  'comercio',
+  'obras',
+  'licitaciones',
+  'escuelas',
+  'hospitales',
+]
 const PLACES = ['Córdoba', 'Mendoza', 'Salta', 'Rosario', 'Neuquén', 'Jujuy', 'Chubut', 'Misiones']
 const FORMATS = ['CSV', 'JSON', 'XLSX', 'PDF']
 const ORGS = ['soak-ministerio', 'soak-municipio', 'soak-instituto', 'soak-agencia']
 /** upload sizes (bytes) and how often each is picked */
-const UPLOAD_SIZES: [number, number][] = [[4 * 1024, 0.4], [32 * 1024, 0.3], [128 * 1024, 0.2], [512 * 1024, 0.1]]
+const UPLOAD_SIZES: [number, number][] = [
+  [4 * 1024, 0.4],
+  [32 * 1024, 0.3],
+  [128 * 1024, 0.2],
+  [512 * 1024, 0.1],
+]
 
 function datasetPayload(name: string, i: number): Record<string, unknown> {
   const w = (k: number) => WORDS[(i * 7 + k * 3) % WORDS.length]
@@ -118,8 +144,14 @@ function rssMb(pid: number): number | null {
 
 type Kind = 'show' | 'search' | 'org_list' | 'download' | 'create' | 'patch' | 'resource_create' | 'purge' | 'upload'
 const MIX: [Kind, number][] = [
-  ['show', 0.28], ['search', 0.24], ['org_list', 0.1], ['download', 0.18],
-  ['create', 0.04], ['purge', 0.04], ['patch', 0.04], ['resource_create', 0.03],
+  ['show', 0.28],
+  ['search', 0.24],
+  ['org_list', 0.1],
+  ['download', 0.18],
+  ['create', 0.04],
+  ['purge', 0.04],
+  ['patch', 0.04],
+  ['resource_create', 0.03],
   ['upload', 0.05],
 ]
 const READS = new Set<Kind>(['show', 'search', 'org_list', 'download'])
@@ -316,7 +348,12 @@ export async function main(): Promise<number> {
   const serverEnv: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: logLevel, METRICS: 'on', WRITE_RATE_LIMIT_PER_MINUTE: '0', ...(external ? { DATABASE_URL: external } : {}) }
   const cpus = os.cpus()
   const windowSeconds = soakSeconds >= 240 ? 60 : Math.max(5, Math.round(soakSeconds / 4))
-  console.log(`\nsoak: ${fmt(soakSeconds)} s mixed workload (80 % reads, 15 % writes, 5 % uploads) in ${windowSeconds} s windows; node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, load average ${os.loadavg().map((l) => fmt(l, 1)).join(' ')}`)
+  console.log(
+    `\nsoak: ${fmt(soakSeconds)} s mixed workload (80 % reads, 15 % writes, 5 % uploads) in ${windowSeconds} s windows; node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, load average ${os
+      .loadavg()
+      .map((l) => fmt(l, 1))
+      .join(' ')}`,
+  )
   console.log(`  database: ${external ? 'external (DATABASE_URL)' : 'embedded Postgres'}; server LOG_LEVEL=${logLevel}, METRICS=on; work dir ${work}`)
   let server: ServerProcess | null = null
   let scraper: NodeJS.Timeout | null = null
@@ -402,7 +439,9 @@ export async function main(): Promise<number> {
     // summary
     console.log(`\n${'window'.padEnd(8)}${'requests'.padStart(10)}${'req/s'.padStart(8)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'errors'.padStart(8)}${'RSS MiB'.padStart(9)}${'heap MiB'.padStart(10)}${'ext MiB'.padStart(9)}`)
     for (const w of windows) {
-      console.log(`${String(w.index).padEnd(8)}${fmt(w.requests).padStart(10)}${fmt(w.rps).padStart(8)}${fmt(w.p50).padStart(8)}${fmt(w.p99).padStart(8)}${fmt(w.errors).padStart(8)}${fmt(median(w.rss)).padStart(9)}${fmt(w.heap).padStart(10)}${fmt(w.external).padStart(9)}`)
+      console.log(
+        `${String(w.index).padEnd(8)}${fmt(w.requests).padStart(10)}${fmt(w.rps).padStart(8)}${fmt(w.p50).padStart(8)}${fmt(w.p99).padStart(8)}${fmt(w.errors).padStart(8)}${fmt(median(w.rss)).padStart(9)}${fmt(w.heap).padStart(10)}${fmt(w.external).padStart(9)}`,
+      )
     }
     const all = new Map<Kind, KindStats>()
     for (const w of windows) {
@@ -419,7 +458,9 @@ export async function main(): Promise<number> {
     for (const [k] of MIX) {
       const s = all.get(k)
       if (!s) continue
-      console.log(`${k.padEnd(16)}${fmt(s.count).padStart(10)}${`${fmt((100 * s.count) / total, 1)} %`.padStart(8)}${fmt(percentile(s.latencies, 50), 1).padStart(8)}${fmt(percentile(s.latencies, 99), 1).padStart(8)}${fmt(s.errors).padStart(8)}`)
+      console.log(
+        `${k.padEnd(16)}${fmt(s.count).padStart(10)}${`${fmt((100 * s.count) / total, 1)} %`.padStart(8)}${fmt(percentile(s.latencies, 50), 1).padStart(8)}${fmt(percentile(s.latencies, 99), 1).padStart(8)}${fmt(s.errors).padStart(8)}`,
+      )
     }
     const reads = [...all].filter(([k]) => READS.has(k)).reduce((n, [, s]) => n + s.count, 0)
     const uploads = all.get('upload')?.count ?? 0
@@ -438,7 +479,9 @@ export async function main(): Promise<number> {
     console.log(`\ntotal: ${fmt(total)} requests in ${fmt(soakSeconds)} s = ${fmt(total / soakSeconds)} req/s with ${connections} connections; /metrics scraped ${scrapes} times`)
     console.log(`errors: ${fmt(errors)} (non-2xx, socket errors, timeouts, failed scrapes); target 0: ${mark(errorsOk)}${warmupErrors ? `  [and ${warmupErrors} during ramp/warm-up]` : ''}`)
     console.log(`p99: first window ${fmt(first.p99)} ms, last ${fmt(last.p99)} ms (${pct(drift)}); target ≤ +${TARGET_P99_DRIFT * 100} %: ${mark(driftOk)}`)
-    console.log(`server RSS (median of each window's samples): first window ${fmt(start, 1)} MiB, last ${fmt(end, 1)} MiB (${pct(growth)}); after warm-up ${fmt(rssStart ?? NaN, 1)} MiB, at the end ${fmt(rssEnd ?? NaN, 1)} MiB, peak ${fmt(Math.max(...windows.flatMap((w) => w.rss)), 1)} MiB; target < +${TARGET_RSS_GROWTH * 100} %: ${mark(rssOk)}`)
+    console.log(
+      `server RSS (median of each window's samples): first window ${fmt(start, 1)} MiB, last ${fmt(end, 1)} MiB (${pct(growth)}); after warm-up ${fmt(rssStart ?? NaN, 1)} MiB, at the end ${fmt(rssEnd ?? NaN, 1)} MiB, peak ${fmt(Math.max(...windows.flatMap((w) => w.rss)), 1)} MiB; target < +${TARGET_RSS_GROWTH * 100} %: ${mark(rssOk)}`,
+    )
     for (const f of [...warmupFailures, ...workload.failures].slice(0, 10)) console.log(`  ! ${f.kind}: HTTP ${f.status} ${f.body}`)
     for (const f of scrapeFailures.slice(0, 5)) console.log(`  ! /metrics: ${f}`)
     if (windows.length < 2) console.log('  (one window only: drift compares it with itself)')

@@ -162,7 +162,12 @@ async function serverErrors(logFile: string, max = 5): Promise<string> {
       // not a log entry
     }
   }
-  return [...seen].slice(0, max).map(([k, n]) => `    ×${n} ${k}`).join('\n') || '    (none logged)'
+  return (
+    [...seen]
+      .slice(0, max)
+      .map(([k, n]) => `    ×${n} ${k}`)
+      .join('\n') || '    (none logged)'
+  )
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
@@ -209,10 +214,14 @@ async function main(): Promise<number> {
     console.log(describeLoad('groups', groups.length, groupStats))
     const names: string[] = []
     let resourcesLoaded = 0
-    const dsStats = await load(records, (r) => callAction(server, token, 'package_create', createPayload(r)), (r) => {
-      names.push(r.name)
-      resourcesLoaded += r.resources?.length ?? 0
-    })
+    const dsStats = await load(
+      records,
+      (r) => callAction(server, token, 'package_create', createPayload(r)),
+      (r) => {
+        names.push(r.name)
+        resourcesLoaded += r.resources?.length ?? 0
+      },
+    )
     console.log(describeLoad('datasets', records.length, dsStats))
     const totalMs = orgStats.ms + groupStats.ms + dsStats.ms
     console.log(`  total          ${seconds(totalMs)}; datasets carried ${fmt(resourcesLoaded / (dsStats.ms / 1000), 1)} resources/s`)
@@ -250,7 +259,7 @@ async function main(): Promise<number> {
       let i = 0
       return [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/3/action/package_show?id=${encodeURIComponent(list[i++ % list.length])}` }) }]
     }
-    console.log(`\nmeasuring (${fmt((6 * (duration + Math.min(2, duration))))} s)…`)
+    console.log(`\nmeasuring (${fmt(6 * (duration + Math.min(2, duration)))} s)…`)
     const results = [
       await measure('bare Fastify', `${bare.url}/`),
       // the action pipeline without a query: what the framework, runner and envelope cost

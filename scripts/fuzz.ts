@@ -57,7 +57,18 @@ try {
   let requests = 0
   const started = Date.now()
   console.log(`fuzzing ${actions.length} actions, ${runs} cases each, anonymous and sysadmin, seed ${seed}`)
-  const findings = await fuzzActions({ app, actions, known, callers: [['anonymous', null], ['sysadmin', token]], seed, runs, onRequest: () => requests++ })
+  const findings = await fuzzActions({
+    app,
+    actions,
+    known,
+    callers: [
+      ['anonymous', null],
+      ['sysadmin', token],
+    ],
+    seed,
+    runs,
+    onRequest: () => requests++,
+  })
   const seconds = (Date.now() - started) / 1000
   for (const f of findings) {
     console.log(`\n${f.action} as ${f.caller}: ${f.problem} (status ${f.status})`)

@@ -86,7 +86,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Abierto Action API', version: API_VERSION, description: "CKAN 2.11-compatible Action API. Every action answers on GET (side-effect-free ones) or POST at /api/3/action/{name} and /api/action/{name}, with CKAN's envelope {help, success, result|error}." },
+      info: {
+        title: 'Abierto Action API',
+        version: API_VERSION,
+        description: "CKAN 2.11-compatible Action API. Every action answers on GET (side-effect-free ones) or POST at /api/3/action/{name} and /api/action/{name}, with CKAN's envelope {help, success, result|error}.",
+      },
       components: { securitySchemes: { apiToken: { type: 'apiKey', in: 'header', name: 'Authorization' } } },
       security: [{ apiToken: [] }],
     },

@@ -55,7 +55,10 @@ export class ServiceUnavailable extends ActionError {
 
 /** 400 Integrity Error (CKAN's DataError: malformed nesting such as tags given as strings). */
 export class IntegrityError extends ActionError {
-  constructor(message: string, readonly data: unknown) {
+  constructor(
+    message: string,
+    readonly data: unknown,
+  ) {
     super(message)
   }
 }
@@ -76,7 +79,11 @@ export class BadRequest extends Error {
  * with `status` and `__type` (HTTP's reason phrase unless given), unlike BadRequest's bare strings.
  */
 export class RequestRefused extends Error {
-  constructor(readonly status: number, readonly detail: string, readonly type?: string) {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly type?: string,
+  ) {
     super(detail)
   }
 }

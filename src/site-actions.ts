@@ -13,8 +13,18 @@ import { buildApp } from './app.js'
  */
 function siteUser(): UserRow {
   return {
-    id: randomUUID(), name: 'abierto-cli', fullname: null, email: null, password_hash: null, about: null, image_url: null,
-    sysadmin: true, state: 'active', created: new Date().toISOString().replace('Z', ''), last_active: null, plugin_extras: null,
+    id: randomUUID(),
+    name: 'abierto-cli',
+    fullname: null,
+    email: null,
+    password_hash: null,
+    about: null,
+    image_url: null,
+    sysadmin: true,
+    state: 'active',
+    created: new Date().toISOString().replace('Z', ''),
+    last_active: null,
+    plugin_extras: null,
     activity_streams_email_notifications: false,
   }
 }

@@ -10,7 +10,32 @@ import { buildApp } from '../../src/app.js'
 import { ensureSysadmin } from '../../src/auth/users.js'
 import { loadCorpus, readCorpus } from './corpus.js'
 
-export const PROVINCES = ['Buenos Aires', 'Córdoba', 'Santa Fe', 'Mendoza', 'Tucumán', 'Entre Ríos', 'Salta', 'Misiones', 'Chaco', 'Corrientes', 'Santiago del Estero', 'San Juan', 'Jujuy', 'Río Negro', 'Neuquén', 'Formosa', 'Chubut', 'San Luis', 'Catamarca', 'La Rioja', 'La Pampa', 'Santa Cruz', 'Tierra del Fuego', 'Ciudad de Buenos Aires']
+export const PROVINCES = [
+  'Buenos Aires',
+  'Córdoba',
+  'Santa Fe',
+  'Mendoza',
+  'Tucumán',
+  'Entre Ríos',
+  'Salta',
+  'Misiones',
+  'Chaco',
+  'Corrientes',
+  'Santiago del Estero',
+  'San Juan',
+  'Jujuy',
+  'Río Negro',
+  'Neuquén',
+  'Formosa',
+  'Chubut',
+  'San Luis',
+  'Catamarca',
+  'La Rioja',
+  'La Pampa',
+  'Santa Cruz',
+  'Tierra del Fuego',
+  'Ciudad de Buenos Aires',
+]
 
 /** The real corpus created through the actions (organizations, groups, datasets); returns how many datasets. */
 export async function createCorpus(db: Kysely<Database>, dataDir: string, corpusPath: string): Promise<number> {
@@ -60,4 +85,3 @@ export async function replicate(db: Kysely<Database>, total: number): Promise<vo
       FROM bench_gen g JOIN member m ON m.table_id = g.src_id AND m.table_name = 'package' AND m.state = 'active'`.execute(db)
   await sql`ANALYZE`.execute(db)
 }
-

@@ -14,14 +14,19 @@ export function benchCorpusFile(): string {
   const file = process.env.CORPUS_FILE
   const why = !file ? 'CORPUS_FILE is not set' : !existsSync(file) ? `CORPUS_FILE=${file}: no such file` : null
   if (why) {
-    console.error(`${why}. Benchmarks load a ckanapi dump (JSON lines, one package dict per line), e.g.\n  CORPUS_FILE=../shared/data/datos-gob-ar-datasets.jsonl npm run bench\n(test/fixtures/datos-gob-ar-sample.jsonl, 200 of its datasets, works for a quick run).`)
+    console.error(
+      `${why}. Benchmarks load a ckanapi dump (JSON lines, one package dict per line), e.g.\n  CORPUS_FILE=../shared/data/datos-gob-ar-datasets.jsonl npm run bench\n(test/fixtures/datos-gob-ar-sample.jsonl, 200 of its datasets, works for a quick run).`,
+    )
     process.exit(1)
   }
   return path.resolve(file!)
 }
 
 export function readCorpus(file: string): Dict[] {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Dict)
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Dict)
 }
 
 /** What a client sends: the dump record without ids (not UUIDs in this corpus) and computed keys. */

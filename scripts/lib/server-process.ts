@@ -14,10 +14,38 @@ export const CLI = path.join(REPO_ROOT, 'dist', 'src', 'cli.js')
 
 /** Variables read by src/config.ts: stripped from the inherited environment so runs are hermetic. */
 const CONFIG_VARS = [
-  'PORT', 'HOST', 'SITE_URL', 'DATA_DIR', 'DATABASE_URL', 'STORAGE', 'SEARCH', 'MAX_RESOURCE_SIZE_MB',
-  'LOG_LEVEL', 'METRICS', 'METRICS_TOKEN', 'BODY_LIMIT_MB', 'SITE_TITLE', 'SITE_DESCRIPTION', 'CREATE_UNOWNED_DATASET',
-  'CACHE_MB', 'TRUST_PROXY', 'CREATE_USER_VIA_API', 'AUTH_RATE_LIMIT_PER_MINUTE', 'WRITE_RATE_LIMIT_PER_MINUTE', 'FETCH_ALLOW_PRIVATE', 'ALLOW_DATASET_COLLABORATORS', 'ALLOW_ADMIN_COLLABORATORS',
-  'S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'S3_BUCKET', 'S3_REGION', 'S3_PROXY_DOWNLOADS', 'MEILISEARCH_URL', 'MEILISEARCH_API_KEY', 'MEILISEARCH_INDEX',
+  'PORT',
+  'HOST',
+  'SITE_URL',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'STORAGE',
+  'SEARCH',
+  'MAX_RESOURCE_SIZE_MB',
+  'LOG_LEVEL',
+  'METRICS',
+  'METRICS_TOKEN',
+  'BODY_LIMIT_MB',
+  'SITE_TITLE',
+  'SITE_DESCRIPTION',
+  'CREATE_UNOWNED_DATASET',
+  'CACHE_MB',
+  'TRUST_PROXY',
+  'CREATE_USER_VIA_API',
+  'AUTH_RATE_LIMIT_PER_MINUTE',
+  'WRITE_RATE_LIMIT_PER_MINUTE',
+  'FETCH_ALLOW_PRIVATE',
+  'ALLOW_DATASET_COLLABORATORS',
+  'ALLOW_ADMIN_COLLABORATORS',
+  'S3_ENDPOINT',
+  'S3_ACCESS_KEY',
+  'S3_SECRET_KEY',
+  'S3_BUCKET',
+  'S3_REGION',
+  'S3_PROXY_DOWNLOADS',
+  'MEILISEARCH_URL',
+  'MEILISEARCH_API_KEY',
+  'MEILISEARCH_INDEX',
 ]
 
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
@@ -115,9 +143,7 @@ export async function startServerProcess(opts: StartOptions): Promise<ServerProc
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()))
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()))
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve((exit = { code, signal }))),
-  )
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve((exit = { code, signal }))))
 
   const deadline = started + (opts.timeoutMs ?? 30_000)
   let readyMs = -1

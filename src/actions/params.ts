@@ -50,7 +50,11 @@ function coerceValue(value: unknown, schema: Record<string, unknown>): unknown {
         return value
       }
     }
-    if (types.includes('array')) return value.split(',').map((s) => s.trim()).filter((s) => s !== '')
+    if (types.includes('array'))
+      return value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
   }
   if (typeof value === 'number' && types.includes('boolean') && !types.includes('number') && !types.includes('integer')) return value !== 0
   if (Array.isArray(value) && !types.includes('array') && value.length === 1) return coerceValue(value[0], schema)
@@ -88,7 +92,7 @@ export function validateParams(schema: object, raw: Record<string, unknown>): Re
   }
   // every call passes here (HTTP, downloads, DCAT, harvests, internal calls): the one input check
   checkInput(raw)
-  const props = ((schema as { properties?: Record<string, Record<string, unknown>> }).properties ?? {})
+  const props = (schema as { properties?: Record<string, Record<string, unknown>> }).properties ?? {}
   const data: Record<string, unknown> = { ...raw }
   for (const [key, prop] of Object.entries(props)) {
     if (!Object.hasOwn(data, key) || data[key] === undefined) continue

@@ -39,10 +39,7 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
       if (req.method === 'GET' && !action.sideEffectFree) {
         throw new BadRequest('Bad request - JSON Error: Invalid request. Please use POST method for your request')
       }
-      data =
-        opts.uploads && isMultipart(req)
-          ? await multipartData(req, opts.uploads, async (fields) => runner.authorize(action.name, fields, await resolveCaller(req), req.log))
-          : requestData(req, action.sideEffectFree)
+      data = opts.uploads && isMultipart(req) ? await multipartData(req, opts.uploads, async (fields) => runner.authorize(action.name, fields, await resolveCaller(req), req.log)) : requestData(req, action.sideEffectFree)
       let caller: Caller
       let callback: string | undefined
       if (typeof data.callback === 'string' || Array.isArray(data.callback)) {
@@ -61,7 +58,10 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
       }
       const body = { help, success: true, result: result === undefined ? null : result instanceof RawJson ? result.value() : result }
       if (callback !== undefined) {
-        return reply.code(200).header('content-type', 'application/javascript;charset=utf-8').send(`${escapeCallback(callback)}(${JSON.stringify(body)});`)
+        return reply
+          .code(200)
+          .header('content-type', 'application/javascript;charset=utf-8')
+          .send(`${escapeCallback(callback)}(${JSON.stringify(body)});`)
       }
       return sendJson(reply, 200, body)
     } catch (err) {
@@ -94,17 +94,14 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
         method: 'GET',
         url: `${prefix}/${action.name}`,
         exposeHeadRoute: false,
-        schema: action.sideEffectFree
-          ? { ...common, operationId: documented ? `${action.name}_get` : undefined, querystring: action.params }
-          : { ...common, hide: true },
+        schema: action.sideEffectFree ? { ...common, operationId: documented ? `${action.name}_get` : undefined, querystring: action.params } : { ...common, hide: true },
         ...(action.sideEffectFree ? { validatorCompiler: noValidation } : {}),
         handler: (req, reply) => handle(action, req, reply),
       })
     }
   }
 
-  const unknown = async (req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) =>
-    sendJson(reply, 400, `Bad request - Action name not known: ${req.params.name}`)
+  const unknown = async (req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => sendJson(reply, 400, `Bad request - Action name not known: ${req.params.name}`)
   for (const prefix of PREFIXES) {
     app.route({ method: ['GET', 'POST'], url: `${prefix}/:name`, schema: { hide: true }, handler: unknown })
   }

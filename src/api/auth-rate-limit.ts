@@ -37,10 +37,7 @@ async function authentication(app: FastifyInstance, opts: AuthOptions): Promise<
   if (limiting) await app.register(rateLimit, { global: false })
   // each limiter keeps its own counters (a child store of the plugin's)
   const failures = opts.failuresPerMinute > 0 ? app.createRateLimit({ max: opts.failuresPerMinute, timeWindow: 60_000 }) : null
-  const writes =
-    opts.writesPerMinute > 0
-      ? app.createRateLimit({ max: opts.writesPerMinute, timeWindow: 60_000, keyGenerator: (req) => `token:${hashToken(tokenFromHeaders(req.headers) ?? '')}` })
-      : null
+  const writes = opts.writesPerMinute > 0 ? app.createRateLimit({ max: opts.writesPerMinute, timeWindow: 60_000, keyGenerator: (req) => `token:${hashToken(tokenFromHeaders(req.headers) ?? '')}` }) : null
   app.addHook('onRequest', async (req, reply) => {
     const token = tokenFromHeaders(req.headers)
     if (!token) return

@@ -71,11 +71,13 @@ export function rereadPercentEncoded(err: NodeJS.ErrnoException & { rawPacket?: 
   for (const key of ['remoteAddress', 'remotePort', 'remoteFamily', 'localAddress', 'localPort', 'encrypted'] as const) {
     Object.defineProperty(wrapped, key, { get: () => (socket as unknown as Record<string, unknown>)[key] })
   }
-  const passThrough = (name: string) => (...args: unknown[]) => {
-    const fn = (socket as unknown as Record<string, unknown>)[name]
-    if (typeof fn === 'function') fn.apply(socket, args)
-    return wrapped
-  }
+  const passThrough =
+    (name: string) =>
+    (...args: unknown[]) => {
+      const fn = (socket as unknown as Record<string, unknown>)[name]
+      if (typeof fn === 'function') fn.apply(socket, args)
+      return wrapped
+    }
   Object.assign(wrapped, { setTimeout: passThrough('setTimeout'), setNoDelay: passThrough('setNoDelay'), setKeepAlive: passThrough('setKeepAlive') })
   socket.on('data', (chunk: Buffer) => {
     if (!wrapped.push(chunk)) socket.pause()

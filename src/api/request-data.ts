@@ -49,7 +49,10 @@ function parseJsonBody(text: string): unknown {
  */
 export function requestData(req: FastifyRequest, sideEffectFree: boolean): Record<string, unknown> {
   const rawBody = typeof req.body === 'string' ? req.body : ''
-  const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+  const contentType = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase()
   const queryIndex = req.url.indexOf('?')
   const query = queryIndex >= 0 ? new URLSearchParams(req.url.slice(queryIndex + 1)) : null
 

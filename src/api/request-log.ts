@@ -27,11 +27,14 @@ const SECRET_PARAM = /token|key|password|secret|auth/i
 export function loggedUrl(url: string): string {
   const q = url.indexOf('?')
   if (q < 0) return url
-  const params = url.slice(q + 1).split('&').map((pair) => {
-    const eq = pair.indexOf('=')
-    const name = eq < 0 ? pair : pair.slice(0, eq)
-    return eq >= 0 && SECRET_PARAM.test(safeDecode(name)) ? `${name}=[REDACTED]` : pair
-  })
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=')
+      const name = eq < 0 ? pair : pair.slice(0, eq)
+      return eq >= 0 && SECRET_PARAM.test(safeDecode(name)) ? `${name}=[REDACTED]` : pair
+    })
   return `${url.slice(0, q)}?${params.join('&')}`
 }
 

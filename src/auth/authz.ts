@@ -212,7 +212,7 @@ export async function requireGroupsAuth(ctx: ActionContext, data: Record<string,
   if (isSysadmin(ctx) || !Array.isArray(data.groups) || data.groups.length === 0) return
   const refs: string[] = []
   for (const g of data.groups as unknown[]) {
-    const ref = typeof g === 'string' ? g : g && typeof g === 'object' ? ((g as Record<string, unknown>).id || (g as Record<string, unknown>).name) : null
+    const ref = typeof g === 'string' ? g : g && typeof g === 'object' ? (g as Record<string, unknown>).id || (g as Record<string, unknown>).name : null
     if (typeof ref === 'string' && ref !== '') refs.push(ref)
   }
   if (refs.length === 0) return
@@ -248,14 +248,7 @@ export async function canReadGroup(ctx: ActionContext, group: Pick<GroupRow, 'id
   const user = ctx.caller.user
   if (!user) return false
   // the memoized roles cover active groups only: ask about this one directly
-  const rows = await ctx.db
-    .selectFrom('member')
-    .select('capacity')
-    .where('group_id', '=', group.id)
-    .where('table_name', '=', 'user')
-    .where('table_id', '=', user.id)
-    .where('state', '=', 'active')
-    .execute()
+  const rows = await ctx.db.selectFrom('member').select('capacity').where('group_id', '=', group.id).where('table_name', '=', 'user').where('table_id', '=', user.id).where('state', '=', 'active').execute()
   return rows.some((r) => roleGrants(r.capacity, 'read'))
 }
 
@@ -302,18 +295,11 @@ export function visiblePackages(ctx: ActionContext, opts: ListVisibility = {}) {
         .where('package_member.user_id', '=', user.id)
         .$if(capacities !== null, (q) => q.where('package_member.capacity', 'in', capacities!))
     const rule = (capacities: string[], collabCaps: string[] | null) => {
-      const alts: Expression<SqlBool>[] = [
-        eb.and([eb('package.owner_org', 'is not', null), eb('package.owner_org', 'in', orgsWith(capacities))]),
-        eb.and([eb('package.owner_org', 'is', null), eb('package.creator_user_id', '=', user.id)]),
-      ]
+      const alts: Expression<SqlBool>[] = [eb.and([eb('package.owner_org', 'is not', null), eb('package.owner_org', 'in', orgsWith(capacities))]), eb.and([eb('package.owner_org', 'is', null), eb('package.creator_user_id', '=', user.id)])]
       if (collab) alts.push(eb('package.id', 'in', collaborating(collabCaps)))
       return eb.or(alts)
     }
-    const readable = eb.or([
-      publicActive,
-      eb.and([eb('package.state', '=', 'draft'), rule(rolesWithPermission('update_dataset'), editCollab)]),
-      eb.and([eb('package.state', '!=', 'draft'), rule(rolesWithPermission('read'), null)]),
-    ])
+    const readable = eb.or([publicActive, eb.and([eb('package.state', '=', 'draft'), rule(rolesWithPermission('update_dataset'), editCollab)]), eb.and([eb('package.state', '!=', 'draft'), rule(rolesWithPermission('read'), null)])])
     return eb.and([...conds, readable])
   }
 }

@@ -54,9 +54,7 @@ export async function verifyPassword(password: string, stored: string | null | u
     const [, rounds, salt, hash] = pbkdf2Match
     const expected = passlibB64(hash)
     if (expected.length === 0) return false
-    const key = await new Promise<Buffer>((resolve, reject) =>
-      pbkdf2(password, passlibB64(salt), Number(rounds), expected.length, 'sha512', (err, k) => (err ? reject(err) : resolve(k))),
-    )
+    const key = await new Promise<Buffer>((resolve, reject) => pbkdf2(password, passlibB64(salt), Number(rounds), expected.length, 'sha512', (err, k) => (err ? reject(err) : resolve(k))))
     return equal(key, expected)
   }
   return false

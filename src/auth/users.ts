@@ -18,7 +18,11 @@ export async function ensureSysadmin(db: Kysely<Database>, name: string): Promis
 }
 
 export async function findUser(db: Kysely<Database>, idOrName: string): Promise<UserRow | undefined> {
-  return db.selectFrom('user').selectAll().where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)])).executeTakeFirst()
+  return db
+    .selectFrom('user')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+    .executeTakeFirst()
 }
 
 /** Names of the active sysadmins, sorted. */

@@ -35,7 +35,14 @@ export async function prefetchBatch(db: Kysely<Database>, records: Dict[], owner
           .execute()
   const byId = new Map(packages.map((p) => [p.id, p]))
   const byName = new Map(packages.map((p) => [p.name, p]))
-  const resources = resourceIds.length === 0 ? [] : await db.selectFrom('resource').select(['id', 'package_id']).where('id', '=', sql<string>`ANY(${resourceIds}::text[])`).execute()
+  const resources =
+    resourceIds.length === 0
+      ? []
+      : await db
+          .selectFrom('resource')
+          .select(['id', 'package_id'])
+          .where('id', '=', sql<string>`ANY(${resourceIds}::text[])`)
+          .execute()
   const resourceOwner = new Map(resources.map((r) => [r.id, r.package_id]))
 
   const lookups: PackageLookups = {

@@ -64,10 +64,7 @@ export async function loadCommand(config: Config, db: Kysely<Database>, file: st
 
 export function loadSummaryLine(s: LoadSummary): string {
   const written = s.created + s.updated
-  return (
-    `created ${s.created}, updated ${s.updated}, failed ${s.failed} in ${s.seconds.toFixed(1)} s ` +
-    `(${Math.round(written / Math.max(s.seconds, 0.001))} datasets/s; search index: ${s.index.mode} in ${s.indexSeconds.toFixed(1)} s)`
-  )
+  return `created ${s.created}, updated ${s.updated}, failed ${s.failed} in ${s.seconds.toFixed(1)} s ` + `(${Math.round(written / Math.max(s.seconds, 0.001))} datasets/s; search index: ${s.index.mode} in ${s.indexSeconds.toFixed(1)} s)`
 }
 
 export interface DumpFlags {

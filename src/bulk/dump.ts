@@ -29,11 +29,17 @@ export async function dumpDatasets(db: Kysely<Database>, out: Writable, opts: Du
   let after: string | null = null
   let done = 0
   for (;;) {
-    const page: { id: string; name: string }[] = (await sql<{ id: string; name: string }>`
+    const page: { id: string; name: string }[] = (
+      await sql<{ id: string; name: string }>`
       SELECT id, name FROM package WHERE ${visible} AND (${after}::text IS NULL OR name COLLATE "C" > ${after})
-       ORDER BY name COLLATE "C" LIMIT ${batch}`.execute(db)).rows
+       ORDER BY name COLLATE "C" LIMIT ${batch}`.execute(db)
+    ).rows
     if (page.length === 0) break
-    const dicts = await packageDicts(db, page.map((r) => r.id), opts.siteUrl)
+    const dicts = await packageDicts(
+      db,
+      page.map((r) => r.id),
+      opts.siteUrl,
+    )
     const text = dicts.map((d) => JSON.stringify(d)).join('\n') + '\n'
     if (!out.write(text)) await once(out, 'drain')
     done += dicts.length

@@ -81,7 +81,12 @@ export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Li
 
   /** Validates and writes `batch` in `trx`. */
   const plan = async (trx: Kysely<Database>, batch: Candidate[]): Promise<Outcome> => {
-    const facts = await prefetchBatch(trx, batch.map((c) => c.data), owners, vocabularies)
+    const facts = await prefetchBatch(
+      trx,
+      batch.map((c) => c.data),
+      owners,
+      vocabularies,
+    )
     const out: Outcome = { planned: [], rejected: [] }
     for (const c of batch) {
       try {

@@ -20,13 +20,7 @@ export const REBUILD_MIN = 2000
  * of the catalogue rebuilds the whole index (bulk fill of a fresh copy, then swap), anything else
  * applies the outbox rows of exactly the loaded datasets. Measured with scripts/bench-load.ts.
  */
-export async function makeSearchable(
-  db: Kysely<Database>,
-  indexer: SearchIndexer,
-  ids: string[],
-  onProgress?: (done: number, total: number, mode: IndexPlan['mode']) => void,
-  rebuildMin = REBUILD_MIN,
-): Promise<IndexPlan> {
+export async function makeSearchable(db: Kysely<Database>, indexer: SearchIndexer, ids: string[], onProgress?: (done: number, total: number, mode: IndexPlan['mode']) => void, rebuildMin = REBUILD_MIN): Promise<IndexPlan> {
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM package`.execute(db)
   const total = rows[0].n
   if (ids.length >= rebuildMin && ids.length * 2 >= total) {
@@ -35,9 +29,11 @@ export async function makeSearchable(
     // the rebuild's closing flush of fresh changes and by servers' workers, then deleted if
     // unchanged; a write to one of them meanwhile re-queues it fresh, and if this process dies
     // the worker applies them when due.
-    const parked = (await sql<{ package_id: string; seq: string }>`
+    const parked = (
+      await sql<{ package_id: string; seq: string }>`
       UPDATE search_outbox SET attempts = greatest(attempts, 1), next_attempt_at = now() + interval '5 minutes'
-       WHERE package_id = ANY(${ids}::text[]) RETURNING package_id, seq::text AS seq`.execute(db)).rows
+       WHERE package_id = ANY(${ids}::text[]) RETURNING package_id, seq::text AS seq`.execute(db)
+    ).rows
     const pairs = sql`unnest(${parked.map((r) => r.package_id)}::text[], ${parked.map((r) => r.seq)}::bigint[]) AS s(id, seq)`
     let count: number
     try {

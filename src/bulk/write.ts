@@ -123,7 +123,13 @@ async function writeTags(db: Kysely<Database>, batch: PlannedDataset[], updateId
 }
 
 async function writeResources(db: Kysely<Database>, batch: PlannedDataset[], updateIds: string[], now: string): Promise<void> {
-  const existing = updateIds.length ? await db.selectFrom('resource').selectAll().where('package_id', '=', sql<string>`ANY(${updateIds}::text[])`).execute() : []
+  const existing = updateIds.length
+    ? await db
+        .selectFrom('resource')
+        .selectAll()
+        .where('package_id', '=', sql<string>`ANY(${updateIds}::text[])`)
+        .execute()
+    : []
   const byPackage = new Map<string, Map<string, ResourceRow>>()
   for (const r of existing) {
     if (!byPackage.has(r.package_id)) byPackage.set(r.package_id, new Map())
@@ -168,7 +174,12 @@ async function writeResources(db: Kysely<Database>, batch: PlannedDataset[], upd
 
 async function writeGroups(db: Kysely<Database>, batch: PlannedDataset[], updateIds: string[]): Promise<void> {
   const current = updateIds.length
-    ? await db.selectFrom('member').select(['id', 'group_id', 'table_id', 'state']).where('table_name', '=', 'package').where('table_id', '=', sql<string>`ANY(${updateIds}::text[])`).execute()
+    ? await db
+        .selectFrom('member')
+        .select(['id', 'group_id', 'table_id', 'state'])
+        .where('table_name', '=', 'package')
+        .where('table_id', '=', sql<string>`ANY(${updateIds}::text[])`)
+        .execute()
     : []
   const rowsOf = new Map<string, typeof current>()
   for (const m of current) rowsOf.set(m.table_id, [...(rowsOf.get(m.table_id) ?? []), m])

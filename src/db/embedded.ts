@@ -272,7 +272,10 @@ function commandLine(pid: number): string[] | null {
     // no /proc (macOS): fall back to ps
   }
   try {
-    return execFileSync('ps', ['-o', 'args=', '-p', String(pid)]).toString().trim().split(/\s+/)
+    return execFileSync('ps', ['-o', 'args=', '-p', String(pid)])
+      .toString()
+      .trim()
+      .split(/\s+/)
   } catch {
     return null
   }
@@ -299,7 +302,10 @@ async function recoverOrphan(baseDir: string, pgdata: string, sockDir: string, o
   }
   onLog?.(`stopping the orphaned embedded Postgres (pid ${pid}) left by a process that is gone`)
   // fast shutdown first (clean checkpoint); immediate if it hangs (the next start recovers from WAL)
-  for (const [signal, ms] of [['SIGINT', 30_000], ['SIGQUIT', 10_000]] as const) {
+  for (const [signal, ms] of [
+    ['SIGINT', 30_000],
+    ['SIGQUIT', 10_000],
+  ] as const) {
     try {
       process.kill(pid, signal)
     } catch {

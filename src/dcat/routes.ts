@@ -70,14 +70,20 @@ export async function dcatRoutes(app: FastifyInstance, opts: DcatRoutesOptions):
     if (!format) return reply.callNotFound()
     const q = req.query as Query
     const profiles = q.profiles
-    return rdf(req, reply, 'dcat_catalog_show', {
+    return rdf(
+      req,
+      reply,
+      'dcat_catalog_show',
+      {
+        format,
+        ...(one(q.page) !== undefined ? { page: one(q.page) } : {}),
+        ...(one(q.modified_since) ? { modified_since: one(q.modified_since) } : {}),
+        ...(one(q.q) ? { q: one(q.q) } : {}),
+        ...(one(q.fq) ? { fq: one(q.fq) } : {}),
+        ...(profiles ? { profiles: Array.isArray(profiles) ? profiles.join(',') : profiles } : {}),
+      },
       format,
-      ...(one(q.page) !== undefined ? { page: one(q.page) } : {}),
-      ...(one(q.modified_since) ? { modified_since: one(q.modified_since) } : {}),
-      ...(one(q.q) ? { q: one(q.q) } : {}),
-      ...(one(q.fq) ? { fq: one(q.fq) } : {}),
-      ...(profiles ? { profiles: Array.isArray(profiles) ? profiles.join(',') : profiles } : {}),
-    }, format)
+    )
   })
 
   app.get('/dataset/:id', { schema: { hide: true } }, async (req, reply) => {
@@ -103,16 +109,21 @@ export async function dcatRoutes(app: FastifyInstance, opts: DcatRoutesOptions):
   app.get('/data.json', { schema: { hide: true } }, async (req, reply) => {
     const caller = await resolveCaller(req)
     const search = async (start: number) =>
-      (await runner.run('package_search', {
-        q: '*:*',
-        fq_list: PUBLIC_DATASETS,
-        // by id: a stable order, so a dataset edited while the catalog streams is neither lost nor repeated
-        sort: 'id asc',
-        rows: batchSize,
-        start,
-        include_private: false,
-        facet: 'false',
-      }, caller, req.log)) as { value(): unknown }
+      (await runner.run(
+        'package_search',
+        {
+          q: '*:*',
+          fq_list: PUBLIC_DATASETS,
+          // by id: a stable order, so a dataset edited while the catalog streams is neither lost nor repeated
+          sort: 'id asc',
+          rows: batchSize,
+          start,
+          include_private: false,
+          facet: 'false',
+        },
+        caller,
+        req.log,
+      )) as { value(): unknown }
     // the first batch is fetched before answering, so a failing search is still an error status
     const first = (await search(0)).value() as { count: number; results: PackageDict[] }
     const site = { url: opts.config.siteUrl, title: opts.config.siteTitle, description: opts.config.siteDescription }

@@ -17,8 +17,18 @@ export const MEDIA_TYPES: Record<RdfFormat, string> = {
 
 /** URL extensions (ckanext-dcat's CONTENT_TYPES) and rdflib format names the actions accept. */
 const FORMAT_NAMES: Record<string, RdfFormat> = {
-  ttl: 'turtle', turtle: 'turtle', n3: 'n3', nt: 'ntriples', ntriples: 'ntriples', 'n-triples': 'ntriples',
-  rdf: 'rdfxml', xml: 'rdfxml', 'pretty-xml': 'rdfxml', rdfxml: 'rdfxml', jsonld: 'jsonld', 'json-ld': 'jsonld',
+  ttl: 'turtle',
+  turtle: 'turtle',
+  n3: 'n3',
+  nt: 'ntriples',
+  ntriples: 'ntriples',
+  'n-triples': 'ntriples',
+  rdf: 'rdfxml',
+  xml: 'rdfxml',
+  'pretty-xml': 'rdfxml',
+  rdfxml: 'rdfxml',
+  jsonld: 'jsonld',
+  'json-ld': 'jsonld',
 }
 
 export function rdfFormat(name: string): RdfFormat | undefined {

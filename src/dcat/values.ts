@@ -43,7 +43,12 @@ export function listValue(dict: PackageDict, key: string): string[] {
   } catch {
     // not JSON: fall through to the plain-text forms
   }
-  return v.includes(',') ? v.split(',').map((x) => x.trim()).filter(Boolean) : [v.trim()]
+  return v.includes(',')
+    ? v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [v.trim()]
 }
 
 /** An http(s) value (IRIs are what harvesters compare; anything else is text). */
@@ -93,13 +98,20 @@ export function geoJsonToWkt(value: unknown): string | undefined {
   const polygon = (rings: unknown) => list(rings, line)
   try {
     switch (type) {
-      case 'Point': return `POINT (${pos(coordinates)})`
-      case 'LineString': return `LINESTRING ${line(coordinates)}`
-      case 'Polygon': return `POLYGON ${polygon(coordinates)}`
-      case 'MultiPoint': return `MULTIPOINT ${list(coordinates, (p) => `(${pos(p)})`)}`
-      case 'MultiLineString': return `MULTILINESTRING ${list(coordinates, line)}`
-      case 'MultiPolygon': return `MULTIPOLYGON ${list(coordinates, polygon)}`
-      default: return undefined
+      case 'Point':
+        return `POINT (${pos(coordinates)})`
+      case 'LineString':
+        return `LINESTRING ${line(coordinates)}`
+      case 'Polygon':
+        return `POLYGON ${polygon(coordinates)}`
+      case 'MultiPoint':
+        return `MULTIPOINT ${list(coordinates, (p) => `(${pos(p)})`)}`
+      case 'MultiLineString':
+        return `MULTILINESTRING ${list(coordinates, line)}`
+      case 'MultiPolygon':
+        return `MULTIPOLYGON ${list(coordinates, polygon)}`
+      default:
+        return undefined
     }
   } catch {
     return undefined

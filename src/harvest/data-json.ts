@@ -24,7 +24,12 @@ function text(v: unknown): string {
 function list(v: unknown): string[] {
   if (Array.isArray(v)) return v.map(text).filter(Boolean)
   const s = text(v)
-  return s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []
+  return s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : []
 }
 
 function isObject(v: unknown): v is Json {
@@ -85,7 +90,21 @@ function spatialExtras(spatial: unknown, add: (k: string, v: string) => void): v
   if (bbox.length === 4 && bbox.every(Number.isFinite) && s.split(',').every((x) => x.trim() !== '')) {
     // DCAT-US 1.1 allows "west,south,east,north"; CKAN's spatial search wants GeoJSON
     const [w, so, e, n] = bbox
-    add('spatial', JSON.stringify({ type: 'Polygon', coordinates: [[[w, so], [e, so], [e, n], [w, n], [w, so]]] }))
+    add(
+      'spatial',
+      JSON.stringify({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [w, so],
+            [e, so],
+            [e, n],
+            [w, n],
+            [w, so],
+          ],
+        ],
+      }),
+    )
     return
   }
   if (s.startsWith('{')) {

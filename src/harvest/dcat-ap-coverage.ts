@@ -10,10 +10,7 @@ import { pyJsonDumps } from './pyjson.js'
 
 const { dct, dcat, schema, time, locn, gsp, skos, rdfs } = NS
 
-const GEOJSON_DATATYPES = new Set([
-  'https://www.iana.org/assignments/media-types/application/vnd.geo+json',
-  'http://www.iana.org/assignments/media-types/application/vnd.geo+json',
-])
+const GEOJSON_DATATYPES = new Set(['https://www.iana.org/assignments/media-types/application/vnd.geo+json', 'http://www.iana.org/assignments/media-types/application/vnd.geo+json'])
 const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string'
 
 /** [start, end] of dct:temporal in DCAT-AP 2 order: dcat:startDate/endDate, OWL-Time, schema.org. */

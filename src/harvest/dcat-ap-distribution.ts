@@ -19,7 +19,10 @@ const EU_FILE_TYPE = /^https?:\/\/publications\.europa\.eu\/resource\/authority\
 
 /** Numbers as ckanext-dcat stores them: Python's str(float) for one, a JSON list for several. */
 export function floatsValue(g: Graph, node: Term, predicate: string): string {
-  const nums = g.objects(node, predicate).map((t) => Number.parseFloat(t.value)).filter(Number.isFinite)
+  const nums = g
+    .objects(node, predicate)
+    .map((t) => Number.parseFloat(t.value))
+    .filter(Number.isFinite)
   if (nums.length === 0) return ''
   if (nums.length > 1) return pyJsonDumps(nums, true)
   return Number.isInteger(nums[0]) ? `${nums[0]}.0` : String(nums[0])

@@ -21,9 +21,7 @@ type Extra = { key: string; value: string }
 /** dcat:keyword values, comma-separated ones split; other languages dropped when Spanish or untagged ones exist. */
 export function keywords(g: Graph, ds: Term): string[] {
   const all = g.objects(ds, `${dcat}keyword`)
-  const preferred = all.filter(
-    (t) => t.termType !== 'Literal' || t.language === '' || t.language.toLowerCase().split('-')[0] === PREFERRED_LANGUAGE,
-  )
+  const preferred = all.filter((t) => t.termType !== 'Literal' || t.language === '' || t.language.toLowerCase().split('-')[0] === PREFERRED_LANGUAGE)
   const out: string[] = []
   for (const t of preferred.length > 0 ? preferred : all) {
     for (const part of t.value.includes(',') ? t.value.split(',').map((s) => s.trim()) : [t.value]) {

@@ -92,7 +92,10 @@ function jobColumns(job: JobRow): Dict {
 
 /** harvest_job_dictize for several jobs (order kept); summaries only when asked, as harvest_job_list omits them. */
 export async function jobDicts(db: Kysely<Database>, jobs: JobRow[], opts: { summaries: boolean }): Promise<Dict[]> {
-  const stats = await jobStats(db, jobs.map((j) => j.id))
+  const stats = await jobStats(
+    db,
+    jobs.map((j) => j.id),
+  )
   const out: Dict[] = []
   for (const job of jobs) {
     const d: Dict = { ...jobColumns(job), stats: stats.get(job.id) }
@@ -113,7 +116,11 @@ export async function jobDict(db: Kysely<Database>, job: JobRow): Promise<Dict> 
 /** harvest_source_show_status: job count, the newest job in full, and the live datasets it keeps current. */
 export async function sourceStatus(db: Kysely<Database>, sourceId: string): Promise<Dict> {
   const out: Dict = { job_count: 0, last_job: null, total_datasets: 0 }
-  const { n } = await db.selectFrom('harvest_job').select((eb) => eb.fn.countAll<number>().as('n')).where('source_id', '=', sourceId).executeTakeFirstOrThrow()
+  const { n } = await db
+    .selectFrom('harvest_job')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('source_id', '=', sourceId)
+    .executeTakeFirstOrThrow()
   if (Number(n) === 0) return out
   out.job_count = Number(n)
   const last = await db.selectFrom('harvest_job').selectAll().where('source_id', '=', sourceId).orderBy('created', 'desc').orderBy('id').limit(1).executeTakeFirstOrThrow()

@@ -47,9 +47,7 @@ const POD_V1_1 = {
   },
 }
 
-const CONTEXTS = new Map<string, object>([
-  ['https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld', POD_V1_1],
-])
+const CONTEXTS = new Map<string, object>([['https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld', POD_V1_1]])
 
 /** The bundled context document for a URL (scheme-insensitive), or undefined. */
 export function bundledContext(url: string): object | undefined {

@@ -6,7 +6,12 @@
 import { LICENSES } from '../model/licenses.js'
 
 function urlKey(url: string): string {
-  return url.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/^www\./, '').replace(/\/+$/, '')
+  return url
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/^www\./, '')
+    .replace(/\/+$/, '')
 }
 
 const byUrl = new Map(LICENSES.filter((l) => l.url).map((l) => [urlKey(l.url), l.id]))

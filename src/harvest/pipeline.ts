@@ -108,7 +108,20 @@ export class HarvestPipeline {
   private async storeObjects(db: Kysely<Database>, jobId: string, sourceId: string, all: GatheredRecord[]): Promise<string[]> {
     const now = nowIso()
     // a retried gather lists the remote again: records already stored for this job are not stored twice
-    const stored = new Set((await db.selectFrom('harvest_object').select('guid').where('harvest_job_id', '=', jobId).where('guid', 'in', all.map((r) => r.guid)).execute()).map((r) => r.guid))
+    const stored = new Set(
+      (
+        await db
+          .selectFrom('harvest_object')
+          .select('guid')
+          .where('harvest_job_id', '=', jobId)
+          .where(
+            'guid',
+            'in',
+            all.map((r) => r.guid),
+          )
+          .execute()
+      ).map((r) => r.guid),
+    )
     const records = all.filter((r) => !stored.has(r.guid))
     if (!records.length) return []
     const current = await db
@@ -116,7 +129,11 @@ export class HarvestPipeline {
       .select('guid')
       .where('harvest_source_id', '=', sourceId)
       .where('current', '=', true)
-      .where('guid', 'in', records.map((r) => r.guid))
+      .where(
+        'guid',
+        'in',
+        records.map((r) => r.guid),
+      )
       .execute()
     const known = new Set(current.map((r) => r.guid))
     const rows = records.map((r) => ({
@@ -156,7 +173,11 @@ export class HarvestPipeline {
         package_id: c.package_id,
         extras: JSON.stringify({ status: 'delete' }) as unknown as Record<string, string>,
       }))
-    for (let i = 0; i < rows.length; i += 500) await db.insertInto('harvest_object').values(rows.slice(i, i + 500)).execute()
+    for (let i = 0; i < rows.length; i += 500)
+      await db
+        .insertInto('harvest_object')
+        .values(rows.slice(i, i + 500))
+        .execute()
     return rows.map((r) => r.id)
   }
 
@@ -168,12 +189,7 @@ export class HarvestPipeline {
       if (!job || objectIds.length === 0) return
       if (job.status !== 'Running') {
         // aborted: objects not yet imported end as errors, as ckanext-harvest's fetch consumer does
-        await db
-          .updateTable('harvest_object')
-          .set({ state: 'ERROR', report_status: 'errored' })
-          .where('id', 'in', objectIds)
-          .where('state', 'in', ['WAITING', 'FETCH', 'IMPORT'])
-          .execute()
+        await db.updateTable('harvest_object').set({ state: 'ERROR', report_status: 'errored' }).where('id', 'in', objectIds).where('state', 'in', ['WAITING', 'FETCH', 'IMPORT']).execute()
         return
       }
       const source = await loadSource(db, job.source_id)
@@ -215,25 +231,16 @@ export class HarvestPipeline {
       // Harvests write thousands of small transactions: don't wait for each WAL flush. A crash may
       // lose the last few imports, objects and datasets together, and the next run redoes them.
       await sql`SET LOCAL synchronous_commit = off`.execute(tx.db)
-      await tx.db.updateTable('harvest_object').set({ state: 'IMPORT', import_started: nowIso(), retry_times: obj.retry_times + 1 }).where('id', '=', obj.id).execute()
-      const previous = await tx.db
-        .selectFrom('harvest_object')
-        .selectAll()
-        .where('harvest_source_id', '=', source.id)
-        .where('guid', '=', obj.guid)
-        .where('current', '=', true)
-        .forUpdate()
-        .executeTakeFirst()
-      const existing = previous?.package_id
-        ? await tx.db.selectFrom('package').select(['id', 'name', 'state']).where('id', '=', previous.package_id).executeTakeFirst()
-        : undefined
+      await tx.db
+        .updateTable('harvest_object')
+        .set({ state: 'IMPORT', import_started: nowIso(), retry_times: obj.retry_times + 1 })
+        .where('id', '=', obj.id)
+        .execute()
+      const previous = await tx.db.selectFrom('harvest_object').selectAll().where('harvest_source_id', '=', source.id).where('guid', '=', obj.guid).where('current', '=', true).forUpdate().executeTakeFirst()
+      const existing = previous?.package_id ? await tx.db.selectFrom('package').select(['id', 'name', 'state']).where('id', '=', previous.package_id).executeTakeFirst() : undefined
       const finish = async (report: 'added' | 'updated' | 'not modified' | 'deleted', packageId: string | null, current: boolean) => {
         if (current && previous) await tx.db.updateTable('harvest_object').set({ current: false }).where('id', '=', previous.id).execute()
-        await tx.db
-          .updateTable('harvest_object')
-          .set({ state: 'COMPLETE', report_status: report, package_id: packageId, current, import_finished: nowIso() })
-          .where('id', '=', obj.id)
-          .execute()
+        await tx.db.updateTable('harvest_object').set({ state: 'COMPLETE', report_status: report, package_id: packageId, current, import_finished: nowIso() }).where('id', '=', obj.id).execute()
       }
 
       if ((obj.extras as Record<string, string>).status === 'delete') {
@@ -250,15 +257,15 @@ export class HarvestPipeline {
       const current = existing && existing.state !== 'deleted' ? await tx.call<Record<string, unknown>>('package_show', { id: existing.id }) : null
       const prepared = await harvester.prepare(
         {
-            source,
-            db: tx.db,
-            jobId: obj.harvest_job_id,
-            objectId: obj.id,
-            policy: this.deps.outbound,
-            existing: current,
-            call: (name, params) => tx.call(name, params),
-            callOutside: (name, params) => base.call(name, params),
-          },
+          source,
+          db: tx.db,
+          jobId: obj.harvest_job_id,
+          objectId: obj.id,
+          policy: this.deps.outbound,
+          existing: current,
+          call: (name, params) => tx.call(name, params),
+          callOutside: (name, params) => base.call(name, params),
+        },
         { guid: obj.guid, content: obj.content ?? '' },
       )
       let target = existing && existing.state !== 'deleted' ? existing : undefined

@@ -14,11 +14,7 @@ export const PREFERRED_LANGUAGE = 'es'
 
 /** Among literals, the Spanish one, else an untagged one, else the first. */
 export function pickLiteral(terms: Term[]): Term | undefined {
-  return (
-    terms.find((t) => t.termType === 'Literal' && t.language.toLowerCase().split('-')[0] === PREFERRED_LANGUAGE) ??
-    terms.find((t) => t.termType === 'Literal' && t.language === '') ??
-    terms[0]
-  )
+  return terms.find((t) => t.termType === 'Literal' && t.language.toLowerCase().split('-')[0] === PREFERRED_LANGUAGE) ?? terms.find((t) => t.termType === 'Literal' && t.language === '') ?? terms[0]
 }
 
 export class Graph {

@@ -17,14 +17,36 @@ export type RdfSyntax = 'turtle' | 'ntriples' | 'nquads' | 'trig' | 'n3' | 'rdfx
 // Names accepted in a source's `rdf_format`: rdflib's plugin names, the catalog endpoint's
 // extensions and media types, since harvest sources written for CKAN use any of them.
 const FORMAT_NAMES: Record<string, RdfSyntax> = {
-  turtle: 'turtle', ttl: 'turtle', 'text/turtle': 'turtle', 'application/x-turtle': 'turtle',
-  nt: 'ntriples', nt11: 'ntriples', ntriples: 'ntriples', 'n-triples': 'ntriples', 'application/n-triples': 'ntriples',
-  nquads: 'nquads', 'n-quads': 'nquads', nq: 'nquads', 'application/n-quads': 'nquads',
-  trig: 'trig', 'application/trig': 'trig',
-  n3: 'n3', 'text/n3': 'n3', 'text/rdf+n3': 'n3',
-  xml: 'rdfxml', rdf: 'rdfxml', 'pretty-xml': 'rdfxml', 'rdf/xml': 'rdfxml', 'application/rdf+xml': 'rdfxml',
-  owl: 'rdfxml', 'application/xml': 'rdfxml', 'text/xml': 'rdfxml',
-  'json-ld': 'jsonld', jsonld: 'jsonld', 'application/ld+json': 'jsonld', 'application/json': 'jsonld',
+  turtle: 'turtle',
+  ttl: 'turtle',
+  'text/turtle': 'turtle',
+  'application/x-turtle': 'turtle',
+  nt: 'ntriples',
+  nt11: 'ntriples',
+  ntriples: 'ntriples',
+  'n-triples': 'ntriples',
+  'application/n-triples': 'ntriples',
+  nquads: 'nquads',
+  'n-quads': 'nquads',
+  nq: 'nquads',
+  'application/n-quads': 'nquads',
+  trig: 'trig',
+  'application/trig': 'trig',
+  n3: 'n3',
+  'text/n3': 'n3',
+  'text/rdf+n3': 'n3',
+  xml: 'rdfxml',
+  rdf: 'rdfxml',
+  'pretty-xml': 'rdfxml',
+  'rdf/xml': 'rdfxml',
+  'application/rdf+xml': 'rdfxml',
+  owl: 'rdfxml',
+  'application/xml': 'rdfxml',
+  'text/xml': 'rdfxml',
+  'json-ld': 'jsonld',
+  jsonld: 'jsonld',
+  'application/ld+json': 'jsonld',
+  'application/json': 'jsonld',
 }
 
 export interface FormatHints {
@@ -68,7 +90,11 @@ export function detectSyntax(body: string, hints: FormatHints): RdfSyntax {
 }
 
 const N3_FORMATS: Record<'turtle' | 'ntriples' | 'nquads' | 'trig' | 'n3', string> = {
-  turtle: 'Turtle', ntriples: 'N-Triples', nquads: 'N-Quads', trig: 'TriG', n3: 'N3',
+  turtle: 'Turtle',
+  ntriples: 'N-Triples',
+  nquads: 'N-Quads',
+  trig: 'TriG',
+  n3: 'N3',
 }
 
 function parseWithN3(body: string, syntax: keyof typeof N3_FORMATS, baseIRI: string | undefined): Quad[] {
@@ -155,20 +181,13 @@ async function parseJsonLd(body: string, baseIRI: string | undefined): Promise<Q
   } catch (err) {
     const refused = findRefused(err)
     if (refused) {
-      throw new HarvestParseError(
-        `Error parsing the RDF file: the JSON-LD @context ${refused.url} is remote and Abierto does not fetch contexts; inline it or use a known context`,
-      )
+      throw new HarvestParseError(`Error parsing the RDF file: the JSON-LD @context ${refused.url} is remote and Abierto does not fetch contexts; inline it or use a known context`)
     }
     throw new HarvestParseError(`Error parsing the RDF file: invalid JSON-LD: ${(err as Error).message}`)
   }
   // jsonld's own quads straight into n3 terms: serialising to N-Quads and parsing again costs more than the expansion
   return raw.map((q) =>
-    DataFactory.quad(
-      jsonLdTerm(q.subject) as NamedNode | BlankNode,
-      jsonLdTerm(q.predicate) as NamedNode,
-      jsonLdTerm(q.object) as NamedNode | BlankNode | Literal,
-      jsonLdTerm(q.graph) as NamedNode | BlankNode | DefaultGraph,
-    ),
+    DataFactory.quad(jsonLdTerm(q.subject) as NamedNode | BlankNode, jsonLdTerm(q.predicate) as NamedNode, jsonLdTerm(q.object) as NamedNode | BlankNode | Literal, jsonLdTerm(q.graph) as NamedNode | BlankNode | DefaultGraph),
   )
 }
 

@@ -26,7 +26,11 @@ export async function scheduleDueSources(db: Kysely<Database>, now: Date = new D
     const run = async (tx: Kysely<Database>) => {
       const job = await insertJob(tx, s.id, true)
       const next = nextRun(s.frequency, now)
-      await tx.updateTable('harvest_source').set({ next_run: next ? pgTime(next) : null }).where('id', '=', s.id).execute()
+      await tx
+        .updateTable('harvest_source')
+        .set({ next_run: next ? pgTime(next) : null })
+        .where('id', '=', s.id)
+        .execute()
       return job?.id
     }
     const id = db.isTransaction ? await run(db) : await db.transaction().execute(run)

@@ -20,7 +20,7 @@ function mergeErrors(a: FieldErrors, b: FieldErrors): FieldErrors {
   const out: FieldErrors = { ...a }
   for (const [k, v] of Object.entries(b)) {
     const prev = Object.hasOwn(out, k) ? out[k] : undefined
-    setOwn(out, k, Array.isArray(prev) && Array.isArray(v) ? [...new Set([...prev, ...v])] : prev ?? v)
+    setOwn(out, k, Array.isArray(prev) && Array.isArray(v) ? [...new Set([...prev, ...v])] : (prev ?? v))
   }
   return out
 }
@@ -35,10 +35,7 @@ export async function writeSource(ctx: ActionContext, data: Record<string, unkno
     const existing = ref ? await findSource(tx.db, ref) : undefined
     if (ref && !existing) throw sourceNotFound(ref)
     // a patch keeps the stored harvest keys it does not mention
-    const input =
-      mode === 'patch' && existing
-        ? { url: existing.url, source_type: existing.type, frequency: existing.frequency, config: existing.config, ...data }
-        : data
+    const input = mode === 'patch' && existing ? { url: existing.url, source_type: existing.type, frequency: existing.frequency, config: existing.config, ...data } : data
     const { errors, fields } = await checkSourceFields(tx.db, input, existing?.id ?? null, outboundPolicy(tx.config.fetchAllowPrivate))
 
     const pkg: Record<string, unknown> = { ...data, type: 'harvest', url: fields.url || data.url }
@@ -61,10 +58,13 @@ export async function writeSource(ctx: ActionContext, data: Record<string, unkno
         .values({ id, url: fields.url, type: fields.type, config: fields.config, frequency: fields.frequency, next_run: next ? pgTime(next) : null, user_id: tx.caller.user?.id ?? null, created: nowIso() })
         .execute()
     } else {
-      const next = fields.frequency === existing.frequency ? existing.next_run : (() => {
-        const d = nextRun(fields.frequency)
-        return d ? pgTime(d) : null
-      })()
+      const next =
+        fields.frequency === existing.frequency
+          ? existing.next_run
+          : (() => {
+              const d = nextRun(fields.frequency)
+              return d ? pgTime(d) : null
+            })()
       await tx.db.updateTable('harvest_source').set({ url: fields.url, type: fields.type, config: fields.config, frequency: fields.frequency, next_run: next }).where('id', '=', id).execute()
     }
     if (dict.state !== 'active') await abortNewJobs(tx.db, id)

@@ -49,7 +49,10 @@ function depthOf(c: Coords): number {
 
 /** The GeoJSON geometry for a WKT string (an optional `<crs IRI>` prefix is ignored), or null. */
 export function wktToGeoJson(wkt: string): { type: string; coordinates: Coords } | null {
-  const text = wkt.trim().replace(/^<[^>]*>\s*/, '').replace(/\s+/g, ' ')
+  const text = wkt
+    .trim()
+    .replace(/^<[^>]*>\s*/, '')
+    .replace(/\s+/g, ' ')
   const m = /^([A-Za-z]+)\s*(?:Z|M|ZM)?\s*(\(.*\))$/.exec(text)
   if (!m) return null
   const type = TYPES[m[1].toUpperCase()]

@@ -57,12 +57,24 @@ export class AppMetrics {
     const registers = [this.registry]
     this.requests = new Counter({ name: 'abierto_http_requests_total', help: 'HTTP requests answered, by route kind, action (registered names only; others "unknown") and status code', labelNames: ['route', 'action', 'status'], registers })
     this.duration = new Histogram({ name: 'abierto_http_request_duration_seconds', help: 'Time to answer a request, by route kind and action', labelNames: ['route', 'action'], buckets: LATENCY_BUCKETS, registers })
-    this.errors = new Counter({ name: 'abierto_http_errors_total', help: "Error answers (status >= 400) by the envelope's error.__type (\"none\" when the body has none, as CKAN's 400 \"Bad request - …\" strings) and status", labelNames: ['type', 'status'], registers })
+    this.errors = new Counter({
+      name: 'abierto_http_errors_total',
+      help: 'Error answers (status >= 400) by the envelope\'s error.__type ("none" when the body has none, as CKAN\'s 400 "Bad request - …" strings) and status',
+      labelNames: ['type', 'status'],
+      registers,
+    })
     this.jobDuration = new Histogram({ name: 'abierto_job_duration_seconds', help: 'Job queue task run time in this process, by task and outcome (success, error)', labelNames: ['task', 'outcome'], buckets: JOB_BUCKETS, registers })
 
     const self = this
     const fromPool = (name: string, help: string, read: (p: pg.Pool) => number) =>
-      new Gauge({ name, help, registers, collect() { if (self.sources.pool) this.set(read(self.sources.pool)) } })
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          if (self.sources.pool) this.set(read(self.sources.pool))
+        },
+      })
     fromPool('abierto_db_pool_clients', 'Postgres pool: clients open (busy + idle)', (p) => p.totalCount)
     fromPool('abierto_db_pool_idle', 'Postgres pool: idle clients', (p) => p.idleCount)
     fromPool('abierto_db_pool_waiting', 'Postgres pool: queries waiting for a client', (p) => p.waitingCount)
@@ -84,8 +96,22 @@ export class AppMetrics {
         }
       },
     })
-    new Gauge({ name: 'abierto_read_cache_entries', help: 'Read cache entries held', registers, collect() { if (self.sources.cache) this.set(self.sources.cache.size) } })
-    new Gauge({ name: 'abierto_read_cache_enabled', help: '1 while the read cache is on (0: invalidations from other processes cannot be received, or CACHE_MB=0)', registers, collect() { if (self.sources.cache) this.set(self.sources.cache.isEnabled ? 1 : 0) } })
+    new Gauge({
+      name: 'abierto_read_cache_entries',
+      help: 'Read cache entries held',
+      registers,
+      collect() {
+        if (self.sources.cache) this.set(self.sources.cache.size)
+      },
+    })
+    new Gauge({
+      name: 'abierto_read_cache_enabled',
+      help: '1 while the read cache is on (0: invalidations from other processes cannot be received, or CACHE_MB=0)',
+      registers,
+      collect() {
+        if (self.sources.cache) this.set(self.sources.cache.isEnabled ? 1 : 0)
+      },
+    })
 
     const fromDb = (name: string, help: string, read: (s: DbSample) => number | undefined, labelNames: string[] = []) =>
       new Gauge({

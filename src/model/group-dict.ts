@@ -46,20 +46,14 @@ export function groupDatasets(ctx: ActionContext, isOrganization: boolean, group
   const base = ctx.db.selectFrom('package').where(visiblePackages(ctx, { includePrivate: isOrganization && !publicOnly }))
   if (isOrganization) return base.where('package.owner_org', '=', groupId)
   return base.where((eb) =>
-    eb.exists(
-      eb
-        .selectFrom('member')
-        .select('member.id')
-        .whereRef('member.table_id', '=', 'package.id')
-        .where('member.table_name', '=', 'package')
-        .where('member.group_id', '=', groupId)
-        .where('member.state', '=', 'active'),
-    ),
+    eb.exists(eb.selectFrom('member').select('member.id').whereRef('member.table_id', '=', 'package.id').where('member.table_name', '=', 'package').where('member.group_id', '=', groupId).where('member.state', '=', 'active')),
   )
 }
 
 async function packageCount(ctx: ActionContext, group: GroupRef, publicOnly = false): Promise<number> {
-  const row = await groupDatasets(ctx, group.is_organization, group.id, publicOnly).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+  const row = await groupDatasets(ctx, group.is_organization, group.id, publicOnly)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow()
   return Number(row.n)
 }
 
@@ -68,13 +62,12 @@ const DATASETS_PAGE = 10
 
 async function packagePage(ctx: ActionContext, group: GroupRef): Promise<GroupDict[]> {
   // an empty query scores every dataset alike, so package_search's order is the newest change first
-  const rows = await groupDatasets(ctx, group.is_organization, group.id)
-    .select('package.id')
-    .orderBy('package.metadata_modified', 'desc')
-    .orderBy('package.id')
-    .limit(DATASETS_PAGE)
-    .execute()
-  return packageDicts(ctx.db, rows.map((r) => r.id), ctx.config.siteUrl)
+  const rows = await groupDatasets(ctx, group.is_organization, group.id).select('package.id').orderBy('package.metadata_modified', 'desc').orderBy('package.id').limit(DATASETS_PAGE).execute()
+  return packageDicts(
+    ctx.db,
+    rows.map((r) => r.id),
+    ctx.config.siteUrl,
+  )
 }
 
 function byKey(a: { key: string }, b: { key: string }): number {
@@ -82,9 +75,7 @@ function byKey(a: { key: string }, b: { key: string }): number {
 }
 
 function extrasDicts(group: GroupRow): GroupDict[] {
-  return [...(group.extras as unknown as StoredExtra[])]
-    .sort(byKey)
-    .map((e) => ({ group_id: group.id, id: e.id ?? null, key: e.key, state: 'active', value: e.value }))
+  return [...(group.extras as unknown as StoredExtra[])].sort(byKey).map((e) => ({ group_id: group.id, id: e.id ?? null, key: e.key, state: 'active', value: e.value }))
 }
 
 function userImageDisplayUrl(imageUrl: string | null, siteUrl: string): string | null {
@@ -102,15 +93,18 @@ async function userMembers(db: Kysely<Database>, groupId: string, siteUrl: strin
     .selectFrom('member')
     .innerJoin('user', 'user.id', 'member.table_id')
     .select((eb) => [
-      'user.id', 'user.name', 'user.fullname', 'user.email', 'user.created', 'user.about', 'user.last_active',
-      'user.sysadmin', 'user.state', 'user.image_url', 'member.capacity',
-      eb
-        .selectFrom('package')
-        .select(eb.fn.countAll<string>().as('n'))
-        .whereRef('package.creator_user_id', '=', 'user.id')
-        .where('package.state', '=', 'active')
-        .where('package.private', '=', false)
-        .as('number_created_packages'),
+      'user.id',
+      'user.name',
+      'user.fullname',
+      'user.email',
+      'user.created',
+      'user.about',
+      'user.last_active',
+      'user.sysadmin',
+      'user.state',
+      'user.image_url',
+      'member.capacity',
+      eb.selectFrom('package').select(eb.fn.countAll<string>().as('n')).whereRef('package.creator_user_id', '=', 'user.id').where('package.state', '=', 'active').where('package.private', '=', false).as('number_created_packages'),
     ])
     .where('member.group_id', '=', groupId)
     .where('member.table_name', '=', 'user')
@@ -131,7 +125,9 @@ async function userMembers(db: Kysely<Database>, groupId: string, siteUrl: strin
     image_url: u.image_url,
     capacity: u.capacity,
     display_name: u.fullname && u.fullname.trim() !== '' ? u.fullname : u.name,
-    email_hash: createHash('md5').update(u.email ? u.email.trim().toLowerCase() : '').digest('hex'),
+    email_hash: createHash('md5')
+      .update(u.email ? u.email.trim().toLowerCase() : '')
+      .digest('hex'),
     number_created_packages: Number(u.number_created_packages ?? 0),
     image_display_url: userImageDisplayUrl(u.image_url, siteUrl),
   }))
@@ -184,7 +180,9 @@ const LIST_KEYS = ['extras', 'packages', 'tags', 'groups', 'users']
 
 function ordered(dict: GroupDict): GroupDict {
   const out: GroupDict = {}
-  const scalars = Object.keys(dict).filter((k) => !LIST_KEYS.includes(k)).sort()
+  const scalars = Object.keys(dict)
+    .filter((k) => !LIST_KEYS.includes(k))
+    .sort()
   for (const k of scalars) out[k] = dict[k]
   const lists = LIST_KEYS.filter((k) => k in dict)
   for (const k of [...lists].sort()) if ((dict[k] as unknown[]).length > 0) out[k] = dict[k]
@@ -194,19 +192,20 @@ function ordered(dict: GroupDict): GroupDict {
 
 /** Options of a parent group inside a 'full' groups list (CKAN's group_list_dictize defaults). */
 const PARENT_OPTIONS: DictizeOptions = {
-  packages: 'count', extras: false, tags: false, groups: 'full', users: false, memberCount: true, numFollowers: false,
+  packages: 'count',
+  extras: false,
+  tags: false,
+  groups: 'full',
+  users: false,
+  memberCount: true,
+  numFollowers: false,
 }
 
 /**
  * One group dict. `capacity` is set for a group listed inside another; `seen` guards the parent
  * recursion, since nothing stops a hierarchy loop being created with `groups` on create.
  */
-export async function groupDict(
-  ctx: ActionContext,
-  group: GroupRow,
-  opts: DictizeOptions,
-  nested: { capacity?: string; seen?: Set<string> } = {},
-): Promise<GroupDict> {
+export async function groupDict(ctx: ActionContext, group: GroupRow, opts: DictizeOptions, nested: { capacity?: string; seen?: Set<string> } = {}): Promise<GroupDict> {
   const siteUrl = ctx.config.siteUrl
   const dict: GroupDict = {
     id: group.id,

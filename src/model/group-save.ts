@@ -95,15 +95,7 @@ export async function saveMembers(db: Kysely<Database>, groupId: string, tableNa
 
 /** The membership of an object in a group, the active row first when there are several. */
 export async function findMember(db: Kysely<Database>, groupId: string, tableName: MemberKind, tableId: string): Promise<MemberRow | undefined> {
-  return db
-    .selectFrom('member')
-    .selectAll()
-    .where('group_id', '=', groupId)
-    .where('table_name', '=', tableName)
-    .where('table_id', '=', tableId)
-    .orderBy('state')
-    .limit(1)
-    .executeTakeFirst()
+  return db.selectFrom('member').selectAll().where('group_id', '=', groupId).where('table_name', '=', tableName).where('table_id', '=', tableId).orderBy('state').limit(1).executeTakeFirst()
 }
 
 /** member_create's write: reactivates and re-capacitates an existing row, or adds one. */
@@ -112,11 +104,7 @@ export async function upsertMember(db: Kysely<Database>, groupId: string, tableN
   if (row) {
     return db.updateTable('member').set({ state: 'active', capacity }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow()
   }
-  return db
-    .insertInto('member')
-    .values({ id: randomUUID(), group_id: groupId, table_name: tableName, table_id: tableId, capacity, state: 'active' })
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return db.insertInto('member').values({ id: randomUUID(), group_id: groupId, table_name: tableName, table_id: tableId, capacity, state: 'active' }).returningAll().executeTakeFirstOrThrow()
 }
 
 /**

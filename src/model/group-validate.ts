@@ -47,10 +47,7 @@ export interface GroupValidateOptions {
 }
 
 /** The group schema's top-level keys: an extra may not reuse one (extra_key_not_in_root_schema). */
-const ROOT_KEYS = new Set([
-  'id', 'name', 'title', 'description', 'image_url', 'image_display_url', 'type', 'state', 'created',
-  'is_organization', 'approval_status', 'extras', '__extras', '__junk', 'packages', 'users', 'groups',
-])
+const ROOT_KEYS = new Set(['id', 'name', 'title', 'description', 'image_url', 'image_display_url', 'type', 'state', 'created', 'is_organization', 'approval_status', 'extras', '__extras', '__junk', 'packages', 'users', 'groups'])
 
 const TEXT_FIELDS = ['title', 'description', 'image_url', 'type', 'approval_status'] as const
 

@@ -76,7 +76,9 @@ export function imageDisplayUrl(imageUrl: string, siteUrl: string): string {
 function harvestExtras(p: PackageJsonRow): { key: string; value: string }[] {
   if (!p.harvest) return []
   const own = new Set(p.extras.map((e) => e.key))
-  return Object.entries(p.harvest).filter(([k]) => !own.has(k)).map(([key, value]) => ({ key, value }))
+  return Object.entries(p.harvest)
+    .filter(([k]) => !own.has(k))
+    .map(([key, value]) => ({ key, value }))
 }
 
 /** CKAN's key order: scalars alphabetically, then non-empty lists, then empty ones. */

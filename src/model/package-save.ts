@@ -19,7 +19,13 @@ export function nameInUse(): ValidationError {
 
 /** A deleted dataset's name may be reused: the old row takes its own id as name (CKAN does the same). */
 async function freeDeletedName(db: Kysely<Database>, name: string, exceptId: string): Promise<void> {
-  await db.updateTable('package').set({ name: sql`id` }).where('name', '=', name).where('state', '=', 'deleted').where('id', '!=', exceptId).execute()
+  await db
+    .updateTable('package')
+    .set({ name: sql`id` })
+    .where('name', '=', name)
+    .where('state', '=', 'deleted')
+    .where('id', '!=', exceptId)
+    .execute()
 }
 
 async function tagId(db: Kysely<Database>, t: TagInput): Promise<string> {
@@ -49,7 +55,10 @@ async function saveTags(db: Kysely<Database>, packageId: string, tags: TagInput[
   // tags are inserted in one order for everyone, so two creators of the same new tags cannot deadlock.
   const sorted = [...tags].sort((a, b) => (a.vocabulary_id ?? '').localeCompare(b.vocabulary_id ?? '') || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   for (const t of sorted) ids.push(await tagId(db, t))
-  await db.insertInto('package_tag').values([...new Set(ids)].map((tag_id) => ({ package_id: packageId, tag_id, state: 'active' }))).execute()
+  await db
+    .insertInto('package_tag')
+    .values([...new Set(ids)].map((tag_id) => ({ package_id: packageId, tag_id, state: 'active' })))
+    .execute()
 }
 
 async function saveGroups(db: Kysely<Database>, packageId: string, groupIds: string[]): Promise<void> {
@@ -224,7 +233,17 @@ export async function updatePackageRows(db: Kysely<Database>, existing: PackageR
 }
 
 export async function findPackageRow(db: Kysely<Database>, idOrName: string, forUpdate = false): Promise<PackageRow | undefined> {
-  const byId = await db.selectFrom('package').selectAll().where('id', '=', idOrName).$if(forUpdate, (q) => q.forUpdate()).executeTakeFirst()
+  const byId = await db
+    .selectFrom('package')
+    .selectAll()
+    .where('id', '=', idOrName)
+    .$if(forUpdate, (q) => q.forUpdate())
+    .executeTakeFirst()
   if (byId) return byId
-  return db.selectFrom('package').selectAll().where('name', '=', idOrName).$if(forUpdate, (q) => q.forUpdate()).executeTakeFirst()
+  return db
+    .selectFrom('package')
+    .selectAll()
+    .where('name', '=', idOrName)
+    .$if(forUpdate, (q) => q.forUpdate())
+    .executeTakeFirst()
 }

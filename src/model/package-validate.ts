@@ -13,16 +13,37 @@ export type TextField = (typeof TEXT_FIELDS)[number]
 
 /** Keys of the dataset schema; an extra may not reuse one (extra_key_not_in_root_schema). */
 const ROOT_KEYS = new Set([
-  'id', 'name', 'title', 'author', 'author_email', 'maintainer', 'maintainer_email', 'license_id', 'notes', 'url',
-  'version', 'state', 'type', 'owner_org', 'private', '__extras', '__junk', 'resources', 'tags', 'tag_string',
-  'plugin_data', 'extras', 'save', 'return_to', 'relationships_as_object', 'relationships_as_subject', 'groups',
+  'id',
+  'name',
+  'title',
+  'author',
+  'author_email',
+  'maintainer',
+  'maintainer_email',
+  'license_id',
+  'notes',
+  'url',
+  'version',
+  'state',
+  'type',
+  'owner_org',
+  'private',
+  '__extras',
+  '__junk',
+  'resources',
+  'tags',
+  'tag_string',
+  'plugin_data',
+  'extras',
+  'save',
+  'return_to',
+  'relationships_as_object',
+  'relationships_as_subject',
+  'groups',
 ])
 
 /** Resource columns; every other key of a resource dict is kept as a free extra. */
-const RESOURCE_COLUMNS = new Set([
-  'id', 'url', 'format', 'description', 'name', 'hash', 'mimetype', 'mimetype_inner', 'size', 'resource_type', 'url_type',
-  'cache_url', 'cache_last_updated', 'created', 'last_modified', 'metadata_modified',
-])
+const RESOURCE_COLUMNS = new Set(['id', 'url', 'format', 'description', 'name', 'hash', 'mimetype', 'mimetype_inner', 'size', 'resource_type', 'url_type', 'cache_url', 'cache_last_updated', 'created', 'last_modified', 'metadata_modified'])
 /** Keys dropped from resource input: read-only or computed (CKAN ignores them too). */
 const RESOURCE_IGNORED = new Set(['package_id', 'position', 'state', 'extras', 'revision_timestamp', 'tracking_summary', 'revision_id'])
 
@@ -109,7 +130,14 @@ export function databaseLookups(db: Kysely<Database>): PackageLookups {
         .$if(exceptId !== undefined, (q) => q.where('id', '!=', exceptId!))
         .executeTakeFirst()) !== undefined,
     group: (idOrName) => groupIdFor(db, idOrName),
-    vocabularyId: async (v) => (await db.selectFrom('vocabulary').select('id').where((eb) => eb.or([eb('id', '=', v), eb('name', '=', v)])).executeTakeFirst())?.id ?? null,
+    vocabularyId: async (v) =>
+      (
+        await db
+          .selectFrom('vocabulary')
+          .select('id')
+          .where((eb) => eb.or([eb('id', '=', v), eb('name', '=', v)]))
+          .executeTakeFirst()
+      )?.id ?? null,
     takenResourceIds: async (ids, exceptPackageId) => {
       const taken = await db
         .selectFrom('resource')
@@ -339,7 +367,11 @@ export async function validatePackage(db: Kysely<Database>, data: Record<string,
   }
   for (const t of tagsRaw) await pushTag(t.name, t.vocabulary_id)
   if (typeof data.tag_string === 'string') {
-    for (const n of data.tag_string.split(',').map((s) => s.trim()).filter((s) => s !== '')) await pushTag(n, undefined)
+    for (const n of data.tag_string
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''))
+      await pushTag(n, undefined)
   }
   if (tagMessages.length > 0) errors.tags = tagMessages
 

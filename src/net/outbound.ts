@@ -40,7 +40,10 @@ export class BlockedAddressError extends Error {
 
 /** Splits FETCH_ALLOW_PRIVATE; throws with the offending entry when one is neither `*`, an address, a range nor a host name. */
 export function parseAllowList(text: string): string[] {
-  const entries = text.split(',').map((s) => s.trim().toLowerCase().replace(/\.$/, '')).filter((s) => s !== '')
+  const entries = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase().replace(/\.$/, ''))
+    .filter((s) => s !== '')
   for (const e of entries) {
     if (e === '*' || ipaddr.isValid(e) || ipaddr.isValidCIDR(e)) continue
     if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(e)) throw new Error(`not a host name, address or CIDR range: ${JSON.stringify(e)}`)
@@ -86,7 +89,10 @@ export function addressAllowed(policy: OutboundPolicy, host: string, address: st
 }
 
 function normalHost(host: string): string {
-  return host.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '')
+  return host
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '')
 }
 
 /**

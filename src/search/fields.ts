@@ -78,14 +78,28 @@ export function resolveField(name: string | null): FieldRef {
 }
 
 /** Core fields every dataset has a value for: `field:*` matches everything. */
-export const ALWAYS_PRESENT: ReadonlySet<string> = new Set([
-  'text', 'id', 'name', 'state', 'type', 'capacity', 'site_id', 'entity_type', 'private', 'num_resources', 'num_tags',
-])
+export const ALWAYS_PRESENT: ReadonlySet<string> = new Set(['text', 'id', 'name', 'state', 'type', 'capacity', 'site_id', 'entity_type', 'private', 'num_resources', 'num_tags'])
 
 /** Fields `sort` accepts; sorting on a multi-valued or tokenised field is a Search Error, as in Solr. */
 export const SORTABLE_FIELDS: ReadonlySet<string> = new Set([
-  'score', 'id', 'name', 'title_string', 'metadata_created', 'metadata_modified', 'num_resources', 'num_tags',
-  'state', 'type', 'dataset_type', 'license_id', 'organization', 'owner_org', 'capacity', 'private', 'version', 'url',
+  'score',
+  'id',
+  'name',
+  'title_string',
+  'metadata_created',
+  'metadata_modified',
+  'num_resources',
+  'num_tags',
+  'state',
+  'type',
+  'dataset_type',
+  'license_id',
+  'organization',
+  'owner_org',
+  'capacity',
+  'private',
+  'version',
+  'url',
 ])
 
 /** Fields `facet.field` accepts (single or multi-valued exact fields). */

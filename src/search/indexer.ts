@@ -44,7 +44,11 @@ export class SearchIndexer {
     try {
       const { rows } = await sql<{ package_id: string }>`
         SELECT package_id FROM search_outbox WHERE attempts = 0 ORDER BY seq DESC LIMIT ${limit}`.execute(this.db)
-      if (rows.length) await this.apply(rows.map((r) => r.package_id), log)
+      if (rows.length)
+        await this.apply(
+          rows.map((r) => r.package_id),
+          log,
+        )
     } catch (err) {
       log.warn({ err }, 'search index update deferred to the worker')
     }
@@ -68,10 +72,15 @@ export class SearchIndexer {
     try {
       await this.db.transaction().execute(async (trx) => {
         await lockDatasets(trx, ids)
-        seen = (await sql<{ package_id: string; seq: string }>`
-          SELECT package_id, seq::text AS seq FROM search_outbox WHERE package_id = ANY(${ids}::text[])`.execute(trx)).rows
+        seen = (
+          await sql<{ package_id: string; seq: string }>`
+          SELECT package_id, seq::text AS seq FROM search_outbox WHERE package_id = ANY(${ids}::text[])`.execute(trx)
+        ).rows
         if (seen.length === 0) return
-        await this.indexDatasets(trx, seen.map((r) => r.package_id))
+        await this.indexDatasets(
+          trx,
+          seen.map((r) => r.package_id),
+        )
         await sql`DELETE FROM search_outbox o USING unnest(${seen.map((r) => r.package_id)}::text[], ${seen.map((r) => r.seq)}::bigint[]) AS s(id, seq)
                    WHERE o.package_id = s.id AND o.seq = s.seq`.execute(trx)
       })
@@ -81,7 +90,8 @@ export class SearchIndexer {
         await sql`UPDATE search_outbox o SET attempts = attempts + 1, last_error = ${message.slice(0, 1000)},
                     next_attempt_at = now() + make_interval(secs => least(${MAX_BACKOFF_S}, power(2, attempts)))
                   FROM unnest(${seen.map((r) => r.package_id)}::text[], ${seen.map((r) => r.seq)}::bigint[]) AS s(id, seq)
-                  WHERE o.package_id = s.id AND o.seq = s.seq`.execute(this.db)
+                  WHERE o.package_id = s.id AND o.seq = s.seq`
+          .execute(this.db)
           .catch((e: unknown) => log.warn({ err: e }, 'search outbox: could not record a failed attempt (the change stays queued, retried without backoff)'))
       }
       throw err

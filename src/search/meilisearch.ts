@@ -175,7 +175,24 @@ export function toMeiliDocument(d: IndexDocument): MeiliDocument {
   const vocabTags = Object.values(d.vocab).flat()
   const urls = [d.url, ...d.res_url].filter(Boolean)
   const texts: Record<(typeof TEXT_FIELDS)[number], string[]> = {
-    text: [d.name, d.title, d.notes, ...d.tags, ...vocabTags, ...d.groups, ...d.group_titles, d.organization ?? '', d.organization_title, ...d.res_name, ...d.res_description, d.license, d.author, d.maintainer, ...urls, ...Object.values(d.extras)],
+    text: [
+      d.name,
+      d.title,
+      d.notes,
+      ...d.tags,
+      ...vocabTags,
+      ...d.groups,
+      ...d.group_titles,
+      d.organization ?? '',
+      d.organization_title,
+      ...d.res_name,
+      ...d.res_description,
+      d.license,
+      d.author,
+      d.maintainer,
+      ...urls,
+      ...Object.values(d.extras),
+    ],
     title: [d.title],
     notes: [d.notes],
     license: [d.license],
@@ -646,7 +663,17 @@ const TASK_TIMEOUT_MS = 120_000
 const BATCH = 1000
 
 /** Codes of errors caused by the query itself (→ 409 Search Error), not by the backend. */
-const QUERY_ERRORS = new Set(['invalid_search_filter', 'invalid_search_sort', 'invalid_search_facets', 'invalid_search_q', 'invalid_search_attributes_to_search_on', 'invalid_search_offset', 'invalid_search_limit', 'invalid_search_page', 'invalid_search_hits_per_page'])
+const QUERY_ERRORS = new Set([
+  'invalid_search_filter',
+  'invalid_search_sort',
+  'invalid_search_facets',
+  'invalid_search_q',
+  'invalid_search_attributes_to_search_on',
+  'invalid_search_offset',
+  'invalid_search_limit',
+  'invalid_search_page',
+  'invalid_search_hits_per_page',
+])
 
 export class MeilisearchIndex implements SearchIndex {
   readonly backend = 'meilisearch' as const
@@ -716,10 +743,7 @@ export class MeilisearchIndex implements SearchIndex {
         hits = r.hits
         counted = r
       } else {
-        const [page, count] = await Promise.all([
-          this.index.search(plan.q, { ...base, offset: req.start, limit: req.rows }),
-          this.index.search(plan.q, { ...base, ...withFacets, hitsPerPage: 0, page: 1 }),
-        ])
+        const [page, count] = await Promise.all([this.index.search(plan.q, { ...base, offset: req.start, limit: req.rows }), this.index.search(plan.q, { ...base, ...withFacets, hitsPerPage: 0, page: 1 })])
         hits = page.hits
         counted = count
       }

@@ -66,9 +66,19 @@ export class QueryCompiler {
       case 'all':
         return TRUE
       case 'and':
-        return node.children.length ? sql`(${sql.join(node.children.map((c) => this.compile(c, negated)), sql` AND `)})` : TRUE
+        return node.children.length
+          ? sql`(${sql.join(
+              node.children.map((c) => this.compile(c, negated)),
+              sql` AND `,
+            )})`
+          : TRUE
       case 'or':
-        return node.children.length ? sql`(${sql.join(node.children.map((c) => this.compile(c, negated)), sql` OR `)})` : FALSE
+        return node.children.length
+          ? sql`(${sql.join(
+              node.children.map((c) => this.compile(c, negated)),
+              sql` OR `,
+            )})`
+          : FALSE
       case 'not':
         return sql`(NOT coalesce(${this.compile(node.child, !negated)}, FALSE))`
       case 'match':
@@ -95,7 +105,13 @@ export class QueryCompiler {
       else {
         // any clause (index-friendly) and then the count
         parts.push(sql`(${sql.join(compiled, sql` OR `)})`)
-        if (need > 1) parts.push(sql`((${sql.join(compiled.map((c) => sql`(${c})::int`), sql` + `)}) >= ${need})`)
+        if (need > 1)
+          parts.push(
+            sql`((${sql.join(
+              compiled.map((c) => sql`(${c})::int`),
+              sql` + `,
+            )}) >= ${need})`,
+          )
       }
     }
     if (!parts.length) return node.clauses.length || node.must.length ? FALSE : TRUE

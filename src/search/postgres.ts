@@ -57,7 +57,9 @@ export class PostgresSearchIndex implements SearchIndex {
         // VACUUM sets the visibility map, so counts are index-only from the first search after the
         // swap. Statistics for the filter and sort columns only: sampling the out-of-line vectors
         // costs seconds and only refines @@ estimates, which text queries do not rely on.
-        await sql`VACUUM (ANALYZE) search_document_rebuild (package_id, name, title, state, private, type, owner_org, organization, license_id, tags, groups, res_format, permission_labels, metadata_created, metadata_modified, num_resources, num_tags)`.execute(db)
+        await sql`VACUUM (ANALYZE) search_document_rebuild (package_id, name, title, state, private, type, owner_org, organization, license_id, tags, groups, res_format, permission_labels, metadata_created, metadata_modified, num_resources, num_tags)`.execute(
+          db,
+        )
         await db.transaction().execute(async (trx) => {
           // appliers wait here; their datasets written during the rebuild are queued again below
           await sql`LOCK TABLE search_document IN EXCLUSIVE MODE`.execute(trx)
@@ -147,9 +149,7 @@ export class PostgresSearchIndex implements SearchIndex {
     // no full text: the page can follow an index (metadata_modified, name…), the count a covering index
     const page =
       req.rows > 0
-        ? sql<{ package_id: string }>`SELECT d.package_id FROM search_document d WHERE ${cond} ORDER BY ${orderBy(req.sort, rank)} LIMIT ${req.rows} OFFSET ${req.start}`
-            .execute(this.db)
-            .then((r) => r.rows.map((x) => x.package_id))
+        ? sql<{ package_id: string }>`SELECT d.package_id FROM search_document d WHERE ${cond} ORDER BY ${orderBy(req.sort, rank)} LIMIT ${req.rows} OFFSET ${req.start}`.execute(this.db).then((r) => r.rows.map((x) => x.package_id))
         : Promise.resolve([])
     const counted = req.facetFields.length ? this.overMatches(cond, req, null) : sql<{ n: number }>`SELECT count(*)::int AS n FROM search_document d WHERE ${cond}`.execute(this.db).then((r) => ({ count: r.rows[0].n, facets: {} }))
     const [ids, { count, facets }] = await Promise.all([page, counted])
@@ -298,6 +298,8 @@ function toRow(d: IndexDocument) {
     a_text: d.title,
     b_text: [...d.tags, ...Object.values(d.vocab).flat()].join(' , '),
     c_text: d.notes,
-    d_text: [d.name.replace(/[-_]/g, ' '), d.res_name.join(' '), d.res_description.join(' '), d.organization ?? '', d.organization_title, d.groups.join(' '), d.group_titles.join(' '), d.author, d.maintainer, d.license, extrasText].join(' , '),
+    d_text: [d.name.replace(/[-_]/g, ' '), d.res_name.join(' '), d.res_description.join(' '), d.organization ?? '', d.organization_title, d.groups.join(' '), d.group_titles.join(' '), d.author, d.maintainer, d.license, extrasText].join(
+      ' , ',
+    ),
   }
 }

@@ -444,9 +444,23 @@ function andOf(children: QueryNode[]): QueryNode {
 
 type Unit = 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'milli'
 const UNITS: Record<string, Unit> = {
-  YEAR: 'year', YEARS: 'year', MONTH: 'month', MONTHS: 'month', DAY: 'day', DAYS: 'day', DATE: 'day',
-  HOUR: 'hour', HOURS: 'hour', MINUTE: 'minute', MINUTES: 'minute', SECOND: 'second', SECONDS: 'second',
-  MILLI: 'milli', MILLIS: 'milli', MILLISECOND: 'milli', MILLISECONDS: 'milli',
+  YEAR: 'year',
+  YEARS: 'year',
+  MONTH: 'month',
+  MONTHS: 'month',
+  DAY: 'day',
+  DAYS: 'day',
+  DATE: 'day',
+  HOUR: 'hour',
+  HOURS: 'hour',
+  MINUTE: 'minute',
+  MINUTES: 'minute',
+  SECOND: 'second',
+  SECONDS: 'second',
+  MILLI: 'milli',
+  MILLIS: 'milli',
+  MILLISECOND: 'milli',
+  MILLISECONDS: 'milli',
 }
 const ISO_BASE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z/
 const MATH_OP = /\/([A-Za-z]+)|([+-])(\d{1,9})([A-Za-z]+)/y

@@ -112,7 +112,6 @@ export class FsBlobStore implements BlobStore {
   async close(): Promise<void> {}
 }
 
-
 /** Staged files this old belong to a process that died mid-request (a crash, a kill -9). */
 const STALE_STAGING_MS = 24 * 60 * 60 * 1000
 

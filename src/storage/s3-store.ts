@@ -77,9 +77,7 @@ export class S3BlobStore implements BlobStore {
     const etags: { part: number; etag: string }[] = []
     const inFlight: Promise<void>[] = []
     const sendPart = (part: number, data: Buffer): Promise<void> =>
-      this.client
-        .uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId!, partNumber: part, headers: { 'Content-Length': data.length } }, data)
-        .then((res) => void etags.push({ part, etag: res.etag }))
+      this.client.uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId!, partNumber: part, headers: { 'Content-Length': data.length } }, data).then((res) => void etags.push({ part, etag: res.etag }))
     try {
       let chunks: Buffer[] = []
       let buffered = 0

@@ -58,7 +58,10 @@ class Meter extends Transform {
   private head: Buffer[] = []
   private headBytes = 0
 
-  constructor(private readonly maxBytes: number, private readonly limitMb: number) {
+  constructor(
+    private readonly maxBytes: number,
+    private readonly limitMb: number,
+  ) {
     super()
   }
 
@@ -90,7 +93,7 @@ export interface StageOptions {
 /** Mimetype from the content, falling back on (or refined by) the file name's extension. */
 export async function sniffMimetype(head: Buffer, filename: string): Promise<string | null> {
   const byName = guessMimetype(filename)
-  const sniffed = head.length > 0 ? (await fileTypeFromBuffer(head))?.mime ?? null : null
+  const sniffed = head.length > 0 ? ((await fileTypeFromBuffer(head))?.mime ?? null) : null
   if (sniffed && !(GENERIC.has(sniffed) && byName)) return sniffed
   return byName ?? sniffed
 }

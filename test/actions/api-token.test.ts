@@ -22,14 +22,22 @@ t.test('api_token_create, list, and the token works', async (t) => {
   t.equal((await ok('user_show', {}, { token: created.token })).name, 'tok', 'the new token identifies its owner')
 
   const list = await ok('api_token_list', { user_id: 'tok' }, { token: userToken })
-  t.same(list.map((x: any) => x.name), ['default', 'laptop'], 'oldest first')
+  t.same(
+    list.map((x: any) => x.name),
+    ['default', 'laptop'],
+    'oldest first',
+  )
   for (const x of list) {
     t.same(Object.keys(x), ['id', 'name', 'user_id', 'created_at', 'last_access'])
     t.equal(x.user_id, user.id)
     t.match(x.created_at, TS)
   }
   t.match(list[1].last_access, TS, 'used once: last_access set')
-  t.same(await ok('api_token_list', { user: user.id }), list.map((x: any) => ({ ...x, last_access: x.last_access })), 'legacy `user` and ids; sysadmins see anyone')
+  t.same(
+    await ok('api_token_list', { user: user.id }),
+    list.map((x: any) => ({ ...x, last_access: x.last_access })),
+    'legacy `user` and ids; sysadmins see anyone',
+  )
 
   // last_access is written at most once a minute per token
   const before = (await db.kysely.selectFrom('api_token').select('last_access').where('id', '=', list[1].id).executeTakeFirstOrThrow()).last_access
@@ -126,7 +134,10 @@ t.test('api_token_revoke by jti or token; revoked tokens stop working', async (t
   t.equal(res.statusCode, 200)
   t.same(res.json().result, null)
   await ok('api_token_revoke', { token: b }, { token: userToken })
-  t.same((await ok('api_token_list', { user_id: 'tok' }, { token: userToken })).map((x: any) => x.name), ['default'])
+  t.same(
+    (await ok('api_token_list', { user_id: 'tok' }, { token: userToken })).map((x: any) => x.name),
+    ['default'],
+  )
 
   for (const revoked of [a, b]) {
     const read = await call('user_show', { id: 'tok' }, { token: revoked })
@@ -137,7 +148,7 @@ t.test('api_token_revoke by jti or token; revoked tokens stop working', async (t
     t.equal(write.statusCode, 403)
     t.same(write.json().error.message, 'Access denied: Have to be logged in to edit user')
   }
-  t.equal((await ok('api_token_revoke', { jti: 'no-such-id' })), null, 'sysadmins: unknown jti is a no-op')
+  t.equal(await ok('api_token_revoke', { jti: 'no-such-id' }), null, 'sysadmins: unknown jti is a no-op')
 })
 
 t.test('tokens and passwords are stored hashed: no table holds them', async (t) => {

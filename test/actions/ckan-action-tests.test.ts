@@ -17,12 +17,27 @@ t.test("group_package_show: the group's public datasets, as package_search finds
   await ok('package_create', { name: 'in-other', owner_org: org.id, groups: [{ name: 'other' }] })
 
   const all = await ok('group_package_show', { id: g.id }, { token: null })
-  t.same(all.map((d: { name: string }) => d.name), ['in-group-new', 'in-group-old'], 'its public datasets, newest first')
+  t.same(
+    all.map((d: { name: string }) => d.name),
+    ['in-group-new', 'in-group-old'],
+    'its public datasets, newest first',
+  )
   t.equal(all[0].groups[0].name, 'themes', 'package_show dicts')
   const bySysadmin = await ok('group_package_show', { id: 'themes' })
-  t.same(bySysadmin.map((d: { name: string }) => d.name), ['in-group-new', 'in-group-old'], 'by name; private datasets left out even for sysadmins (package_search default)')
-  t.same((await ok('group_package_show', { id: 'themes', limit: 1 })).map((d: { name: string }) => d.name), ['in-group-new'])
-  t.same((await ok('group_package_show', { id: 'themes', limit: '1' })).map((d: { name: string }) => d.name), ['in-group-new'], 'a limit given as text')
+  t.same(
+    bySysadmin.map((d: { name: string }) => d.name),
+    ['in-group-new', 'in-group-old'],
+    'by name; private datasets left out even for sysadmins (package_search default)',
+  )
+  t.same(
+    (await ok('group_package_show', { id: 'themes', limit: 1 })).map((d: { name: string }) => d.name),
+    ['in-group-new'],
+  )
+  t.same(
+    (await ok('group_package_show', { id: 'themes', limit: '1' })).map((d: { name: string }) => d.name),
+    ['in-group-new'],
+    'a limit given as text',
+  )
   t.same(await ok('group_package_show', { id: 'owner' }), [], 'an organization: no dataset is in a group of that name')
 
   const res = await call('group_package_show', { id: 'themes', limit: -1 })
@@ -42,7 +57,8 @@ t.test('resource format: a value that is no key of the format list is kept as gi
   const { ok } = await testApp(t)
   const org = await ok('organization_create', { name: 'owner' })
   const ds = await ok('package_create', {
-    name: 'formats', owner_org: org.id,
+    name: 'formats',
+    owner_org: org.id,
     resources: [
       { url: 'https://example.org/a', format: 'plain text' },
       { url: 'https://example.org/b', format: 'text/plain' },
@@ -51,7 +67,11 @@ t.test('resource format: a value that is no key of the format list is kept as gi
       { url: 'https://example.org/e.txt' },
     ],
   })
-  t.same(ds.resources.map((r: { format: string }) => r.format), ['plain text', 'TXT', 'CSV', 'TTL', 'TXT'], 'known names, descriptions and mimetypes map; the rest is kept')
+  t.same(
+    ds.resources.map((r: { format: string }) => r.format),
+    ['plain text', 'TXT', 'CSV', 'TTL', 'TXT'],
+    'known names, descriptions and mimetypes map; the rest is kept',
+  )
   const shown = await ok('package_show', { id: 'formats' })
   t.equal(shown.resources[0].format, 'plain text', 'stored and shown as given')
 })
@@ -62,7 +82,18 @@ t.test("extras: only a sysadmin may send an extra's id", async (t) => {
   const editor = await insertUser(db.kysely, 'editor')
   await ok('organization_member_create', { id: org.id, username: 'editor', role: 'editor' })
   const id = randomUUID()
-  const create = await call('package_create', { name: 'with-extras', owner_org: org.id, extras: [{ key: 'fine', value: '1' }, { id, key: 'original media', value: '"book"' }] }, { token: editor.token })
+  const create = await call(
+    'package_create',
+    {
+      name: 'with-extras',
+      owner_org: org.id,
+      extras: [
+        { key: 'fine', value: '1' },
+        { id, key: 'original media', value: '"book"' },
+      ],
+    },
+    { token: editor.token },
+  )
   t.equal(create.statusCode, 409)
   t.same(create.json().error, { __type: 'Validation Error', extras: [{}, { id: ['The input field id was not expected.'] }] })
 

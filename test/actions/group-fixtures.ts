@@ -24,9 +24,24 @@ export async function insertDataset(db: Kysely<Database>, spec: DatasetSpec): Pr
   await db
     .insertInto('package')
     .values({
-      id, name: spec.name, title: spec.name, notes: null, url: null, version: null, author: null, author_email: null,
-      maintainer: null, maintainer_email: null, license_id: null, owner_org: spec.owner_org ?? null, private: spec.private ?? false,
-      state: spec.state ?? 'active', creator_user_id: spec.creator_user_id ?? null, metadata_created: now, metadata_modified: now, plugin_data: null,
+      id,
+      name: spec.name,
+      title: spec.name,
+      notes: null,
+      url: null,
+      version: null,
+      author: null,
+      author_email: null,
+      maintainer: null,
+      maintainer_email: null,
+      license_id: null,
+      owner_org: spec.owner_org ?? null,
+      private: spec.private ?? false,
+      state: spec.state ?? 'active',
+      creator_user_id: spec.creator_user_id ?? null,
+      metadata_created: now,
+      metadata_modified: now,
+      plugin_data: null,
     })
     .execute()
   for (const gid of spec.groups ?? []) {

@@ -8,12 +8,31 @@ t.test('group_create: the show dict, datasets and parent groups', async (t) => {
   await insertDataset(db.kysely, { name: 'ds-two' })
   const parent = await ok('group_create', { name: 'parent', title: 'Parent' })
   const g = await ok('group_create', {
-    name: 'child', title: 'Child', image_url: 'https://img.example/x.png',
-    packages: [{ id: 'ds-one' }, { id: ds1 }], groups: [{ name: 'parent' }, { name: 'no-such-group' }],
+    name: 'child',
+    title: 'Child',
+    image_url: 'https://img.example/x.png',
+    packages: [{ id: 'ds-one' }, { id: ds1 }],
+    groups: [{ name: 'parent' }, { name: 'no-such-group' }],
   })
   t.same(Object.keys(g), [
-    'approval_status', 'created', 'description', 'display_name', 'id', 'image_display_url', 'image_url', 'is_organization',
-    'name', 'num_followers', 'package_count', 'state', 'title', 'type', 'groups', 'users', 'extras', 'tags',
+    'approval_status',
+    'created',
+    'description',
+    'display_name',
+    'id',
+    'image_display_url',
+    'image_url',
+    'is_organization',
+    'name',
+    'num_followers',
+    'package_count',
+    'state',
+    'title',
+    'type',
+    'groups',
+    'users',
+    'extras',
+    'tags',
   ])
   t.match(g.created, TIMESTAMP)
   t.equal(g.type, 'group')
@@ -21,7 +40,10 @@ t.test('group_create: the show dict, datasets and parent groups', async (t) => {
   t.equal(g.image_display_url, 'https://img.example/x.png', 'absolute image URLs are shown as they are')
   t.equal(g.package_count, 1)
   t.same(g.groups, [{ capacity: 'public', name: 'parent' }], 'show form: name and capacity only; unknown parents skipped')
-  t.same(g.users.map((u: Record<string, unknown>) => [u.name, u.capacity]), [['admin', 'admin']])
+  t.same(
+    g.users.map((u: Record<string, unknown>) => [u.name, u.capacity]),
+    [['admin', 'admin']],
+  )
   const rows = await db.kysely.selectFrom('member').select(['table_name', 'table_id', 'capacity', 'state']).where('group_id', '=', g.id).orderBy('table_name').execute()
   t.same(rows, [
     { table_name: 'group', table_id: parent.id, capacity: 'public', state: 'active' },
@@ -60,7 +82,10 @@ t.test('group_show: member datasets the caller may see', async (t) => {
   const anon = await ok('group_show', { id: 'themes', include_datasets: true }, { token: null })
   t.equal(anon.package_count, 2)
   t.same(anon.packages.map((p: Record<string, unknown>) => p.name).sort(), ['pub-a', 'pub-b'])
-  t.same(anon.packages.find((p: Record<string, unknown>) => p.name === 'pub-b').groups.map((x: Record<string, unknown>) => x.name), ['themes'])
+  t.same(
+    anon.packages.find((p: Record<string, unknown>) => p.name === 'pub-b').groups.map((x: Record<string, unknown>) => x.name),
+    ['themes'],
+  )
   const admin = await ok('group_show', { id: g.id, include_datasets: true })
   t.equal(admin.package_count, 2, 'a group never counts private datasets (CKAN asks search for public ones only)')
 
@@ -94,7 +119,14 @@ t.test('group_list: sorts by visible package counts', async (t) => {
   t.same(await ok('group_list', { groups: 'ga,gc' }), ['gc', 'ga'])
   t.same(await ok('group_list', { organizations: 'ga' }), ['gb', 'gc', 'ga'], 'group_list ignores organizations=')
   const all = await ok('group_list', { all_fields: true, sort: 'name' })
-  t.same(all.map((g: Record<string, unknown>) => [g.name, g.package_count, g.num_followers]), [['ga', 2, 0], ['gb', 1, 0], ['gc', 0, 0]])
+  t.same(
+    all.map((g: Record<string, unknown>) => [g.name, g.package_count, g.num_followers]),
+    [
+      ['ga', 2, 0],
+      ['gb', 1, 0],
+      ['gc', 0, 0],
+    ],
+  )
   t.notOk('users' in all[0])
   t.notOk('extras' in all[0])
 })
@@ -109,29 +141,50 @@ t.test('group_update: datasets, parents, users and the update result', async (t)
 
   const kept = await ok('group_update', { id: 'leaf', title: 'Leaf', groups: [{ name: 'mid' }] })
   t.equal(kept.package_count, 1, 'packages not sent: kept')
-  t.same(kept.packages.map((p: Record<string, unknown>) => p.name), ['d1'])
+  t.same(
+    kept.packages.map((p: Record<string, unknown>) => p.name),
+    ['d1'],
+  )
   t.same(kept.users, [], 'users not sent: removed (CKAN)')
   t.equal(kept.groups.length, 1)
   const midDict = kept.groups[0]
-  t.same(Object.keys(midDict), [
-    'approval_status', 'capacity', 'created', 'description', 'display_name', 'id', 'image_display_url', 'image_url',
-    'is_organization', 'member_count', 'name', 'package_count', 'state', 'title', 'type', 'groups',
-  ], 'parents in full (group_list_dictize) form')
+  t.same(
+    Object.keys(midDict),
+    ['approval_status', 'capacity', 'created', 'description', 'display_name', 'id', 'image_display_url', 'image_url', 'is_organization', 'member_count', 'name', 'package_count', 'state', 'title', 'type', 'groups'],
+    'parents in full (group_list_dictize) form',
+  )
   t.same([midDict.name, midDict.capacity, midDict.member_count, midDict.package_count], ['mid', 'public', 1, 0])
-  t.same(midDict.groups.map((g: Record<string, unknown>) => [g.name, g.capacity]), [['top', 'public']], 'recursively')
+  t.same(
+    midDict.groups.map((g: Record<string, unknown>) => [g.name, g.capacity]),
+    [['top', 'public']],
+    'recursively',
+  )
 
   const replaced = await ok('group_update', { id: leaf.id, packages: [{ id: 'd2' }], groups: [] })
-  t.same(replaced.packages.map((p: Record<string, unknown>) => p.id), [d2], 'packages sent: replaced')
+  t.same(
+    replaced.packages.map((p: Record<string, unknown>) => p.id),
+    [d2],
+    'packages sent: replaced',
+  )
   t.same(replaced.groups, [])
   const memberRows = await db.kysely.selectFrom('member').select(['table_id', 'state']).where('group_id', '=', leaf.id).where('table_name', '=', 'package').orderBy('table_id').execute()
-  t.same(memberRows.sort((a, b) => a.table_id.localeCompare(b.table_id)), [{ table_id: d1, state: 'deleted' }, { table_id: d2, state: 'active' }].sort((a, b) => a.table_id.localeCompare(b.table_id)))
+  t.same(
+    memberRows.sort((a, b) => a.table_id.localeCompare(b.table_id)),
+    [
+      { table_id: d1, state: 'deleted' },
+      { table_id: d2, state: 'active' },
+    ].sort((a, b) => a.table_id.localeCompare(b.table_id)),
+  )
 
   // loops: top may not sit below mid (its child), nor be its own parent
   const loop = await call('group_update', { id: 'top', groups: [{ name: 'mid' }, { name: 'top' }] })
   t.equal(loop.statusCode, 409)
   t.same(loop.json().error, { __type: 'Validation Error', groups: [{ name: ['This parent would create a loop in the hierarchy'] }, { name: ['This parent would create a loop in the hierarchy'] }] })
   const fine = await ok('group_update', { id: 'mid', groups: [{ name: 'top', capacity: 'parent' }] })
-  t.same(fine.groups.map((g: Record<string, unknown>) => [g.name, g.capacity]), [['top', 'parent']])
+  t.same(
+    fine.groups.map((g: Record<string, unknown>) => [g.name, g.capacity]),
+    [['top', 'parent']],
+  )
   void top
 
   const org = await ok('organization_create', { name: 'an-org' })
@@ -168,7 +221,10 @@ t.test('group_delete and group_purge', async (t) => {
     .where((eb) => eb.or([eb('group_id', '=', g.id), eb('table_id', '=', g.id)]))
     .execute()
   t.equal(rows.length, 4)
-  t.ok(rows.every((r) => r.state === 'deleted'), 'its memberships, both ways, end')
+  t.ok(
+    rows.every((r) => r.state === 'deleted'),
+    'its memberships, both ways, end',
+  )
   t.same((await ok('group_show', { id: child.id })).groups, [])
   t.same(await ok('group_list'), ['gchild', 'gparent'])
   t.same((await ok('package_show', { id: ds })).groups, [], 'the dataset no longer lists it')
@@ -183,7 +239,14 @@ t.test('group_delete and group_purge', async (t) => {
 
   t.equal(await ok('group_purge', { id: 'gdel' }), null)
   t.equal((await call('group_show', { id: g.id })).statusCode, 404)
-  t.equal(await db.kysely.selectFrom('member').select('id').where((eb) => eb.or([eb('group_id', '=', g.id), eb('table_id', '=', g.id)])).executeTakeFirst(), undefined)
+  t.equal(
+    await db.kysely
+      .selectFrom('member')
+      .select('id')
+      .where((eb) => eb.or([eb('group_id', '=', g.id), eb('table_id', '=', g.id)]))
+      .executeTakeFirst(),
+    undefined,
+  )
   t.ok(await db.kysely.selectFrom('package').select('id').where('id', '=', ds).executeTakeFirst(), 'its datasets stay')
   const missing = await call('group_purge', { id: 'gdel' })
   t.equal(missing.statusCode, 404)

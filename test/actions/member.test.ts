@@ -42,9 +42,18 @@ t.test('member_create: users in an organization', async (t) => {
   const m = await ok('member_create', { id: org.id, object: 'bob', object_type: 'user', capacity: 'editor' })
   t.same({ ...m, id: 'ID' }, { id: 'ID', table_name: 'user', table_id: bob.id, capacity: 'editor', group_id: org.id, state: 'active' })
   const shown = await ok('organization_show', { id: org.id })
-  t.same(shown.users.map((u: Record<string, unknown>) => [u.name, u.capacity]), [['admin', 'admin'], ['bob', 'editor']])
+  t.same(
+    shown.users.map((u: Record<string, unknown>) => [u.name, u.capacity]),
+    [
+      ['admin', 'admin'],
+      ['bob', 'editor'],
+    ],
+  )
   await ok('member_delete', { id: org.id, object: bob.id, object_type: 'user' })
-  t.same((await ok('organization_show', { id: org.id })).users.map((u: Record<string, unknown>) => u.name), ['admin'])
+  t.same(
+    (await ok('organization_show', { id: org.id })).users.map((u: Record<string, unknown>) => u.name),
+    ['admin'],
+  )
 
   const self = await call('member_create', { id: org.id, object: 'admin', object_type: 'user', capacity: 'member' })
   t.equal(self.statusCode, 403)
@@ -67,7 +76,11 @@ t.test('member_create / member_delete: errors', async (t) => {
     return res.json().error
   }
   t.same(await fail('member_create', {}, 409), {
-    __type: 'Validation Error', id: ['Missing value'], object: ['Missing value'], object_type: ['Missing value'], capacity: ['Missing value'],
+    __type: 'Validation Error',
+    id: ['Missing value'],
+    object: ['Missing value'],
+    object_type: ['Missing value'],
+    capacity: ['Missing value'],
   })
   t.same(await fail('member_delete', { id: 'g1' }, 409), { __type: 'Validation Error', object: ['Missing value'], object_type: ['Missing value'] })
   for (const action of ['member_create', 'member_delete']) {

@@ -6,12 +6,41 @@ import { ValidationError } from '../../src/errors.js'
 import { insertDataset, insertUser, TIMESTAMP } from './group-fixtures.js'
 
 const SHOW_KEYS = [
-  'approval_status', 'created', 'description', 'display_name', 'id', 'image_display_url', 'image_url', 'is_organization',
-  'name', 'num_followers', 'package_count', 'state', 'title', 'type', 'users', 'extras', 'tags', 'groups',
+  'approval_status',
+  'created',
+  'description',
+  'display_name',
+  'id',
+  'image_display_url',
+  'image_url',
+  'is_organization',
+  'name',
+  'num_followers',
+  'package_count',
+  'state',
+  'title',
+  'type',
+  'users',
+  'extras',
+  'tags',
+  'groups',
 ]
 const USER_KEYS = [
-  'about', 'activity_streams_email_notifications', 'capacity', 'created', 'display_name', 'email_hash', 'fullname', 'id',
-  'image_display_url', 'image_url', 'last_active', 'name', 'number_created_packages', 'state', 'sysadmin',
+  'about',
+  'activity_streams_email_notifications',
+  'capacity',
+  'created',
+  'display_name',
+  'email_hash',
+  'fullname',
+  'id',
+  'image_display_url',
+  'image_url',
+  'last_active',
+  'name',
+  'number_created_packages',
+  'state',
+  'sysadmin',
 ]
 
 t.test('organization_create: the show dict, creator as admin', async (t) => {
@@ -20,23 +49,59 @@ t.test('organization_create: the show dict, creator as admin', async (t) => {
   t.same(Object.keys(org), SHOW_KEYS, 'keys in CKAN order')
   t.match(org.id, /^[0-9a-f-]{36}$/)
   t.match(org.created, TIMESTAMP)
-  t.same({ ...org, id: 'ID', created: 'C', users: 'U' }, {
-    approval_status: 'approved', created: 'C', description: 'About', display_name: 'My Org', id: 'ID',
-    image_display_url: 'http://test.local/uploads/group/logo.png', image_url: 'logo.png', is_organization: true, name: 'my-org',
-    num_followers: 0, package_count: 0, state: 'active', title: 'My Org', type: 'organization', users: 'U', extras: [], tags: [], groups: [],
-  })
+  t.same(
+    { ...org, id: 'ID', created: 'C', users: 'U' },
+    {
+      approval_status: 'approved',
+      created: 'C',
+      description: 'About',
+      display_name: 'My Org',
+      id: 'ID',
+      image_display_url: 'http://test.local/uploads/group/logo.png',
+      image_url: 'logo.png',
+      is_organization: true,
+      name: 'my-org',
+      num_followers: 0,
+      package_count: 0,
+      state: 'active',
+      title: 'My Org',
+      type: 'organization',
+      users: 'U',
+      extras: [],
+      tags: [],
+      groups: [],
+    },
+  )
   const admin = await db.kysely.selectFrom('user').selectAll().where('name', '=', 'admin').executeTakeFirstOrThrow()
   t.equal(org.users.length, 1)
   const u = org.users[0]
   t.same(Object.keys(u).sort(), USER_KEYS)
-  t.same({ ...u, created: 'C', last_active: 'L' }, {
-    id: admin.id, name: 'admin', fullname: null, created: 'C', about: null, last_active: 'L', activity_streams_email_notifications: false,
-    sysadmin: true, state: 'active', image_url: null, capacity: 'admin', display_name: 'admin',
-    email_hash: 'd41d8cd98f00b204e9800998ecf8427e', number_created_packages: 0, image_display_url: null,
-  })
+  t.same(
+    { ...u, created: 'C', last_active: 'L' },
+    {
+      id: admin.id,
+      name: 'admin',
+      fullname: null,
+      created: 'C',
+      about: null,
+      last_active: 'L',
+      activity_streams_email_notifications: false,
+      sysadmin: true,
+      state: 'active',
+      image_url: null,
+      capacity: 'admin',
+      display_name: 'admin',
+      email_hash: 'd41d8cd98f00b204e9800998ecf8427e',
+      number_created_packages: 0,
+      image_display_url: null,
+    },
+  )
   t.notOk('email' in u, 'no email, even for a sysadmin (user_list_dictize)')
   const rows = await db.kysely.selectFrom('member').selectAll().where('group_id', '=', org.id).execute()
-  t.same(rows.map((r) => [r.table_name, r.table_id, r.capacity, r.state]), [['user', admin.id, 'admin', 'active']])
+  t.same(
+    rows.map((r) => [r.table_name, r.table_id, r.capacity, r.state]),
+    [['user', admin.id, 'admin', 'active']],
+  )
 
   // envelope
   const res = await call('organization_create', { name: 'second-org' })
@@ -54,12 +119,32 @@ t.test('organization_create: extras, users and a chosen id', async (t) => {
   const bob = await insertUser(db.kysely, 'bob', { fullname: 'Bob B', email: ' Bob@Example.org ' })
   const id = '0d6c6a54-1c0e-4a36-9d4e-6b2f3e0e9a11'
   const org = await ok('organization_create', {
-    id, name: 'with-id', extras: [{ key: 'z', value: '1' }, { key: 'a', value: 2 }], users: [{ name: 'bob', capacity: 'editor' }, { name: 'nobody' }],
+    id,
+    name: 'with-id',
+    extras: [
+      { key: 'z', value: '1' },
+      { key: 'a', value: 2 },
+    ],
+    users: [{ name: 'bob', capacity: 'editor' }, { name: 'nobody' }],
   })
   t.equal(org.id, id)
-  t.same(org.extras.map((e: Record<string, unknown>) => [e.key, e.value, e.state, e.group_id]), [['a', '2', 'active', id], ['z', '1', 'active', id]], 'sorted by key, values as strings')
+  t.same(
+    org.extras.map((e: Record<string, unknown>) => [e.key, e.value, e.state, e.group_id]),
+    [
+      ['a', '2', 'active', id],
+      ['z', '1', 'active', id],
+    ],
+    'sorted by key, values as strings',
+  )
   t.match(org.extras[0].id, /^[0-9a-f-]{36}$/)
-  t.same(org.users.map((u: Record<string, unknown>) => [u.name, u.capacity]), [['admin', 'admin'], ['bob', 'editor']], 'unknown users skipped')
+  t.same(
+    org.users.map((u: Record<string, unknown>) => [u.name, u.capacity]),
+    [
+      ['admin', 'admin'],
+      ['bob', 'editor'],
+    ],
+    'unknown users skipped',
+  )
   const b = org.users[1]
   t.equal(b.id, bob.id)
   t.equal(b.display_name, 'Bob B')
@@ -97,9 +182,15 @@ t.test('organization_create: validation messages', async (t) => {
     extras: [{}, { key: ['Missing value'] }, { key: ['There is a schema field with the same name'] }, { value: ['Missing value'] }],
   })
   t.same(await fail({ name: 'ok-name', users: [{ capacity: 'admin' }] }), { __type: 'Validation Error', users: [{ name: ['Missing value'] }] })
-  t.same(await fail({ name: 'B', extras: [{ key: '', value: '' }] }), {
-    __type: 'Validation Error', name: ['Must be at least 2 characters long'], extras: [{ key: ['Missing value'] }],
-  }, 'every field error at once')
+  t.same(
+    await fail({ name: 'B', extras: [{ key: '', value: '' }] }),
+    {
+      __type: 'Validation Error',
+      name: ['Must be at least 2 characters long'],
+      extras: [{ key: ['Missing value'] }],
+    },
+    'every field error at once',
+  )
 
   const bad = await call('organization_create', { name: 'ok-name', extras: 'nope' })
   t.equal(bad.statusCode, 400)
@@ -149,16 +240,28 @@ t.test('organization_show: lookup, kinds, visibility of datasets, include flags'
   t.equal((await ok('organization_show', { id: org.id })).package_count, 2, 'sysadmin: private ones too')
 
   const anon = await ok('organization_show', { id: org.id, include_datasets: true }, { token: null })
-  t.same(anon.packages.map((p: Record<string, unknown>) => p.name), ['public-one'])
+  t.same(
+    anon.packages.map((p: Record<string, unknown>) => p.name),
+    ['public-one'],
+  )
   t.equal(anon.packages[0].id, pub)
   t.equal(anon.packages[0].organization.name, 'shown', 'full package_show dicts')
-  t.same(Object.keys(anon).filter((k) => k === 'packages'), ['packages'])
+  t.same(
+    Object.keys(anon).filter((k) => k === 'packages'),
+    ['packages'],
+  )
   const admin = await ok('organization_show', { id: org.id, include_datasets: 'true' })
   t.same(admin.packages.map((p: Record<string, unknown>) => p.name).sort(), ['private-one', 'public-one'])
   t.notOk('packages' in (await ok('organization_show', { id: org.id })), 'no packages unless asked')
 
   const bare = await ok('organization_show', {
-    id: org.id, include_dataset_count: false, include_extras: 'false', include_users: 'no', include_groups: 0, include_tags: 'f', include_followers: false,
+    id: org.id,
+    include_dataset_count: false,
+    include_extras: 'false',
+    include_users: 'no',
+    include_groups: 0,
+    include_tags: 'f',
+    include_followers: false,
   })
   t.same(Object.keys(bare), ['approval_status', 'created', 'description', 'display_name', 'id', 'image_display_url', 'image_url', 'is_organization', 'name', 'num_followers', 'state', 'title', 'type'])
   t.equal(bare.num_followers, 0)
@@ -202,7 +305,10 @@ t.test('organization_list: names, sort, paging, filters, all_fields', async (t) 
   await ok('organization_create', { name: 'ddd', title: 'Delta' })
   await ok('organization_delete', { id: 'ddd' })
   await ok('group_create', { name: 'a-group', title: 'A group' })
-  for (const [org, n] of [[a, 3], [c, 1]] as const) {
+  for (const [org, n] of [
+    [a, 3],
+    [c, 1],
+  ] as const) {
     for (let i = 0; i < n; i++) await insertDataset(db.kysely, { name: `${org.name}-ds-${i}`, owner_org: org.id })
   }
   await insertDataset(db.kysely, { name: 'bbb-private', owner_org: b.id, private: true })
@@ -213,7 +319,7 @@ t.test('organization_list: names, sort, paging, filters, all_fields', async (t) 
   t.same(await ok('organization_list', { sort: 'name desc' }), ['ccc', 'bbb', 'aaa'])
   t.same(await ok('organization_list', { sort: 'title DESC' }), ['aaa', 'ccc', 'bbb'])
   t.same(await ok('organization_list', { sort: 'package_count' }, { token: null }), ['aaa', 'ccc', 'bbb'], 'package_count alone sorts descending')
-  t.same(await ok('organization_list', { sort: 'package_count' }), ['aaa', 'bbb', 'ccc'], 'counts are the caller\'s: the sysadmin sees private datasets')
+  t.same(await ok('organization_list', { sort: 'package_count' }), ['aaa', 'bbb', 'ccc'], "counts are the caller's: the sysadmin sees private datasets")
   t.same(await ok('organization_list', { sort: 'packages asc' }, { token: null }), ['bbb', 'ccc', 'aaa'])
   t.same(await ok('organization_list', { order_by: 'name' }), ['aaa', 'bbb', 'ccc'], 'deprecated order_by')
   t.same(await ok('organization_list', { sort: 'name', limit: 2 }), ['aaa', 'bbb'])
@@ -232,7 +338,14 @@ t.test('organization_list: names, sort, paging, filters, all_fields', async (t) 
   const all = await ok('organization_list', { all_fields: true, sort: 'name' }, { token: null })
   t.equal(all.length, 3)
   t.same(Object.keys(all[0]), ['approval_status', 'created', 'description', 'display_name', 'id', 'image_display_url', 'image_url', 'is_organization', 'name', 'num_followers', 'package_count', 'state', 'title', 'type'])
-  t.same(all.map((o: Record<string, unknown>) => [o.name, o.package_count]), [['aaa', 3], ['bbb', 0], ['ccc', 1]])
+  t.same(
+    all.map((o: Record<string, unknown>) => [o.name, o.package_count]),
+    [
+      ['aaa', 3],
+      ['bbb', 0],
+      ['ccc', 1],
+    ],
+  )
   const withExtras = await ok('organization_list', { all_fields: true, include_extras: true, include_users: true, sort: 'name', limit: 1 })
   t.same(withExtras[0].extras, [])
   t.equal(withExtras[0].users[0].name, 'admin')
@@ -271,32 +384,73 @@ t.test('organization_update: full replace semantics', async (t) => {
   const { call, ok, db } = await testApp(t)
   const bob = await insertUser(db.kysely, 'bob')
   const org = await ok('organization_create', {
-    name: 'upd', title: 'Upd', description: 'd', extras: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }], users: [{ name: 'bob', capacity: 'member' }],
+    name: 'upd',
+    title: 'Upd',
+    description: 'd',
+    extras: [
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+    ],
+    users: [{ name: 'bob', capacity: 'member' }],
   })
   await insertDataset(db.kysely, { name: 'owned', owner_org: org.id })
   const extraA = org.extras.find((e: Record<string, unknown>) => e.key === 'a')
 
   const res = await ok('organization_update', { id: 'upd', description: 'new' })
-  t.same(Object.keys(res), [
-    'approval_status', 'created', 'description', 'display_name', 'id', 'image_display_url', 'image_url', 'is_organization', 'name',
-    'package_count', 'state', 'title', 'type', 'extras', 'packages', 'tags', 'groups', 'users',
-  ], 'group_dictize output: packages page, no num_followers')
+  t.same(
+    Object.keys(res),
+    ['approval_status', 'created', 'description', 'display_name', 'id', 'image_display_url', 'image_url', 'is_organization', 'name', 'package_count', 'state', 'title', 'type', 'extras', 'packages', 'tags', 'groups', 'users'],
+    'group_dictize output: packages page, no num_followers',
+  )
   t.equal(res.description, 'new')
   t.equal(res.title, 'Upd', 'fields not given are kept')
   t.equal(res.id, org.id)
-  t.same(res.extras.map((e: Record<string, unknown>) => e.key), ['a', 'b'], 'extras not given are kept')
-  t.same(res.packages.map((p: Record<string, unknown>) => p.name), ['owned'])
+  t.same(
+    res.extras.map((e: Record<string, unknown>) => e.key),
+    ['a', 'b'],
+    'extras not given are kept',
+  )
+  t.same(
+    res.packages.map((p: Record<string, unknown>) => p.name),
+    ['owned'],
+  )
   t.equal(res.package_count, 1)
   t.same(res.users, [], 'users not given are dropped (CKAN)')
   t.same(res.groups, [])
   t.same(res.tags, [])
 
-  const res2 = await ok('organization_update', { id: org.id, extras: [{ key: 'a', value: 'changed' }, { key: 'c', value: '3' }], users: [{ name: bob.id, capacity: 'editor' }] })
-  t.same(res2.extras.map((e: Record<string, unknown>) => [e.key, e.value]), [['a', 'changed'], ['c', '3']])
+  const res2 = await ok('organization_update', {
+    id: org.id,
+    extras: [
+      { key: 'a', value: 'changed' },
+      { key: 'c', value: '3' },
+    ],
+    users: [{ name: bob.id, capacity: 'editor' }],
+  })
+  t.same(
+    res2.extras.map((e: Record<string, unknown>) => [e.key, e.value]),
+    [
+      ['a', 'changed'],
+      ['c', '3'],
+    ],
+  )
   t.equal(res2.extras[0].id, extraA.id, 'an extra keeps its id')
-  t.same(res2.users.map((u: Record<string, unknown>) => [u.name, u.capacity]), [['bob', 'editor']])
-  const res3 = await ok('organization_update', { id: org.id, extras: [{ key: 'a', value: 'x', deleted: 'on' }, { key: 'c', value: '3' }] })
-  t.same(res3.extras.map((e: Record<string, unknown>) => e.key), ['c'], 'a deleted flag removes the key')
+  t.same(
+    res2.users.map((u: Record<string, unknown>) => [u.name, u.capacity]),
+    [['bob', 'editor']],
+  )
+  const res3 = await ok('organization_update', {
+    id: org.id,
+    extras: [
+      { key: 'a', value: 'x', deleted: 'on' },
+      { key: 'c', value: '3' },
+    ],
+  })
+  t.same(
+    res3.extras.map((e: Record<string, unknown>) => e.key),
+    ['c'],
+    'a deleted flag removes the key',
+  )
   const res4 = await ok('organization_update', { id: org.id, extras: [] })
   t.same(res4.extras, [], 'an empty list clears them')
 
@@ -331,11 +485,25 @@ t.test('organization_patch: changes only what is given', async (t) => {
   const res = await ok('organization_patch', { id: 'pat', description: 'patched' })
   t.equal(res.description, 'patched')
   t.equal(res.title, 'Pat')
-  t.same(res.extras.map((e: Record<string, unknown>) => [e.key, e.value, e.id]), [['a', '1', org.extras[0].id]])
-  t.same(res.users.map((u: Record<string, unknown>) => [u.name, u.capacity]), [['admin', 'admin'], ['bob', 'editor']], 'members kept')
+  t.same(
+    res.extras.map((e: Record<string, unknown>) => [e.key, e.value, e.id]),
+    [['a', '1', org.extras[0].id]],
+  )
+  t.same(
+    res.users.map((u: Record<string, unknown>) => [u.name, u.capacity]),
+    [
+      ['admin', 'admin'],
+      ['bob', 'editor'],
+    ],
+    'members kept',
+  )
   t.notOk('num_followers' in res, 'answered by organization_update')
   const res2 = await ok('organization_patch', { id: org.id, extras: [{ key: 'b', value: '2' }] })
-  t.same(res2.extras.map((e: Record<string, unknown>) => e.key), ['b'], 'a list given replaces the list')
+  t.same(
+    res2.extras.map((e: Record<string, unknown>) => e.key),
+    ['b'],
+    'a list given replaces the list',
+  )
 
   const missing = await call('organization_patch', { id: 'nope' })
   t.equal(missing.statusCode, 404)
@@ -362,7 +530,11 @@ t.test('organization_delete', async (t) => {
   t.same(done.json(), { help: 'http://test.local/api/3/action/help_show?name=organization_delete', success: true, result: null })
   t.equal((await ok('organization_show', { id: org.id })).state, 'deleted')
   const members = await db.kysely.selectFrom('member').select('state').where('group_id', '=', org.id).execute()
-  t.same(members.map((m) => m.state), ['deleted'], 'memberships end')
+  t.same(
+    members.map((m) => m.state),
+    ['deleted'],
+    'memberships end',
+  )
   t.same(await ok('organization_list'), [])
   const pkg = await db.kysely.selectFrom('package').select('owner_org').where('id', '=', ds).executeTakeFirstOrThrow()
   t.equal(pkg.owner_org, org.id, 'a deleted dataset keeps its owner')

@@ -9,9 +9,35 @@ t.test('package_create with only name and owner_org returns CKAN defaults', asyn
   const orgId = await insertGroup(db.kysely, 'my-org', { title: 'My Org' })
   const d = await ok('package_create', { name: 'my-dataset', owner_org: 'my-org' })
   t.same(Object.keys(d), [
-    'author', 'author_email', 'creator_user_id', 'id', 'isopen', 'license_id', 'license_title', 'maintainer', 'maintainer_email',
-    'metadata_created', 'metadata_modified', 'name', 'notes', 'num_resources', 'num_tags', 'organization', 'owner_org', 'private',
-    'state', 'title', 'type', 'url', 'version', 'resources', 'tags', 'extras', 'groups', 'relationships_as_subject', 'relationships_as_object',
+    'author',
+    'author_email',
+    'creator_user_id',
+    'id',
+    'isopen',
+    'license_id',
+    'license_title',
+    'maintainer',
+    'maintainer_email',
+    'metadata_created',
+    'metadata_modified',
+    'name',
+    'notes',
+    'num_resources',
+    'num_tags',
+    'organization',
+    'owner_org',
+    'private',
+    'state',
+    'title',
+    'type',
+    'url',
+    'version',
+    'resources',
+    'tags',
+    'extras',
+    'groups',
+    'relationships_as_subject',
+    'relationships_as_object',
   ])
   t.match(d.id, /^[0-9a-f-]{36}$/)
   t.equal(d.owner_org, orgId, 'owner_org given by name is stored as the id')
@@ -28,8 +54,16 @@ t.test('package_create with only name and owner_org returns CKAN defaults', asyn
   t.match(d.metadata_created, TS)
   t.ok(d.metadata_modified > d.metadata_created, 'metadata_modified set after metadata_created')
   t.same(d.organization, {
-    id: orgId, name: 'my-org', title: 'My Org', type: 'organization', description: '', image_url: '',
-    created: d.organization.created, is_organization: true, approval_status: 'approved', state: 'active',
+    id: orgId,
+    name: 'my-org',
+    title: 'My Org',
+    type: 'organization',
+    description: '',
+    image_url: '',
+    created: d.organization.created,
+    is_organization: true,
+    approval_status: 'approved',
+    state: 'active',
   })
   t.match(d.organization.created, TS)
   const shown = await ok('package_show', { id: 'my-dataset' }, { token: null })
@@ -42,11 +76,27 @@ t.test('full dataset: license, tags, extras, resources, groups', async (t) => {
   await insertGroup(db.kysely, 'org1')
   const gid = await insertGroup(db.kysely, 'grp1', { organization: false, title: 'Group One' })
   const d = await ok('package_create', {
-    name: 'full', title: '  Presupuesto 2024 ', owner_org: 'org1', license_id: 'cc-by', notes: 'Notas', url: 'http://src', version: '1.0',
-    author: 'A', author_email: ' a@b.ec ', maintainer: 'M', maintainer_email: 'm@b.ec',
-    tags: [{ name: 'economía' }, { name: 'Budget 2024' }, { name: 'economía' }], tag_string: 'uno, dos',
-    extras: [{ key: 'z', value: 'last' }, { key: 'a', value: 'first' }],
-    resources: [{ url: 'http://x.org/data.csv', name: 'CSV' }, { url: 'http://x.org/file', format: 'application/zip', custom: { nested: [1] } }],
+    name: 'full',
+    title: '  Presupuesto 2024 ',
+    owner_org: 'org1',
+    license_id: 'cc-by',
+    notes: 'Notas',
+    url: 'http://src',
+    version: '1.0',
+    author: 'A',
+    author_email: ' a@b.ec ',
+    maintainer: 'M',
+    maintainer_email: 'm@b.ec',
+    tags: [{ name: 'economía' }, { name: 'Budget 2024' }, { name: 'economía' }],
+    tag_string: 'uno, dos',
+    extras: [
+      { key: 'z', value: 'last' },
+      { key: 'a', value: 'first' },
+    ],
+    resources: [
+      { url: 'http://x.org/data.csv', name: 'CSV' },
+      { url: 'http://x.org/file', format: 'application/zip', custom: { nested: [1] } },
+    ],
     groups: [{ name: 'grp1' }, { name: 'unknown-group' }],
     unknown_top_level: 'dropped',
   })
@@ -55,17 +105,37 @@ t.test('full dataset: license, tags, extras, resources, groups', async (t) => {
   t.equal(d.isopen, true)
   t.equal(d.license_title, 'Creative Commons Attribution')
   t.equal(d.license_url, 'http://www.opendefinition.org/licenses/cc-by')
-  t.same(d.tags.map((x: any) => x.name), ['Budget 2024', 'dos', 'economía', 'uno'], 'tags deduplicated and sorted by name')
+  t.same(
+    d.tags.map((x: any) => x.name),
+    ['Budget 2024', 'dos', 'economía', 'uno'],
+    'tags deduplicated and sorted by name',
+  )
   t.same(Object.keys(d.tags[0]), ['display_name', 'id', 'name', 'state', 'vocabulary_id'])
   t.equal(d.num_tags, 4)
-  t.same(d.extras, [{ key: 'a', value: 'first' }, { key: 'z', value: 'last' }], 'extras sorted by key')
+  t.same(
+    d.extras,
+    [
+      { key: 'a', value: 'first' },
+      { key: 'z', value: 'last' },
+    ],
+    'extras sorted by key',
+  )
   t.equal(d.num_resources, 2)
-  t.same(d.resources.map((r: any) => [r.position, r.format, r.mimetype]), [[0, 'CSV', 'text/csv'], [1, 'ZIP', null]])
+  t.same(
+    d.resources.map((r: any) => [r.position, r.format, r.mimetype]),
+    [
+      [0, 'CSV', 'text/csv'],
+      [1, 'ZIP', null],
+    ],
+  )
   t.same(d.resources[1].custom, { nested: [1] }, 'free resource keys keep their JSON type')
   t.equal(d.resources[0].package_id, d.id)
   t.same(d.groups, [{ description: '', display_name: 'Group One', id: gid, image_display_url: '', name: 'grp1', title: 'Group One' }], 'unknown groups skipped')
   t.notOk('unknown_top_level' in d)
-  t.notOk(d.extras.some((e: any) => e.key === 'unknown_top_level'), 'unknown keys are not turned into extras')
+  t.notOk(
+    d.extras.some((e: any) => e.key === 'unknown_top_level'),
+    'unknown keys are not turned into extras',
+  )
 })
 
 t.test('validation messages, field by field', async (t) => {
@@ -104,7 +174,19 @@ t.test('validation messages, field by field', async (t) => {
   ])
   const ex = await err({ name: 'ok-name', owner_org: 'org1', extras: [{ key: 'ok', value: '1' }, { key: 'title', value: 'x' }, { value: 'v' }, { key: 'k' }] })
   t.same(ex.extras, [{}, { key: ['There is a schema field with the same name'] }, { key: ['Missing value'] }, { value: ['Missing value'] }])
-  t.same((await err({ name: 'ok-name', owner_org: 'org1', extras: [{ key: 'd', value: '1' }, { key: 'd', value: '2' }] })).extras_validation, ['Duplicate key "d"'])
+  t.same(
+    (
+      await err({
+        name: 'ok-name',
+        owner_org: 'org1',
+        extras: [
+          { key: 'd', value: '1' },
+          { key: 'd', value: '2' },
+        ],
+      })
+    ).extras_validation,
+    ['Duplicate key "d"'],
+  )
   const res = await err({ name: 'ok-name', owner_org: 'org1', resources: [{ url: 'http://a' }, { size: 'big', created: 'yesterday', id: 'nope' }] })
   t.same(res.resources, [{}, { id: ['Invalid id provided'], size: ['Invalid integer'], created: ['Date format incorrect'] }])
   const tv = await err({ name: 'ok-name', owner_org: 'org1', tags: [{ name: 'fine', vocabulary_id: 'nope' }] })
@@ -183,7 +265,8 @@ t.test('private datasets need an organization; form and query parameters', async
 
   // urlencoded form: every value a string, booleans parsed as CKAN's asbool
   const form = await app.inject({
-    method: 'POST', url: '/api/action/package_create',
+    method: 'POST',
+    url: '/api/action/package_create',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: sysadminToken },
     payload: 'name=from-form&owner_org=org1&private=True&tag_string=uno,dos',
   })

@@ -8,9 +8,17 @@ async function seeded(t: Parameters<typeof testApp>[0]): Promise<TestApp & { d: 
   await insertGroup(app.db.kysely, 'org2')
   await insertGroup(app.db.kysely, 'grp1', { organization: false })
   const d = await app.ok('package_create', {
-    name: 'ds', title: 'Title', notes: 'Notes', owner_org: 'org1', license_id: 'odc-odbl',
-    tags: [{ name: 'one' }, { name: 'two' }], extras: [{ key: 'k', value: 'v' }],
-    resources: [{ url: 'http://a/1.csv', name: 'r1' }, { url: 'http://a/2.json', name: 'r2', extra_key: 'x' }],
+    name: 'ds',
+    title: 'Title',
+    notes: 'Notes',
+    owner_org: 'org1',
+    license_id: 'odc-odbl',
+    tags: [{ name: 'one' }, { name: 'two' }],
+    extras: [{ key: 'k', value: 'v' }],
+    resources: [
+      { url: 'http://a/1.csv', name: 'r1' },
+      { url: 'http://a/2.json', name: 'r2', extra_key: 'x' },
+    ],
     groups: [{ name: 'grp1' }],
   })
   return { ...app, d }
@@ -25,7 +33,10 @@ t.test('package_update replaces the dict: omitted text, tags and extras go; reso
   t.same(u.tags, [])
   t.same(u.extras, [])
   t.equal(u.num_resources, 2, 'resources unchanged when omitted')
-  t.same(u.resources.map((r: any) => r.id), d.resources.map((r: any) => r.id))
+  t.same(
+    u.resources.map((r: any) => r.id),
+    d.resources.map((r: any) => r.id),
+  )
   t.equal(u.groups.length, 1, 'groups unchanged when omitted')
   t.ok(u.metadata_modified > d.metadata_modified)
   t.equal(u.metadata_created, d.metadata_created)
@@ -43,7 +54,10 @@ t.test('package_update resources list: update by id, create, delete, reorder', a
   t.equal(u.resources[0].format, 'JSON', 'format of an updated resource kept')
   t.notOk('extra_key' in u.resources[0], 'resource extras replaced by what was sent')
   t.equal(u.resources[1].format, 'XLSX', 'new resource gets a guessed format')
-  t.same(u.resources.map((r: any) => r.position), [0, 1])
+  t.same(
+    u.resources.map((r: any) => r.position),
+    [0, 1],
+  )
   const gone = await call('resource_show', { id: r1.id })
   t.equal(gone.statusCode, 404)
   t.same(gone.json().error, { __type: 'Not Found Error', message: 'Not found: Resource was not found.' })
@@ -88,10 +102,17 @@ t.test('package_patch merges top-level keys', async (t) => {
   t.equal(p.notes, 'patched')
   t.equal(p.title, 'Title')
   t.equal(p.license_id, 'odc-odbl')
-  t.same(p.tags.map((x: any) => x.name), ['one', 'two'])
+  t.same(
+    p.tags.map((x: any) => x.name),
+    ['one', 'two'],
+  )
   t.same(p.extras, [{ key: 'k', value: 'v' }])
   const p2 = await ok('package_patch', { id: d.id, tags: [{ name: 'three' }] })
-  t.same(p2.tags.map((x: any) => x.name), ['three'], 'a given list replaces the whole list')
+  t.same(
+    p2.tags.map((x: any) => x.name),
+    ['three'],
+    'a given list replaces the whole list',
+  )
   t.equal(p2.num_resources, 2)
 })
 
@@ -105,7 +126,7 @@ t.test('package_revise: match, filter, update, flattened keys, include', async (
   t.equal(r.package.resources[1].name, 'r2')
 
   const prefix = d.resources[1].id.slice(0, 8)
-  const r2 = await ok('package_revise', { match__name: 'ds', [`update__resources__${prefix}__description`]: 'by prefix', 'update__resources__extend': [{ url: 'http://a/3' }] })
+  const r2 = await ok('package_revise', { match__name: 'ds', [`update__resources__${prefix}__description`]: 'by prefix', update__resources__extend: [{ url: 'http://a/3' }] })
   t.equal(r2.package.resources[1].description, 'by prefix')
   t.equal(r2.package.num_resources, 3)
 
@@ -170,12 +191,22 @@ t.test('package_list and current_package_list_with_resources', async (t) => {
   t.equal(bad.statusCode, 409)
   t.same(bad.json().error.limit, ['Invalid integer'])
   const cur = await ok('current_package_list_with_resources', {}, { token: null })
-  t.same(cur.map((x: any) => x.name), ['aaa', 'ds'], 'most recently modified first')
+  t.same(
+    cur.map((x: any) => x.name),
+    ['aaa', 'ds'],
+    'most recently modified first',
+  )
   t.equal(cur[1].resources.length, 2)
   t.equal(cur[1].id, d.id)
   const curSys = await ok('current_package_list_with_resources', { limit: 10 })
-  t.ok(curSys.some((x: any) => x.name === 'hidden'), 'sysadmins see private ones')
-  t.notOk(curSys.some((x: any) => x.name === 'drafty'), 'drafts are not listed')
+  t.ok(
+    curSys.some((x: any) => x.name === 'hidden'),
+    'sysadmins see private ones',
+  )
+  t.notOk(
+    curSys.some((x: any) => x.name === 'drafty'),
+    'drafts are not listed',
+  )
   const anonPrivate = await app.inject({ method: 'GET', url: '/api/3/action/package_show?id=hidden' })
   t.equal(anonPrivate.statusCode, 403)
   t.notMatch(anonPrivate.body, /hidden/, 'a refused show leaks nothing of the dataset')

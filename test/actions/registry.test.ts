@@ -20,13 +20,51 @@ t.test('every action declares name, description, params schema, auth and a GET f
 })
 
 t.test('the foundation catalogue is complete', async (t) => {
-  const names = new Set(defaultRegistry().all().map((a) => a.name))
+  const names = new Set(
+    defaultRegistry()
+      .all()
+      .map((a) => a.name),
+  )
   for (const n of [
-    'site_read', 'status_show', 'help_show', 'license_list', 'package_list', 'current_package_list_with_resources', 'package_show',
-    'package_create', 'package_update', 'package_patch', 'package_revise', 'package_delete', 'dataset_purge', 'package_purge',
-    'package_owner_org_update', 'resource_show', 'resource_create', 'resource_update', 'resource_patch', 'resource_delete',
-    'package_resource_reorder', 'organization_list', 'group_list', 'organization_show', 'group_show', 'organization_create',
-    'organization_update', 'organization_patch', 'organization_delete', 'organization_purge', 'group_create', 'group_update',
-    'group_patch', 'group_delete', 'group_purge', 'member_create', 'member_delete', 'tag_list', 'tag_show',
-  ]) t.ok(names.has(n), n)
+    'site_read',
+    'status_show',
+    'help_show',
+    'license_list',
+    'package_list',
+    'current_package_list_with_resources',
+    'package_show',
+    'package_create',
+    'package_update',
+    'package_patch',
+    'package_revise',
+    'package_delete',
+    'dataset_purge',
+    'package_purge',
+    'package_owner_org_update',
+    'resource_show',
+    'resource_create',
+    'resource_update',
+    'resource_patch',
+    'resource_delete',
+    'package_resource_reorder',
+    'organization_list',
+    'group_list',
+    'organization_show',
+    'group_show',
+    'organization_create',
+    'organization_update',
+    'organization_patch',
+    'organization_delete',
+    'organization_purge',
+    'group_create',
+    'group_update',
+    'group_patch',
+    'group_delete',
+    'group_purge',
+    'member_create',
+    'member_delete',
+    'tag_list',
+    'tag_show',
+  ])
+    t.ok(names.has(n), n)
 })

@@ -9,8 +9,26 @@ t.test('resource_create / show / update / patch / delete / reorder', async (t) =
 
   const r = await ok('resource_create', { package_id: 'ds', url: ' http://x.org/tabla.xlsx ', name: 'Tabla', size: '1024', extra: 'kept' })
   t.same(Object.keys(r), [
-    'cache_last_updated', 'cache_url', 'created', 'description', 'extra', 'format', 'hash', 'id', 'last_modified', 'metadata_modified',
-    'mimetype', 'mimetype_inner', 'name', 'package_id', 'position', 'resource_type', 'size', 'state', 'url', 'url_type',
+    'cache_last_updated',
+    'cache_url',
+    'created',
+    'description',
+    'extra',
+    'format',
+    'hash',
+    'id',
+    'last_modified',
+    'metadata_modified',
+    'mimetype',
+    'mimetype_inner',
+    'name',
+    'package_id',
+    'position',
+    'resource_type',
+    'size',
+    'state',
+    'url',
+    'url_type',
   ])
   t.equal(r.url, 'http://x.org/tabla.xlsx', 'whitespace removed')
   t.equal(r.format, 'XLSX')
@@ -54,7 +72,14 @@ t.test('resource_create / show / update / patch / delete / reorder', async (t) =
   const order = await ok('package_resource_reorder', { id: d.id, order: [schemeless.id] })
   t.same(order, { id: d.id, order: [schemeless.id, r.id, noUrl.id] })
   const shown = await ok('package_show', { id: d.id })
-  t.same(shown.resources.map((x: any) => [x.id, x.position]), [[schemeless.id, 0], [r.id, 1], [noUrl.id, 2]])
+  t.same(
+    shown.resources.map((x: any) => [x.id, x.position]),
+    [
+      [schemeless.id, 0],
+      [r.id, 1],
+      [noUrl.id, 2],
+    ],
+  )
   const badOrder = await call('package_resource_reorder', { id: d.id, order: ['nope'] })
   t.same(badOrder.json().error, { __type: 'Validation Error', order: 'resource_id nope can not be found' })
   const dupOrder = await call('package_resource_reorder', { id: d.id, order: [r.id, r.id] })
@@ -63,7 +88,11 @@ t.test('resource_create / show / update / patch / delete / reorder', async (t) =
   t.equal((await call('resource_delete', { id: r.id })).json().result, null)
   t.equal((await call('resource_show', { id: r.id })).statusCode, 404)
   const after = await ok('package_show', { id: d.id })
-  t.same(after.resources.map((x: any) => x.position), [0, 1], 'positions close up')
+  t.same(
+    after.resources.map((x: any) => x.position),
+    [0, 1],
+    'positions close up',
+  )
   t.equal(after.num_resources, 2)
 })
 

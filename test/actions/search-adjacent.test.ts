@@ -36,9 +36,24 @@ async function dataset(
   await db
     .insertInto('package')
     .values({
-      id, name: spec.name, title: spec.title, notes: null, url: null, version: null, author: null, author_email: null,
-      maintainer: null, maintainer_email: null, license_id: null, owner_org: spec.owner_org ?? null, private: spec.private ?? false,
-      state: spec.state ?? 'active', creator_user_id: spec.creator ?? null, metadata_created: now, metadata_modified: now, plugin_data: null,
+      id,
+      name: spec.name,
+      title: spec.title,
+      notes: null,
+      url: null,
+      version: null,
+      author: null,
+      author_email: null,
+      maintainer: null,
+      maintainer_email: null,
+      license_id: null,
+      owner_org: spec.owner_org ?? null,
+      private: spec.private ?? false,
+      state: spec.state ?? 'active',
+      creator_user_id: spec.creator ?? null,
+      metadata_created: now,
+      metadata_modified: now,
+      plugin_data: null,
     })
     .execute()
   for (const tagId of spec.tags ?? []) await db.insertInto('package_tag').values({ package_id: id, tag_id: tagId }).execute()
@@ -48,9 +63,25 @@ async function dataset(
     await db
       .insertInto('resource')
       .values({
-        id: rid, package_id: id, position, url: r.url ?? `https://example.org/${r.name}`, format: r.format ?? '', description: r.description ?? null,
-        name: r.name, hash: r.hash ?? '', mimetype: null, mimetype_inner: null, size: r.size ?? null, resource_type: null, url_type: null,
-        cache_url: null, cache_last_updated: null, created: r.created ?? now, last_modified: null, metadata_modified: now, state: r.state ?? 'active',
+        id: rid,
+        package_id: id,
+        position,
+        url: r.url ?? `https://example.org/${r.name}`,
+        format: r.format ?? '',
+        description: r.description ?? null,
+        name: r.name,
+        hash: r.hash ?? '',
+        mimetype: null,
+        mimetype_inner: null,
+        size: r.size ?? null,
+        resource_type: null,
+        url_type: null,
+        cache_url: null,
+        cache_last_updated: null,
+        created: r.created ?? now,
+        last_modified: null,
+        metadata_modified: now,
+        state: r.state ?? 'active',
         extras: JSON.stringify(r.extras ?? {}) as never,
       })
       .execute()
@@ -95,7 +126,10 @@ async function world(t: { teardown(fn: () => unknown): void }) {
   }
 
   const calidad = await dataset(db, {
-    name: 'calidad-del-agua', title: 'Calidad del Agua Potable', owner_org: aguaOrg, tags: [tags.agua, tags.calidad, tags.pct],
+    name: 'calidad-del-agua',
+    title: 'Calidad del Agua Potable',
+    owner_org: aguaOrg,
+    tags: [tags.agua, tags.calidad, tags.pct],
     resources: [
       { name: 'Mediciones 2023', format: 'CSV', url: 'https://example.org/agua.csv', hash: 'abc123def', size: 1024, description: 'Mediciones de pH', extras: { licencia_datos: 'CC-BY', idioma: 'es' }, created: '2023-05-01T10:00:00' },
       { name: 'Mapa de puntos', format: 'GeoJSON', url: 'https://example.org/mapa.geojson', hash: 'ffee', size: 2048 },
@@ -103,26 +137,43 @@ async function world(t: { teardown(fn: () => unknown): void }) {
     ],
   })
   const poblacion = await dataset(db, {
-    name: 'poblacion-municipal', title: 'Población municipal', owner_org: eduOrg, tags: [tags.poblacion, tags.agua],
+    name: 'poblacion-municipal',
+    title: 'Población municipal',
+    owner_org: eduOrg,
+    tags: [tags.poblacion, tags.agua],
     resources: [{ name: 'Padrón', format: 'csv', url: 'https://example.org/padron.csv', description: '100% de los municipios' }],
   })
   const presupuesto = await dataset(db, {
-    name: 'presupuesto-2024', title: 'Presupuesto 2024', owner_org: eduOrg,
+    name: 'presupuesto-2024',
+    title: 'Presupuesto 2024',
+    owner_org: eduOrg,
     resources: [
       { name: 'Gastos', format: 'CSV', url: 'https://example.org/gastos.csv' },
       { name: 'Informe', format: 'PDF', url: 'https://example.org/informe.pdf' },
     ],
   })
   const privado = await dataset(db, {
-    name: 'agua-privada-secreta', title: 'Agua privada', owner_org: aguaOrg, private: true, tags: [tags.secreto, tags.agua],
+    name: 'agua-privada-secreta',
+    title: 'Agua privada',
+    owner_org: aguaOrg,
+    private: true,
+    tags: [tags.secreto, tags.agua],
     resources: [{ name: 'Secreto agua', format: 'SECRETFMT', url: 'https://example.org/agua-secreta.csv', extras: { clave_oculta: 'x' } }],
   })
   const borrador = await dataset(db, {
-    name: 'agua-borrador', title: 'Borrador de agua', owner_org: aguaOrg, state: 'draft', creator: editor.id, tags: [tags.borrador],
+    name: 'agua-borrador',
+    title: 'Borrador de agua',
+    owner_org: aguaOrg,
+    state: 'draft',
+    creator: editor.id,
+    tags: [tags.borrador],
     resources: [{ name: 'Borrador agua', format: 'DRAFTFMT', url: 'https://example.org/agua-borrador.csv' }],
   })
   const eliminado = await dataset(db, {
-    name: 'agua-eliminada', title: 'Agua eliminada', state: 'deleted', tags: [tags.eliminada],
+    name: 'agua-eliminada',
+    title: 'Agua eliminada',
+    state: 'deleted',
+    tags: [tags.eliminada],
     resources: [{ name: 'Eliminado agua', format: 'DELFMT', url: 'https://example.org/agua-eliminada.csv' }],
   })
   return { ...app, member, editor, outsider, vocab, tags, calidad, poblacion, presupuesto, privado, borrador, eliminado }
@@ -146,8 +197,8 @@ t.test('resource_search', async (t) => {
   t.same(await validationError(w, 'resource_search', {}), { status: 409, error: { __type: 'Validation Error', query: 'Missing value' } }, 'no query: a plain string, not a list')
   t.same(await validationError(w, 'resource_search', { query: 'mediciones' }), { status: 409, error: { __type: 'Validation Error', query: 'Must be <field>:<value> pair(s)' } })
   t.same((await validationError(w, 'resource_search', { query: ['name:x', 'bogus:y'] })).error, { __type: 'Validation Error', query: 'Field "bogus" not recognised in resource_search.' })
-  t.same((await validationError(w, 'resource_search', { query: 'id:x' })).error.query, 'Field "id" not recognised in resource_search.', 'only CKAN\'s core resource columns may be named')
-  t.same((await validationError(w, 'resource_search', { query: 'clave_oculta:x' })).error.query, 'Field "clave_oculta" not recognised in resource_search.', 'an extras key only a private dataset\'s resource carries is not revealed')
+  t.same((await validationError(w, 'resource_search', { query: 'id:x' })).error.query, 'Field "id" not recognised in resource_search.', "only CKAN's core resource columns may be named")
+  t.same((await validationError(w, 'resource_search', { query: 'clave_oculta:x' })).error.query, 'Field "clave_oculta" not recognised in resource_search.', "an extras key only a private dataset's resource carries is not revealed")
   const badSize = await validationError(w, 'resource_search', { query: 'size:big' })
   t.equal(badSize.status, 409, 'a non-integer size is a validation error, not a 500')
   t.match(badSize.error.query, /size/)
@@ -163,7 +214,7 @@ t.test('resource_search', async (t) => {
   const csv = await ok('resource_search', { query: 'format:csv', order_by: 'name' })
   t.same(names(csv.results), ['Gastos', 'Mediciones 2023', 'Padrón'], 'even a sysadmin only gets resources of active public datasets, as in CKAN; order_by sorts')
   t.equal(csv.count, 3)
-  t.same(names((await ok('resource_search', { query: 'url:agua' }, { token: w.member.token })).results), ['Mediciones 2023'], 'private, draft and deleted datasets never appear, even to their organization\'s members')
+  t.same(names((await ok('resource_search', { query: 'url:agua' }, { token: w.member.token })).results), ['Mediciones 2023'], "private, draft and deleted datasets never appear, even to their organization's members")
 
   t.same(names((await ok('resource_search', { query: 'url:agua' })).results), ['Mediciones 2023'], 'nor to sysadmins')
   t.equal((await ok('resource_search', { query: [] })).count, 5, 'an empty list of pairs matches every visible resource')
@@ -198,21 +249,23 @@ t.test('package_autocomplete', async (t) => {
   const { ok } = w
   t.same(await validationError(w, 'package_autocomplete', {}), { status: 409, error: { __type: 'Validation Error', q: ['Missing value'] } })
 
-  t.same(await ok('package_autocomplete', { q: 'agua' }, { token: null }), [
-    { name: 'calidad-del-agua', title: 'Calidad del Agua Potable', match_field: 'name', match_displayed: 'calidad-del-agua' },
-  ], 'anonymous: public active datasets only, CKAN\'s shape')
+  t.same(
+    await ok('package_autocomplete', { q: 'agua' }, { token: null }),
+    [{ name: 'calidad-del-agua', title: 'Calidad del Agua Potable', match_field: 'name', match_displayed: 'calidad-del-agua' }],
+    "anonymous: public active datasets only, CKAN's shape",
+  )
   t.same(names(await ok('package_autocomplete', { q: 'agua' }, { token: w.outsider.token })), ['calidad-del-agua'], 'outsiders see no private dataset')
   t.same(names(await ok('package_autocomplete', { q: 'agua' }, { token: w.member.token })), ['agua-privada-secreta', 'calidad-del-agua'], 'an org member sees its private dataset (prefix matches first)')
-  t.same(names(await ok('package_autocomplete', { q: 'agua' }, { token: w.editor.token })), ['agua-privada-secreta', 'calidad-del-agua'], 'drafts stay out, as CKAN\'s index query adds +state:active')
+  t.same(names(await ok('package_autocomplete', { q: 'agua' }, { token: w.editor.token })), ['agua-privada-secreta', 'calidad-del-agua'], "drafts stay out, as CKAN's index query adds +state:active")
   t.same(names(await ok('package_autocomplete', { q: 'agua' })), ['agua-privada-secreta', 'calidad-del-agua'], 'a sysadmin never gets deleted datasets')
   t.same(names(await ok('package_autocomplete', { q: 'agua', limit: 1 })), ['agua-privada-secreta'], 'limit')
 
-  t.same(await ok('package_autocomplete', { q: 'Potable' }, { token: null }), [
-    { name: 'calidad-del-agua', title: 'Calidad del Agua Potable', match_field: 'title', match_displayed: 'Calidad del Agua Potable (calidad-del-agua)' },
-  ], 'a title match shows "title (name)"')
-  t.same(await ok('package_autocomplete', { q: 'POBLACION' }, { token: null }), [
-    { name: 'poblacion-municipal', title: 'Población municipal', match_field: 'name', match_displayed: 'poblacion-municipal' },
-  ], 'case-insensitive')
+  t.same(
+    await ok('package_autocomplete', { q: 'Potable' }, { token: null }),
+    [{ name: 'calidad-del-agua', title: 'Calidad del Agua Potable', match_field: 'title', match_displayed: 'Calidad del Agua Potable (calidad-del-agua)' }],
+    'a title match shows "title (name)"',
+  )
+  t.same(await ok('package_autocomplete', { q: 'POBLACION' }, { token: null }), [{ name: 'poblacion-municipal', title: 'Población municipal', match_field: 'name', match_displayed: 'poblacion-municipal' }], 'case-insensitive')
   t.same(names(await ok('package_autocomplete', { q: 'población' }, { token: null })), ['poblacion-municipal'], 'accents ignored')
   t.same(names(await ok('package_autocomplete', { q: 'poblacon' }, { token: null })), ['poblacion-municipal'], 'a typo still matches')
   t.same(names(await ok('package_autocomplete', { q: 'presupuestos' }, { token: null })), ['presupuesto-2024'], 'a plural still matches')
@@ -240,7 +293,11 @@ t.test('format_autocomplete', async (t) => {
 t.test('tag_search and tag_autocomplete', async (t) => {
   const w: World = await world(t)
   const { ok, tags } = w
-  t.same(await ok('tag_search', { q: 'agua' }, { token: null }), { count: 1, results: [{ id: tags.agua, name: 'agua', vocabulary_id: null }] }, 'free tags of visible datasets only: not those of private, draft or deleted datasets, nor orphans')
+  t.same(
+    await ok('tag_search', { q: 'agua' }, { token: null }),
+    { count: 1, results: [{ id: tags.agua, name: 'agua', vocabulary_id: null }] },
+    'free tags of visible datasets only: not those of private, draft or deleted datasets, nor orphans',
+  )
   t.same(names((await ok('tag_search', { query: 'agua' }, { token: w.outsider.token })).results), ['agua'])
   t.same(names((await ok('tag_search', { query: 'agua' }, { token: w.member.token })).results), ['agua', 'secreto-agua'], 'members see the tags of their private datasets')
   t.same(names((await ok('tag_search', { query: 'agua' }, { token: w.editor.token })).results), ['agua', 'secreto-agua'])
@@ -274,7 +331,11 @@ t.test('q on organization_list, group_list and user_list', async (t) => {
   t.same(await ok('group_list', { q: 'rios' }, { token: null }), ['grupo-rios'])
   t.same(await ok('group_list', { q: 'hidrográficas' }, { token: null }), ['grupo-rios'], 'description match')
   const dicts = await ok('organization_list', { q: 'agua', all_fields: true }, { token: null })
-  t.same(dicts.map((d: { name: string; package_count: number }) => [d.name, d.package_count]), [['org-agua', 1]], 'all_fields with q; package_count counts only what an anonymous caller may see')
+  t.same(
+    dicts.map((d: { name: string; package_count: number }) => [d.name, d.package_count]),
+    [['org-agua', 1]],
+    'all_fields with q; package_count counts only what an anonymous caller may see',
+  )
 
   t.same(await ok('user_list', { q: 'jose', all_fields: false }, { token: null }), ['miembro'], 'full name, accents ignored')
   t.same(await ok('user_list', { q: 'ajen', all_fields: false }, { token: null }), ['ajeno'], 'name')
@@ -287,10 +348,12 @@ t.test('hidden datasets never leak through these actions (the roles world)', asy
   await w.ok('package_create', { name: 'open-data', title: 'Open Data', owner_org: 'org1', tags: [{ name: 'common' }], resources: [{ url: 'http://example.org/open.csv', format: 'CSV' }] })
   const hidden = []
   for (const state of ['private', 'draft', 'deleted'] as const) {
-    hidden.push(await w.dataset(state, `hidden-${state}`, {
-      tags: [{ name: 'common' }, { name: `${state}secret` }],
-      resources: [{ url: `http://example.org/hidden-${state}.csv`, format: `${state}fmt`, name: `Hidden ${state} data` }],
-    }))
+    hidden.push(
+      await w.dataset(state, `hidden-${state}`, {
+        tags: [{ name: 'common' }, { name: `${state}secret` }],
+        resources: [{ url: `http://example.org/hidden-${state}.csv`, format: `${state}fmt`, name: `Hidden ${state} data` }],
+      }),
+    )
   }
   const secrets = hidden.flatMap((d) => [d.id, d.name, `Title of ${d.name}`, `http://example.org/${d.name}.csv`, d.resourceId])
   for (const state of ['private', 'draft', 'deleted']) secrets.push(`${state}secret`, `${state}fmt`, `Hidden ${state}`)
@@ -311,7 +374,11 @@ t.test('hidden datasets never leak through these actions (the roles world)', asy
     for (const [name, body] of reads) {
       const res = await w.call(name, body, { token })
       t.equal(res.statusCode, 200, `${name} ${JSON.stringify(body)} as ${role}`)
-      t.same(secrets.filter((s) => res.body.includes(s)), [], `${name} ${JSON.stringify(body)} as ${role} leaks nothing`)
+      t.same(
+        secrets.filter((s) => res.body.includes(s)),
+        [],
+        `${name} ${JSON.stringify(body)} as ${role} leaks nothing`,
+      )
     }
     t.same(await w.ok('format_autocomplete', { q: '' }, { token }), ['csv'], `${role}: the public dataset's format only`)
   }

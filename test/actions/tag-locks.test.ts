@@ -34,7 +34,10 @@ t.test('saving a dataset takes no lock on an existing tag', async (t) => {
   t.equal(first, 'done', 'package_create completed while the tags were locked elsewhere')
   const res = await writing
   t.equal(res.statusCode, 200)
-  t.same(res.json().result.tags.map((x: { name: string }) => x.name), ['agua', 'nuevo', 'salud'])
+  t.same(
+    res.json().result.tags.map((x: { name: string }) => x.name),
+    ['agua', 'nuevo', 'salud'],
+  )
   const again = await s.ok('package_show', { id: 'primero' })
   t.equal(again.tags.find((x: { name: string }) => x.name === 'salud').id, res.json().result.tags.find((x: { name: string }) => x.name === 'salud').id, 'the existing tag row is reused')
 })
@@ -49,6 +52,10 @@ t.test('many concurrent writes over the same tags in every order all succeed', a
       return s.call('package_create', { name: `ds-${i}`, owner_org: 'org', tags })
     }),
   )
-  t.same(results.map((r) => r.statusCode), results.map(() => 200), 'no write failed')
+  t.same(
+    results.map((r) => r.statusCode),
+    results.map(() => 200),
+    'no write failed',
+  )
   t.equal((await s.ok('tag_list')).length, 18, 'each tag created once')
 })

@@ -37,11 +37,15 @@ t.test('tag_list', async (t) => {
 
   const res = await call('tag_list', {}, { token: null })
   t.equal(res.statusCode, 200)
-  t.same(res.json(), {
-    help: 'http://test.local/api/3/action/help_show?name=tag_list',
-    success: true,
-    result: ['50%', 'waste', 'water'],
-  }, 'free tags some dataset the caller sees carries (CKAN also lists the tags of hidden datasets: not here), not orphans nor vocabulary tags')
+  t.same(
+    res.json(),
+    {
+      help: 'http://test.local/api/3/action/help_show?name=tag_list',
+      success: true,
+      result: ['50%', 'waste', 'water'],
+    },
+    'free tags some dataset the caller sees carries (CKAN also lists the tags of hidden datasets: not here), not orphans nor vocabulary tags',
+  )
   t.same(await ok('tag_list', {}), ['50%', 'secret-stuff', 'waste', 'water'], 'a sysadmin sees the tags of private datasets')
   t.same(await ok('tag_list', { query: 'WA' }), ['waste', 'water'], 'query: case-insensitive substring')
   t.same(await ok('tag_list', { q: 'ste' }), ['waste'])
@@ -77,19 +81,21 @@ t.test('tag_show', async (t) => {
 
   const withData = await ok('tag_show', { id: 'water', include_datasets: true })
   t.same(Object.keys(withData), ['id', 'name', 'vocabulary_id', 'display_name', 'packages'])
-  t.same(withData.packages.map((p: Record<string, unknown>) => p.name), ['pub-a', 'pub-b'], 'public active datasets only, even for a sysadmin')
+  t.same(
+    withData.packages.map((p: Record<string, unknown>) => p.name),
+    ['pub-a', 'pub-b'],
+    'public active datasets only, even for a sysadmin',
+  )
   t.equal(withData.packages[1].num_tags, 4, 'full package dicts')
-  t.same((await ok('tag_show', { id: tags.spain, include_datasets: 'yes' })).packages.map((p: Record<string, unknown>) => p.name), ['pub-b'])
+  t.same(
+    (await ok('tag_show', { id: tags.spain, include_datasets: 'yes' })).packages.map((p: Record<string, unknown>) => p.name),
+    ['pub-b'],
+  )
   t.equal((await call('tag_show', { id: 'orphan', include_datasets: true })).statusCode, 404, 'a free tag no visible dataset carries is not shown')
   t.equal((await call('tag_show', { id: 'secret-stuff' }, { token: null })).statusCode, 404, 'nor one only hidden datasets carry')
   t.same((await ok('tag_show', { id: 'secret-stuff', include_datasets: true })).packages, [], 'a sysadmin finds it; its datasets list stays public-only')
 
-  const notFound: Record<string, unknown>[] = [
-    { id: 'nope' },
-    { id: 'spain' },
-    { id: 'water', vocabulary_id: 'nope' },
-    { id: tags.water, vocabulary_id: 'countries' },
-  ]
+  const notFound: Record<string, unknown>[] = [{ id: 'nope' }, { id: 'spain' }, { id: 'water', vocabulary_id: 'nope' }, { id: tags.water, vocabulary_id: 'countries' }]
   for (const body of notFound) {
     const res = await call('tag_show', body)
     t.equal(res.statusCode, 404, JSON.stringify(body))

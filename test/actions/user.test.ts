@@ -4,10 +4,7 @@ import { testApp } from '../helpers/app.js'
 import { verifyPassword, hashPassword } from '../../src/auth/passwords.js'
 
 const TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?$/
-const PUBLIC_KEYS = [
-  'id', 'name', 'fullname', 'created', 'about', 'last_active', 'activity_streams_email_notifications', 'sysadmin', 'state',
-  'image_url', 'display_name', 'email_hash', 'number_created_packages', 'image_display_url',
-]
+const PUBLIC_KEYS = ['id', 'name', 'fullname', 'created', 'about', 'last_active', 'activity_streams_email_notifications', 'sysadmin', 'state', 'image_url', 'display_name', 'email_hash', 'number_created_packages', 'image_display_url']
 const md5 = (s: string) => createHash('md5').update(s).digest('hex')
 
 t.test('user_create by a sysadmin: the dict, email shown, password hashed', async (t) => {
@@ -19,8 +16,22 @@ t.test('user_create by a sysadmin: the dict, email shown, password hashed', asyn
   t.equal(body.help, 'http://test.local/api/3/action/help_show?name=user_create')
   const u = body.result
   t.same(Object.keys(u), [
-    'id', 'name', 'fullname', 'created', 'about', 'last_active', 'activity_streams_email_notifications', 'sysadmin', 'state',
-    'image_url', 'display_name', 'email_hash', 'number_created_packages', 'email', 'apikey', 'image_display_url',
+    'id',
+    'name',
+    'fullname',
+    'created',
+    'about',
+    'last_active',
+    'activity_streams_email_notifications',
+    'sysadmin',
+    'state',
+    'image_url',
+    'display_name',
+    'email_hash',
+    'number_created_packages',
+    'email',
+    'apikey',
+    'image_display_url',
   ])
   t.match(u.id, /^[0-9a-f-]{36}$/)
   t.match(u.created, TS)
@@ -153,14 +164,45 @@ t.test('user_show: not found, counts, datasets', async (t) => {
   t.equal(anonNoId.statusCode, 404)
   const u = await ok('user_create', { name: 'writer', email: 'w@x.org', password: '12345678', with_apitoken: true })
   const now = '2024-01-01T00:00:00'
-  for (const [name, priv, state] of [['pub', false, 'active'], ['priv', true, 'active'], ['drafty', false, 'draft'], ['gone', false, 'deleted']] as const) {
-    await db.kysely.insertInto('package').values({ id: `id-${name}`, name, title: name, notes: null, url: null, version: null, author: null, author_email: null, maintainer: null, maintainer_email: null, license_id: null, owner_org: null, private: priv, state, type: 'dataset', creator_user_id: u.id, metadata_created: now, metadata_modified: now, plugin_data: null }).execute()
+  for (const [name, priv, state] of [
+    ['pub', false, 'active'],
+    ['priv', true, 'active'],
+    ['drafty', false, 'draft'],
+    ['gone', false, 'deleted'],
+  ] as const) {
+    await db.kysely
+      .insertInto('package')
+      .values({
+        id: `id-${name}`,
+        name,
+        title: name,
+        notes: null,
+        url: null,
+        version: null,
+        author: null,
+        author_email: null,
+        maintainer: null,
+        maintainer_email: null,
+        license_id: null,
+        owner_org: null,
+        private: priv,
+        state,
+        type: 'dataset',
+        creator_user_id: u.id,
+        metadata_created: now,
+        metadata_modified: now,
+        plugin_data: null,
+      })
+      .execute()
   }
   t.equal((await ok('user_show', { id: 'writer' }, { token: null })).number_created_packages, 1, 'public active only for others')
   t.equal((await ok('user_show', { id: 'writer' }, { token: u.token })).number_created_packages, 3, 'private and drafts for self')
   t.equal((await ok('user_show', { id: 'writer' })).number_created_packages, 3, 'and for sysadmins')
   const withDs = await ok('user_show', { id: 'writer', include_datasets: true, include_num_followers: true }, { token: null })
-  t.same(withDs.datasets.map((d: any) => d.name), ['pub'])
+  t.same(
+    withDs.datasets.map((d: any) => d.name),
+    ['pub'],
+  )
   t.equal(withDs.num_followers, 0)
   const own = await ok('user_show', { id: 'writer', include_datasets: 'true' }, { token: u.token })
   t.same(own.datasets.map((d: any) => d.name).sort(), ['drafty', 'priv', 'pub'])
@@ -190,11 +232,21 @@ t.test('user_list: order, q, email, all_fields, paging, deleted users hidden', a
   t.equal(edits.statusCode, 409)
   t.same(edits.json().error, { __type: 'Validation Error', message: 'order_by=edits is no longer supported' })
   const anonList = await ok('user_list', {}, { token: null })
-  t.ok(anonList.every((u: any) => !('email' in u)), 'no emails for anonymous')
+  t.ok(
+    anonList.every((u: any) => !('email' in u)),
+    'no emails for anonymous',
+  )
   t.same(Object.keys(anonList[0]), PUBLIC_KEYS)
   const asZed = await ok('user_list', {}, { token: z.token })
-  t.same(asZed.filter((u: any) => 'email' in u).map((u: any) => u.name), ['zed'], 'a user sees only its own email')
-  t.ok((await ok('user_list', {})).every((u: any) => 'email' in u), 'sysadmins see every email')
+  t.same(
+    asZed.filter((u: any) => 'email' in u).map((u: any) => u.name),
+    ['zed'],
+    'a user sees only its own email',
+  )
+  t.ok(
+    (await ok('user_list', {})).every((u: any) => 'email' in u),
+    'sysadmins see every email',
+  )
   const bad = await call('user_list', { limit: -1 })
   t.equal(bad.statusCode, 409)
 })
@@ -206,8 +258,14 @@ t.test('user_autocomplete', async (t) => {
   await ok('user_create', { name: 'gone-ann', email: 'g@x.org', password: '12345678' })
   await ok('user_delete', { id: 'gone-ann' })
   const r = await ok('user_autocomplete', { q: 'ann' }, { token: null })
-  t.same(r, [{ id: a.id, name: 'anna', fullname: 'Anna Smith' }, { id: r[1].id, name: 'hannah', fullname: null }])
-  t.same((await ok('user_autocomplete', { q: 'ann', ignore_self: true }, { token: a.token })).map((u: any) => u.name), ['hannah'])
+  t.same(r, [
+    { id: a.id, name: 'anna', fullname: 'Anna Smith' },
+    { id: r[1].id, name: 'hannah', fullname: null },
+  ])
+  t.same(
+    (await ok('user_autocomplete', { q: 'ann', ignore_self: true }, { token: a.token })).map((u: any) => u.name),
+    ['hannah'],
+  )
   t.same((await ok('user_autocomplete', { q: 'ann', limit: 1 }, { token: null })).length, 1)
   const missing = await call('user_autocomplete', {})
   t.same(missing.json().error.q, ['Missing value'])
@@ -294,7 +352,7 @@ t.test('user_delete: sysadmins only; deleted users cannot act', async (t) => {
   t.equal(sameEmail.email, 'd@x.org', "a deleted user's email is free again")
 })
 
-t.test('user_show include_datasets applies the visibility rule to the user\'s own datasets', async (t) => {
+t.test("user_show include_datasets applies the visibility rule to the user's own datasets", async (t) => {
   const { ok } = await testApp(t)
   await ok('organization_create', { name: 'org-v' })
   await ok('user_create', { name: 'ex-editor', email: 'ex@example.org', password: 'ex-password-1' })
@@ -306,5 +364,9 @@ t.test('user_show include_datasets applies the visibility rule to the user\'s ow
   t.same(before.datasets.map((d: any) => d.name).sort(), ['open-own', 'secret-own'], 'a member sees its private dataset')
   await ok('organization_member_delete', { id: 'org-v', username: 'ex-editor' })
   const after = await ok('user_show', { id: 'ex-editor', include_datasets: true }, { token })
-  t.same(after.datasets.map((d: any) => d.name), ['open-own'], 'once out of the organization, its private dataset is hidden, as in package_show')
+  t.same(
+    after.datasets.map((d: any) => d.name),
+    ['open-own'],
+    'once out of the organization, its private dataset is hidden, as in package_show',
+  )
 })

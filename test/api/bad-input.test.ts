@@ -239,9 +239,11 @@ t.test('raw UTF-8 bytes in a URL are read as UTF-8, as CKAN behind a usual web s
   t.equal(JSON.parse(res.body).result.count, 1, 'q=energía is the text "energía"')
 
   // keep-alive: a second raw request on the same connection, then a POST whose body arrives later
-  const two = await rawRequest(port, Buffer.concat([
-    Buffer.from('GET /api/3/action/package_show?id=energia-solar&x=ñ HTTP/1.1\r\nHost: x\r\n\r\n', 'utf8'),
-  ]), Buffer.from('POST /api/3/action/package_search?q=energía HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}', 'utf8'))
+  const two = await rawRequest(
+    port,
+    Buffer.concat([Buffer.from('GET /api/3/action/package_show?id=energia-solar&x=ñ HTTP/1.1\r\nHost: x\r\n\r\n', 'utf8')]),
+    Buffer.from('POST /api/3/action/package_search?q=energía HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}', 'utf8'),
+  )
   t.equal(two.statusCode, 200, 'both requests answered on one connection')
   t.equal(JSON.parse(two.body).result.count, 1)
 
@@ -267,7 +269,7 @@ class FullDisk extends FsBlobStore {
   }
 }
 
-t.test('a full disk during an upload is a 500 in the envelope, not the client\'s 400 with errno text', async (t) => {
+t.test("a full disk during an upload is a 500 in the envelope, not the client's 400 with errno text", async (t) => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'abierto-full-'))
   t.teardown(() => fs.rm(root, { recursive: true, force: true }))
   await fs.mkdir(path.join(root, 'staging'), { recursive: true })

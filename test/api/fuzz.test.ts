@@ -12,7 +12,17 @@ t.test('hostile params generated from every action schema never get a 500, inter
   const known = await createFixtures(app)
   const actions = app.app.actions.registry.all()
   t.ok(actions.length > 80, 'every registered action is fuzzed')
-  const findings = await fuzzActions({ app: app.app, actions, known, callers: [['anonymous', null], ['sysadmin', app.sysadminToken]], seed: SEED, runs: RUNS_PER_ACTION })
+  const findings = await fuzzActions({
+    app: app.app,
+    actions,
+    known,
+    callers: [
+      ['anonymous', null],
+      ['sysadmin', app.sysadminToken],
+    ],
+    seed: SEED,
+    runs: RUNS_PER_ACTION,
+  })
   for (const f of findings) t.fail(`${f.action} as ${f.caller} (seed ${f.seed}, case ${f.index}): ${f.problem}; status ${f.status}\n  request: ${f.request}\n  body: ${f.body}`)
   t.equal(findings.length, 0, 'no findings')
 })
@@ -30,7 +40,7 @@ t.test('the catalog and download routes take the same hostile strings in paths, 
       { url: `/catalog.ttl?q=${e}&fq=${e}` },
       { url: `/catalog.jsonld?page=${e}&modified_since=${e}&profiles=${e}` },
       { url: `/catalog.${e}` },
-      { url: `/dataset/${e}` , headers: { accept: 'text/turtle' } },
+      { url: `/dataset/${e}`, headers: { accept: 'text/turtle' } },
       { url: `/dataset/${e}.ttl?profiles=${e}` },
       { url: `/dataset/${datasetId}.rdf?profiles=${e}` },
       { url: `/dataset/${e}/resource/${e}/download` },

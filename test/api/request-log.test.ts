@@ -30,11 +30,19 @@ class WriteFailingIndex implements SearchIndex {
   constructor(private readonly inner: SearchIndex) {}
   async prepare() {}
   async close() {}
-  async search(req: SearchRequest) { return this.inner.search(req) }
-  async upsert(): Promise<void> { throw new SearchBackendError('connect ECONNREFUSED 127.0.0.1:7700') }
-  async remove(): Promise<void> { throw new SearchBackendError('connect ECONNREFUSED 127.0.0.1:7700') }
+  async search(req: SearchRequest) {
+    return this.inner.search(req)
+  }
+  async upsert(): Promise<void> {
+    throw new SearchBackendError('connect ECONNREFUSED 127.0.0.1:7700')
+  }
+  async remove(): Promise<void> {
+    throw new SearchBackendError('connect ECONNREFUSED 127.0.0.1:7700')
+  }
   async clear() {}
-  async count() { return this.inner.count() }
+  async count() {
+    return this.inner.count()
+  }
 }
 
 async function setup(t: Parameters<typeof testDatabase>[0]) {
@@ -72,7 +80,11 @@ t.test('every line logged while serving a request carries its id; the id is echo
   t.equal(deferred.length, 1, 'the index failure inside the request is logged')
   t.equal(deferred[0]?.reqId, 'write-with-index-down', "with the request's id")
   t.equal(lines.filter((l) => l.reqId === 'write-with-index-down' && l.msg === 'request').length, 1, 'and so is its request line')
-  t.same(lines.filter((l) => l.reqId === undefined), [], 'no line without a request id')
+  t.same(
+    lines.filter((l) => l.reqId === undefined),
+    [],
+    'no line without a request id',
+  )
 
   const generated = await s.app.inject({ method: 'GET', url: '/api/3/action/status_show', headers: { 'x-request-id': 'has spaces\tand tabs' } })
   t.match(generated.headers['x-request-id'], /^[0-9a-f-]{36}$/, 'an implausible id is replaced by a UUID')
@@ -94,8 +106,14 @@ t.test('tokens are never logged', async (t) => {
   // anything that logs the headers themselves is redacted too
   s.app.log.info({ req: { headers: { authorization: s.token } }, headers: { 'x-ckan-api-key': s.token } }, 'headers logged by mistake')
   await s.app.close()
-  t.ok(s.log.lines.some((l) => l.msg === 'request' && String(l.url).includes('api_key=[REDACTED]&limit=5')), 'the URL is logged with the secret parameter redacted')
-  t.ok(s.log.lines.some((l) => l.msg === 'headers logged by mistake'), 'the mistaken line is written')
+  t.ok(
+    s.log.lines.some((l) => l.msg === 'request' && String(l.url).includes('api_key=[REDACTED]&limit=5')),
+    'the URL is logged with the secret parameter redacted',
+  )
+  t.ok(
+    s.log.lines.some((l) => l.msg === 'headers logged by mistake'),
+    'the mistaken line is written',
+  )
   t.notOk(s.log.raw.includes(s.token), 'the API token appears nowhere in the log')
   t.notOk(s.log.raw.includes(secretInUrl), 'nor does a secret passed in a query string')
   t.notOk(s.log.raw.includes('not-a-real-token-9f8e7d'), 'nor a wrong token')

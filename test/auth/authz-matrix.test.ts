@@ -172,10 +172,18 @@ t.test('collaborators', async (t) => {
   await w.ok('package_collaborator_create', { id: d.id, user_id: 'registered', capacity: 'editor' }, { token: w.token('admin') })
   t.equal((await w.call('package_patch', { id: d.id, notes: 'x' }, { token: w.token('registered') })).statusCode, 200, 'an editor collaborator edits')
   const list = await w.ok('package_collaborator_list', { id: d.id }, { token: w.token('admin') })
-  t.same(list.map((r: { user_id: string; capacity: string }) => [r.user_id, r.capacity]).sort(), [
-    [w.users.collab_editor.id, 'editor'], [w.users.collab_member.id, 'member'], [w.users.registered.id, 'editor'],
-  ].sort())
-  t.same((await w.ok('package_collaborator_list_for_user', { id: 'registered' }, { token: w.token('registered') })).map((r: { package_id: string }) => r.package_id), [d.id])
+  t.same(
+    list.map((r: { user_id: string; capacity: string }) => [r.user_id, r.capacity]).sort(),
+    [
+      [w.users.collab_editor.id, 'editor'],
+      [w.users.collab_member.id, 'member'],
+      [w.users.registered.id, 'editor'],
+    ].sort(),
+  )
+  t.same(
+    (await w.ok('package_collaborator_list_for_user', { id: 'registered' }, { token: w.token('registered') })).map((r: { package_id: string }) => r.package_id),
+    [d.id],
+  )
   const other = await w.call('package_collaborator_list_for_user', { id: 'registered' }, { token: w.token('editor') })
   t.same(other.json().error, { __type: 'Authorization Error', message: 'Access denied' })
   t.equal(await w.ok('package_collaborator_delete', { id: d.id, user_id: 'registered' }, { token: w.token('admin') }), null)
@@ -195,22 +203,53 @@ t.test('collaborators disabled (the default): collaborations grant nothing', asy
 
 t.test('membership queries', async (t) => {
   const w = await world(t)
-  t.same(await w.ok('member_roles_list', {}, { token: null }), [{ text: 'Admin', value: 'admin' }, { text: 'Editor', value: 'editor' }, { text: 'Member', value: 'member' }])
-  t.same(await w.ok('member_roles_list', { group_type: 'group' }, { token: null }), [{ text: 'Admin', value: 'admin' }, { text: 'Member', value: 'member' }])
+  t.same(await w.ok('member_roles_list', {}, { token: null }), [
+    { text: 'Admin', value: 'admin' },
+    { text: 'Editor', value: 'editor' },
+    { text: 'Member', value: 'member' },
+  ])
+  t.same(await w.ok('member_roles_list', { group_type: 'group' }, { token: null }), [
+    { text: 'Admin', value: 'admin' },
+    { text: 'Member', value: 'member' },
+  ])
   const mine = await w.ok('organization_list_for_user', {}, { token: w.token('member') })
-  t.same(mine.map((o: { name: string; capacity: string }) => [o.name, o.capacity]), [['org1', 'member']])
+  t.same(
+    mine.map((o: { name: string; capacity: string }) => [o.name, o.capacity]),
+    [['org1', 'member']],
+  )
   t.same(await w.ok('organization_list_for_user', { permission: 'create_dataset' }, { token: w.token('member') }), [])
-  t.same((await w.ok('organization_list_for_user', { id: 'editor', permission: 'create_dataset' }, { token: null })).map((o: { name: string }) => o.name), ['org1'])
-  t.same((await w.ok('organization_list_for_user', {})).map((o: { name: string; capacity: string }) => [o.name, o.capacity]), [['org1', 'admin'], ['org2', 'admin']], 'sysadmin: all, as admin')
+  t.same(
+    (await w.ok('organization_list_for_user', { id: 'editor', permission: 'create_dataset' }, { token: null })).map((o: { name: string }) => o.name),
+    ['org1'],
+  )
+  t.same(
+    (await w.ok('organization_list_for_user', {})).map((o: { name: string; capacity: string }) => [o.name, o.capacity]),
+    [
+      ['org1', 'admin'],
+      ['org2', 'admin'],
+    ],
+    'sysadmin: all, as admin',
+  )
   t.same(await w.ok('organization_list_for_user', {}, { token: null }), [])
   t.equal((await w.call('organization_list_for_user', { id: 'nobody' })).statusCode, 404)
   const members = await w.ok('member_list', { id: 'org1', object_type: 'user' }, { token: null })
-  t.same(members.map((m: string[]) => m.slice(1)).sort(), [['user', 'Admin'], ['user', 'Editor'], ['user', 'Member']])
+  t.same(members.map((m: string[]) => m.slice(1)).sort(), [
+    ['user', 'Admin'],
+    ['user', 'Editor'],
+    ['user', 'Member'],
+  ])
   t.same(await w.ok('group_list_authz', {}, { token: null }), [])
   t.same(await w.ok('group_list_authz', {}, { token: w.token('member') }), [])
   await w.ok('group_member_create', { id: 'group1', username: 'member', role: 'member' })
-  t.same((await w.ok('group_list_authz', {}, { token: w.token('member') })).map((g: { name: string }) => g.name), ['group1'])
-  t.same((await w.ok('group_list_authz', {})).map((g: { name: string }) => g.name), ['group1'], 'sysadmin: every group')
+  t.same(
+    (await w.ok('group_list_authz', {}, { token: w.token('member') })).map((g: { name: string }) => g.name),
+    ['group1'],
+  )
+  t.same(
+    (await w.ok('group_list_authz', {})).map((g: { name: string }) => g.name),
+    ['group1'],
+    'sysadmin: every group',
+  )
   // a deleted organization is shown to its members only
   await w.db.kysely.updateTable('group').set({ state: 'deleted' }).where('id', '=', w.org2).execute()
   t.equal((await w.call('organization_show', { id: 'org2' }, { token: w.token('other_admin') })).statusCode, 200)
@@ -231,7 +270,10 @@ t.test('adding a dataset to a group needs a role in that group', async (t) => {
     t.same(res.json().error, { __type: 'Authorization Error', message: 'Access denied: User editor not authorized to edit these groups' }, action)
   }
   await w.ok('group_member_create', { id: 'group1', username: 'editor', role: 'member' })
-  t.same((await w.ok('package_patch', { id: d.id, groups: [{ name: 'group1' }] }, { token })).groups.map((g: { name: string }) => g.name), ['group1'])
+  t.same(
+    (await w.ok('package_patch', { id: d.id, groups: [{ name: 'group1' }] }, { token })).groups.map((g: { name: string }) => g.name),
+    ['group1'],
+  )
   // keeping a group the dataset is already in needs nothing
   await w.ok('group_member_delete', { id: 'group1', username: 'editor' })
   t.equal((await w.call('package_patch', { id: d.id, notes: 'n' }, { token })).statusCode, 200)

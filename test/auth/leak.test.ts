@@ -39,7 +39,10 @@ t.test('hidden datasets never leak to anonymous callers or outsiders', async (t)
     ['group_list_authz', {}],
   ]
   // user actions come from another part of the issue: checked once registered (400 = unknown action)
-  for (const [name, body] of [['user_show', { id: 'admin', include_datasets: true }], ['user_list', {}]] as [string, Record<string, unknown>][]) {
+  for (const [name, body] of [
+    ['user_show', { id: 'admin', include_datasets: true }],
+    ['user_list', {}],
+  ] as [string, Record<string, unknown>][]) {
     const probe = await w.call(name, body)
     t.comment(`${name}: ${probe.statusCode}`)
     if (probe.statusCode !== 400) reads.push([name, body])
@@ -71,7 +74,11 @@ t.test('hidden datasets never leak to anonymous callers or outsiders', async (t)
       }
       const res = await w.call('resource_show', { id: d.resourceId }, { token })
       t.equal(res.statusCode, 403)
-      t.same(secrets.filter((s) => s !== d.resourceId && res.body.includes(s)), [], 'resource_show leaks nothing')
+      t.same(
+        secrets.filter((s) => s !== d.resourceId && res.body.includes(s)),
+        [],
+        'resource_show leaks nothing',
+      )
     }
   }
 

@@ -3,8 +3,7 @@ import { testApp } from '../helpers/app.js'
 
 t.test('failed authentications are limited per client IP', async (t) => {
   const { app, sysadminToken } = await testApp(t, { AUTH_RATE_LIMIT_PER_MINUTE: '3' })
-  const get = (token: string | null, ip = '10.0.0.1') =>
-    app.inject({ method: 'GET', url: '/api/3/action/status_show', remoteAddress: ip, headers: token ? { authorization: token } : {} })
+  const get = (token: string | null, ip = '10.0.0.1') => app.inject({ method: 'GET', url: '/api/3/action/status_show', remoteAddress: ip, headers: token ? { authorization: token } : {} })
 
   for (let i = 0; i < 5; i++) t.equal((await get(sysadminToken)).statusCode, 200, 'valid tokens never count')
   for (let i = 0; i < 3; i++) t.equal((await get(`bad-${i}`)).statusCode, 200, `failure ${i + 1} is answered (anonymously)`)

@@ -52,8 +52,15 @@ export async function world(t: { teardown(fn: () => unknown): void }, env: Recor
   await addMember(db, org1, users.admin.id, 'admin')
   await addMember(db, org2, users.other_admin.id, 'admin')
   const names: Record<Role, string> = {
-    anonymous: '', registered: 'registered', member: 'member', editor: 'editor', admin: 'orgadmin', other_admin: 'otheradmin',
-    collab_member: 'collabmember', collab_editor: 'collabeditor', sysadmin: 'admin',
+    anonymous: '',
+    registered: 'registered',
+    member: 'member',
+    editor: 'editor',
+    admin: 'orgadmin',
+    other_admin: 'otheradmin',
+    collab_member: 'collabmember',
+    collab_editor: 'collabeditor',
+    sysadmin: 'admin',
   }
   return {
     ...app,
@@ -65,7 +72,12 @@ export async function world(t: { teardown(fn: () => unknown): void }, env: Recor
     nameOf: (role) => names[role],
     async dataset(state, name, extra = {}) {
       const d = await app.ok('package_create', {
-        name, title: `Title of ${name}`, owner_org: 'org1', private: state === 'private', resources: [{ url: `http://example.org/${name}.csv` }], ...extra,
+        name,
+        title: `Title of ${name}`,
+        owner_org: 'org1',
+        private: state === 'private',
+        resources: [{ url: `http://example.org/${name}.csv` }],
+        ...extra,
       })
       if (state === 'draft' || state === 'deleted') await db.updateTable('package').set({ state }).where('id', '=', d.id).execute()
       await addCollaborator(db, d.id, users.collab_member.id, 'member')

@@ -29,7 +29,10 @@ export function writeJsonl(file: string, lines: (Dict | string)[]): string {
 }
 
 export function readJsonl(file: string): Dict[] {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Dict)
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Dict)
 }
 
 /** The summary line of `abierto load`. */

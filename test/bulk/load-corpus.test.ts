@@ -116,7 +116,11 @@ t.test('load the real corpus, dump it, load it again', async (t) => {
   const direct = await ok('package_search', { fq: `name:${rec.name}`, 'facet.field': ['organization'] }, { token: null })
   t.equal(direct.count, 1, 'a loaded dataset is found by package_search')
   t.equal(direct.results[0].id, stableUuid(rec.id))
-  t.same(direct.search_facets.organization.items.map((i: Dict) => i.name), [rec.organization.name], 'with its organization facet')
+  t.same(
+    direct.search_facets.organization.items.map((i: Dict) => i.name),
+    [rec.organization.name],
+    'with its organization facet',
+  )
   // the answer cached before the load is gone once the notice arrives (asynchronous LISTEN)
   let after = await ok('package_search', { q: 'pauta', rows: 0 }, { token: null })
   for (let i = 0; i < 50 && after.count === 0; i++) {
@@ -127,18 +131,18 @@ t.test('load the real corpus, dump it, load it again', async (t) => {
   const orgFacet = await ok('package_search', { rows: 0, 'facet.field': ['organization'], 'facet.limit': -1 }, { token: null })
   const perOrg = new Map<string, number>()
   for (const r of records) perOrg.set(r.organization.name, (perOrg.get(r.organization.name) ?? 0) + 1)
-  t.same(
-    Object.fromEntries(orgFacet.search_facets.organization.items.map((i: Dict) => [i.name, i.count])),
-    Object.fromEntries(perOrg),
-    'organization facet counts equal the corpus',
-  )
+  t.same(Object.fromEntries(orgFacet.search_facets.organization.items.map((i: Dict) => [i.name, i.count])), Object.fromEntries(perOrg), 'organization facet counts equal the corpus')
 
   const file = path.join(dir, 'dump.jsonl')
   const dump = await cli(db, dir, ['dump', file])
   t.equal(dump.code, 0, dump.stderr)
   const dumped = readJsonl(file)
   t.equal(dumped.length, records.length)
-  t.same(dumped.map((d) => d.name), records.map((r) => r.name).sort(), 'ordered by name, every dataset once')
+  t.same(
+    dumped.map((d) => d.name),
+    records.map((r) => r.name).sort(),
+    'ordered by name, every dataset once',
+  )
 
   let mismatches = 0
   for (const d of dumped) {
@@ -167,12 +171,17 @@ t.test('load the real corpus, dump it, load it again', async (t) => {
   t.equal(showMismatches, 0, 'every dumped line equals package_show through the API')
 
   const counts = async () =>
-    (await sql<Dict>`SELECT (SELECT count(*)::int FROM package) AS packages, (SELECT count(*)::int FROM resource) AS resources,
+    (
+      await sql<Dict>`SELECT (SELECT count(*)::int FROM package) AS packages, (SELECT count(*)::int FROM resource) AS resources,
         (SELECT count(*)::int FROM resource WHERE state = 'active') AS active_resources, (SELECT count(*)::int FROM package_tag) AS package_tags,
-        (SELECT count(*)::int FROM tag) AS tags, (SELECT count(*)::int FROM member) AS members, (SELECT count(*)::int FROM "group") AS groups`.execute(db.kysely)).rows[0]
+        (SELECT count(*)::int FROM tag) AS tags, (SELECT count(*)::int FROM member) AS members, (SELECT count(*)::int FROM "group") AS groups`.execute(db.kysely)
+    ).rows[0]
   const first = await counts()
   t.equal(first.packages, records.length)
-  t.equal(first.active_resources, records.reduce((n, r) => n + r.resources.length, 0))
+  t.equal(
+    first.active_resources,
+    records.reduce((n, r) => n + r.resources.length, 0),
+  )
 
   const again = await cli(db, dir, ['load', corpusFile()])
   t.equal(again.code, 0, again.stderr)

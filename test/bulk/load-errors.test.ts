@@ -14,7 +14,15 @@ const ORG = { name: 'org-buena', title: 'Organización Buena', description: 'La 
 const RESOURCE_ID = '6a4b9c1e-1111-4a2b-9c3d-000000000001'
 
 const lines = [
-  /* 1 */ { name: 'bueno-uno', title: 'Bueno uno', organization: ORG, owner_org: ORG.name, groups: [{ name: 'grupo-a', title: 'Grupo A' }], tags: [{ name: 'agua' }], resources: [{ id: RESOURCE_ID, url: 'http://a.example/1.csv' }, { url: 'http://a.example/2.csv' }] },
+  /* 1 */ {
+    name: 'bueno-uno',
+    title: 'Bueno uno',
+    organization: ORG,
+    owner_org: ORG.name,
+    groups: [{ name: 'grupo-a', title: 'Grupo A' }],
+    tags: [{ name: 'agua' }],
+    resources: [{ id: RESOURCE_ID, url: 'http://a.example/1.csv' }, { url: 'http://a.example/2.csv' }],
+  },
   /* 2 */ '{"name": "roto", ',
   /* 3 */ { title: 'Sin nombre', owner_org: ORG.name },
   /* 4 */ { name: 'org-numero', owner_org: 123 },
@@ -52,7 +60,11 @@ t.test('bad lines are reported and skipped, good ones loaded, nothing half-writt
     [12, /^line 12: owner_org: An organization must be provided$/],
     [14, /^line 14: resources: Only lists of dicts can be placed against subschema resources, not str$/],
   ]
-  for (const [, re] of expected) t.ok(reported.some((l) => re.test(l)), `reported: ${re}`)
+  for (const [, re] of expected)
+    t.ok(
+      reported.some((l) => re.test(l)),
+      `reported: ${re}`,
+    )
   t.equal(reported.length, expected.length, `nothing else reported:\n${reported.join('\n')}`)
 
   const names = (await sql<{ name: string }>`SELECT name FROM package ORDER BY name`.execute(db.kysely)).rows.map((r) => r.name)
@@ -64,15 +76,30 @@ t.test('bad lines are reported and skipped, good ones loaded, nothing half-writt
            (SELECT count(*)::int FROM member WHERE table_name = 'package' AND table_id <> ALL(${ids}::text[])) AS members`.execute(db.kysely)
   t.same(orphans.rows[0], { resources: 0, package_tags: 0, members: 0 }, 'no row of a rejected dataset')
   const resources = await sql<{ url: string }>`SELECT url FROM resource ORDER BY url`.execute(db.kysely)
-  t.same(resources.rows.map((r) => r.url), ['http://a.example/1.csv', 'http://a.example/2.csv', 'http://a.example/3.csv'], 'the clashing resource kept its dataset and url')
+  t.same(
+    resources.rows.map((r) => r.url),
+    ['http://a.example/1.csv', 'http://a.example/2.csv', 'http://a.example/3.csv'],
+    'the clashing resource kept its dataset and url',
+  )
   const tags = await sql<{ name: string }>`SELECT name FROM tag ORDER BY name`.execute(db.kysely)
-  t.same(tags.rows.map((r) => r.name), ['agua', 'secreto'], 'tags only of loaded datasets (the savepoint took "choque" back)')
+  t.same(
+    tags.rows.map((r) => r.name),
+    ['agua', 'secreto'],
+    'tags only of loaded datasets (the savepoint took "choque" back)',
+  )
   const groups = await sql<{ name: string }>`SELECT name FROM "group" ORDER BY name`.execute(db.kysely)
-  t.same(groups.rows.map((r) => r.name), ['grupo-a', 'org-buena'], 'the rejected line created no organization or group')
+  t.same(
+    groups.rows.map((r) => r.name),
+    ['grupo-a', 'org-buena'],
+    'the rejected line created no organization or group',
+  )
   const org = await ok('organization_show', { id: ORG.name })
   t.match(org, { title: ORG.title, description: ORG.description, image_url: ORG.image_url }, 'the organization keeps the file’s title, description and image')
   const uno = await ok('package_show', { id: 'bueno-uno' }, { token: null })
-  t.same(uno.groups.map((g: { name: string }) => g.name), ['grupo-a'])
+  t.same(
+    uno.groups.map((g: { name: string }) => g.name),
+    ['grupo-a'],
+  )
   t.equal(uno.resources[0].id, RESOURCE_ID, 'a UUID from the file is kept')
 
   const queued = await sql<{ n: number }>`SELECT count(*)::int AS n FROM search_outbox`.execute(db.kysely)
@@ -100,7 +127,14 @@ t.test('bad lines are reported and skipped, good ones loaded, nothing half-writt
 
   const toStdout = await cli(db, dir, ['dump', '-'])
   t.equal(toStdout.code, 0)
-  t.same(toStdout.stdout.trim().split('\n').map((l) => JSON.parse(l).name), ['bueno-dos', 'bueno-uno'], 'dump - writes to stdout')
+  t.same(
+    toStdout.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).name),
+    ['bueno-dos', 'bueno-uno'],
+    'dump - writes to stdout',
+  )
   t.match(toStdout.stderr, /dumped 2 datasets/)
 
   const usage = await cli(db, dir, ['dump', out('x'), '--include-everything'])
@@ -118,15 +152,24 @@ t.test('load - reads stdin', async (t) => {
   let stdout = ''
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()))
   child.stdin!.end(
-    [{ name: 'desde-stdin', organization: { name: 'org-stdin' } }, { name: 'otro-stdin', owner_org: 'org-stdin', private: true }].map((l) => JSON.stringify(l)).join('\n') + '\n',
+    [
+      { name: 'desde-stdin', organization: { name: 'org-stdin' } },
+      { name: 'otro-stdin', owner_org: 'org-stdin', private: true },
+    ]
+      .map((l) => JSON.stringify(l))
+      .join('\n') + '\n',
   )
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
   t.equal(code, 0)
   t.same(summary(stdout), { created: 2, updated: 0, failed: 0 })
   const rows = await sql<{ name: string; private: boolean; org: string }>`
     SELECT p.name, p.private, g.name AS org FROM package p JOIN "group" g ON g.id = p.owner_org ORDER BY p.name`.execute(db.kysely)
-  t.same(rows.rows, [
-    { name: 'desde-stdin', private: false, org: 'org-stdin' },
-    { name: 'otro-stdin', private: true, org: 'org-stdin' },
-  ], 'an organization given only by owner_org is the one created for the line before')
+  t.same(
+    rows.rows,
+    [
+      { name: 'desde-stdin', private: false, org: 'org-stdin' },
+      { name: 'otro-stdin', private: true, org: 'org-stdin' },
+    ],
+    'an organization given only by owner_org is the one created for the line before',
+  )
 })

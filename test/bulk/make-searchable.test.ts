@@ -10,8 +10,7 @@ import { readLines } from '../../src/bulk/jsonl.js'
 import { loadDatasets } from '../../src/bulk/load.js'
 import { makeSearchable } from '../../src/bulk/make-searchable.js'
 
-const count = async (db: Kysely<Database>, table: string) =>
-  (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(db)).rows[0].n
+const count = async (db: Kysely<Database>, table: string) => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(db)).rows[0].n
 
 async function setup(t: Parameters<typeof testApp>[0], n: number) {
   const { db, ok } = await testApp(t, {}, { indexWorker: false })
@@ -28,7 +27,10 @@ async function setup(t: Parameters<typeof testApp>[0], n: number) {
   return { db, ok, result, reported, indexer }
 }
 
-for (const [mode, rebuildMin] of [['rebuild', 1], ['outbox', 1000]] as const) {
+for (const [mode, rebuildMin] of [
+  ['rebuild', 1],
+  ['outbox', 1000],
+] as const) {
   t.test(`after a load the datasets are searchable (${mode})`, async (t) => {
     const { db, ok, result, reported, indexer } = await setup(t, 30)
     t.same(reported, [])

@@ -51,7 +51,10 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets', async (t) =
   t.equal(r.temporal, '2024-01-01/2024-12-31')
   t.equal(r.accrualPeriodicity, 'R/P1M')
   const upload = rich.resources.find((x: any) => x.url_type === 'upload')
-  t.ok(r.distribution.some((d: any) => d.downloadURL === upload.url && d.mediaType === 'text/csv' && d.format === 'CSV'), 'upload → downloadURL + mediaType')
+  t.ok(
+    r.distribution.some((d: any) => d.downloadURL === upload.url && d.mediaType === 'text/csv' && d.format === 'CSV'),
+    'upload → downloadURL + mediaType',
+  )
   const u: any = byTitle.get('untagged')
   t.same(u.keyword, ['untagged'], 'an untagged dataset is keyed by its name')
   t.same(u.contactPoint, { '@type': 'vcard:Contact', fn: 'Ana', hasEmail: 'mailto:ana@example.org' })

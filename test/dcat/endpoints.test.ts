@@ -64,7 +64,11 @@ t.test('paging: 250 datasets in 3 pages with hydra links; modified_since; CKAN e
   await app.ok('package_patch', { id: 'ds-007', notes: 'changed' })
   const recent = await app.app.inject({ method: 'GET', url: `/catalog.ttl?modified_since=${encodeURIComponent(since)}` })
   t.equal(recent.statusCode, 200)
-  t.same(harvest(await parse('ttl', recent.body)).map((d) => d.title), ['ds-007'], 'modified_since filters')
+  t.same(
+    harvest(await parse('ttl', recent.body)).map((d) => d.title),
+    ['ds-007'],
+    'modified_since filters',
+  )
   t.equal(hydra(recent.body).first, `"http://test.local/catalog.ttl?modified_since=${encodeURIComponent(since)}&page=1"`)
   const q = await app.app.inject({ method: 'GET', url: '/catalog.jsonld?q=name:ds-01*' })
   t.equal(harvest(await parse('jsonld', q.body)).length, 10, 'q filters (jsonld)')
@@ -102,14 +106,22 @@ t.test('private, draft, deleted datasets and harvest sources never leak', async 
     for (const ext of ['ttl', 'rdf', 'jsonld']) {
       const res = await w.app.inject({ method: 'GET', url: `/catalog.${ext}`, headers })
       t.equal(res.statusCode, 200)
-      t.same(harvest(await parse(ext, res.body)).map((d) => d.title), ['Title of visible'], `${role}: /catalog.${ext} lists the public dataset only`)
+      t.same(
+        harvest(await parse(ext, res.body)).map((d) => d.title),
+        ['Title of visible'],
+        `${role}: /catalog.${ext} lists the public dataset only`,
+      )
       t.notMatch(res.body, /hidden/, `${role}: /catalog.${ext} never names a hidden one`)
     }
     const fq = await w.app.inject({ method: 'GET', url: `/catalog.ttl?fq=${encodeURIComponent('+state:(draft OR deleted) +private:true')}`, headers })
     t.notMatch(fq.body, /hidden/, `${role}: fq cannot widen the catalog`)
     const dj = await w.app.inject({ method: 'GET', url: '/data.json', headers })
     t.equal(dj.statusCode, 200)
-    t.same(dj.json().dataset.map((d: any) => d.title), ['Title of visible'], `${role}: /data.json`)
+    t.same(
+      dj.json().dataset.map((d: any) => d.title),
+      ['Title of visible'],
+      `${role}: /data.json`,
+    )
   }
 
   const ttl = (id: string, role: Parameters<typeof w.token>[0]) => {

@@ -52,7 +52,13 @@ export async function richDataset(app: TestApp, org = 'ministerio'): Promise<any
     ],
     resources: [{ name: 'Portal de consulta', description: 'Consulta en línea', url: 'https://example.org/consulta', format: 'HTML' }],
   })
-  const res = await postMultipart(app.app, 'resource_create', { package_id: ds.id, name: 'presupuesto.csv', description: 'Datos', format: 'CSV' }, { filename: 'presupuesto.csv', content: UPLOAD_CONTENT, contentType: 'text/csv' }, app.sysadminToken)
+  const res = await postMultipart(
+    app.app,
+    'resource_create',
+    { package_id: ds.id, name: 'presupuesto.csv', description: 'Datos', format: 'CSV' },
+    { filename: 'presupuesto.csv', content: UPLOAD_CONTENT, contentType: 'text/csv' },
+    app.sysadminToken,
+  )
   if (res.statusCode !== 200) throw new Error(`upload failed: ${res.body}`)
   return app.ok('package_show', { id: ds.id })
 }

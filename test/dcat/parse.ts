@@ -68,10 +68,17 @@ export function harvest(quads: Quad[]): Harvested[] {
         title: one(ds, `${DCT}title`),
         notes: one(ds, `${DCT}description`),
         identifier: one(ds, `${DCT}identifier`),
-        tags: objs(ds, `${DCAT}keyword`).map((o) => o.value).sort(),
+        tags: objs(ds, `${DCAT}keyword`)
+          .map((o) => o.value)
+          .sort(),
         resources,
         licenses: [...new Set(resources.flatMap((r) => (r.license ? [r.license] : [])))],
-        license_id: licenseId(resources.map((r) => objs(r.uri, `${DCT}license`)[0]).filter((o) => o !== undefined).map((o) => ({ value: o.value, title: one(o.value, `${DCT}title`) }))),
+        license_id: licenseId(
+          resources
+            .map((r) => objs(r.uri, `${DCT}license`)[0])
+            .filter((o) => o !== undefined)
+            .map((o) => ({ value: o.value, title: one(o.value, `${DCT}title`) })),
+        ),
       }
     })
 }

@@ -74,17 +74,26 @@ t.test('schema.org profile and the dcat actions', async (t) => {
   t.equal(res.statusCode, 200)
   const quads = await parse('jsonld', res.body)
   const has = (p: string, o: string) => quads.some((q) => q.predicate.value === `http://schema.org/${p}` && q.object.value === o)
-  t.ok(quads.some((q) => q.object.value === 'http://schema.org/Dataset'), 'a schema:Dataset')
+  t.ok(
+    quads.some((q) => q.object.value === 'http://schema.org/Dataset'),
+    'a schema:Dataset',
+  )
   t.ok(has('name', rich.title), 'schema:name')
   t.ok(has('keywords', 'presupuesto'), 'schema:keywords')
   t.ok(has('contentUrl', rich.resources.find((r: any) => r.url_type === 'upload').url), 'upload → schema:contentUrl')
   t.ok(has('temporalCoverage', '2024-01-01/2024-12-31'), 'temporalCoverage')
-  t.notOk(quads.some((q) => q.object.value === 'http://www.w3.org/ns/dcat#Dataset'), 'no DCAT-AP triples under schemaorg only')
+  t.notOk(
+    quads.some((q) => q.object.value === 'http://www.w3.org/ns/dcat#Dataset'),
+    'no DCAT-AP triples under schemaorg only',
+  )
 
   const both = await app.app.inject({ method: 'GET', url: '/catalog.ttl?profiles=euro_dcat_ap_3,schemaorg' })
   t.equal(both.statusCode, 200)
   const bothQuads = await parse('ttl', both.body)
-  const catalogTypes = bothQuads.filter((q) => q.subject.value === 'http://test.local' && q.predicate.value.endsWith('#type')).map((q) => q.object.value).sort()
+  const catalogTypes = bothQuads
+    .filter((q) => q.subject.value === 'http://test.local' && q.predicate.value.endsWith('#type'))
+    .map((q) => q.object.value)
+    .sort()
   t.same(catalogTypes, ['http://schema.org/DataCatalog', 'http://www.w3.org/ns/dcat#Catalog'], 'both profiles: the catalog node has both types')
   t.equal(harvest(bothQuads)[0].title, rich.title, 'both profiles: the DCAT dataset is still there')
   t.match(both.body, /profiles=euro_dcat_ap_3%2Cschemaorg&page=1/, 'page links keep the profiles')

@@ -18,7 +18,10 @@ t.test('Accept header → RDF format (ckanext-dcat parse_accept_header)', async 
 })
 
 t.test('dates keep their precision', async (t) => {
-  const dt = (v: string) => { const l = dateLiteral(v); return [l.value, l.datatype.value.split('#')[1]] }
+  const dt = (v: string) => {
+    const l = dateLiteral(v)
+    return [l.value, l.datatype.value.split('#')[1]]
+  }
   t.same(dt('2024'), ['2024', 'gYear'])
   t.same(dt('2024-05'), ['2024-05', 'gYearMonth'])
   t.same(dt('2024-05-01'), ['2024-05-01', 'date'])
@@ -30,7 +33,22 @@ t.test('dates keep their precision', async (t) => {
 
 t.test('GeoJSON → WKT', async (t) => {
   t.equal(geoJsonToWkt('{"type":"Point","coordinates":[-58.4,-34.6]}'), 'POINT (-58.4 -34.6)')
-  t.equal(geoJsonToWkt({ type: 'MultiPolygon', coordinates: [[[[0, 0], [1, 0], [1, 1], [0, 0]]]] }), 'MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)))')
+  t.equal(
+    geoJsonToWkt({
+      type: 'MultiPolygon',
+      coordinates: [
+        [
+          [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 0],
+          ],
+        ],
+      ],
+    }),
+    'MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)))',
+  )
   t.equal(geoJsonToWkt('{"type":"Point","coordinates":["a",1]}'), undefined, 'bad coordinates')
   t.equal(geoJsonToWkt('not json'), undefined)
   t.equal(geoJsonToWkt('{"type":"Circle","coordinates":[0,0]}'), undefined)

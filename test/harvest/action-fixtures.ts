@@ -27,8 +27,16 @@ export async function insertObject(
   await db
     .insertInto('harvest_object')
     .values({
-      id, guid: o.guid ?? id, current: o.current ?? false, gathered: nowIso(), state: o.state ?? 'COMPLETE', report_status: o.report_status ?? null,
-      harvest_job_id: jobId, harvest_source_id: sourceId, package_id: o.packageId ?? null, import_finished: o.import_finished ?? null,
+      id,
+      guid: o.guid ?? id,
+      current: o.current ?? false,
+      gathered: nowIso(),
+      state: o.state ?? 'COMPLETE',
+      report_status: o.report_status ?? null,
+      harvest_job_id: jobId,
+      harvest_source_id: sourceId,
+      package_id: o.packageId ?? null,
+      import_finished: o.import_finished ?? null,
       extras: JSON.stringify(o.extras ?? {}) as unknown as Record<string, string>,
     })
     .execute()

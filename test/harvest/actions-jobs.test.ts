@@ -85,13 +85,19 @@ t.test('harvest_job_show: stats with the errored override and error summaries', 
   t.equal(shown.gather_started, '2024-05-01 10:00:01')
   t.equal(shown.gather_finished, '2024-05-01 10:00:02.500000')
   t.same(shown.stats, { added: 2, updated: 0, 'not modified': 1, errored: 3, deleted: 1 }, 'errored = objects with errors (2) + gather errors (1)')
-  t.same(shown.object_error_summary, [{ message: 'Bad bbox', error_count: 2 }, { message: 'Missing title', error_count: 1 }])
+  t.same(shown.object_error_summary, [
+    { message: 'Bad bbox', error_count: 2 },
+    { message: 'Missing title', error_count: 1 },
+  ])
   t.same(shown.gather_error_summary, [{ message: 'Page 2 failed', error_count: 1 }])
 
   const report = await w.ok('harvest_job_report', { id: job })
   t.same(report.gather_errors, [{ message: 'Page 2 failed' }])
   t.same(Object.keys(report.object_errors).sort(), [addedWithError, failed].sort())
-  t.same(report.object_errors[failed].errors, [{ message: 'Bad bbox', line: null, type: 'Import' }, { message: 'Missing title', line: 3, type: 'Import' }])
+  t.same(report.object_errors[failed].errors, [
+    { message: 'Bad bbox', line: null, type: 'Import' },
+    { message: 'Missing title', line: 3, type: 'Import' },
+  ])
   t.equal(report.object_errors[failed].guid, failed)
 
   const status = await w.ok('harvest_source_show_status', { id: s.id })
@@ -109,9 +115,15 @@ t.test('harvest_job_list: newest first, filters, no summaries', async (t) => {
   const cur = await insertJob(w.db.kysely, s.id, { status: 'Running', created: '2024-03-01 00:00:00' })
   await insertJob(w.db.kysely, s2.id, { status: 'Finished' })
   const list = await w.ok('harvest_job_list', { source_id: s.name })
-  t.same(list.map((j: { id: string }) => j.id), [cur, mid, old])
+  t.same(
+    list.map((j: { id: string }) => j.id),
+    [cur, mid, old],
+  )
   t.same(Object.keys(list[0]).sort(), ['created', 'finished', 'gather_finished', 'gather_started', 'id', 'source_id', 'stats', 'status'])
-  t.same((await w.ok('harvest_job_list', { source_id: s.id, status: 'Finished' })).map((j: { id: string }) => j.id), [old])
+  t.same(
+    (await w.ok('harvest_job_list', { source_id: s.id, status: 'Finished' })).map((j: { id: string }) => j.id),
+    [old],
+  )
   t.equal((await w.ok('harvest_job_list', {})).length, 4, 'sysadmin: every job')
   const noSource = await w.call('harvest_job_list', {}, { token: w.token('editor') })
   t.equal(noSource.statusCode, 409)
@@ -156,8 +168,27 @@ t.test('harvest_object_show: shape, by dataset, CKAN messages, privacy', async (
 
   const o = await w.ok('harvest_object_show', { id: obj }, { token: null })
   t.same(Object.keys(o).sort(), [
-    'content', 'current', 'errors', 'extras', 'fetch_finished', 'fetch_started', 'gathered', 'guid', 'harvest_job_id', 'harvest_source_id', 'id',
-    'import_finished', 'import_started', 'job', 'metadata_modified_date', 'package', 'package_id', 'report_status', 'retry_times', 'source', 'state',
+    'content',
+    'current',
+    'errors',
+    'extras',
+    'fetch_finished',
+    'fetch_started',
+    'gathered',
+    'guid',
+    'harvest_job_id',
+    'harvest_source_id',
+    'id',
+    'import_finished',
+    'import_started',
+    'job',
+    'metadata_modified_date',
+    'package',
+    'package_id',
+    'report_status',
+    'retry_times',
+    'source',
+    'state',
   ])
   t.equal(o.source, s.id)
   t.equal(o.job, job)
@@ -287,7 +318,11 @@ t.test('harvest_source_clear and harvest_source_job_history_clear', async (t) =>
   t.same(left, [untouched.id, s.id].sort(), 'harvested datasets purged, the source and other datasets kept')
   t.equal((await w.call('package_show', { id: d1.id })).statusCode, 404)
   const search = await w.ok('package_search', {}, { token: null })
-  t.same(search.results.map((r: { id: string }) => r.id), [untouched.id], 'and gone from the search index')
+  t.same(
+    search.results.map((r: { id: string }) => r.id),
+    [untouched.id],
+    'and gone from the search index',
+  )
 
   const j = await insertJob(db, s.id)
   await insertObject(db, j, s.id, { packageId: untouched.id, current: true })

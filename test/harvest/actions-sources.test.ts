@@ -17,7 +17,10 @@ t.test('harvest_source_create: a dataset of type harvest plus its settings, show
   t.equal(s.active, true)
   t.same(s.status, { job_count: 0, last_job: null, total_datasets: 0 })
   t.equal(s.notes, 'About')
-  t.notOk(s.extras.some((e: { key: string }) => ['source_type', 'frequency', 'config'].includes(e.key)), 'harvest keys are not stored as extras')
+  t.notOk(
+    s.extras.some((e: { key: string }) => ['source_type', 'frequency', 'config'].includes(e.key)),
+    'harvest keys are not stored as extras',
+  )
 
   const row = await w.db.kysely.selectFrom('harvest_source').selectAll().where('id', '=', s.id).executeTakeFirstOrThrow()
   t.equal(row.type, 'ckan')
@@ -152,7 +155,10 @@ t.test('source auth follows the package rules', async (t) => {
     t.equal((await w.call('harvest_source_show', { id: priv.id }, { token: w.token(role) })).statusCode, 403, `${role} cannot see a private source`)
     t.equal((await w.call('harvest_source_show_status', { id: priv.id }, { token: w.token(role) })).statusCode, 403, `${role} cannot see its status`)
     const list = await w.ok('harvest_source_list', {}, { token: w.token(role) })
-    t.notOk(list.some((r: { id: string }) => r.id === priv.id), `${role} does not get it listed`)
+    t.notOk(
+      list.some((r: { id: string }) => r.id === priv.id),
+      `${role} does not get it listed`,
+    )
   }
   t.equal((await w.ok('harvest_source_show', { id: priv.id }, { token: w.token('member') })).id, priv.id, 'org members see it')
   const memberList = await w.ok('harvest_source_list', {}, { token: w.token('member') })
@@ -167,7 +173,11 @@ t.test('harvest_source_list: raw rows, filters, newest first', async (t) => {
   await w.ok('harvest_source_delete', { id: c.id })
 
   const all = await w.ok('harvest_source_list', {})
-  t.same(all.map((r: { id: string }) => r.id), [c.id, b.id, a.id], 'newest first, deleted included')
+  t.same(
+    all.map((r: { id: string }) => r.id),
+    [c.id, b.id, a.id],
+    'newest first, deleted included',
+  )
   const row = all.find((r: { id: string }) => r.id === a.id)
   t.same(Object.keys(row).sort(), ['active', 'config', 'created', 'description', 'frequency', 'id', 'next_run', 'publisher_id', 'publisher_title', 'status', 'title', 'type', 'url', 'user_id'])
   t.equal(row.publisher_id, w.org1)
@@ -179,10 +189,23 @@ t.test('harvest_source_list: raw rows, filters, newest first', async (t) => {
   t.same(row.status, { job_count: 0, next_harvest: '', last_harvest_request: '', msg: 'No jobs yet' })
   t.equal(all.find((r: { id: string }) => r.id === c.id).active, false)
 
-  t.same((await w.ok('harvest_source_list', { only_active: true })).map((r: { id: string }) => r.id), [b.id, a.id])
-  t.same((await w.ok('harvest_source_list', { organization_id: 'org2' })).map((r: { id: string }) => r.id), [b.id])
-  t.same((await w.ok('harvest_source_list', { organization_id: w.org2 })).map((r: { id: string }) => r.id), [b.id])
-  t.same((await w.ok('harvest_source_list', { only_to_run: true, only_active: true })).map((r: { id: string }) => r.id), [b.id], 'ALWAYS is due now, DAILY tomorrow')
+  t.same(
+    (await w.ok('harvest_source_list', { only_active: true })).map((r: { id: string }) => r.id),
+    [b.id, a.id],
+  )
+  t.same(
+    (await w.ok('harvest_source_list', { organization_id: 'org2' })).map((r: { id: string }) => r.id),
+    [b.id],
+  )
+  t.same(
+    (await w.ok('harvest_source_list', { organization_id: w.org2 })).map((r: { id: string }) => r.id),
+    [b.id],
+  )
+  t.same(
+    (await w.ok('harvest_source_list', { only_to_run: true, only_active: true })).map((r: { id: string }) => r.id),
+    [b.id],
+    'ALWAYS is due now, DAILY tomorrow',
+  )
 
   const created = '2024-05-01 10:00:00.5'
   await insertJob(w.db.kysely, a.id, { status: 'Finished', created, gather_finished: '2024-05-01 10:05:00.123456' })
@@ -192,7 +215,11 @@ t.test('harvest_source_list: raw rows, filters, newest first', async (t) => {
   t.equal(withJobs.last_job_status.status, 'New', 'last_job_status is the newest job')
   t.ok('stats' in withJobs.last_job_status)
   const anon = await w.ok('harvest_source_list', {}, { token: null })
-  t.same(anon.map((r: { id: string }) => r.id), [b.id, a.id], 'anonymous: deleted sources hidden')
+  t.same(
+    anon.map((r: { id: string }) => r.id),
+    [b.id, a.id],
+    'anonymous: deleted sources hidden',
+  )
 })
 
 t.test('status is never stale: jobs written outside the API show at once', async (t) => {
@@ -219,16 +246,26 @@ t.test('package_search hides sources unless fq asks for them', async (t) => {
   const s = await w.ok('harvest_source_create', SOURCE)
   const d = await w.dataset('public', 'plain-data')
   const plain = await w.ok('package_search', {}, { token: null })
-  t.same(plain.results.map((r: { id: string }) => r.id), [d.id])
+  t.same(
+    plain.results.map((r: { id: string }) => r.id),
+    [d.id],
+  )
   t.equal(plain.count, 1)
   const q = await w.ok('package_search', { q: 'Remote' }, { token: null })
   t.equal(q.count, 0, 'not even by title')
   const sources = await w.ok('package_search', { fq: 'dataset_type:harvest' }, { token: null })
-  t.same(sources.results.map((r: { id: string }) => r.id), [s.id])
+  t.same(
+    sources.results.map((r: { id: string }) => r.id),
+    [s.id],
+  )
   t.equal(sources.results[0].source_type, 'ckan')
   t.equal(sources.results[0].active, true)
   const viaList = await w.ok('package_search', { fq_list: ['+dataset_type:harvest'] }, { token: null })
-  t.same(viaList.results.map((r: { id: string }) => r.id), [s.id], 'fq_list counts too')
+  t.same(
+    viaList.results.map((r: { id: string }) => r.id),
+    [s.id],
+    'fq_list counts too',
+  )
 })
 
 t.test('harvested datasets carry derived harvest extras, in show and search', async (t) => {
@@ -247,20 +284,31 @@ t.test('harvested datasets carry derived harvest extras, in show and search', as
     { key: 'harvest_source_id', value: s.id },
     { key: 'harvest_source_title', value: 'Remote CKAN' },
   ])
-  t.notOk(shown.extras.some((e: { value: string }) => e.value === old), 'only the current object counts')
+  t.notOk(
+    shown.extras.some((e: { value: string }) => e.value === old),
+    'only the current object counts',
+  )
   const stored = await w.db.kysely.selectFrom('package').select('extras').where('id', '=', d.id).executeTakeFirstOrThrow()
   t.same(stored.extras, [{ key: 'a', value: '1' }], 'never stored')
   const found = await w.ok('package_search', { q: 'name:harvested' }, { token: null })
   t.same(found.results[0].extras, shown.extras, 'search results too')
   t.same((await w.ok('package_show', { id: other.id })).extras, [])
   const bySource = await w.ok('package_search', { fq: `harvest_source_id:${s.id}` }, { token: null })
-  t.same(bySource.results.map((r: { id: string }) => r.id), [d.id], 'fq on harvest_source_id')
+  t.same(
+    bySource.results.map((r: { id: string }) => r.id),
+    [d.id],
+    'fq on harvest_source_id',
+  )
   const status = await w.ok('harvest_source_show_status', { id: s.id })
   t.equal(status.total_datasets, 1)
 
   await w.ok('harvest_source_patch', { id: s.id, title: 'Renamed source' })
   const byTitle = await w.ok('package_search', { fq: 'harvest_source_title:"Renamed source"' }, { token: null })
-  t.same(byTitle.results.map((r: { id: string }) => r.id), [d.id], 'a retitled source re-indexes its datasets')
+  t.same(
+    byTitle.results.map((r: { id: string }) => r.id),
+    [d.id],
+    'a retitled source re-indexes its datasets',
+  )
   await w.ok('harvest_source_job_history_clear', { id: s.id })
   t.same((await w.ok('package_show', { id: d.id })).extras, [{ key: 'a', value: '1' }], 'history cleared: no harvest object, no harvest extras')
   t.equal((await w.ok('package_search', { fq: `harvest_source_id:${s.id}` }, { token: null })).count, 0, 'and the index forgets them')
@@ -277,6 +325,9 @@ t.test('package_delete of a source aborts its New jobs too', async (t) => {
 t.test('harvesters_info_show', async (t) => {
   const w = await world(t)
   const info = await w.ok('harvesters_info_show', {}, { token: null })
-  t.same(info.map((h: { name: string }) => h.name), ['ckan', 'dcat_rdf', 'dcat_json'])
+  t.same(
+    info.map((h: { name: string }) => h.name),
+    ['ckan', 'dcat_rdf', 'dcat_json'],
+  )
   t.same(info[0], { name: 'ckan', title: 'CKAN', description: 'Harvests remote CKAN instances', form_config_interface: 'Text', show_config: true })
 })

@@ -44,7 +44,10 @@ function essence(d: Dict): Dict {
     tags: (d.tags as Dict[]).map((x) => x.name).sort(),
     groups: (d.groups as Dict[]).map((g) => g.name).sort(),
     organization: d.organization?.name,
-    extras: (d.extras as Dict[]).filter((e) => !e.key.startsWith('harvest_')).map((e) => `${e.key}=${e.value}`).sort(),
+    extras: (d.extras as Dict[])
+      .filter((e) => !e.key.startsWith('harvest_'))
+      .map((e) => `${e.key}=${e.value}`)
+      .sort(),
     resources: (d.resources as Dict[]).map((r) => ({ id: r.id, url: r.url, name: r.name, format: r.format })),
   }
 }

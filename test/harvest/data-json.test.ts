@@ -22,7 +22,10 @@ t.test('catalog.json (ckanext-dcat example, {dataset: [...]})', async (t) => {
   const page = parseDataJsonPage(fixture('catalog.json'), opts)
   t.equal(page.nextPage, null)
   t.same(page.errors, [])
-  t.same(page.datasets.map((d) => d.guid), ['https://data.some.org/catalog/datasets/1', 'https://data.some.org/catalog/datasets/2'])
+  t.same(
+    page.datasets.map((d) => d.guid),
+    ['https://data.some.org/catalog/datasets/1', 'https://data.some.org/catalog/datasets/2'],
+  )
   const [d1, d2] = page.datasets
   t.equal(d1.dict.title, 'Example dataset 1')
   t.match(d1.dict.notes, /Some special characters: Θεσσαλονίκη\.$/)
@@ -51,7 +54,10 @@ t.test('catalog.json (ckanext-dcat example, {dataset: [...]})', async (t) => {
 t.test('a bare list (ckanext-dcat dcat_json) gives the same records', async (t) => {
   const list = parseDataJsonPage(fixture('catalog_datasets_list.json'), opts)
   const catalog = parseDataJsonPage(fixture('catalog.json'), opts)
-  t.same(list.datasets.map((d) => d.dict), catalog.datasets.map((d) => d.dict))
+  t.same(
+    list.datasets.map((d) => d.dict),
+    catalog.datasets.map((d) => d.dict),
+  )
 })
 
 t.test('DCAT-US 1.1 record: contact point, licence, media type, theme, spatial, temporal, access level', async (t) => {
@@ -114,7 +120,10 @@ t.test('licence in the register, GeoJSON and bbox spatial, byteSize, duplicates 
     ],
   })
   const page = parseDataJsonPage(body, opts)
-  t.same(page.datasets.map((d) => d.guid), ['a', 'b'])
+  t.same(
+    page.datasets.map((d) => d.guid),
+    ['a', 'b'],
+  )
   t.same(page.errors, [
     { guid: 'a', message: 'Duplicate dataset identifier a in the same page' },
     { guid: 'c', message: 'Dataset c has no title' },
@@ -125,7 +134,15 @@ t.test('licence in the register, GeoJSON and bbox spatial, byteSize, duplicates 
   t.same(a.dict.tags, [{ name: 'uno' }, { name: 'dos' }])
   t.same(JSON.parse(extra(a.dict, 'spatial') as string), {
     type: 'Polygon',
-    coordinates: [[[-3.9, 40.3], [-3.5, 40.3], [-3.5, 40.6], [-3.9, 40.6], [-3.9, 40.3]]],
+    coordinates: [
+      [
+        [-3.9, 40.3],
+        [-3.5, 40.3],
+        [-3.5, 40.6],
+        [-3.9, 40.6],
+        [-3.9, 40.3],
+      ],
+    ],
   })
   t.equal(extra(a.dict, 'temporal_start'), '2020-01-01')
   t.equal(extra(a.dict, 'temporal_end'), undefined, 'a duration is not an end date')

@@ -80,8 +80,7 @@ t.test('dataset.rdf (ckanext-dcat example, RDF/XML by Content-Type): every DCAT-
     temporal_start: '1905-03-01',
     temporal_end: '2013-01-05',
     spatial_uri: 'http://publications.europa.eu/mdr/authority/country/ZWE',
-    spatial:
-      '{"type": "Polygon", "coordinates": [[[11.9936, 54.0486], [11.9936, 54.2466], [12.3045, 54.2466], [12.3045, 54.0486], [11.9936, 54.0486]]]}',
+    spatial: '{"type": "Polygon", "coordinates": [[[11.9936, 54.0486], [11.9936, 54.2466], [12.3045, 54.2466], [12.3045, 54.0486], [11.9936, 54.0486]]]}',
     spatial_resolution_in_meters: '1.5',
     uri,
     access_rights: 'public',
@@ -137,7 +136,10 @@ t.test('dataset.rdf (ckanext-dcat example, RDF/XML by Content-Type): every DCAT-
 t.test('catalog.rdf: two datasets, blank-node distributions, formats from media types', async (t) => {
   const page = await parseRdfPage(fixture('catalog.rdf'), { url: 'https://data.some.org/catalog.rdf', sourceUrl: SOURCE })
   t.same(page.errors, [])
-  t.same(page.datasets.map((d) => d.guid), ['https://data.some.org/catalog/datasets/1', 'https://data.some.org/catalog/datasets/2'])
+  t.same(
+    page.datasets.map((d) => d.guid),
+    ['https://data.some.org/catalog/datasets/1', 'https://data.some.org/catalog/datasets/2'],
+  )
   const d1 = byGuid(page, 'https://data.some.org/catalog/datasets/1')
   t.equal(d1.dict.title, 'Example dataset 1')
   t.match(d1.dict.notes, /Θεσσαλονίκη\.$/)
@@ -225,14 +227,23 @@ t.test('paged Turtle catalog: hydra literals, guid rules, licences, EU and IANA 
   // the stored content is the record's own triples, in N-Triples, and nothing of the other datasets
   const quads = new Parser({ format: 'N-Triples' }).parse(budget.content)
   t.ok(quads.some((q) => q.predicate.value === 'http://purl.org/dc/terms/title' && q.object.value === 'Presupuestos 2024'))
-  t.ok(quads.some((q) => q.subject.value === 'https://datos.example.es/dataset/presupuestos-2024/resource/csv'), 'distributions included')
-  t.ok(quads.some((q) => q.object.value === 'Ayuntamiento de Ejemplo'), 'publisher included')
+  t.ok(
+    quads.some((q) => q.subject.value === 'https://datos.example.es/dataset/presupuestos-2024/resource/csv'),
+    'distributions included',
+  )
+  t.ok(
+    quads.some((q) => q.object.value === 'Ayuntamiento de Ejemplo'),
+    'publisher included',
+  )
   t.notOk(budget.content.includes('Calidad del aire'), 'other datasets left out')
   t.notOk(budget.content.includes('hydra'), 'pagination left out')
 
   const page2 = await parseRdfPage(fixture('catalog-page2.ttl'), { contentType: 'text/turtle', sourceUrl: SOURCE })
   t.equal(page2.nextPage, null, 'last page has no next')
-  t.same(page2.datasets.map((d) => d.guid), ['https://datos.example.es/dataset/paro-registrado'])
+  t.same(
+    page2.datasets.map((d) => d.guid),
+    ['https://datos.example.es/dataset/paro-registrado'],
+  )
   t.equal(resources(page2.datasets[0])[0].format, 'XLSX')
   t.equal(page2.datasets[0].modified, null)
 })
@@ -242,7 +253,11 @@ t.test('the stored N-Triples content parses back to the same dict', async (t) =>
     const page = await parseRdfPage(fixture(name), { sourceUrl: SOURCE })
     for (const d of page.datasets) {
       const again = await parseRdfPage(d.content, { rdfFormat: 'nt', sourceUrl: SOURCE })
-      t.same(again.datasets.map((x) => x.dict), [d.dict], `${name} ${d.guid}`)
+      t.same(
+        again.datasets.map((x) => x.dict),
+        [d.dict],
+        `${name} ${d.guid}`,
+      )
     }
   }
 })
@@ -265,7 +280,10 @@ t.test('JSON-LD: sniffed, @graph, inline contexts, hydra view with an IRI next l
   t.equal(r.size, 5120)
 
   const pod = await parseRdfPage(fixture('catalog_pod.jsonld'), { contentType: 'application/ld+json', sourceUrl: SOURCE })
-  t.same(pod.datasets.map((x) => x.guid), ['http://www.agency.gov/datasets/widgets-data'])
+  t.same(
+    pod.datasets.map((x) => x.guid),
+    ['http://www.agency.gov/datasets/widgets-data'],
+  )
   t.equal(pod.datasets[0].dict.title, 'U.S. Widget Manufacturing Statistics')
   t.same(
     resources(pod.datasets[0]).map((r) => r.format),
@@ -327,7 +345,10 @@ t.test('one dataset failing does not stop the page; duplicates are reported once
 <https://x.example/b> a dcat:Dataset ; dct:description "no title" .
 _:c a dcat:Dataset ; dct:title "C" ; dct:identifier "https://x.example/a" .`
   const page = await parseRdfPage(body, { contentType: 'text/turtle', sourceUrl: '' })
-  t.same(page.datasets.map((d) => d.guid), ['https://x.example/a'])
+  t.same(
+    page.datasets.map((d) => d.guid),
+    ['https://x.example/a'],
+  )
   t.same(page.errors, [
     { guid: 'https://x.example/b', message: 'Dataset https://x.example/b has no dct:title' },
     { guid: 'https://x.example/a', message: 'Duplicate dataset identifier https://x.example/a in the same page' },
@@ -354,9 +375,7 @@ t.test("spatial as ckanext-dcat's parse tests expect it", async (t) => {
   t.equal(extra(wkt, 'spatial'), '{"type": "Point", "coordinates": [67.0, 89.0]}')
   t.equal(extra(wkt, 'spatial_uri'), 'http://geonames/Newark')
   // GeoJSON literals are kept as written
-  const geojson = await spatialOf(
-    'locn:geometry "{\\"type\\": \\"Point\\", \\"coordinates\\": [23, 45]}"^^<https://www.iana.org/assignments/media-types/application/vnd.geo+json>',
-  )
+  const geojson = await spatialOf('locn:geometry "{\\"type\\": \\"Point\\", \\"coordinates\\": [23, 45]}"^^<https://www.iana.org/assignments/media-types/application/vnd.geo+json>')
   t.equal(extra(geojson, 'spatial'), '{"type": "Point", "coordinates": [23, 45]}')
   // test_spatial_wrong_geometries: nothing usable, no spatial extra
   const wrong = await spatialOf('locn:geometry "Not GeoJSON"^^<https://www.iana.org/assignments/media-types/application/vnd.geo+json>, "Not WKT"^^gsp:wktLiteral')
@@ -400,8 +419,7 @@ t.test('hydra: deprecated nextPage alone, relative literals, untyped nodes ignor
 @prefix hydra: <http://www.w3.org/ns/hydra/core#> .
 <https://x.example/d> a dcat:Dataset ; dct:title "D" .
 ${pagination}`
-  const next = async (pagination: string) =>
-    (await parseRdfPage(page(pagination), { contentType: 'text/turtle', url: 'https://x.example/catalog.ttl?page=1', sourceUrl: SOURCE })).nextPage
+  const next = async (pagination: string) => (await parseRdfPage(page(pagination), { contentType: 'text/turtle', url: 'https://x.example/catalog.ttl?page=1', sourceUrl: SOURCE })).nextPage
   t.equal(await next('<https://x.example/catalog.ttl?page=1> a hydra:PagedCollection ; hydra:nextPage "https://x.example/catalog.ttl?page=2" .'), 'https://x.example/catalog.ttl?page=2')
   t.equal(await next('[] a hydra:PartialCollectionView ; hydra:next "catalog.ttl?page=2" .'), 'https://x.example/catalog.ttl?page=2')
   t.equal(await next('[] a hydra:PartialCollectionView ; hydra:next <?page=7> .'), 'https://x.example/catalog.ttl?page=7')

@@ -43,9 +43,7 @@ function essence(d: Dict): Dict {
     notes: d.notes,
     license_id: d.license_id,
     tags: (d.tags as Dict[]).map((x) => x.name).sort(),
-    resources: (d.resources as Dict[])
-      .map((r) => ({ url: r.url, name: r.name, format: r.format }))
-      .sort((x, y) => String(x.url).localeCompare(String(y.url))),
+    resources: (d.resources as Dict[]).map((r) => ({ url: r.url, name: r.name, format: r.format })).sort((x, y) => String(x.url).localeCompare(String(y.url))),
   }
 }
 

@@ -17,7 +17,13 @@ async function remote(t: { teardown(fn: () => unknown): void }): Promise<{ url: 
   let handler: Handler = (_req, res) => res.end()
   const server = http.createServer((req, res) => handler(req, res))
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()) }))
+  t.teardown(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  )
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, set: (h) => (handler = h) }
 }
 
@@ -54,7 +60,17 @@ t.test('faulty CKAN remotes', async (t) => {
   const fake = await remote(t)
   await b.ok('organization_create', { name: 'espejo' })
   const source = await createSource(b, { name: 'fuente', url: fake.url, source_type: 'ckan', owner_org: 'espejo', config: JSON.stringify({ request_timeout: 1 }) })
-  const count = async () => Number((await b.db.kysely.selectFrom('package').select((eb) => eb.fn.countAll().as('n')).where('type', '=', 'dataset').where('state', '=', 'active').executeTakeFirstOrThrow()).n)
+  const count = async () =>
+    Number(
+      (
+        await b.db.kysely
+          .selectFrom('package')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('type', '=', 'dataset')
+          .where('state', '=', 'active')
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
 
   // a good first run: two datasets
   fake.set(ckanSearch([remoteDataset(1), remoteDataset(2)]))
@@ -63,11 +79,39 @@ t.test('faulty CKAN remotes', async (t) => {
   t.same((await jobReport(b, job)).stats.added, 2)
 
   const cases: Array<[string, Handler, RegExp]> = [
-    ['HTML where JSON was expected', (_q, res) => { res.setHeader('content-type', 'text/html'); res.end('<html><body>Mantenimiento secreto</body></html>') }, /as JSON \(HTTP 200, Content-Type text\/html\)$/],
-    ['HTTP 500', (_q, res) => { res.statusCode = 500; res.end('boom secreto') }, /HTTP error 500$/],
+    [
+      'HTML where JSON was expected',
+      (_q, res) => {
+        res.setHeader('content-type', 'text/html')
+        res.end('<html><body>Mantenimiento secreto</body></html>')
+      },
+      /as JSON \(HTTP 200, Content-Type text\/html\)$/,
+    ],
+    [
+      'HTTP 500',
+      (_q, res) => {
+        res.statusCode = 500
+        res.end('boom secreto')
+      },
+      /HTTP error 500$/,
+    ],
     ['a timeout', () => undefined, /timed out after 1 s/],
-    ['an API error envelope', (_q, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify({ success: false, error: { __type: 'Search Query Error', message: 'bad secreto' } })) }, /the remote answered Search Query Error$/],
-    ['paging that repeats', (req, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify({ success: true, result: { count: 9, results: [remoteDataset(1)] } })) }, /paging doesn't seem to work/],
+    [
+      'an API error envelope',
+      (_q, res) => {
+        res.setHeader('content-type', 'application/json')
+        res.end(JSON.stringify({ success: false, error: { __type: 'Search Query Error', message: 'bad secreto' } }))
+      },
+      /the remote answered Search Query Error$/,
+    ],
+    [
+      'paging that repeats',
+      (req, res) => {
+        res.setHeader('content-type', 'application/json')
+        res.end(JSON.stringify({ success: true, result: { count: 9, results: [remoteDataset(1)] } }))
+      },
+      /paging doesn't seem to work/,
+    ],
   ]
   for (const [what, handler, message] of cases) {
     fake.set(handler)
@@ -75,15 +119,25 @@ t.test('faulty CKAN remotes', async (t) => {
     await b.app.harvest.runInline(job)
     const r = await jobReport(b, job)
     t.equal(r.status, 'Finished', `${what}: the job finishes`)
-    t.ok(r.gatherErrors.some((m) => message.test(m)), `${what}: the gather error says so (${r.gatherErrors.join(' | ')})`)
-    t.notOk(r.gatherErrors.some((m) => m.includes('secreto')), `${what}: the remote's body is not echoed into the report editors read`)
+    t.ok(
+      r.gatherErrors.some((m) => message.test(m)),
+      `${what}: the gather error says so (${r.gatherErrors.join(' | ')})`,
+    )
+    t.notOk(
+      r.gatherErrors.some((m) => m.includes('secreto')),
+      `${what}: the remote's body is not echoed into the report editors read`,
+    )
     t.equal(r.stats.deleted, 0, `${what}: nothing is deleted`)
     t.equal(await count(), 2, `${what}: the harvested datasets are still there`)
   }
 
   // one record fails validation: it errors, the other imports, the failed one leaves no trace
   fake.set(ckanSearch([remoteDataset(1), remoteDataset(2), remoteDataset(3, { name: 'Mal Nombre!', tags: [{ name: 'x'.repeat(120) }] }), remoteDataset(4, { title: 'Cuatro' })]))
-  await b.db.kysely.updateTable('harvest_source').set({ config: JSON.stringify({ request_timeout: 1, force_all: true }) }).where('id', '=', source).execute()
+  await b.db.kysely
+    .updateTable('harvest_source')
+    .set({ config: JSON.stringify({ request_timeout: 1, force_all: true }) })
+    .where('id', '=', source)
+    .execute()
   job = await startJob(b, source)
   await b.app.harvest.runInline(job)
   const r = await jobReport(b, job)
@@ -106,7 +160,13 @@ t.test('a remote on a port browsers refuse (fetch "bad ports") is harvested like
     t.comment('# SKIP port 6665 is taken on this machine')
     return
   }
-  t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()) }))
+  t.teardown(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  )
   const b = await testApp(t, LOCAL_REMOTES)
   await b.ok('organization_create', { name: 'espejo' })
   const source = await createSource(b, { name: 'fuente', url: 'http://127.0.0.1:6665', source_type: 'ckan', owner_org: 'espejo' })

@@ -34,11 +34,7 @@ t.test('parsed datasets from every fixture can be created and read back', async 
     const shown = await ok('package_show', { id: created.id })
     t.equal(shown.title, d.dict.title, `${d.guid}: title`)
     t.equal(shown.license_id || '', d.dict.license_id, `${d.guid}: license_id`)
-    t.same(
-      shown.tags.map((tag: { name: string }) => tag.name).sort(),
-      (d.dict.tags as { name: string }[]).map((tag) => tag.name).sort(),
-      `${d.guid}: tags`,
-    )
+    t.same(shown.tags.map((tag: { name: string }) => tag.name).sort(), (d.dict.tags as { name: string }[]).map((tag) => tag.name).sort(), `${d.guid}: tags`)
     const extras = new Map(shown.extras.map((e: { key: string; value: string }) => [e.key, e.value]))
     for (const e of d.dict.extras as { key: string; value: string }[]) t.equal(extras.get(e.key), e.value, `${d.guid}: extra ${e.key}`)
     t.equal(extras.get('guid'), d.guid)

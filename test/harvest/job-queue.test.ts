@@ -130,7 +130,13 @@ t.test('a retried gather stores each record and queues each import once, and kee
     res.end(JSON.stringify({ success: true, result: { count: datasets.length, results: datasets.slice(start, start + rows) } }))
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()) }))
+  t.teardown(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  )
   const source = await createSource(b, { name: 'fuente', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, source_type: 'ckan', owner_org: 'espejo' })
   const job = await startJob(b, source, { queue: true })
 
@@ -146,7 +152,10 @@ t.test('a retried gather stores each record and queues each import once, and kee
   const ids = imports.flatMap((j) => j.payload.object_ids as string[])
   t.equal(ids.length, 60, 'each object queued for import once')
   t.equal(new Set(ids).size, 60)
-  t.ok(imports.every((j) => j.max_attempts === DEFAULT_MAX_ATTEMPTS && j.key), 'imports are retried too, under a key')
+  t.ok(
+    imports.every((j) => j.max_attempts === DEFAULT_MAX_ATTEMPTS && j.key),
+    'imports are retried too, under a key',
+  )
   const after = (await b.db.kysely.selectFrom('harvest_job').select('gather_started').where('id', '=', job).executeTakeFirstOrThrow()).gather_started
-  t.equal(after, started, 'gather_started (the next watermark) is the first attempt\'s')
+  t.equal(after, started, "gather_started (the next watermark) is the first attempt's")
 })

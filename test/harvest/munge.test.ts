@@ -10,10 +10,7 @@ const TITLE_TO_NAME: [string, string][] = [
   ['u with umlaut \xfc', 'u-with-umlaut-u'],
   ['reallylong'.repeat(12), 'reallylong'.repeat(9) + 'reall'],
   ['reallylong'.repeat(12) + ' - 2012', 'reallylong'.repeat(9) + '-2012'],
-  [
-    '10cm - 50cm Near InfraRed (NI) Digital Aerial Photography (AfA142)',
-    '10cm-50cm-near-infrared-ni-digital-aerial-photography-afa142',
-  ],
+  ['10cm - 50cm Near InfraRed (NI) Digital Aerial Photography (AfA142)', '10cm-50cm-near-infrared-ni-digital-aerial-photography-afa142'],
 ]
 
 // same file, test_munge_tag_multiple_pass (each munged twice: munging is idempotent)

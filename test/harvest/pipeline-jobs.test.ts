@@ -38,7 +38,13 @@ async function fakeCkan(t: { teardown(fn: () => unknown): void }, datasets: () =
     }, delayMs)
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()) }))
+  t.teardown(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  )
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
@@ -93,13 +99,16 @@ t.test('an aborted job stops gathering and errors its pending objects', async (t
   const running = b.app.harvest.runInline(job)
   // abort once the gather has stored its first page (polled, bounded)
   const stored = async () => (await b.db.kysely.selectFrom('harvest_object').select('id').where('harvest_job_id', '=', job).execute()).length
-  for (const until = Date.now() + 20_000; (await stored()) === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20))
+  for (const until = Date.now() + 20_000; (await stored()) === 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 20))
   // what harvest_job_abort does
   await b.db.kysely.updateTable('harvest_job').set({ status: 'Finished' }).where('id', '=', job).execute()
   await b.db.kysely.updateTable('harvest_object').set({ state: 'ERROR' }).where('harvest_job_id', '=', job).where('state', '=', 'WAITING').execute()
   await running
   const r = await jobReport(b, job)
-  t.ok(r.gatherErrors.some((m) => /aborted/.test(m)), 'the gather records that it stopped')
+  t.ok(
+    r.gatherErrors.some((m) => /aborted/.test(m)),
+    'the gather records that it stopped',
+  )
   const objects = await b.db.kysely.selectFrom('harvest_object').select('id').where('harvest_job_id', '=', job).execute()
   t.ok(objects.length < 250, `the remote was not listed to the end (${objects.length} objects)`)
   const imported = await b.db.kysely.selectFrom('package').select('id').where('type', '=', 'dataset').execute()
@@ -151,7 +160,7 @@ t.test("the worker's per-minute task starts due sources' jobs and ends abandoned
   t.equal(jobs.find((j) => j.id === stale)?.status, 'Finished', 'the abandoned job was ended')
   const queued = await sql<{ n: number }>`SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks k ON k.id = j.task_id
     WHERE k.identifier = 'harvest_gather' AND j.payload->>'job_id' = ${dueJobs[0]?.id ?? ''}`.execute(b.db.kysely)
-  t.equal(queued.rows[0].n, 1, "its gather task is queued for the worker")
+  t.equal(queued.rows[0].n, 1, 'its gather task is queued for the worker')
   const next = (await b.db.kysely.selectFrom('harvest_source').select('next_run').where('id', '=', due).executeTakeFirstOrThrow()).next_run
   t.ok(next && Date.parse(`${next}Z`) > Date.now() + 23 * 3600_000, 'next_run moved a day on')
 })

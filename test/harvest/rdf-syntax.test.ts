@@ -31,13 +31,58 @@ t.test('format: rdf_format, then Content-Type, then URL extension, then a sniff'
 t.test('WKT → GeoJSON', async (t) => {
   t.same(wktToGeoJson('POINT (1 2)'), { type: 'Point', coordinates: [1, 2] })
   t.same(wktToGeoJson('<http://www.opengis.net/def/crs/OGC/1.3/CRS84> POINT(-3.7 40.4)'), { type: 'Point', coordinates: [-3.7, 40.4] })
-  t.same(wktToGeoJson('LINESTRING (0 0, 1 1)'), { type: 'LineString', coordinates: [[0, 0], [1, 1]] })
-  t.same(wktToGeoJson('polygon((0 0,1 0,1 1,0 0))'), { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] })
-  t.same(wktToGeoJson('MULTIPOINT ((1 2), (3 4))'), { type: 'MultiPoint', coordinates: [[1, 2], [3, 4]] })
-  t.same(wktToGeoJson('MULTIPOINT (1 2, 3 4)'), { type: 'MultiPoint', coordinates: [[1, 2], [3, 4]] })
+  t.same(wktToGeoJson('LINESTRING (0 0, 1 1)'), {
+    type: 'LineString',
+    coordinates: [
+      [0, 0],
+      [1, 1],
+    ],
+  })
+  t.same(wktToGeoJson('polygon((0 0,1 0,1 1,0 0))'), {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 0],
+      ],
+    ],
+  })
+  t.same(wktToGeoJson('MULTIPOINT ((1 2), (3 4))'), {
+    type: 'MultiPoint',
+    coordinates: [
+      [1, 2],
+      [3, 4],
+    ],
+  })
+  t.same(wktToGeoJson('MULTIPOINT (1 2, 3 4)'), {
+    type: 'MultiPoint',
+    coordinates: [
+      [1, 2],
+      [3, 4],
+    ],
+  })
   t.same(wktToGeoJson('MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)), ((5 5, 6 5, 6 6, 5 5)))'), {
     type: 'MultiPolygon',
-    coordinates: [[[[0, 0], [1, 0], [1, 1], [0, 0]]], [[[5, 5], [6, 5], [6, 6], [5, 5]]]],
+    coordinates: [
+      [
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 0],
+        ],
+      ],
+      [
+        [
+          [5, 5],
+          [6, 5],
+          [6, 6],
+          [5, 5],
+        ],
+      ],
+    ],
   })
   for (const bad of ['POINT (1)', 'POINT (a b)', 'POLYGON ((0 0, 1 1)', 'CIRCLE (1 2)', 'POLYGON (0 0, 1 1)', 'Madrid']) {
     t.equal(wktToGeoJson(bad), null, bad)

@@ -34,7 +34,13 @@ async function localServer(t: { teardown(fn: () => unknown): void }): Promise<Lo
     res.end(JSON.stringify({ success: true, result: { count: 0, results: [] }, secret: 'internal' }))
   })
   await new Promise<void>((r) => server.listen(0, '0.0.0.0', r))
-  t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()) }))
+  t.teardown(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  )
   return { port: (server.address() as AddressInfo).port, seen }
 }
 
@@ -50,9 +56,32 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 
 t.test('address classification: only public unicast addresses pass', async (t) => {
   const blocked = [
-    '127.0.0.1', '127.1.2.3', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0',
-    '255.255.255.255', '224.0.0.1', '198.18.0.1', '::1', '::', 'fc00::1', 'fd12:3456::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1',
-    '::ffff:169.254.169.254', '64:ff9b::7f00:1', '2002:7f00:1::1', '2001:db8::1', 'ff02::1', '4000::1', 'not an address',
+    '127.0.0.1',
+    '127.1.2.3',
+    '10.0.0.1',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '255.255.255.255',
+    '224.0.0.1',
+    '198.18.0.1',
+    '::1',
+    '::',
+    'fc00::1',
+    'fd12:3456::1',
+    'fe80::1',
+    '::ffff:127.0.0.1',
+    '::ffff:10.0.0.1',
+    '::ffff:169.254.169.254',
+    '64:ff9b::7f00:1',
+    '2002:7f00:1::1',
+    '2001:db8::1',
+    'ff02::1',
+    '4000::1',
+    'not an address',
   ]
   for (const a of blocked) t.equal(isPublicAddress(a), false, a)
   for (const a of ['8.8.8.8', '93.184.216.34', '172.32.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8']) t.equal(isPublicAddress(a), true, a)
@@ -108,7 +137,11 @@ t.test('harvesting: a source on this machine is refused unless FETCH_ALLOW_PRIVA
   }
   // a host that passed then (a name, later pointing inside): refused when fetched
   const source = await createSource(strict, { name: 'interna', url: 'http://catalogo.example.org', source_type: 'ckan', owner_org: 'espejo' })
-  await strict.db.kysely.updateTable('harvest_source').set({ url: `http://127.0.0.1:${local.port}` }).where('id', '=', source).execute()
+  await strict.db.kysely
+    .updateTable('harvest_source')
+    .set({ url: `http://127.0.0.1:${local.port}` })
+    .where('id', '=', source)
+    .execute()
   const job = await startJob(strict, source)
   await strict.app.harvest.runInline(job)
   const report = await jobReport(strict, job)
@@ -126,7 +159,10 @@ t.test('harvesting: a source on this machine is refused unless FETCH_ALLOW_PRIVA
   const r2 = await jobReport(lenient, job2)
   t.match(r2.gatherErrors.join(' | '), /127\.0\.0\.2 is not a public address/)
   t.notOk(r2.gatherErrors.join(' | ').includes('internal'), 'no remote body in the report')
-  t.notOk(local.seen.some((p) => p.startsWith('/api/3/action/package_search')), 'the redirect target was never requested')
+  t.notOk(
+    local.seen.some((p) => p.startsWith('/api/3/action/package_search')),
+    'the redirect target was never requested',
+  )
 })
 
 t.test('FETCH_ALLOW_PRIVATE: entries are checked at start', async (t) => {

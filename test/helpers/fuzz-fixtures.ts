@@ -1,4 +1,3 @@
-
 /** A user, an organization, a group and a dataset with a resource: names and ids the fuzzer reuses to reach past "Not found". */
 export async function createFixtures(app: { ok: (name: string, body: Record<string, unknown>) => Promise<any> }): Promise<string[]> {
   const user = await app.ok('user_create', { name: 'fz-user', email: 'fz@example.org', password: 'fz-password-1' })

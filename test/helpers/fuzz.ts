@@ -28,7 +28,10 @@ function deep(levels: number, leaf: unknown, asObject: boolean): Deep {
 export function toJson(v: unknown): string {
   if (v instanceof Deep) return v.text
   if (Array.isArray(v)) return `[${v.map(toJson).join(',')}]`
-  if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${toJson(x)}`).join(',')}}`
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}:${toJson(x)}`)
+      .join(',')}}`
   return JSON.stringify(v) ?? 'null'
 }
 
@@ -40,7 +43,45 @@ const hostileString = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('\u0000', 'a\u0000b', '%00', '\udfff', 'x\ud800y', '\ud83d', '😀\udc00') },
   { weight: 3, arbitrary: fc.constantFrom(...PROTO_NAMES) },
   { weight: 3, arbitrary: fc.constantFrom(...PROTO_NAMES.flatMap((n) => [`${n}:x`, `${n}:*`, `${n}:[* TO *]`, `-${n}:1`, `${n} asc`, `${n} desc`, `extras_${n}:x`, `vocab_${n}:x`, `res_extras_${n}:x`])) },
-  { weight: 2, arbitrary: fc.constantFrom('', ' ', '*:*', '*', '"', '\\', '(', ')', '[', '{', '{"a":', '[1,', 'null', 'true', '-1', '1e309', '0x10', 'NaN', '%zz', '%E9', 'energía', 'ñandú', '<script>', "'", '--', ';', 'a,b,,c', 'http://127.0.0.1/', 'file:///etc/passwd', '../../etc/passwd', 'id:*', 'name:[a TO b]', 'metadata_modified:[NOW-1DAY TO NOW]', 'q=1&fq=2') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      '*:*',
+      '*',
+      '"',
+      '\\',
+      '(',
+      ')',
+      '[',
+      '{',
+      '{"a":',
+      '[1,',
+      'null',
+      'true',
+      '-1',
+      '1e309',
+      '0x10',
+      'NaN',
+      '%zz',
+      '%E9',
+      'energía',
+      'ñandú',
+      '<script>',
+      "'",
+      '--',
+      ';',
+      'a,b,,c',
+      'http://127.0.0.1/',
+      'file:///etc/passwd',
+      '../../etc/passwd',
+      'id:*',
+      'name:[a TO b]',
+      'metadata_modified:[NOW-1DAY TO NOW]',
+      'q=1&fq=2',
+    ),
+  },
   { weight: 1, arbitrary: fc.constant(HUGE_STRING) },
   { weight: 3, arbitrary: fc.string({ maxLength: 20 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 10 }) },
@@ -54,12 +95,7 @@ const hostileNumber = fc.oneof(
 
 /** Any JSON value, hostile ones preferred; `known` are names of objects that exist (deeper code paths). */
 function hostileValue(known: string[]): fc.Arbitrary<unknown> {
-  const leaf = fc.oneof(
-    { weight: 4, arbitrary: hostileString },
-    { weight: 3, arbitrary: fc.constantFrom(...known) },
-    { weight: 2, arbitrary: hostileNumber },
-    { weight: 1, arbitrary: fc.constantFrom(true, false, null) },
-  )
+  const leaf = fc.oneof({ weight: 4, arbitrary: hostileString }, { weight: 3, arbitrary: fc.constantFrom(...known) }, { weight: 2, arbitrary: hostileNumber }, { weight: 1, arbitrary: fc.constantFrom(true, false, null) })
   const { value } = fc.letrec<{ value: unknown }>((tie) => ({
     value: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
@@ -113,9 +149,7 @@ export interface FuzzCase {
 export function actionCase(action: AnyAction, known: string[]): fc.Arbitrary<FuzzCase> {
   const any = hostileValue(known)
   const props = Object.entries((action.params as Schema).properties ?? {})
-  const declared = props.map(([name, schema]) =>
-    fc.option(fc.oneof({ weight: 3, arbitrary: typedValue(schema, known, any) }, { weight: 2, arbitrary: any }), { nil: undefined, freq: 3 }).map((v) => [name, v] as [string, unknown]),
-  )
+  const declared = props.map(([name, schema]) => fc.option(fc.oneof({ weight: 3, arbitrary: typedValue(schema, known, any) }, { weight: 2, arbitrary: any }), { nil: undefined, freq: 3 }).map((v) => [name, v] as [string, unknown]))
   const stray = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...PROTO_NAMES, 'callback', 'a\u0000', '\udfff'), fc.string({ maxLength: 6 })), any), { maxLength: 2 })
   const transports: Transport[] = action.sideEffectFree ? ['json', 'json', 'query', 'form'] : ['json', 'json', 'form', 'multipart']
   return fc.record({ declared: fc.tuple(...declared), stray, transport: fc.constantFrom(...transports) }).map(({ declared, stray, transport }) => ({
@@ -173,7 +207,10 @@ export async function send(app: FastifyInstance, c: FuzzCase, token: string | nu
 const LEAKS: Array<[string, RegExp]> = [
   ['stack trace', /\n\s+at [^\n]*[(/]|at async |\.(?:ts|js):\d+:\d+/],
   ['SQL', /\b(?:SELECT|INSERT INTO|UPDATE|DELETE FROM)\b[\s\S]{0,200}\b(?:FROM|VALUES|SET|WHERE)\b/],
-  ['Postgres error', /invalid byte sequence|syntax error at or near|violates (?:unique|foreign key|check|not-null)|duplicate key value|column "?[\w.]+"? does not exist|relation "[^"]+" does not exist|invalid input syntax for|out of range for type|DatabaseError|\bpg_[a-z_]+\b/],
+  [
+    'Postgres error',
+    /invalid byte sequence|syntax error at or near|violates (?:unique|foreign key|check|not-null)|duplicate key value|column "?[\w.]+"? does not exist|relation "[^"]+" does not exist|invalid input syntax for|out of range for type|DatabaseError|\bpg_[a-z_]+\b/,
+  ],
   ['errno', /\bE(?:NOSPC|NOENT|ACCES|PERM|EXIST|PIPE|CONNREFUSED|CONNRESET|MFILE|ISDIR|NOTDIR|IO)\b/],
   ['JS error', /\b(?:TypeError|RangeError|ReferenceError|SyntaxError|URIError): /],
 ]
@@ -218,15 +255,7 @@ export interface FuzzFinding {
  * Runs `runs` cases per action (seeded: seed + a hash of the action's name) as anonymous and as
  * sysadmin; returns what failed. `onRequest` counts requests (for the long run's report).
  */
-export async function fuzzActions(opts: {
-  app: FastifyInstance
-  actions: AnyAction[]
-  known: string[]
-  callers: Array<[string, string | null]>
-  seed: number
-  runs: number
-  onRequest?: () => void
-}): Promise<FuzzFinding[]> {
+export async function fuzzActions(opts: { app: FastifyInstance; actions: AnyAction[]; known: string[]; callers: Array<[string, string | null]>; seed: number; runs: number; onRequest?: () => void }): Promise<FuzzFinding[]> {
   const findings: FuzzFinding[] = []
   for (const action of opts.actions) {
     // per action, by name: a subset of actions (FUZZ_ACTIONS) replays the very same cases

@@ -37,7 +37,11 @@ t.test('every registered action has an operation', async (t) => {
   }
   // only the /api/3 spelling is documented, and nothing but actions
   const expected = new Set(actions.map((a) => `/api/3/action/${a.name}`))
-  t.same(Object.keys(doc.paths).filter((p) => !expected.has(p)), [], 'no undocumented extras')
+  t.same(
+    Object.keys(doc.paths).filter((p) => !expected.has(p)),
+    [],
+    'no undocumented extras',
+  )
 })
 
 t.test('GET /api/docs serves Swagger UI and /api/docs/json the document', async (t) => {

@@ -41,7 +41,17 @@ t.test('an unreachable server is a SearchBackendError', async (t) => {
     })
   })
   const index = new MeilisearchIndex({ url: `http://127.0.0.1:${port}`, apiKey: '', index: 'nowhere' })
-  const request = { query: { kind: 'all' as const }, filters: [], visibility: { labels: null, states: ['active'], includePrivate: true }, sort: [{ field: 'score', dir: 'desc' as const }], rows: 10, start: 0, facetFields: [], facetLimit: 50, facetMincount: 1 }
+  const request = {
+    query: { kind: 'all' as const },
+    filters: [],
+    visibility: { labels: null, states: ['active'], includePrivate: true },
+    sort: [{ field: 'score', dir: 'desc' as const }],
+    rows: 10,
+    start: 0,
+    facetFields: [],
+    facetLimit: 50,
+    facetMincount: 1,
+  }
   for (const [what, op] of [
     ['prepare', () => index.prepare()],
     ['search', () => index.search(request)],
@@ -49,7 +59,10 @@ t.test('an unreachable server is a SearchBackendError', async (t) => {
     ['remove', () => index.remove(['x'])],
     ['count', () => index.count()],
   ] as const) {
-    const err = await op().then(() => null, (e: unknown) => e)
+    const err = await op().then(
+      () => null,
+      (e: unknown) => e,
+    )
     t.ok(err instanceof SearchBackendError, `${what}: ${String(err)}`)
   }
 })

@@ -48,12 +48,64 @@ const ORGS = {
 } as const
 
 const SPECS: Spec[] = [
-  { n: 1, name: 'calidad-agua-potable', title: 'Calidad del agua potable', notes: 'Mediciones de calidad del agua en ríos y embalses.', org: 'agua', tags: ['agua', 'medio ambiente'], groups: ['medio-ambiente'], formats: ['CSV', 'JSON'], extras: { frecuencia: 'mensual', region: 'Valparaíso' }, countries: ['Chile'], modified: '2024-03-01T12:00:00Z' },
-  { n: 2, name: 'presupuesto-municipal-2023', title: 'Presupuesto municipal 2023', notes: 'Ejecución presupuestaria de los municipios.', org: 'hacienda', tags: ['presupuesto', 'finanzas'], formats: ['XLSX', 'CSV'], extras: { frecuencia: 'anual' }, modified: '2023-12-31T23:59:59Z' },
-  { n: 3, name: 'educacion-matricula', title: 'Matrícula de educación superior', notes: 'Estudiantes matriculados por institución.', org: 'educacion', tags: ['educación', 'estudiantes'], groups: ['educacion'], formats: ['CSV'], modified: '2024-06-15T10:00:00Z' },
-  { n: 4, name: 'poblacion-censo-2017', title: 'Población según censo 2017', notes: 'Resultados del censo de población y vivienda.', org: 'ine', tags: ['censo', 'población'], formats: ['CSV', 'PDF'], countries: ['Perú'], modified: '2022-05-05T00:00:00Z' },
+  {
+    n: 1,
+    name: 'calidad-agua-potable',
+    title: 'Calidad del agua potable',
+    notes: 'Mediciones de calidad del agua en ríos y embalses.',
+    org: 'agua',
+    tags: ['agua', 'medio ambiente'],
+    groups: ['medio-ambiente'],
+    formats: ['CSV', 'JSON'],
+    extras: { frecuencia: 'mensual', region: 'Valparaíso' },
+    countries: ['Chile'],
+    modified: '2024-03-01T12:00:00Z',
+  },
+  {
+    n: 2,
+    name: 'presupuesto-municipal-2023',
+    title: 'Presupuesto municipal 2023',
+    notes: 'Ejecución presupuestaria de los municipios.',
+    org: 'hacienda',
+    tags: ['presupuesto', 'finanzas'],
+    formats: ['XLSX', 'CSV'],
+    extras: { frecuencia: 'anual' },
+    modified: '2023-12-31T23:59:59Z',
+  },
+  {
+    n: 3,
+    name: 'educacion-matricula',
+    title: 'Matrícula de educación superior',
+    notes: 'Estudiantes matriculados por institución.',
+    org: 'educacion',
+    tags: ['educación', 'estudiantes'],
+    groups: ['educacion'],
+    formats: ['CSV'],
+    modified: '2024-06-15T10:00:00Z',
+  },
+  {
+    n: 4,
+    name: 'poblacion-censo-2017',
+    title: 'Población según censo 2017',
+    notes: 'Resultados del censo de población y vivienda.',
+    org: 'ine',
+    tags: ['censo', 'población'],
+    formats: ['CSV', 'PDF'],
+    countries: ['Perú'],
+    modified: '2022-05-05T00:00:00Z',
+  },
   { n: 5, name: 'calidad-aire', title: 'Calidad del aire en Santiago', notes: 'Concentraciones de material particulado.', org: 'ambiente', tags: ['aire', 'medio ambiente'], formats: ['csv'], modified: '2024-01-20T08:30:00Z' },
-  { n: 6, name: 'rios-y-cuencas', title: 'Ríos y cuencas hidrográficas', notes: 'Caudales de los ríos principales.', org: 'agua', tags: ['agua', 'hidrografía'], formats: ['SHP'], countries: ['Chile', 'Perú'], modified: '2021-09-09T00:00:00Z' },
+  {
+    n: 6,
+    name: 'rios-y-cuencas',
+    title: 'Ríos y cuencas hidrográficas',
+    notes: 'Caudales de los ríos principales.',
+    org: 'agua',
+    tags: ['agua', 'hidrografía'],
+    formats: ['SHP'],
+    countries: ['Chile', 'Perú'],
+    modified: '2021-09-09T00:00:00Z',
+  },
   { n: 7, name: 'agua-subterranea', title: 'Agua subterránea', notes: 'Pozos y acuíferos.', org: 'agua', tags: ['agua', 'pozos'], formats: ['CSV'], private: true, modified: '2024-02-02T00:00:00Z' },
   { n: 8, name: 'borrador-hospitales', title: 'Hospitales y camas', notes: 'Borrador.', org: 'salud', tags: ['hospitales'], formats: ['CSV'], state: 'draft', modified: '2024-04-04T00:00:00Z' },
   { n: 9, name: 'eliminado-viejo', title: 'Conjunto eliminado', org: 'salud', tags: ['viejo'], state: 'deleted', modified: '2019-01-01T00:00:00Z' },
@@ -119,7 +171,10 @@ const range = (field: string, lower: string | null, upper: string | null, inclus
 })
 const match = (clauses: QueryNode[], minimumMatch: number, must: QueryNode[] = [], mustNot: QueryNode[] = []): QueryNode => ({ kind: 'match', clauses, minimumMatch, must, mustNot })
 
-const BY_SCORE: SortField[] = [{ field: 'score', dir: 'desc' }, { field: 'metadata_modified', dir: 'desc' }]
+const BY_SCORE: SortField[] = [
+  { field: 'score', dir: 'desc' },
+  { field: 'metadata_modified', dir: 'desc' },
+]
 
 function request(r: Partial<SearchRequest>): SearchRequest {
   return { query: ALL, filters: [], visibility: PUBLIC, sort: BY_SCORE, rows: 100, start: 0, facetFields: [], facetLimit: 50, facetMincount: 1, ...r }
@@ -221,7 +276,10 @@ export async function searchContract(t: Test, makeIndex: (t: Test) => Promise<Se
     t.same(await find(range('name', 'calidad-aire', 'calidad-aire')), ['calidad-aire'], 'a one-value string range')
     t.same(await find(range('tags', 'a', 'b')), ['calidad-agua-potable', 'calidad-aire', 'rios-y-cuencas'], 'a range on a multi-valued field: any value inside ("árboles" sorts after "b")')
     t.same(await find(range('title_string', 'P', 'Q', [true, false])), ['poblacion-censo-2017', 'presupuesto-municipal-2023', 'presupuestos-regionales'], 'title_string range')
-    const invalid = await search({ query: range('metadata_modified', 'yesterday', null) }).then(() => null, (err: unknown) => err)
+    const invalid = await search({ query: range('metadata_modified', 'yesterday', null) }).then(
+      () => null,
+      (err: unknown) => err,
+    )
     t.ok(invalid instanceof SearchError, `an invalid date is a Search Error (got ${String(invalid)})`)
   })
 
@@ -256,9 +314,17 @@ export async function searchContract(t: Test, makeIndex: (t: Test) => Promise<Se
     t.same(await find(ALL, { labels: ['creator-u1'], states: ['active'], includePrivate: true }), ['datos-privados'], 'the creator label of a dataset without organization')
     t.same(await find(ALL, { labels: [], states: ['active'], includePrivate: true }), [], 'no labels: nothing')
     const facets = await search({ query: term('tags', 'agua'), visibility: member, facetFields: ['tags'] })
-    t.same(facets.facets.tags.find(([v]) => v === 'agua'), ['agua', 3], 'facets count the private dataset the caller may see')
+    t.same(
+      facets.facets.tags.find(([v]) => v === 'agua'),
+      ['agua', 3],
+      'facets count the private dataset the caller may see',
+    )
     const anon = await search({ query: term('tags', 'agua'), facetFields: ['tags'] })
-    t.same(anon.facets.tags.find(([v]) => v === 'pozos'), undefined, "and never a hidden dataset's values")
+    t.same(
+      anon.facets.tags.find(([v]) => v === 'pozos'),
+      undefined,
+      "and never a hidden dataset's values",
+    )
   })
 
   await t.test('sort and paging', async (t) => {
@@ -272,8 +338,27 @@ export async function searchContract(t: Test, makeIndex: (t: Test) => Promise<Se
     const byTitle = [...publicSpecs].sort((a, b) => (a.title < b.title ? -1 : 1)).map((s) => s.name)
     t.same(names(await search({ sort: [{ field: 'title_string', dir: 'asc' }] })), byTitle, 'title_string asc')
     t.same(names(await search({ sort: [{ field: 'title_string', dir: 'desc' }] })), [...byTitle].reverse(), 'title_string desc')
-    t.same(names(await search({ sort: [{ field: 'score', dir: 'desc' }, { field: 'name', dir: 'asc' }] })), byName, 'without text, score ties everywhere and the next field decides')
-    const calidad = names(await search({ query: term('tags', 'medio ambiente'), sort: [{ field: 'score', dir: 'desc' }, { field: 'metadata_modified', dir: 'asc' }] }))
+    t.same(
+      names(
+        await search({
+          sort: [
+            { field: 'score', dir: 'desc' },
+            { field: 'name', dir: 'asc' },
+          ],
+        }),
+      ),
+      byName,
+      'without text, score ties everywhere and the next field decides',
+    )
+    const calidad = names(
+      await search({
+        query: term('tags', 'medio ambiente'),
+        sort: [
+          { field: 'score', dir: 'desc' },
+          { field: 'metadata_modified', dir: 'asc' },
+        ],
+      }),
+    )
     t.same(calidad, ['calidad-aire', 'calidad-agua-potable'], 'score ties on an exact-field query are broken by the next sort field')
     const text = names(await search({ query: term(null, 'agua'), sort: [{ field: 'name', dir: 'desc' }] }))
     t.same(text, ['rios-y-cuencas', 'calidad-agua-potable'], 'a text query sorted by a field follows the field, not relevance')
@@ -301,19 +386,65 @@ export async function searchContract(t: Test, makeIndex: (t: Test) => Promise<Se
     t.same(all.facets.organization, expectedFacet(publicSpecs.filter((s) => s.org).map((s) => [ORGS[s.org!].name])), 'organization names; no entry for datasets without one')
     t.same(all.facets.license_id, [['cc-by', 11]], 'single-valued field')
     const limited = await search({ facetFields: ['tags'], facetLimit: 2 })
-    t.same(limited.facets.tags, expectedFacet(publicSpecs.map((s) => s.tags ?? []), 2), 'facetLimit keeps the top values')
+    t.same(
+      limited.facets.tags,
+      expectedFacet(
+        publicSpecs.map((s) => s.tags ?? []),
+        2,
+      ),
+      'facetLimit keeps the top values',
+    )
     const min = await search({ facetFields: ['tags'], facetMincount: 2 })
-    t.same(min.facets.tags, expectedFacet(publicSpecs.map((s) => s.tags ?? []), 50, 2), 'facetMincount drops rarer values')
+    t.same(
+      min.facets.tags,
+      expectedFacet(
+        publicSpecs.map((s) => s.tags ?? []),
+        50,
+        2,
+      ),
+      'facetMincount drops rarer values',
+    )
     const unlimited = await search({ facetFields: ['tags'], facetLimit: -1, visibility: SYSADMIN })
-    t.same(unlimited.facets.tags, expectedFacet(SPECS.map((s) => s.tags ?? []), -1), 'a negative limit: every value, over every visible dataset')
+    t.same(
+      unlimited.facets.tags,
+      expectedFacet(
+        SPECS.map((s) => s.tags ?? []),
+        -1,
+      ),
+      'a negative limit: every value, over every visible dataset',
+    )
     const filtered = await search({ query: term(null, 'presupuesto'), facetFields: ['organization', 'res_format'] })
-    t.same(filtered.facets, { organization: [['hacienda', 2]], res_format: [['CSV', 2], ['XLSX', 1]] }, 'facets count only the matching datasets')
+    t.same(
+      filtered.facets,
+      {
+        organization: [['hacienda', 2]],
+        res_format: [
+          ['CSV', 2],
+          ['XLSX', 1],
+        ],
+      },
+      'facets count only the matching datasets',
+    )
     const empty = await search({ query: term('tags', 'nada'), facetFields: ['tags'] })
     t.same([empty.count, empty.facets], [0, { tags: [] }], 'no match: an empty list per requested field')
     const vocab = await search({ facetFields: ['vocab_paises'] })
-    t.same(vocab.facets.vocab_paises, [['Chile', 2], ['Perú', 2]], 'facets on a vocabulary')
+    t.same(
+      vocab.facets.vocab_paises,
+      [
+        ['Chile', 2],
+        ['Perú', 2],
+      ],
+      'facets on a vocabulary',
+    )
     const extra = await search({ facetFields: ['frecuencia'] })
-    t.same(extra.facets.frecuencia, [['anual', 1], ['mensual', 1]], 'facets on an extra key')
+    t.same(
+      extra.facets.frecuencia,
+      [
+        ['anual', 1],
+        ['mensual', 1],
+      ],
+      'facets on an extra key',
+    )
   })
 
   await t.test('writes: upsert replaces, remove, clear', async (t) => {

@@ -4,20 +4,7 @@ import type { SearchRequest } from '../../src/search/port.js'
 import { documentFromDict } from '../../src/search/document.js'
 import { SearchError } from '../../src/errors.js'
 import { SORTABLE_FIELDS } from '../../src/search/fields.js'
-import {
-  FALSE,
-  INDEX_SETTINGS,
-  FilterCompiler,
-  TRUE,
-  decodeValue,
-  encodeValue,
-  facetPairs,
-  planSearch,
-  stem,
-  toMeiliDocument,
-  visibilityFilter,
-  words,
-} from '../../src/search/meilisearch.js'
+import { FALSE, INDEX_SETTINGS, FilterCompiler, TRUE, decodeValue, encodeValue, facetPairs, planSearch, stem, toMeiliDocument, visibilityFilter, words } from '../../src/search/meilisearch.js'
 
 // The Meilisearch adapter's translation is pure: these pin the exact filter strings it sends, so
 // the grammar (quoting, precedence, TO, EXISTS, IN) is checked without a server.
@@ -43,9 +30,16 @@ t.test('encoding keeps case, order and prefixes, and needs no quoting', async (t
   t.equal(E('CSV'), E('CSV').toLowerCase())
   const values = ['b', 'B', 'á', 'a', 'ab', 'a b', 'Z', '', 'zz', '"', '\\']
   const byBytes = [...values].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)))
-  t.same([...values].sort((x, y) => (E(x) < E(y) ? -1 : E(x) > E(y) ? 1 : 0)), byBytes, 'encoded order = byte order (COLLATE "C")')
+  t.same(
+    [...values].sort((x, y) => (E(x) < E(y) ? -1 : E(x) > E(y) ? 1 : 0)),
+    byBytes,
+    'encoded order = byte order (COLLATE "C")',
+  )
   for (const v of values) t.equal(decodeValue(E(v)), v, `round trip ${JSON.stringify(v)}`)
-  t.ok(values.every((v) => /^[0-9a-v]*$/.test(E(v))), 'only [0-9a-v]: nothing to escape inside "…"')
+  t.ok(
+    values.every((v) => /^[0-9a-v]*$/.test(E(v))),
+    'only [0-9a-v]: nothing to escape inside "…"',
+  )
   t.ok(E('agua potable').startsWith(E('agua')), 'a prefix encodes to a prefix')
 })
 
@@ -127,7 +121,10 @@ const base: SearchRequest = {
   query: { kind: 'all' },
   filters: [],
   visibility: { labels: ['public'], states: ['active'], includePrivate: false },
-  sort: [{ field: 'score', dir: 'desc' }, { field: 'metadata_modified', dir: 'desc' }],
+  sort: [
+    { field: 'score', dir: 'desc' },
+    { field: 'metadata_modified', dir: 'desc' },
+  ],
   rows: 10,
   start: 0,
   facetFields: [],
@@ -160,18 +157,61 @@ t.test('planSearch', async (t) => {
   const byName = planSearch({ ...base, query: term(null, 'agua'), sort: [{ field: 'name', dir: 'asc' }] })
   t.same([byName.q, byName.filter, byName.sort], ['', `(w.text = "${E('agua')}" AND ${VIS})`, ['e.name:asc', 'e.id:asc']], 'sorted by a field: no q, so relevance cannot reorder')
   t.same(planSearch({ ...base, sort: [{ field: 'id', dir: 'desc' }] }).sort, ['e.id:desc'], 'no duplicate tie-break')
-  t.same(planSearch({ ...base, sort: [{ field: 'title_string', dir: 'asc' }, { field: 'capacity', dir: 'desc' }] }).sort, ['e.title_string:asc', 'e.private:desc', 'e.id:asc'])
+  t.same(
+    planSearch({
+      ...base,
+      sort: [
+        { field: 'title_string', dir: 'asc' },
+        { field: 'capacity', dir: 'desc' },
+      ],
+    }).sort,
+    ['e.title_string:asc', 'e.private:desc', 'e.id:asc'],
+  )
   throwsSearchError(t, () => planSearch({ ...base, sort: [{ field: 'tags', dir: 'asc' }] }), 'sorting on a multi-valued field is a Search Error')
   t.same(planSearch({ ...base, facetFields: ['tags', 'capacity', 'num_resources', 'frecuencia', 'site_id'] }).facets, ['e.tags', 'e.private', 'n.num_resources', `x.${E('frecuencia')}`], 'facet attributes')
 })
 
 t.test('facetPairs', async (t) => {
   const dist = { [E('b')]: 2, [E('a')]: 2, [E('C')]: 5, [E('d')]: 1 }
-  t.same(facetPairs('tags', dist, 9, 50, 1), [['C', 5], ['a', 2], ['b', 2], ['d', 1]], 'decoded, count desc, value asc')
-  t.same(facetPairs('tags', dist, 9, 2, 1), [['C', 5], ['a', 2]], 'limit')
-  t.same(facetPairs('tags', dist, 9, -1, 2), [['C', 5], ['a', 2], ['b', 2]], 'mincount, no limit')
-  t.same(facetPairs('capacity', { [E('true')]: 1, [E('false')]: 4 }, 5, 50, 1), [['public', 4], ['private', 1]])
-  t.same(facetPairs('num_resources', { '2': 3, '10': 3 }, 6, 50, 1), [['10', 3], ['2', 3]], 'numbers are not encoded')
+  t.same(
+    facetPairs('tags', dist, 9, 50, 1),
+    [
+      ['C', 5],
+      ['a', 2],
+      ['b', 2],
+      ['d', 1],
+    ],
+    'decoded, count desc, value asc',
+  )
+  t.same(
+    facetPairs('tags', dist, 9, 2, 1),
+    [
+      ['C', 5],
+      ['a', 2],
+    ],
+    'limit',
+  )
+  t.same(
+    facetPairs('tags', dist, 9, -1, 2),
+    [
+      ['C', 5],
+      ['a', 2],
+      ['b', 2],
+    ],
+    'mincount, no limit',
+  )
+  t.same(facetPairs('capacity', { [E('true')]: 1, [E('false')]: 4 }, 5, 50, 1), [
+    ['public', 4],
+    ['private', 1],
+  ])
+  t.same(
+    facetPairs('num_resources', { '2': 3, '10': 3 }, 6, 50, 1),
+    [
+      ['10', 3],
+      ['2', 3],
+    ],
+    'numbers are not encoded',
+  )
   t.same(facetPairs('site_id', undefined, 4, 50, 1), [['default', 4]])
   t.same(facetPairs('tags', undefined, 0, 50, 1), [])
 })
@@ -189,7 +229,10 @@ t.test('toMeiliDocument', async (t) => {
       organization: null,
       tags: [{ name: 'Agua' }, { name: 'x', vocabulary_id: 'vid-1' }],
       resources: [{ format: 'CSV', name: 'Datos', url: 'https://x.org/a.csv' }],
-      extras: [{ key: 'frecuencia', value: 'mensual' }, { key: 'vacio', value: '' }],
+      extras: [
+        { key: 'frecuencia', value: 'mensual' },
+        { key: 'vacio', value: '' },
+      ],
       metadata_modified: '2024-01-01T00:00:00.5',
     }),
   )

@@ -22,11 +22,26 @@ class SwitchableIndex implements SearchIndex {
     Object.defineProperty(bound, 'down', { get: () => this.down })
     return bound
   }
-  async search(req: SearchRequest) { this.check(); return this.inner.search(req) }
-  async upsert(docs: IndexDocument[]) { this.check(); return this.inner.upsert(docs) }
-  async remove(ids: string[]) { this.check(); return this.inner.remove(ids) }
-  async clear() { this.check(); return this.inner.clear() }
-  async count() { this.check(); return this.inner.count() }
+  async search(req: SearchRequest) {
+    this.check()
+    return this.inner.search(req)
+  }
+  async upsert(docs: IndexDocument[]) {
+    this.check()
+    return this.inner.upsert(docs)
+  }
+  async remove(ids: string[]) {
+    this.check()
+    return this.inner.remove(ids)
+  }
+  async clear() {
+    this.check()
+    return this.inner.clear()
+  }
+  async count() {
+    this.check()
+    return this.inner.count()
+  }
 }
 
 async function setup(t: Parameters<typeof testApp>[0]) {
@@ -34,8 +49,7 @@ async function setup(t: Parameters<typeof testApp>[0]) {
   const base = await testApp(t, {}, { search: index, indexWorker: false })
   index.inner = new PostgresSearchIndex(base.db.kysely)
   const app = base.app
-  const call = (name: string, body: Record<string, unknown>) =>
-    app.inject({ method: 'POST', url: `/api/3/action/${name}`, headers: { 'content-type': 'application/json', authorization: base.sysadminToken }, payload: JSON.stringify(body) })
+  const call = (name: string, body: Record<string, unknown>) => app.inject({ method: 'POST', url: `/api/3/action/${name}`, headers: { 'content-type': 'application/json', authorization: base.sysadminToken }, payload: JSON.stringify(body) })
   const health = async () => (await app.inject({ method: 'GET', url: '/health' })).json().search
   const makeDue = () => sql`UPDATE search_outbox SET next_attempt_at = now() - interval '1 second', enqueued_at = now() - interval '1 minute'`.execute(base.db.kysely)
   await base.ok('organization_create', { name: 'org' })
@@ -124,7 +138,11 @@ t.test('reindex rebuilds the index from the database', async (t) => {
     },
   })
   const found = (await s.call('package_search', { q: 'reconstruccion' })).json().result
-  t.same(found.results.map((r: any) => r.name), [first.name], 'the concurrent change is in the rebuilt index')
+  t.same(
+    found.results.map((r: any) => r.name),
+    [first.name],
+    'the concurrent change is in the rebuilt index',
+  )
   t.equal((await s.call('package_search', {})).json().result.count, 7, 'and nothing was lost or duplicated')
   t.equal((await s.health()).pending, 0)
 })

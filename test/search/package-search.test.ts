@@ -10,12 +10,22 @@ async function catalogue(t: Parameters<typeof testApp>[0]): Promise<TestApp & { 
   await app.ok('group_create', { name: 'sociedad', title: 'Población y sociedad' })
   const ds = (name: string, title: string, extra: Record<string, unknown>) => app.ok('package_create', { name, title, owner_org: 'min-educacion', ...extra })
   await ds('presupuesto-educacion', 'Presupuesto de Educación 2024', {
-    notes: 'Gastos ejecutados por jurisdicción.', tags: [{ name: 'educación' }, { name: 'presupuesto' }],
-    resources: [{ url: 'http://x.org/p.csv', format: 'CSV', name: 'Ejecución mensual' }], license_id: 'cc-by', extras: [{ key: 'frecuencia', value: 'mensual' }],
+    notes: 'Gastos ejecutados por jurisdicción.',
+    tags: [{ name: 'educación' }, { name: 'presupuesto' }],
+    resources: [{ url: 'http://x.org/p.csv', format: 'CSV', name: 'Ejecución mensual' }],
+    license_id: 'cc-by',
+    extras: [{ key: 'frecuencia', value: 'mensual' }],
   })
   await ds('poblacion-provincia', 'Población por provincia', {
-    owner_org: 'indec', notes: 'Censo nacional de hogares y viviendas.', tags: [{ name: 'censo' }, { name: 'población' }],
-    resources: [{ url: 'http://x.org/a.xlsx', format: 'XLSX' }, { url: 'http://x.org/b.csv', format: 'CSV' }], groups: [{ name: 'sociedad' }], license_id: 'odc-odbl',
+    owner_org: 'indec',
+    notes: 'Censo nacional de hogares y viviendas.',
+    tags: [{ name: 'censo' }, { name: 'población' }],
+    resources: [
+      { url: 'http://x.org/a.xlsx', format: 'XLSX' },
+      { url: 'http://x.org/b.csv', format: 'CSV' },
+    ],
+    groups: [{ name: 'sociedad' }],
+    license_id: 'odc-odbl',
   })
   await ds('calidad-agua', 'Water quality in rivers', { notes: 'Monitoring stations, flooding events.', tags: [{ name: 'water' }], resources: [{ url: 'http://x.org/w.json', format: 'JSON' }] })
   await ds('escuelas', 'Establecimientos educativos', { notes: 'Padrón oficial de escuelas.', tags: [{ name: 'educación' }, { name: 'escuelas' }], license_id: 'cc-by' })
@@ -81,23 +91,38 @@ t.test('result shape, facets, sort and paging', async (t) => {
   t.same(Object.keys(r), ['count', 'facets', 'results', 'sort', 'search_facets'], 'CKAN key order')
   t.equal(r.count, 4)
   t.equal(r.sort, 'score desc, metadata_modified desc', 'default sort echoed')
-  t.same(r.results.map((x) => x.name), ['escuelas', 'calidad-agua', 'poblacion-provincia', 'presupuesto-educacion'], '*:* sorted by metadata_modified desc')
+  t.same(
+    r.results.map((x) => x.name),
+    ['escuelas', 'calidad-agua', 'poblacion-provincia', 'presupuesto-educacion'],
+    '*:* sorted by metadata_modified desc',
+  )
   const shown = await c.ok('package_show', { id: 'poblacion-provincia' })
-  t.same(r.results.find((x) => x.name === 'poblacion-provincia'), shown, 'results are package_show dicts')
+  t.same(
+    r.results.find((x) => x.name === 'poblacion-provincia'),
+    shown,
+    'results are package_show dicts',
+  )
   t.same(r.facets.organization, { 'min-educacion': 3, indec: 1 }, 'organization facet (count desc)')
   t.same(r.facets.tags['educación'], 2, 'private dataset not counted')
   t.same(r.facets.res_format, { CSV: 2, XLSX: 1, JSON: 1 }, 'res_format facet')
-  t.same(r.search_facets.organization, { title: 'organization', items: [
-    { name: 'indec', display_name: 'Instituto Nacional de Estadística', count: 1 },
-    { name: 'min-educacion', display_name: 'Ministerio de Educación', count: 3 },
-  ].sort((a, b) => (a.display_name < b.display_name ? 1 : -1)) }, 'search_facets: titles as display_name, sorted by display_name desc')
+  t.same(
+    r.search_facets.organization,
+    {
+      title: 'organization',
+      items: [
+        { name: 'indec', display_name: 'Instituto Nacional de Estadística', count: 1 },
+        { name: 'min-educacion', display_name: 'Ministerio de Educación', count: 3 },
+      ].sort((a, b) => (a.display_name < b.display_name ? 1 : -1)),
+    },
+    'search_facets: titles as display_name, sorted by display_name desc',
+  )
   t.equal(r.search_facets.license_id.items.find((i: any) => i.name === 'cc-by')?.display_name, 'Creative Commons Attribution', 'license title as display_name')
   t.same(r.search_facets.groups.items, [{ name: 'sociedad', display_name: 'Población y sociedad', count: 1 }], 'groups facet')
 
   const limited = await c.search({ 'facet.field': ['tags'], 'facet.limit': 1 })
-  t.same(limited.facets.tags, { 'educación': 2 }, 'facet.limit keeps the top value')
+  t.same(limited.facets.tags, { educación: 2 }, 'facet.limit keeps the top value')
   const min2 = await c.search({ 'facet.field': ['tags'], 'facet.mincount': 2 })
-  t.same(min2.facets.tags, { 'educación': 2 }, 'facet.mincount')
+  t.same(min2.facets.tags, { educación: 2 }, 'facet.mincount')
   const off = await c.search({ 'facet.field': ['tags'], facet: 'false' })
   t.same([off.facets, off.search_facets], [{}, {}], 'facet=false')
   const none = await c.search({ q: 'zzzz' })
@@ -160,10 +185,14 @@ t.test('read-your-writes: every write is searchable when its request returns', a
   await c.ok('organization_patch', { id: 'min-educacion', title: 'Ministerio de Capital Humano' })
   const r = await c.search({ q: 'name:escuelas' })
   t.equal(r.results[0].organization.title, 'Ministerio de Capital Humano', 'an organization rename reaches the stored dicts of its datasets')
-  t.same(await c.names({ q: 'humano' }), (await c.names({ fq: 'organization:min-educacion', rows: 50 })), 'and its datasets are found by the new title')
+  t.same(await c.names({ q: 'humano' }), await c.names({ fq: 'organization:min-educacion', rows: 50 }), 'and its datasets are found by the new title')
   await c.ok('package_delete', { id: 'escuelas' })
   t.same(await c.names({ q: 'rurales' }), [], 'deleted dataset leaves the default search')
-  t.same((await c.search({ q: 'rurales', include_deleted: true })).results.map((x) => x.state), ['deleted'], 'sysadmin finds it with include_deleted')
+  t.same(
+    (await c.search({ q: 'rurales', include_deleted: true })).results.map((x) => x.state),
+    ['deleted'],
+    'sysadmin finds it with include_deleted',
+  )
   await c.ok('dataset_purge', { id: 'escuelas' })
   t.equal((await c.search({ q: 'rurales', include_deleted: true })).count, 0, 'purged dataset is gone from the index')
   await c.ok('bulk_update_private', { datasets: [(await c.ok('package_show', { id: 'calidad-agua' })).id], org_id: 'min-educacion' })

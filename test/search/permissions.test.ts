@@ -35,7 +35,11 @@ t.test('package_search shows each role exactly what package_show lets it read', 
     }
 
     const plain = await search(role, {})
-    t.same(plain.results.map((r: { name: string }) => r.name), ['ds-public'], `${role}: default search is public and active only`)
+    t.same(
+      plain.results.map((r: { name: string }) => r.name),
+      ['ds-public'],
+      `${role}: default search is public and active only`,
+    )
     const priv = await search(role, { include_private: true })
     t.same(priv.results.map((r: { name: string }) => r.name).sort(), readable.filter((n) => n === 'ds-public' || n === 'ds-private').sort(), `${role}: include_private adds readable private datasets only`)
     const drafts = await search(role, { include_drafts: true })
@@ -46,7 +50,11 @@ t.test('package_search shows each role exactly what package_show lets it read', 
   const anonDraft = await search('anonymous', { fq: '+state:draft' })
   t.equal(anonDraft.count, 0, 'anonymous +state:draft sees nothing')
   const editorDraft = await search('editor', { fq: '+state:draft' })
-  t.same(editorDraft.results.map((r: { name: string }) => r.name), ['ds-draft'], 'an editor filtering +state:draft sees the draft')
+  t.same(
+    editorDraft.results.map((r: { name: string }) => r.name),
+    ['ds-draft'],
+    'an editor filtering +state:draft sees the draft',
+  )
 })
 
 t.test('membership changes reach search at once (no reindex needed)', async (t) => {

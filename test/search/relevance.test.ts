@@ -53,7 +53,11 @@ t.test('Spanish relevance on the real corpus', async (t) => {
   const byId = new Map(dicts.map((d) => [d.id as string, secs(documentFromDict(d))]))
   const differing = fromTables.filter((d) => !isDeepStrictEqual(secs(d), byId.get(d.id)))
   t.equal(fromTables.length, records.length)
-  t.same(differing.slice(0, 1).map(secs), differing.slice(0, 1).map((d) => byId.get(d.id)), 'loadDocuments = documentFromDict(package_show) for every corpus dataset')
+  t.same(
+    differing.slice(0, 1).map(secs),
+    differing.slice(0, 1).map((d) => byId.get(d.id)),
+    'loadDocuments = documentFromDict(package_show) for every corpus dataset',
+  )
   t.equal(differing.length, 0, 'no dataset differs')
   const facets = await ok('package_search', { 'facet.field': '["organization","groups","res_format","license_id","tags"]', rows: 0, 'facet.limit': -1 })
   const orgTotal = Object.values(facets.facets.organization as Record<string, number>).reduce((a, b) => a + b, 0)

@@ -34,13 +34,17 @@ t.test('empty queries match everything', async (t) => {
 
 t.test('DisMax: a q without a colon', async (t) => {
   t.same(q('agua'), { kind: 'match', clauses: [term(null, 'agua')], minimumMatch: 1, must: [], mustNot: [] })
-  t.same(q('calidad del aire'), {
-    kind: 'match',
-    clauses: [term(null, 'calidad'), term(null, 'del'), term(null, 'aire')],
-    minimumMatch: 2,
-    must: [],
-    mustNot: [],
-  }, '3 optional clauses: all but one')
+  t.same(
+    q('calidad del aire'),
+    {
+      kind: 'match',
+      clauses: [term(null, 'calidad'), term(null, 'del'), term(null, 'aire')],
+      minimumMatch: 2,
+      must: [],
+      mustNot: [],
+    },
+    '3 optional clauses: all but one',
+  )
   t.same(q('"calidad del aire" madrid'), {
     kind: 'match',
     clauses: [term(null, 'calidad del aire', true), term(null, 'madrid')],
@@ -56,22 +60,29 @@ t.test('DisMax: a q without a colon', async (t) => {
     mustNot: [term(null, 'borrador')],
   })
   const ops = q('agua AND (rio OR mar) NOT lago')
-  t.same(ops, {
-    kind: 'match',
-    clauses: ['agua', 'rio', 'mar', 'lago'].map((w) => term(null, w)),
-    minimumMatch: 3,
-    must: [],
-    mustNot: [],
-  }, 'AND/OR/NOT are dropped words and parentheses separate words')
-  t.same(q('covid-19 datos?').kind === 'match' && (q('covid-19 datos?') as { clauses: QueryNode[] }).clauses,
-    [term(null, 'covid-19'), term(null, 'datos?')], 'inner hyphen and a question mark stay in the word')
-  t.same(q('educ* salud'), {
-    kind: 'match',
-    clauses: [{ kind: 'wildcard', field: null, pattern: 'educ*' }, term(null, 'salud')],
-    minimumMatch: 2,
-    must: [],
-    mustNot: [],
-  }, 'a * makes a wildcard')
+  t.same(
+    ops,
+    {
+      kind: 'match',
+      clauses: ['agua', 'rio', 'mar', 'lago'].map((w) => term(null, w)),
+      minimumMatch: 3,
+      must: [],
+      mustNot: [],
+    },
+    'AND/OR/NOT are dropped words and parentheses separate words',
+  )
+  t.same(q('covid-19 datos?').kind === 'match' && (q('covid-19 datos?') as { clauses: QueryNode[] }).clauses, [term(null, 'covid-19'), term(null, 'datos?')], 'inner hyphen and a question mark stay in the word')
+  t.same(
+    q('educ* salud'),
+    {
+      kind: 'match',
+      clauses: [{ kind: 'wildcard', field: null, pattern: 'educ*' }, term(null, 'salud')],
+      minimumMatch: 2,
+      must: [],
+      mustNot: [],
+    },
+    'a * makes a wildcard',
+  )
   t.same((q('dat?s*') as { clauses: QueryNode[] }).clauses, [{ kind: 'wildcard', field: null, pattern: 'dat\\?s*' }], '? is not a wildcard in the search box')
   t.same((q('salud & educación - ¿?') as { clauses: QueryNode[] }).clauses, [term(null, 'salud'), term(null, 'educación')], 'punctuation-only tokens are dropped')
   t.same((q('"sin cerrar agua') as { clauses: QueryNode[] }).clauses, [term(null, 'sin'), term(null, 'cerrar'), term(null, 'agua')], 'an unbalanced quote is ignored, not an error')
@@ -156,32 +167,61 @@ t.test('Lucene: wildcards and exists', async (t) => {
 t.test('Lucene: ranges', async (t) => {
   t.same(q('num_resources:[1 TO *]'), { kind: 'range', field: 'num_resources', lower: { value: '1', inclusive: true }, upper: null })
   t.same(q('num_resources:{1 TO 5}'), {
-    kind: 'range', field: 'num_resources', lower: { value: '1', inclusive: false }, upper: { value: '5', inclusive: false },
+    kind: 'range',
+    field: 'num_resources',
+    lower: { value: '1', inclusive: false },
+    upper: { value: '5', inclusive: false },
   })
   t.same(q('num_resources:[1 TO 5}'), {
-    kind: 'range', field: 'num_resources', lower: { value: '1', inclusive: true }, upper: { value: '5', inclusive: false },
+    kind: 'range',
+    field: 'num_resources',
+    lower: { value: '1', inclusive: true },
+    upper: { value: '5', inclusive: false },
   })
   t.same(q('num_tags:{* TO 3]'), { kind: 'range', field: 'num_tags', lower: null, upper: { value: '3', inclusive: true } })
   t.same(q('metadata_modified:[* TO *]'), { kind: 'exists', field: 'metadata_modified' })
-  t.same(q('metadata_modified:[2020-01-01T00:00:00Z TO *]'), {
-    kind: 'range', field: 'metadata_modified', lower: { value: '2020-01-01T00:00:00Z', inclusive: true }, upper: null,
-  }, 'plain dates pass through')
-  t.same(q('metadata_modified:[  2024-05-01T09:00:00.123456Z   TO   NOW ]'), {
-    kind: 'range', field: 'metadata_modified',
-    lower: { value: '2024-05-01T09:00:00.123456Z', inclusive: true },
-    upper: { value: '2024-03-31T15:45:30.250Z', inclusive: true },
-  }, 'microseconds kept; NOW resolved; spaces inside brackets')
-  t.same(q('title_string:["A b" TO "C\\"d"]'), {
-    kind: 'range', field: 'title_string', lower: { value: 'A b', inclusive: true }, upper: { value: 'C"d', inclusive: true },
-  }, 'quoted bounds')
-  t.same(q('title_string:["*" TO b]'), {
-    kind: 'range', field: 'title_string', lower: { value: '*', inclusive: true }, upper: { value: 'b', inclusive: true },
-  }, 'a quoted * is a literal bound')
+  t.same(
+    q('metadata_modified:[2020-01-01T00:00:00Z TO *]'),
+    {
+      kind: 'range',
+      field: 'metadata_modified',
+      lower: { value: '2020-01-01T00:00:00Z', inclusive: true },
+      upper: null,
+    },
+    'plain dates pass through',
+  )
+  t.same(
+    q('metadata_modified:[  2024-05-01T09:00:00.123456Z   TO   NOW ]'),
+    {
+      kind: 'range',
+      field: 'metadata_modified',
+      lower: { value: '2024-05-01T09:00:00.123456Z', inclusive: true },
+      upper: { value: '2024-03-31T15:45:30.250Z', inclusive: true },
+    },
+    'microseconds kept; NOW resolved; spaces inside brackets',
+  )
+  t.same(
+    q('title_string:["A b" TO "C\\"d"]'),
+    {
+      kind: 'range',
+      field: 'title_string',
+      lower: { value: 'A b', inclusive: true },
+      upper: { value: 'C"d', inclusive: true },
+    },
+    'quoted bounds',
+  )
+  t.same(
+    q('title_string:["*" TO b]'),
+    {
+      kind: 'range',
+      field: 'title_string',
+      lower: { value: '*', inclusive: true },
+      upper: { value: 'b', inclusive: true },
+    },
+    'a quoted * is a literal bound',
+  )
   t.same(fq('[a TO b]'), { kind: 'range', field: 'text', lower: { value: 'a', inclusive: true }, upper: { value: 'b', inclusive: true } })
-  t.same(fq('num_resources:[1 TO 2]^3 tags:x'), and(
-    { kind: 'range', field: 'num_resources', lower: { value: '1', inclusive: true }, upper: { value: '2', inclusive: true } },
-    term('tags', 'x'),
-  ), 'boost after a range')
+  t.same(fq('num_resources:[1 TO 2]^3 tags:x'), and({ kind: 'range', field: 'num_resources', lower: { value: '1', inclusive: true }, upper: { value: '2', inclusive: true } }, term('tags', 'x')), 'boost after a range')
 })
 
 t.test('date math', async (t) => {
@@ -212,14 +252,18 @@ t.test('date math', async (t) => {
     t.equal(resolveDateMath(bad, NOW), undefined, `${bad} is invalid`)
   }
   t.same(fq('metadata_modified:[NOW/DAY-7DAYS TO NOW/DAY+1DAY}'), {
-    kind: 'range', field: 'metadata_modified',
+    kind: 'range',
+    field: 'metadata_modified',
     lower: { value: '2024-03-24T00:00:00.000Z', inclusive: true },
     upper: { value: '2024-04-01T00:00:00.000Z', inclusive: false },
   })
   t.same(fq('metadata_modified:NOW/DAY'), term('metadata_modified', '2024-03-31T00:00:00.000Z'), 'date math in a term on a date field')
   t.same(fq('metadata_created:2020-01-01T00\\:00\\:00Z'), term('metadata_created', '2020-01-01T00:00:00Z'))
   t.same(fq('tags:NOW-1DAY'), term('tags', 'NOW-1DAY'), 'not on other fields')
-  t.type(errorOf(() => fq('metadata_modified:NOW+1WEEK')), SearchQueryError)
+  t.type(
+    errorOf(() => fq('metadata_modified:NOW+1WEEK')),
+    SearchQueryError,
+  )
   const err = errorOf(() => fq('metadata_modified:[NOW-7WEEKS TO *]'))
   t.type(err, SearchQueryError)
   t.match((err as Error).message, /invalid date math 'NOW-7WEEKS' at column 20/)
@@ -252,17 +296,20 @@ t.test('boost and fuzzy are accepted', async (t) => {
 
 t.test('the harvester filter', async (t) => {
   const text = 'organization:a OR organization:b -groups:g metadata_modified:[2024-05-01T09:00:00.123456Z TO *]'
-  const expected = and(
-    or(term('organization', 'a'), term('organization', 'b')),
-    not(term('groups', 'g')),
-    { kind: 'range', field: 'metadata_modified', lower: { value: '2024-05-01T09:00:00.123456Z', inclusive: true }, upper: null },
-  )
-  t.same(fq(text), expected, 'the OR still filters (CKAN\'s Lucene would make it optional)')
+  const expected = and(or(term('organization', 'a'), term('organization', 'b')), not(term('groups', 'g')), { kind: 'range', field: 'metadata_modified', lower: { value: '2024-05-01T09:00:00.123456Z', inclusive: true }, upper: null })
+  t.same(fq(text), expected, "the OR still filters (CKAN's Lucene would make it optional)")
   t.same(q(text), expected, 'same tree from q')
   t.same(fq('organization:a -groups:g'), and(term('organization', 'a'), not(term('groups', 'g'))))
-  t.same(fq('metadata_modified:[2024-05-01T09:00:00Z TO *]'), {
-    kind: 'range', field: 'metadata_modified', lower: { value: '2024-05-01T09:00:00Z', inclusive: true }, upper: null,
-  }, 'no fraction when microseconds are 0')
+  t.same(
+    fq('metadata_modified:[2024-05-01T09:00:00Z TO *]'),
+    {
+      kind: 'range',
+      field: 'metadata_modified',
+      lower: { value: '2024-05-01T09:00:00Z', inclusive: true },
+      upper: null,
+    },
+    'no fraction when microseconds are 0',
+  )
 })
 
 t.test('local parameters and nested queries are refused', async (t) => {
@@ -279,7 +326,11 @@ t.test('local parameters and nested queries are refused', async (t) => {
     t.equal((err as Error).message, `Local parameters are not supported in param '${mode}'.`)
   }
   for (const text of ['tags:x _query_:"{!dismax}y"', 'tags:x AND _val_:1', 'tags:x {!lucene}y', 'a:{!x y}']) {
-    t.type(errorOf(() => fq(text)), SearchQueryError, `${text}: a syntax error elsewhere`)
+    t.type(
+      errorOf(() => fq(text)),
+      SearchQueryError,
+      `${text}: a syntax error elsewhere`,
+    )
   }
 })
 
@@ -342,7 +393,7 @@ t.test('deep nesting is an error, not a stack overflow', async (t) => {
 t.test('random input never throws anything but search errors', async (t) => {
   // deterministic PRNG so a failure can be replayed
   let seed = 42
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
   const alphabet = ['a', 'b', 'tags', ':', ' ', '(', ')', '[', ']', '{', '}', '"', '\\', '*', '?', '+', '-', '!', '^', '~', '&&', '||', 'AND', 'OR', 'NOT', 'TO', 'NOW', '/DAY', '-1DAY', '1', '.', 'á', '{!', '_query_']
   let thrown = 0
   let bad = 0
@@ -377,15 +428,24 @@ t.test('a 10 kB query parses whole', async (t) => {
   t.equal(node.kind === 'and' && node.children.length, parts.length, 'every clause of fq kept')
   const words = Array.from({ length: 1500 }, (_, i) => `palabra${i}`)
   const dismax = JSON.stringify(q(words.join(' ')))
-  t.ok(words.every((w) => dismax.includes(`"${w}"`)), 'every word of a 1,500-word q kept')
+  t.ok(
+    words.every((w) => dismax.includes(`"${w}"`)),
+    'every word of a 1,500-word q kept',
+  )
 })
 
 t.test('sort', async (t) => {
-  const dflt = [{ field: 'score', dir: 'desc' }, { field: 'metadata_modified', dir: 'desc' }]
+  const dflt = [
+    { field: 'score', dir: 'desc' },
+    { field: 'metadata_modified', dir: 'desc' },
+  ]
   for (const s of [undefined, null, '', '  ', 'rank']) t.same(parseSort(s), dflt, `sort=${JSON.stringify(s)}`)
   t.same(parseSort('score desc, metadata_modified desc'), dflt)
   t.same(parseSort('id asc'), [{ field: 'id', dir: 'asc' }])
-  t.same(parseSort(' title_string  ASC ,name Desc'), [{ field: 'title_string', dir: 'asc' }, { field: 'name', dir: 'desc' }])
+  t.same(parseSort(' title_string  ASC ,name Desc'), [
+    { field: 'title_string', dir: 'asc' },
+    { field: 'name', dir: 'desc' },
+  ])
   t.same(parseSort('metadata_created desc'), [{ field: 'metadata_created', dir: 'desc' }])
   t.same(parseSort('dataset_type asc'), [{ field: 'dataset_type', dir: 'asc' }])
   for (const bad of ['metadata_modified', 'name up', 'name asc desc', 'name asc,', ',name asc', 'unknown_field asc', 'constructor asc']) {
@@ -393,7 +453,12 @@ t.test('sort', async (t) => {
     t.type(err, SearchQueryError, bad)
     t.equal((err as Error).message, 'Invalid "sort" parameter', bad)
   }
-  for (const [bad, field] of [['tags asc', 'tags'], ['title asc', 'title'], ['name asc, res_format desc', 'res_format'], ['extras_foo asc', 'extras_foo']]) {
+  for (const [bad, field] of [
+    ['tags asc', 'tags'],
+    ['title asc', 'title'],
+    ['name asc, res_format desc', 'res_format'],
+    ['extras_foo asc', 'extras_foo'],
+  ]) {
     const err = errorOf(() => parseSort(bad))
     t.type(err, SearchError, bad)
     t.notOk(err instanceof SearchQueryError, `${bad}: a 409, as Solr refuses it`)

@@ -144,7 +144,10 @@ t.test('abierto user add, org member add: an organization editor from the comman
   const taken = await runCli(['user', 'add', 'ana', '--email', 'otra@example.org'], env)
   t.equal(taken.code, 1)
   t.equal(taken.stderr.trim(), 'name: That login name is not available.', "user_create's validation, as the API reports it")
-  for (const args of [['user', 'add', 'eva'], ['user', 'add', 'eva', '--email', 'e@example.org', '--admin', 'x']]) {
+  for (const args of [
+    ['user', 'add', 'eva'],
+    ['user', 'add', 'eva', '--email', 'e@example.org', '--admin', 'x'],
+  ]) {
     const res = await runCli(args, env)
     t.equal(res.code, 2, `usage error: ${args.join(' ')}`)
     t.match(res.stderr, /user add NAME --email EMAIL/)

@@ -162,7 +162,7 @@ for (const kind of ['fs', 's3'] as Kind[]) {
     // (S3 shows no object before the multipart upload completes: there, give the server time to start it)
     if (kind === 'fs') {
       let staging: string[] = []
-      for (const until = Date.now() + 20_000; staging.length === 0 && Date.now() < until; ) {
+      for (const until = Date.now() + 20_000; staging.length === 0 && Date.now() < until;) {
         await new Promise((r) => setTimeout(r, 20))
         staging = await e.store.keys('staging/')
       }

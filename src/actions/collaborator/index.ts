@@ -31,7 +31,8 @@ const idUser = {
 
 const create = defineAction({
   name: 'package_collaborator_create',
-  description: "Make a user a collaborator on a dataset, or change their capacity. Needs admin rights on the dataset's organization. Returns {package_id, user_id, capacity, modified}. :param id: the dataset's id or name. :param user_id: the user's id or name. :param capacity: 'editor' or 'member' ('admin' too when admin collaborators are allowed).",
+  description:
+    "Make a user a collaborator on a dataset, or change their capacity. Needs admin rights on the dataset's organization. Returns {package_id, user_id, capacity, modified}. :param id: the dataset's id or name. :param user_id: the user's id or name. :param capacity: 'editor' or 'member' ('admin' too when admin collaborators are allowed).",
   sideEffectFree: false,
   params: { type: 'object', required: ['id', 'user_id', 'capacity'], additionalProperties: true, properties: { ...idUser, capacity: { type: 'string' } } },
   auth: async (ctx, p) => {
@@ -56,7 +57,7 @@ const create = defineAction({
 
 const del = defineAction({
   name: 'package_collaborator_delete',
-  description: 'Remove a collaborator from a dataset. Needs admin rights on its organization. Returns null. :param id: the dataset\'s id or name. :param user_id: the user\'s id or name.',
+  description: "Remove a collaborator from a dataset. Needs admin rights on its organization. Returns null. :param id: the dataset's id or name. :param user_id: the user's id or name.",
   sideEffectFree: false,
   params: { type: 'object', required: ['id', 'user_id'], additionalProperties: true, properties: idUser },
   auth: async (ctx, p) => void (await requireManage(ctx, p.id, 'remove collaborators from this dataset', 'Package not found')),

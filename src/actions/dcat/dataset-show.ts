@@ -10,7 +10,7 @@ import { serialize } from '../../dcat/serialize.js'
 export default defineAction({
   name: 'dcat_dataset_show',
   description:
-    'One dataset as DCAT RDF.\n\nParams: id (id or name), format (rdf/xml default, ttl, n3, nt, jsonld), profiles (euro_dcat_ap_3 default, schemaorg; list or comma-separated).\n\nReturns the serialised graph as a string. Visibility is package_show\'s; a deleted dataset is not found except for sysadmins.',
+    "One dataset as DCAT RDF.\n\nParams: id (id or name), format (rdf/xml default, ttl, n3, nt, jsonld), profiles (euro_dcat_ap_3 default, schemaorg; list or comma-separated).\n\nReturns the serialised graph as a string. Visibility is package_show's; a deleted dataset is not found except for sysadmins.",
   // writes nothing, so GET is allowed (ckanext-dcat only takes POST here)
   sideEffectFree: true,
   params: {

@@ -10,7 +10,13 @@ import { GROUP_FIELDS } from './fields.js'
 
 /** CKAN answers an update with group_dictize's defaults, not with *_show: datasets page included, no num_followers. */
 const UPDATE_RESULT: DictizeOptions = {
-  packages: 'datasets', extras: true, tags: true, groups: 'full', users: true, memberCount: false, numFollowers: false,
+  packages: 'datasets',
+  extras: true,
+  tags: true,
+  groups: 'full',
+  users: true,
+  memberCount: false,
+  numFollowers: false,
 }
 
 /**

@@ -14,8 +14,23 @@ import jobsRun from './jobs-run.js'
 import objectShow from './object-show.js'
 
 const actions: AnyAction[] = [
-  sourceCreate, sourceUpdate, sourcePatch, sourceDelete, sourceShow, sourceShowStatus, sourceList, sourceClear,
-  sourceJobHistoryClear, sourceReindex, harvestersInfo, jobCreate, jobList, jobShow, jobReportAction, jobAbort, jobsRun,
+  sourceCreate,
+  sourceUpdate,
+  sourcePatch,
+  sourceDelete,
+  sourceShow,
+  sourceShowStatus,
+  sourceList,
+  sourceClear,
+  sourceJobHistoryClear,
+  sourceReindex,
+  harvestersInfo,
+  jobCreate,
+  jobList,
+  jobShow,
+  jobReportAction,
+  jobAbort,
+  jobsRun,
   objectShow,
 ]
 

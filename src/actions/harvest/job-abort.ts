@@ -8,7 +8,7 @@ import { jobDict } from '../../harvest/dictize.js'
 export default defineAction({
   name: 'harvest_job_abort',
   description:
-    "Abort a harvest job (sysadmins): given a source (id or name), its newest job; else the job with that id. A job not yet Finished becomes Finished, and its objects not COMPLETE or ERROR become ERROR (workers drop them). Params: id or source_id. Returns harvest_job_show of the job.",
+    'Abort a harvest job (sysadmins): given a source (id or name), its newest job; else the job with that id. A job not yet Finished becomes Finished, and its objects not COMPLETE or ERROR become ERROR (workers drop them). Params: id or source_id. Returns harvest_job_show of the job.',
   sideEffectFree: false,
   params: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' }, source_id: { type: 'string' } } },
   auth: requireSysadmin('abort harvest jobs'),

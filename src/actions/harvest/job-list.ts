@@ -6,7 +6,7 @@ import { jobDicts } from '../../harvest/dictize.js'
 
 export default defineAction({
   name: 'harvest_job_list',
-  description: "List harvest jobs, newest first, with their stats (no error summaries). Params: source_id (id or name; required unless sysadmin), status (New, Running, Finished, Aborted). Needs update rights on the source.",
+  description: 'List harvest jobs, newest first, with their stats (no error summaries). Params: source_id (id or name; required unless sysadmin), status (New, Running, Finished, Aborted). Needs update rights on the source.',
   sideEffectFree: true,
   params: { type: 'object', additionalProperties: true, properties: { source_id: { type: 'string' }, status: { type: 'string' } } },
   auth: async (ctx, p) => {

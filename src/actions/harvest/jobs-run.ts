@@ -7,7 +7,7 @@ import { finishJobIfDone } from '../../harvest/pipeline.js'
 export default defineAction({
   name: 'harvest_jobs_run',
   description:
-    "Scheduler pass (sysadmins): without source_id, starts a job for every active source whose frequency is not MANUAL and whose next_run is unset or past (unless it has a New or Running job) and moves its next_run on; then marks Finished every Running job (of source_id, if given) whose gather is over and whose objects are all done. Returns [].",
+    'Scheduler pass (sysadmins): without source_id, starts a job for every active source whose frequency is not MANUAL and whose next_run is unset or past (unless it has a New or Running job) and moves its next_run on; then marks Finished every Running job (of source_id, if given) whose gather is over and whose objects are all done. Returns [].',
   sideEffectFree: false,
   params: { type: 'object', additionalProperties: true, properties: { source_id: { type: 'string' } } },
   auth: requireSysadmin('run the pending harvest jobs'),

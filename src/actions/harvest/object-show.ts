@@ -7,8 +7,7 @@ import { requireSourceRead } from '../../harvest/auth.js'
 
 export default defineAction({
   name: 'harvest_object_show',
-  description:
-    "Return a harvest object: its columns, source, job, package (id), errors and extras. Params: id, or dataset_id (id or name; its current object). Objects of a source or dataset the caller may not read are refused.",
+  description: 'Return a harvest object: its columns, source, job, package (id), errors and extras. Params: id, or dataset_id (id or name; its current object). Objects of a source or dataset the caller may not read are refused.',
   sideEffectFree: true,
   params: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' }, dataset_id: { type: 'string' } } },
   // the object's own source and dataset decide, once loaded

@@ -17,9 +17,9 @@ export const sourceClear = defineAction({
   handler: async (ctx, p) => {
     const { id, uploads } = await ctx.transaction(async (tx) => {
       const source = await requireSource(tx, p.id)
-      const ids = (
-        await tx.db.selectFrom('harvest_object').select('package_id').distinct().where('harvest_source_id', '=', source.id).where('package_id', 'is not', null).where('package_id', '!=', source.id).execute()
-      ).map((r) => r.package_id!)
+      const ids = (await tx.db.selectFrom('harvest_object').select('package_id').distinct().where('harvest_source_id', '=', source.id).where('package_id', 'is not', null).where('package_id', '!=', source.id).execute()).map(
+        (r) => r.package_id!,
+      )
       let uploads: string[] = []
       if (ids.length > 0) {
         uploads = (await tx.db.selectFrom('resource').select('id').where('package_id', 'in', ids).where('url_type', '=', 'upload').execute()).map((r) => r.id)

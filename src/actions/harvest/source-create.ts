@@ -28,4 +28,3 @@ export default defineAction({
   },
   handler: async (ctx, p) => writeSource(ctx, p as Record<string, unknown>, 'create'),
 })
-

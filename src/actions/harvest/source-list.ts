@@ -23,12 +23,30 @@ export default defineAction({
   auth: 'public',
   handler: async (ctx, p) => {
     let q = sourceQuery(ctx.db)
-      .where((eb) => eb.exists(eb.selectFrom('package').select('package.id').whereRef('package.id', '=', 'hs.id').where(visiblePackages(ctx, { includePrivate: true, includeDrafts: true, includeDeleted: true }))))
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('package')
+            .select('package.id')
+            .whereRef('package.id', '=', 'hs.id')
+            .where(visiblePackages(ctx, { includePrivate: true, includeDrafts: true, includeDeleted: true })),
+        ),
+      )
       .orderBy('hs.created', 'desc')
       .limit(LIMIT)
     if (p.organization_id) {
       const org = p.organization_id
-      q = q.where((eb) => eb('p.owner_org', 'in', eb.selectFrom('group').select('id').where('is_organization', '=', true).where((e) => e.or([e('id', '=', org), e('name', '=', org)]))))
+      q = q.where((eb) =>
+        eb(
+          'p.owner_org',
+          'in',
+          eb
+            .selectFrom('group')
+            .select('id')
+            .where('is_organization', '=', true)
+            .where((e) => e.or([e('id', '=', org), e('name', '=', org)])),
+        ),
+      )
     }
     if (asBool(p.only_active)) q = q.where('p.state', '=', 'active')
     if (asBool(p.only_to_run)) {

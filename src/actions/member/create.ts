@@ -12,7 +12,8 @@ export function memberDict(row: MemberRow) {
 
 export default defineAction({
   name: 'member_create',
-  description: "Make an object (a dataset, a user or a group) a member of a group or organization; an existing membership is re-activated with the new capacity. Returns the membership {id, table_name, table_id, capacity, group_id, state}. :param id: the group's id or name. :param object: the object's id or name. :param object_type: 'package', 'user' or 'group'. :param capacity: e.g. 'public' for datasets, 'admin'/'editor'/'member' for users.",
+  description:
+    "Make an object (a dataset, a user or a group) a member of a group or organization; an existing membership is re-activated with the new capacity. Returns the membership {id, table_name, table_id, capacity, group_id, state}. :param id: the group's id or name. :param object: the object's id or name. :param object_type: 'package', 'user' or 'group'. :param capacity: e.g. 'public' for datasets, 'admin'/'editor'/'member' for users.",
   sideEffectFree: false,
   params: {
     type: 'object',

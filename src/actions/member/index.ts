@@ -4,10 +4,6 @@ import del from './delete.js'
 import { groupMemberCreate, groupMemberDelete, organizationMemberCreate, organizationMemberDelete } from './group-member.js'
 import { groupListAuthz, memberList, memberRolesList, organizationListForUser } from './lists.js'
 
-const actions: AnyAction[] = [
-  create, del,
-  organizationMemberCreate, organizationMemberDelete, groupMemberCreate, groupMemberDelete,
-  memberList, memberRolesList, organizationListForUser, groupListAuthz,
-]
+const actions: AnyAction[] = [create, del, organizationMemberCreate, organizationMemberDelete, groupMemberCreate, groupMemberDelete, memberList, memberRolesList, organizationListForUser, groupListAuthz]
 
 export default actions

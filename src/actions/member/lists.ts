@@ -12,7 +12,8 @@ const ROLE_LABELS: Record<string, string> = { admin: 'Admin', editor: 'Editor', 
 
 export const memberList = defineAction({
   name: 'member_list',
-  description: "Return the members of a group or organization as [id, type, capacity] triples; a role is given by its label (Admin, Editor, Member). Datasets are listed only when the caller may see them (an organization's datasets are the ones it owns, capacity 'organization'). :param id: the group's id or name. :param object_type: 'user', 'package' or 'group' (default all). :param capacity: only members with this capacity.",
+  description:
+    "Return the members of a group or organization as [id, type, capacity] triples; a role is given by its label (Admin, Editor, Member). Datasets are listed only when the caller may see them (an organization's datasets are the ones it owns, capacity 'organization'). :param id: the group's id or name. :param object_type: 'user', 'package' or 'group' (default all). :param capacity: only members with this capacity.",
   sideEffectFree: true,
   params: {
     type: 'object',
@@ -42,7 +43,14 @@ export const memberList = defineAction({
         .where((eb) =>
           eb.or([
             eb('table_name', '!=', 'package'),
-            eb('table_id', 'in', eb.selectFrom('package').select('package.id').where(visiblePackages(ctx, { includePrivate: true }))),
+            eb(
+              'table_id',
+              'in',
+              eb
+                .selectFrom('package')
+                .select('package.id')
+                .where(visiblePackages(ctx, { includePrivate: true })),
+            ),
           ]),
         )
         .orderBy('table_name')
@@ -93,7 +101,8 @@ function byTitle(a: GroupRow, b: GroupRow): number {
 
 export const organizationListForUser = defineAction({
   name: 'organization_list_for_user',
-  description: "Return the organizations where a user has a role granting a permission, each as in organization_list all_fields plus its `capacity`. Sysadmins get every organization (capacity 'admin'). :param id: the user's name or id (default: the caller). :param permission: 'manage_group' (default: any role), 'read', 'create_dataset', 'update_dataset', 'delete_dataset', 'admin'... :param include_dataset_count, include_member_count: default false.",
+  description:
+    "Return the organizations where a user has a role granting a permission, each as in organization_list all_fields plus its `capacity`. Sysadmins get every organization (capacity 'admin'). :param id: the user's name or id (default: the caller). :param permission: 'manage_group' (default: any role), 'read', 'create_dataset', 'update_dataset', 'delete_dataset', 'admin'... :param include_dataset_count, include_member_count: default false.",
   sideEffectFree: true,
   params: {
     type: 'object',
@@ -135,7 +144,8 @@ export const organizationListForUser = defineAction({
 
 export const groupListAuthz = defineAction({
   name: 'group_list_authz',
-  description: "Return the groups (not organizations) the caller may add datasets to (any role in them; sysadmins: all groups unless am_member), as group_list all_fields dicts with `capacity`. Anonymous callers get []. :param am_member: only groups the caller is a member of. :param available_only: leave out the groups of the dataset named in `package_id`/`id`.",
+  description:
+    'Return the groups (not organizations) the caller may add datasets to (any role in them; sysadmins: all groups unless am_member), as group_list all_fields dicts with `capacity`. Anonymous callers get []. :param am_member: only groups the caller is a member of. :param available_only: leave out the groups of the dataset named in `package_id`/`id`.',
   sideEffectFree: true,
   params: {
     type: 'object',

@@ -53,15 +53,23 @@ export default defineAction({
           .where(where)
           .limit(n)
       return ctx.db
-        .with((cte) => cte('a').materialized(), () => candidates(match, CANDIDATES))
-        .with((cte) => cte('b').materialized(), () => candidates(namePrefix ? sql<SqlBool>`package.name LIKE abierto_fold(${prefix})` : sql<SqlBool>`false`, NAME_PREFIX_CANDIDATES))
+        .with(
+          (cte) => cte('a').materialized(),
+          () => candidates(match, CANDIDATES),
+        )
+        .with(
+          (cte) => cte('b').materialized(),
+          () => candidates(namePrefix ? sql<SqlBool>`package.name LIKE abierto_fold(${prefix})` : sql<SqlBool>`false`, NAME_PREFIX_CANDIDATES),
+        )
         .with('c', (db) => db.selectFrom('a').selectAll().union(db.selectFrom('b').selectAll()))
         .selectFrom('c')
         .select(['c.name', 'c.title'])
-        .orderBy(sql`CASE WHEN c.name = ${folded} OR c.ft = ${folded} THEN 0
+        .orderBy(
+          sql`CASE WHEN c.name = ${folded} OR c.ft = ${folded} THEN 0
           WHEN c.name LIKE abierto_fold(${prefix}) THEN 1
           WHEN c.ft LIKE abierto_fold(${prefix}) THEN 2
-          WHEN c.name LIKE abierto_fold(${pattern}) OR c.ft LIKE abierto_fold(${pattern}) THEN 3 ELSE 4 END`)
+          WHEN c.name LIKE abierto_fold(${pattern}) OR c.ft LIKE abierto_fold(${pattern}) THEN 3 ELSE 4 END`,
+        )
         .orderBy(sql`word_similarity(${folded}, c.name || ' ' || c.ft)`, 'desc')
         .orderBy(sql`length(c.title)`)
         .orderBy(sql`c.name collate "C"`)
@@ -77,10 +85,6 @@ export default defineAction({
       rows.push(...(await ranked(fuzzy, false)).slice(0, limit - rows.length))
     }
     const lower = p.q.toLowerCase()
-    return rows.map((r) =>
-      r.name.includes(lower)
-        ? { name: r.name, title: r.title, match_field: 'name', match_displayed: r.name }
-        : { name: r.name, title: r.title, match_field: 'title', match_displayed: `${r.title} (${r.name})` },
-    )
+    return rows.map((r) => (r.name.includes(lower) ? { name: r.name, title: r.title, match_field: 'name', match_displayed: r.name } : { name: r.name, title: r.title, match_field: 'title', match_displayed: `${r.title} (${r.name})` }))
   },
 })

@@ -31,6 +31,10 @@ export default defineAction({
       .limit(limit)
       .offset(offset)
       .execute()
-    return packageDicts(ctx.db, rows.map((r) => r.id), ctx.config.siteUrl)
+    return packageDicts(
+      ctx.db,
+      rows.map((r) => r.id),
+      ctx.config.siteUrl,
+    )
   },
 })

@@ -5,7 +5,7 @@ import { RawJson } from '../../cache/read-cache.js'
 
 export default defineAction({
   name: 'package_list',
-  description: 'Return the names of the site\'s active public datasets, sorted by name.\n\nParams: limit, offset. include_private/include_drafts/include_deleted are accepted and ignored, as in CKAN.',
+  description: "Return the names of the site's active public datasets, sorted by name.\n\nParams: limit, offset. include_private/include_drafts/include_deleted are accepted and ignored, as in CKAN.",
   sideEffectFree: true,
   params: {
     type: 'object',

@@ -34,7 +34,11 @@ export default defineAction({
         throw new NotFound('Organization was not found.')
       }
       if (orgId === row.owner_org) return
-      await tx.db.updateTable('package').set({ owner_org: orgId, metadata_modified: nowIso(), ...(orgId === null ? { private: false } : {}) }).where('id', '=', row.id).execute()
+      await tx.db
+        .updateTable('package')
+        .set({ owner_org: orgId, metadata_modified: nowIso(), ...(orgId === null ? { private: false } : {}) })
+        .where('id', '=', row.id)
+        .execute()
     })
     return null
   },

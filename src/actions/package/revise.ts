@@ -22,12 +22,16 @@ function jsonParam(name: string, v: unknown): Record<string, unknown> | undefine
 function globsParam(v: unknown): string[] | undefined {
   if (v === undefined) return undefined
   if (Array.isArray(v)) return v.map(String)
-  return String(v).split(',').map((s) => s.trim()).filter(Boolean)
+  return String(v)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
 }
 
 export default defineAction({
   name: 'package_revise',
-  description: 'Revise a dataset in place: check `match` (and match__path keys) against the current dict, remove/protect keys with `filter` globs, deep-merge `update` (and update__path keys; list steps by index or ≥5-char id prefix; `__extend` appends), then package_update. Returns {"package": dict}, filtered by `include` globs.',
+  description:
+    'Revise a dataset in place: check `match` (and match__path keys) against the current dict, remove/protect keys with `filter` globs, deep-merge `update` (and update__path keys; list steps by index or ≥5-char id prefix; `__extend` appends), then package_update. Returns {"package": dict}, filtered by `include` globs.',
   sideEffectFree: false,
   params: {
     type: 'object',
@@ -54,7 +58,9 @@ export default defineAction({
     const update = jsonParam('update', raw.update)
     const filter = globsParam(raw.filter)
     const include = globsParam(raw.include)
-    const matchKeys = Object.keys(raw).filter((k) => k.startsWith('match__')).sort()
+    const matchKeys = Object.keys(raw)
+      .filter((k) => k.startsWith('match__'))
+      .sort()
     const updateKeys = Object.keys(raw)
       .filter((k) => k.startsWith('update__'))
       .sort((a, b) => Number(b.endsWith('__extend')) - Number(a.endsWith('__extend')) || (a < b ? -1 : 1))

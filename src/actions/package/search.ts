@@ -20,9 +20,32 @@ const FACET_LIMIT = 50
 
 /** ckan/lib/search/query.py VALID_SOLR_PARAMETERS plus what package_search itself consumes. */
 const ALLOWED = new Set([
-  'q', 'fl', 'fq', 'rows', 'sort', 'start', 'wt', 'qf', 'bf', 'boost', 'facet', 'facet.mincount', 'facet.limit',
-  'facet.field', 'extras', 'fq_list', 'tie', 'defType', 'mm', 'df',
-  'include_private', 'include_drafts', 'include_deleted', 'use_default_schema', 'callback', '_',
+  'q',
+  'fl',
+  'fq',
+  'rows',
+  'sort',
+  'start',
+  'wt',
+  'qf',
+  'bf',
+  'boost',
+  'facet',
+  'facet.mincount',
+  'facet.limit',
+  'facet.field',
+  'extras',
+  'fq_list',
+  'tie',
+  'defType',
+  'mm',
+  'df',
+  'include_private',
+  'include_drafts',
+  'include_deleted',
+  'use_default_schema',
+  'callback',
+  '_',
 ])
 
 export default defineAction({

@@ -10,7 +10,8 @@ import { sourceShowFields } from '../../harvest/sources.js'
 
 export default defineAction({
   name: 'package_show',
-  description: 'Return the metadata of a dataset (package) and its resources.\n\nParams: id (id or name of the dataset; name_or_id also accepted), use_default_schema, include_plugin_data (sysadmins). Private, draft and deleted datasets are answered with 403 to callers who may not read them.',
+  description:
+    'Return the metadata of a dataset (package) and its resources.\n\nParams: id (id or name of the dataset; name_or_id also accepted), use_default_schema, include_plugin_data (sysadmins). Private, draft and deleted datasets are answered with 403 to callers who may not read them.',
   sideEffectFree: true,
   params: {
     type: 'object',

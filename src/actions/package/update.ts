@@ -5,7 +5,8 @@ import { datasetParams } from './schema.js'
 
 export default defineAction({
   name: 'package_update',
-  description: 'Update a dataset: the dict given replaces the stored one. Identify it by id or name. Omitted free-text fields, tags and extras are removed; omitted resources and groups are kept; a resources list replaces the resources (items with a known id are updated, others created, missing ones deleted). Returns the updated dict.',
+  description:
+    'Update a dataset: the dict given replaces the stored one. Identify it by id or name. Omitted free-text fields, tags and extras are removed; omitted resources and groups are kept; a resources list replaces the resources (items with a known id are updated, others created, missing ones deleted). Returns the updated dict.',
   sideEffectFree: false,
   params: datasetParams,
   auth: async (ctx, p) => {

@@ -5,7 +5,8 @@ import { applyUpload, takeUpload } from './upload.js'
 
 export default defineAction({
   name: 'resource_create',
-  description: 'Append a resource to a dataset and return the new resource dict.\n\nParams: package_id (dataset id or name; required), url (a link; defaults to ""), upload (a file, in a multipart/form-data request: stored, and url becomes its download URL), name, description, format (guessed from the URL when empty), mimetype, size, hash, created, last_modified, and any extra keys (kept and returned as given).',
+  description:
+    'Append a resource to a dataset and return the new resource dict.\n\nParams: package_id (dataset id or name; required), url (a link; defaults to ""), upload (a file, in a multipart/form-data request: stored, and url becomes its download URL), name, description, format (guessed from the URL when empty), mimetype, size, hash, created, last_modified, and any extra keys (kept and returned as given).',
   sideEffectFree: false,
   params: {
     type: 'object',

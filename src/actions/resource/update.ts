@@ -16,7 +16,20 @@ function resourceWrite(name: 'resource_update' | 'resource_patch'): AnyAction {
       ? 'Update only the given keys of a resource (current dict shallowly merged with the input). Returns the resource dict.'
       : 'Update a resource: the dict given replaces the stored one (url, description and other omitted fields are cleared; datastore_active is kept). Returns the resource dict.',
     sideEffectFree: false,
-    params: { type: 'object', required: ['id'], additionalProperties: true, properties: { id: { type: 'string' }, url: {}, name: {}, description: {}, format: {}, upload: { description: 'a new file (multipart/form-data only); the old one is removed once the update commits' }, clear_upload: { description: 'true: the resource no longer has a file (its url becomes a link)' } } },
+    params: {
+      type: 'object',
+      required: ['id'],
+      additionalProperties: true,
+      properties: {
+        id: { type: 'string' },
+        url: {},
+        name: {},
+        description: {},
+        format: {},
+        upload: { description: 'a new file (multipart/form-data only); the old one is removed once the update commits' },
+        clear_upload: { description: 'true: the resource no longer has a file (its url becomes a link)' },
+      },
+    },
     auth: (ctx, p) => requireEditResource(ctx, p.id, 'edit'),
     handler: async (ctx, p) => {
       const input = { ...p } as Record<string, unknown> & { id: string }

@@ -3,7 +3,7 @@ import { NotFound } from '../../errors.js'
 
 export default defineAction({
   name: 'help_show',
-  description: "Return the help string for a particular API action.",
+  description: 'Return the help string for a particular API action.',
   sideEffectFree: true,
   params: { type: 'object', required: ['name'], additionalProperties: true, properties: { name: { type: 'string' } } },
   auth: 'public',

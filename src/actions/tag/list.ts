@@ -28,7 +28,8 @@ export function carriedFor(ctx: ActionContext) {
 
 export default defineAction({
   name: 'tag_list',
-  description: "Return the names of the site's free tags (those some dataset carries), or with vocabulary_id the tags of that vocabulary. :param query: only tags whose name contains this (also `q`). :param vocabulary_id: id or name of a vocabulary. :param all_fields: return {id, name, vocabulary_id, display_name} dicts (default false).",
+  description:
+    "Return the names of the site's free tags (those some dataset carries), or with vocabulary_id the tags of that vocabulary. :param query: only tags whose name contains this (also `q`). :param vocabulary_id: id or name of a vocabulary. :param all_fields: return {id, name, vocabulary_id, display_name} dicts (default false).",
   sideEffectFree: true,
   params: {
     type: 'object',

@@ -10,7 +10,8 @@ const MAX_DATASETS = 1000
 
 export default defineAction({
   name: 'tag_show',
-  description: "Return a tag {id, name, vocabulary_id, display_name}; with include_datasets also `packages`, the public datasets carrying it. :param id: the tag's id or name. :param vocabulary_id: id or name of its vocabulary (without it a name finds a free tag). :param include_datasets: default false.",
+  description:
+    "Return a tag {id, name, vocabulary_id, display_name}; with include_datasets also `packages`, the public datasets carrying it. :param id: the tag's id or name. :param vocabulary_id: id or name of its vocabulary (without it a name finds a free tag). :param include_datasets: default false.",
   sideEffectFree: true,
   params: {
     type: 'object',
@@ -55,7 +56,11 @@ export default defineAction({
         .orderBy('package.name')
         .limit(MAX_DATASETS)
         .execute()
-      dict.packages = await packageDicts(ctx.db, rows.map((r) => r.id), ctx.config.siteUrl)
+      dict.packages = await packageDicts(
+        ctx.db,
+        rows.map((r) => r.id),
+        ctx.config.siteUrl,
+      )
     }
     return dict
   },

@@ -26,12 +26,6 @@ export default defineAction({
   handler: async (ctx, p) => {
     const user = await findUserRow(ctx.db, userRef(p))
     if (!user) throw new NotFound('User not found')
-    return ctx.db
-      .selectFrom('api_token')
-      .select(['id', 'name', 'user_id', 'created_at', 'last_access'])
-      .where('user_id', '=', user.id)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute()
+    return ctx.db.selectFrom('api_token').select(['id', 'name', 'user_id', 'created_at', 'last_access']).where('user_id', '=', user.id).orderBy('created_at').orderBy('id').execute()
   },
 })

@@ -12,7 +12,8 @@ async function tokenId(ctx: ActionContext, p: { jti?: string; token?: string }):
 
 export default defineAction({
   name: 'api_token_revoke',
-  description: 'Revoke (delete) an API token: one of your own, or any if you are a sysadmin. An unknown token is refused exactly like one that is not yours.\n\nParams: jti (the token id, from api_token_list) or token (the token itself). Returns null.',
+  description:
+    'Revoke (delete) an API token: one of your own, or any if you are a sysadmin. An unknown token is refused exactly like one that is not yours.\n\nParams: jti (the token id, from api_token_list) or token (the token itself). Returns null.',
   sideEffectFree: false,
   params: {
     type: 'object',

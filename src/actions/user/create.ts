@@ -11,7 +11,7 @@ import { USER_FIELDS } from './fields.js'
 export default defineAction({
   name: 'user_create',
   description:
-    "Create a user account. Only sysadmins may, unless CREATE_USER_VIA_API=true (ckan.auth.create_user_via_api).\n\nParams: name (2-100 characters: lowercase letters, digits, - and _), email, password (8 characters or more; sysadmins may give password_hash instead), fullname, about, image_url, activity_streams_email_notifications; sysadmins only: id (a UUID), sysadmin, state, plugin_extras. with_apitoken: also create an API token named \"default\", returned as `token`. Returns the user dict, with email.",
+    'Create a user account. Only sysadmins may, unless CREATE_USER_VIA_API=true (ckan.auth.create_user_via_api).\n\nParams: name (2-100 characters: lowercase letters, digits, - and _), email, password (8 characters or more; sysadmins may give password_hash instead), fullname, about, image_url, activity_streams_email_notifications; sysadmins only: id (a UUID), sysadmin, state, plugin_extras. with_apitoken: also create an API token named "default", returned as `token`. Returns the user dict, with email.',
   sideEffectFree: false,
   params: {
     type: 'object',

@@ -5,7 +5,8 @@ import { findUserRow, requireLoggedIn } from './dict.js'
 
 export default defineAction({
   name: 'user_delete',
-  description: "Delete a user (sysadmins only): its state becomes `deleted`, its organization/group memberships and dataset collaborations are removed, and its API tokens stop working. The name stays taken.\n\nParams: id (id or name). Returns null.",
+  description:
+    'Delete a user (sysadmins only): its state becomes `deleted`, its organization/group memberships and dataset collaborations are removed, and its API tokens stop working. The name stays taken.\n\nParams: id (id or name). Returns null.',
   sideEffectFree: false,
   params: {
     type: 'object',

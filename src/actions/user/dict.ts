@@ -9,7 +9,11 @@ export type UserDict = Record<string, unknown>
 
 /** CKAN's User.get: by id, else by name (deleted users included). */
 export async function findUserRow(db: Kysely<Database>, ref: string): Promise<UserRow | undefined> {
-  const rows = await db.selectFrom('user').selectAll().where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)])).execute()
+  const rows = await db
+    .selectFrom('user')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]))
+    .execute()
   return rows.find((r) => r.id === ref) ?? rows[0]
 }
 
@@ -29,7 +33,10 @@ export function requireLoggedIn(ctx: ActionContext, authFunction: string): void 
 /** Count of datasets the user created: active public ones, or all but deleted (self/sysadmin in user_show). */
 export function createdPackagesCount(includePrivateAndDraft: boolean) {
   return (eb: ExpressionBuilder<Database, 'user'>) => {
-    let q = eb.selectFrom('package').select((e) => e.fn.countAll<number>().as('n')).whereRef('package.creator_user_id', '=', 'user.id')
+    let q = eb
+      .selectFrom('package')
+      .select((e) => e.fn.countAll<number>().as('n'))
+      .whereRef('package.creator_user_id', '=', 'user.id')
     q = includePrivateAndDraft ? q.where('package.state', '!=', 'deleted') : q.where('package.state', '=', 'active').where('package.private', '=', false)
     return q.as('number_created_packages')
   }
@@ -42,7 +49,9 @@ export async function loadUserWithCount(db: Kysely<Database>, id: string, includ
 }
 
 export function emailHash(email: string | null): string {
-  return createHash('md5').update((email ?? '').trim().toLowerCase()).digest('hex')
+  return createHash('md5')
+    .update((email ?? '').trim().toLowerCase())
+    .digest('hex')
 }
 
 export function userImageDisplayUrl(imageUrl: string | null, siteUrl: string): string | null {
@@ -97,4 +106,3 @@ export function userDict(ctx: ActionContext, user: UserWithCount, opts: DictizeO
 export function containsPattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 }
-

@@ -17,7 +17,7 @@ export async function showUser(ctx: ActionContext, user: UserRow, opts: DictizeO
 export default defineAction({
   name: 'user_show',
   description:
-    "Return a user account.\n\nParams: id (id or name; default: the caller), include_datasets (false; up to 50 datasets the user created, private and drafts only for the user and sysadmins), include_num_followers (false), include_password_hash and include_plugin_extras (sysadmins only, silently ignored for others). `email` and `apikey` are shown only to the user and to sysadmins; the password hash never, unless a sysadmin asks for it.",
+    'Return a user account.\n\nParams: id (id or name; default: the caller), include_datasets (false; up to 50 datasets the user created, private and drafts only for the user and sysadmins), include_num_followers (false), include_password_hash and include_plugin_extras (sysadmins only, silently ignored for others). `email` and `apikey` are shown only to the user and to sysadmins; the password hash never, unless a sysadmin asks for it.',
   sideEffectFree: true,
   params: {
     type: 'object',
@@ -48,7 +48,11 @@ export default defineAction({
         .orderBy('id')
         .limit(50)
         .execute()
-      dict.datasets = await packageDicts(ctx.db, ids.map((r) => r.id), ctx.config.siteUrl)
+      dict.datasets = await packageDicts(
+        ctx.db,
+        ids.map((r) => r.id),
+        ctx.config.siteUrl,
+      )
     }
     if (p.include_num_followers) dict.num_followers = 0
     return dict

@@ -18,8 +18,21 @@ const ID_PAGE = 1000
 const OVERLAP_MS = 60 * 60 * 1000
 /** fields of a remote dict that are the remote's own bookkeeping, not dataset content */
 const REMOTE_ONLY = [
-  'metadata_created', 'metadata_modified', 'creator_user_id', 'revision_id', 'num_resources', 'num_tags', 'organization',
-  'relationships_as_object', 'relationships_as_subject', 'tracking_summary', 'isopen', 'license_title', 'license_url', 'state', 'private',
+  'metadata_created',
+  'metadata_modified',
+  'creator_user_id',
+  'revision_id',
+  'num_resources',
+  'num_tags',
+  'organization',
+  'relationships_as_object',
+  'relationships_as_subject',
+  'tracking_summary',
+  'isopen',
+  'license_title',
+  'license_url',
+  'state',
+  'private',
 ]
 const DERIVED_EXTRAS = new Set(['harvest_object_id', 'harvest_source_id', 'harvest_source_title'])
 
@@ -38,7 +51,10 @@ function baseUrl(source: SourceInfo): string {
 /** The remote-side filters of the config, as one fq (ckanext-harvest's organizations/groups filters). */
 function filterTerms(config: Dict): string[] {
   const terms: string[] = []
-  for (const [key, field] of [['organizations', 'organization'], ['groups', 'groups']] as const) {
+  for (const [key, field] of [
+    ['organizations', 'organization'],
+    ['groups', 'groups'],
+  ] as const) {
     const include = config[`${key}_filter_include`]
     const exclude = config[`${key}_filter_exclude`]
     if (Array.isArray(include) && include.length) terms.push(include.map((v: string) => `${field}:${v}`).join(' OR '))
@@ -115,9 +131,17 @@ export const ckanHarvester: Harvester = {
     // incremental: the changes are in; a listing of every remote id tells what was deleted or made private
     const present = new Set<string>()
     try {
-      await pageSearch(source, filters, ID_PAGE, { fl: 'id,type' }, async (results) => {
-        for (const r of results) if (typeof r.id === 'string' && r.type !== 'harvest') present.add(r.id)
-      }, signal, policy)
+      await pageSearch(
+        source,
+        filters,
+        ID_PAGE,
+        { fl: 'id,type' },
+        async (results) => {
+          for (const r of results) if (typeof r.id === 'string' && r.type !== 'harvest') present.add(r.id)
+        },
+        signal,
+        policy,
+      )
     } catch (err) {
       await sink.error(`Could not list the remote datasets, deletions were not checked: ${(err as Error).message}`)
       return { mode, present: null }
@@ -174,7 +198,10 @@ function mergeExtras(ctx: PrepareContext, remote: Dict, config: Dict): Dict[] {
 }
 
 async function localGroup(ctx: PrepareContext, ref: { id?: string; name?: string }, organization: boolean): Promise<string | null> {
-  for (const [col, val] of [['id', ref.id], ['name', ref.name]] as const) {
+  for (const [col, val] of [
+    ['id', ref.id],
+    ['name', ref.name],
+  ] as const) {
     if (!val) continue
     const row = await ctx.db.selectFrom('group').select('id').where(col, '=', val).where('is_organization', '=', organization).where('state', '=', 'active').executeTakeFirst()
     if (row) return row.id
