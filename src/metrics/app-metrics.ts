@@ -65,6 +65,8 @@ export class AppMetrics {
     })
     this.jobDuration = new Histogram({ name: 'abierto_job_duration_seconds', help: 'Job queue task run time in this process, by task and outcome (success, error)', labelNames: ['task', 'outcome'], buckets: JOB_BUCKETS, registers })
 
+    // collect() runs with `this` bound to the gauge: the metrics object is reached through `self`
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this
     const fromPool = (name: string, help: string, read: (p: pg.Pool) => number) =>
       new Gauge({
