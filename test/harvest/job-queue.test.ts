@@ -6,7 +6,7 @@ import pino from 'pino'
 import { sql, type Kysely } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
 import { testApp } from '../helpers/app.js'
-import { createSource, startJob } from './harvest-helpers.js'
+import { createSource, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
 import { DEFAULT_MAX_ATTEMPTS, enqueue, startJobWorker, validatedTasks } from '../../src/jobs/queue.js'
 import { harvestTasks } from '../../src/harvest/tasks.js'
 import { gatherJobKey } from '../../src/harvest/jobs.js'
@@ -51,7 +51,7 @@ function capturingLog(): { log: FastifyBaseLogger; lines: string[] } {
 }
 
 t.test('a task that fails once is retried with backoff and then succeeds', async (t) => {
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   let calls = 0
   const tasks = validatedTasks({
     flaky: {
@@ -78,7 +78,7 @@ t.test('a task that fails once is retried with backoff and then succeeds', async
 })
 
 t.test('an invalid payload fails at once, for good, with a log line', async (t) => {
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   const { log, lines } = capturingLog()
   const worker = await startJobWorker({ pool: b.db.pool, tasks: harvestTasks(b.db.kysely, b.app.harvest), log })
   t.teardown(() => worker.stop())
@@ -103,7 +103,7 @@ t.test('an invalid payload fails at once, for good, with a log line', async (t) 
 })
 
 t.test('job keys: a duplicate enqueue does not make a second job', async (t) => {
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   const jobId = randomUUID()
   await enqueue(b.db.kysely, 'harvest_gather', { job_id: jobId }, { jobKey: gatherJobKey(jobId) })
   await enqueue(b.db.kysely, 'harvest_gather', { job_id: jobId }, { jobKey: gatherJobKey(jobId) })
@@ -119,7 +119,7 @@ t.test('job keys: a duplicate enqueue does not make a second job', async (t) => 
 })
 
 t.test('a retried gather stores each record and queues each import once, and keeps its start', async (t) => {
-  const b = await testApp(t)
+  const b = await testApp(t, LOCAL_REMOTES)
   await b.ok('organization_create', { name: 'espejo' })
   const datasets = Array.from({ length: 60 }, (_, i) => ({ id: `30000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `remoto-${i}`, title: `Remoto ${i}`, type: 'dataset', tags: [], resources: [], extras: [], groups: [] }))
   const server = http.createServer((req, res) => {

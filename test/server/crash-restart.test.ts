@@ -71,7 +71,8 @@ function watchdogOf(pgPid: number): number | undefined {
 }
 
 async function start(): Promise<ServerProcess> {
-  const server = await startServerProcess({ env: { PORT: String(await freePort()), DATA_DIR: dataDir }, timeoutMs: 60_000 })
+  // the harvest job of the outage test points at a closed local port: it must be reachable to fail there
+  const server = await startServerProcess({ env: { PORT: String(await freePort()), DATA_DIR: dataDir, FETCH_ALLOW_PRIVATE: '127.0.0.1' }, timeoutMs: 60_000 })
   running.add(server)
   return server
 }
