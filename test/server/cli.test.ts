@@ -1,6 +1,10 @@
 /**
  * The `abierto` command as README documents it (`node dist/src/cli.js …`), on one DATA_DIR:
  * migrate, sysadmin add, token create, then a server that accepts the printed tokens.
+ * `migrate` runs on the embedded Postgres (its start and stop are part of what it does); the
+ * other commands run on a database of the suite's cluster (DATABASE_URL), as on an external
+ * Postgres: a cluster start and stop per command would cost two seconds each and test nothing new
+ * (test/server/boot.test.ts and crash-restart.test.ts cover the embedded lifecycle).
  */
 import { existsSync, mkdtempSync, promises as fs, statSync } from 'node:fs'
 import os from 'node:os'
@@ -8,10 +12,12 @@ import path from 'node:path'
 import t from 'tap'
 import { stopDetached } from '../../src/db/embedded.js'
 import { freePort, runCli, startServerProcess, type ServerProcess } from '../../scripts/lib/server-process.js'
+import { testDatabase } from '../helpers/app.js'
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'abierto-cli-'))
 const pgBase = path.join(dataDir, 'postgres')
-const env = { DATA_DIR: dataDir }
+const embeddedEnv = { DATA_DIR: dataDir }
+const env = { DATA_DIR: dataDir, DATABASE_URL: (await testDatabase(t)).url }
 
 let running: ServerProcess | null = null
 t.teardown(async () => {
@@ -23,10 +29,10 @@ t.teardown(async () => {
 const tokens: Record<string, string> = {}
 
 t.test('abierto migrate', async (t) => {
-  const first = await runCli(['migrate'], env)
+  const first = await runCli(['migrate'], embeddedEnv)
   t.equal(first.code, 0, first.stderr)
   t.match(first.stdout, /^applied: 0001_core/)
-  const again = await runCli(['migrate'], env)
+  const again = await runCli(['migrate'], embeddedEnv)
   t.equal(again.code, 0, again.stderr)
   t.equal(again.stdout.trim(), 'database is up to date')
   t.notOk(existsSync(path.join(pgBase, 'pgdata', 'postmaster.pid')), 'the cluster is stopped afterwards')
