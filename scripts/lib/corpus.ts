@@ -15,7 +15,7 @@ export function benchCorpusFile(): string {
   const why = !file ? 'CORPUS_FILE is not set' : !existsSync(file) ? `CORPUS_FILE=${file}: no such file` : null
   if (why) {
     console.error(
-      `${why}. Benchmarks load a ckanapi dump (JSON lines, one package dict per line), e.g. one made with `ckanapi dump datasets --all -r URL -O datasets.jsonl`:\n  CORPUS_FILE=datasets.jsonl npm run bench\n(test/fixtures/datos-gob-ar-sample.jsonl, 200 of its datasets, works for a quick run).`,
+      `${why}. Benchmarks load a ckanapi dump (JSON lines, one package dict per line), e.g. one made with 'ckanapi dump datasets --all -r URL -O datasets.jsonl':\n  CORPUS_FILE=datasets.jsonl npm run bench\n(test/fixtures/datos-gob-ar-sample.jsonl, 200 of its datasets, works for a quick run).`,
     )
     process.exit(1)
   }
