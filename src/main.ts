@@ -15,16 +15,20 @@ export interface Server {
 export async function startServer(config: Config): Promise<Server> {
   const started = Date.now()
   const database = await openDatabase(config)
-  let app: FastifyInstance
+  let built: FastifyInstance | null = null
   try {
-    app = await buildApp({ db: database.kysely, config, pool: database.pool })
+    built = await buildApp({ db: database.kysely, config, pool: database.pool })
     const tokenFile = await bootstrapSysadmin(database.kysely, config.dataDir)
-    if (tokenFile) app.log.info({ tokenFile }, `created sysadmin "admin"; its API token is in ${tokenFile}`)
-    await app.listen({ port: config.port, host: config.host })
+    if (tokenFile) built.log.info({ tokenFile }, `created sysadmin "admin"; its API token is in ${tokenFile}`)
+    await built.listen({ port: config.port, host: config.host })
   } catch (e) {
+    // the job worker and search indexer started by buildApp would otherwise keep polling a closed
+    // pool and the process alive: a supervisor must see a failed start (port in use) as an exit
+    await built?.close().catch(() => undefined)
     await database.shutdown()
     throw e
   }
+  const app = built
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`
   app.log.info({ ms: Date.now() - started, embedded: database.embedded !== null }, `Abierto ready on ${url}`)
   // request logs are buffered; start-up lines (token path, ready) must show at once

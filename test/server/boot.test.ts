@@ -3,6 +3,7 @@
  * over a real socket: first start, SIGTERM, restart on the same DATA_DIR, bad configuration.
  */
 import { existsSync, mkdtempSync, promises as fs, statSync } from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import t, { type Test } from 'tap'
@@ -83,7 +84,6 @@ t.test('first start, SIGTERM, restart on the same DATA_DIR', async (t) => {
   const pgVersion = statSync(path.join(pgBase, 'pgdata', 'PG_VERSION'))
   const second = await start()
   t.comment(`cold start to ready (cluster already initialised): ${Math.round(second.readyMs)} ms`)
-  t.ok(second.readyMs < 15_000, 'restart is quick (the 3 s target is checked by npm run bench)')
   t.equal(statSync(path.join(pgBase, 'pgdata', 'PG_VERSION')).mtimeMs, pgVersion.mtimeMs, 'the cluster is reused, not re-initialised')
   t.equal(statSync(tokenFile).mtimeMs, tokenBefore.mtimeMs, 'sysadmin.token is not rewritten')
   t.equal((await fs.readFile(tokenFile, 'utf8')).trim(), token)
@@ -91,6 +91,24 @@ t.test('first start, SIGTERM, restart on the same DATA_DIR', async (t) => {
   t.equal((await action(second, 'status_show')).status, 200)
   await assertSysadminToken(t, second, token)
   await stop(t, second)
+})
+
+t.test('port already in use: the start fails and the process exits non-zero, leaving no cluster running', async (t) => {
+  const blocker = net.createServer()
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => blocker.close(() => resolve())))
+  const port = (blocker.address() as net.AddressInfo).port
+  const busyDir = mkdtempSync(path.join(os.tmpdir(), 'abierto-busy-'))
+  t.teardown(async () => {
+    await stopDetached(path.join(busyDir, 'postgres'))
+    await fs.rm(busyDir, { recursive: true, force: true })
+  })
+  // killed after 60 s otherwise: a process kept alive by its job worker would show as a SIGKILL
+  const res = await runCli(['serve'], { PORT: String(port), DATA_DIR: busyDir })
+  t.equal(res.signal, null, 'exited by itself')
+  t.equal(res.code, 1)
+  t.match(res.stderr, /EADDRINUSE/)
+  t.notOk(existsSync(path.join(busyDir, 'postgres', 'pgdata', 'postmaster.pid')), 'the embedded Postgres was stopped')
 })
 
 t.test('invalid configuration: exits non-zero with one line naming the variable', async (t) => {
