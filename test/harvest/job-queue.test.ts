@@ -10,6 +10,7 @@ import { createSource, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
 import { DEFAULT_MAX_ATTEMPTS, enqueue, startJobWorker, validatedTasks } from '../../src/jobs/queue.js'
 import { harvestTasks } from '../../src/harvest/tasks.js'
 import { gatherJobKey } from '../../src/harvest/jobs.js'
+import { poll } from '../helpers/poll.js'
 
 /** The job queue under failure: retries with backoff, payload validation, job keys, retry-safe gathers. */
 
@@ -32,16 +33,6 @@ async function queued(db: Kysely<any>, task?: string): Promise<QueuedJob[]> {
      WHERE ${task ?? null}::text IS NULL OR k.identifier = ${task ?? null}::text
      ORDER BY j.id`.execute(db)
   return rows
-}
-
-async function poll<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
 }
 
 function capturingLog(): { log: FastifyBaseLogger; lines: string[] } {

@@ -11,6 +11,7 @@ import path from 'node:path'
 import t, { type Test } from 'tap'
 import { stopDetached } from '../../src/db/embedded.js'
 import { CLI, REPO_ROOT, childEnv, freePort, runCli, startServerProcess, type ServerProcess } from '../../scripts/lib/server-process.js'
+import { poll } from '../helpers/poll.js'
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'abierto-crash-'))
 const pgBase = path.join(dataDir, 'postgres')
@@ -41,16 +42,6 @@ function alive(pid: number): boolean {
     return stat[stat.lastIndexOf(')') + 2] !== 'Z'
   } catch {
     return false
-  }
-}
-
-async function poll<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
   }
 }
 

@@ -17,6 +17,7 @@ import { loadConfig } from '../../src/config.js'
 import { ensureSysadmin } from '../../src/auth/users.js'
 import { issueToken } from '../../src/auth/tokens.js'
 import { isDatabaseUnavailable } from '../../src/db/unavailable.js'
+import { poll } from '../helpers/poll.js'
 
 const baseDir = mkdtempSync(path.join(os.tmpdir(), 'abierto-outage-'))
 let cluster: EmbeddedPostgres | null = null
@@ -25,16 +26,6 @@ t.teardown(async () => {
   await stopDetached(baseDir)
   await fs.rm(baseDir, { recursive: true, force: true })
 })
-
-async function poll<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 t.test('503 in the envelope while Postgres is down, served again when it is back', async (t) => {
   cluster = await startEmbeddedPostgres({ baseDir })

@@ -10,6 +10,7 @@ import pg from 'pg'
 import t from 'tap'
 import { stopDetached } from '../../src/db/embedded.js'
 import { superviseEmbeddedPostgres } from '../../src/db/embedded-supervisor.js'
+import { poll } from '../helpers/poll.js'
 
 const baseDir = mkdtempSync(path.join(os.tmpdir(), 'abierto-supervisor-'))
 t.teardown(async () => {
@@ -23,16 +24,6 @@ function postmasterPid(): number {
     return Number(readFileSync(path.join(baseDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0])
   } catch {
     return 0
-  }
-}
-
-async function poll<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
   }
 }
 
