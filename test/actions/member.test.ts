@@ -94,3 +94,15 @@ t.test('member_create / member_delete: errors', async (t) => {
   }
   t.equal((await ok('group_show', { id: 'g1' })).package_count, 0, 'nothing written')
 })
+
+t.test('organization_member_create / group_member_create of an unknown group', async (t) => {
+  const { call, ok } = await testApp(t)
+  await ok('user_create', { name: 'ana', email: 'ana@example.org', password: 'a-long-password' })
+  for (const action of ['organization_member_create', 'group_member_create']) {
+    const res = await call(action, { id: 'no-such-group', username: 'ana', role: 'editor' })
+    t.equal(res.statusCode, 409, `${action}: a sysadmin gets the validation error, not an authorization error`)
+    t.same(res.json().error, { __type: 'Validation Error', id: ['That group name or ID does not exist.'] })
+    const anon = await call(action, { id: 'no-such-group', username: 'ana', role: 'editor' }, { token: null })
+    t.equal(anon.statusCode, 403, `${action}: anyone else is refused first`)
+  }
+})
