@@ -5,6 +5,7 @@ import { sql } from 'kysely'
 import { testApp, type TestApp } from '../helpers/app.js'
 import { enqueue } from '../../src/jobs/queue.js'
 import { URL_FILE } from '../setup/postgres.js'
+import { poll } from '../helpers/poll.js'
 
 interface Sample {
   name: string
@@ -64,16 +65,6 @@ function value(samples: Sample[], name: string, labels: Record<string, string> =
   const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
   if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} matches ${found.length} series`)
   return found[0]?.value
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
 }
 
 t.test('GET /metrics is off unless configured', async (t) => {
@@ -140,11 +131,11 @@ t.test('outbox lag, job queue depth, cache hits and job durations', async (t) =>
 
   // a job the worker runs (no such harvest job: gather returns at once) is timed by task
   await enqueue(s.db.kysely, 'harvest_gather', { job_id: '00000000-0000-4000-8000-000000000002' })
-  const count = await until('the job duration', async () => value((await scrape(s.app)).samples, 'abierto_job_duration_seconds_count', { task: 'harvest_gather', outcome: 'success' }))
+  const count = await poll('the job duration', async () => value((await scrape(s.app)).samples, 'abierto_job_duration_seconds_count', { task: 'harvest_gather', outcome: 'success' }), 15_000)
   t.equal(count, 1, 'one harvest_gather run observed')
 
   // read cache: on once the LISTEN connection is up; a repeated package_show is a hit
-  await until('the read cache', async () => value((await scrape(s.app)).samples, 'abierto_read_cache_enabled') === 1)
+  await poll('the read cache', async () => (value((await scrape(s.app)).samples, 'abierto_read_cache_enabled') === 1 ? true : undefined), 15_000)
   samples = (await scrape(s.app)).samples
   const hits = value(samples, 'abierto_read_cache_lookups_total', { kind: 'package', result: 'hit' }) ?? 0
   const misses = value(samples, 'abierto_read_cache_lookups_total', { kind: 'package', result: 'miss' }) ?? 0
