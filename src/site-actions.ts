@@ -5,6 +5,7 @@ import type { OpenDatabase } from './db/open.js'
 import type { UserRow } from './db/schema.js'
 import { ActionError, NotAuthorized, NotFound, ValidationError } from './errors.js'
 import { buildApp } from './app.js'
+import { fieldMessages } from './bulk/line-errors.js'
 
 /**
  * The command line acts as the site itself (CKAN's site user): a sysadmin that exists only for the
@@ -49,13 +50,9 @@ export async function runSiteActions(config: Config, database: OpenDatabase, cal
   }
 }
 
-/** One line for the terminal, from what the API would put in its error envelope. */
+/** One line for the terminal, from what the API would put in its error envelope (nested fields as `abierto load` reports them). */
 function actionErrorText(err: ActionError): string {
-  if (err instanceof ValidationError) {
-    return Object.entries(err.fields)
-      .map(([field, messages]) => `${field}: ${Array.isArray(messages) ? messages.join(' ') : String(messages)}`)
-      .join('; ')
-  }
+  if (err instanceof ValidationError) return fieldMessages(err).join('; ')
   if (err instanceof NotFound) return `not found: ${err.detail ?? ''}`.trim()
   if (err instanceof NotAuthorized) return `not authorized: ${err.detail ?? ''}`.trim()
   return err.message
