@@ -38,12 +38,22 @@ function isPlainContainer(v: unknown): v is Record<string, unknown> | unknown[] 
  * Iterative, so the check itself survives any depth.
  */
 export function findInputProblem(value: unknown, maxDepth = MAX_NESTING, root = ''): InputProblem | null {
+  return walk(value, maxDepth, root, true)
+}
+
+/** True when objects and arrays nest deeper than `maxDepth` (iterative: safe at any depth). */
+export function nestedDeeperThan(value: unknown, maxDepth: number): boolean {
+  return walk(value, maxDepth, '', false) !== null
+}
+
+/** Depth first over plain data; strings (values and keys) are looked at only when `strings`. */
+function walk(value: unknown, maxDepth: number, root: string, strings: boolean): InputProblem | null {
   const stack: Array<{ v: unknown; path: string; depth: number }> = [{ v: value, path: root, depth: 0 }]
   const join = (path: string, k: string) => (path === '' ? k : `${path}__${k}`)
   while (stack.length > 0) {
     const { v, path, depth } = stack.pop()!
     if (typeof v === 'string') {
-      const kind = stringProblem(v)
+      const kind = strings ? stringProblem(v) : null
       if (kind) return { path: path || 'message', kind }
       continue
     }
@@ -54,24 +64,12 @@ export function findInputProblem(value: unknown, maxDepth = MAX_NESTING, root = 
       continue
     }
     for (const k of Object.keys(v)) {
-      const kind = stringProblem(k)
+      const kind = strings ? stringProblem(k) : null
       if (kind) return { path: join(path, k), kind }
       stack.push({ v: v[k], path: join(path, k), depth: depth + 1 })
     }
   }
   return null
-}
-
-/** True when objects and arrays nest deeper than `maxDepth` (iterative: safe at any depth). */
-export function nestedDeeperThan(value: unknown, maxDepth: number): boolean {
-  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }]
-  while (stack.length > 0) {
-    const { v, depth } = stack.pop()!
-    if (!isPlainContainer(v)) continue
-    if (depth >= maxDepth) return true
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push({ v: child, depth: depth + 1 })
-  }
-  return false
 }
 
 /**
