@@ -30,6 +30,10 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/migrations ./dist/migrations
+# the portal's templates, message catalogues and static files are read from the source tree
+COPY src/web/templates ./src/web/templates
+COPY src/web/locales ./src/web/locales
+COPY src/web/static ./src/web/static
 # Postgres refuses to run as root: the server runs as the image's unprivileged "node" user,
 # which owns DATA_DIR (embedded cluster, files, sysadmin.token) and its home.
 RUN mkdir -p /data && chown node:node /data

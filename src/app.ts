@@ -31,6 +31,10 @@ import { dcatRoutes } from './dcat/routes.js'
 import { LOG_REDACT, requestId, requestLog } from './api/request-log.js'
 import { AppMetrics } from './metrics/app-metrics.js'
 import { metricsPlugin } from './api/metrics-routes.js'
+import { PageRenderer } from './web/render.js'
+import { notFoundPage, webRoutes } from './web/plugin.js'
+import { datasetPage } from './web/pages/dataset-show.js'
+import type { WebDeps } from './web/deps.js'
 
 export interface AppDeps {
   db: Kysely<Database>
@@ -77,7 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body))
 
-  installErrorAnswers(app, config.siteUrl, config.bodyLimitMb)
+  const pages = new PageRenderer(config)
+  installErrorAnswers(app, config.siteUrl, config.bodyLimitMb, { notFound: (req, reply) => notFoundPage({ render: pages }, req, reply) })
   // before every other route and hook: all answers are logged and counted, 429s of the auth hook included
   await app.register(requestLog)
   const metrics = config.metrics.enabled ? new AppMetrics() : null
@@ -146,7 +151,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     })
     app.addHook('onClose', async () => (await worker)?.stop())
   }
-  await app.register(dcatRoutes, { runner, resolveCaller, config })
+  const outbound = outboundPolicy(config.fetchAllowPrivate)
+  const web: WebDeps = { runner, resolveCaller, config, storage, outbound, render: pages }
+  await app.register(dcatRoutes, { runner, resolveCaller, config, page: (req, reply) => datasetPage(web, req, reply) })
+  await app.register(webRoutes, web)
   app.decorate('actions', runner)
   app.decorate('indexer', indexer)
   app.decorate('harvest', harvest)

@@ -18,6 +18,10 @@ export interface Config {
   bodyLimitMb: number
   siteTitle: string
   siteDescription: string
+  /** The portal's pages: default language (`?lang=` and Accept-Language choose among the supported ones). */
+  siteLocale: 'es' | 'en'
+  /** The portal's look without forking: logo URL, intro text on the home page, main colour, a folder overriding templates/, static/ and locales/. */
+  theme: { logo: string | null; intro: string | null; color: string; dir: string | null }
   /** ckan.auth.create_unowned_dataset */
   createUnownedDataset: boolean
   /** ckan.auth.allow_dataset_collaborators */
@@ -64,6 +68,11 @@ const envSchema = {
     BODY_LIMIT_MB: { type: 'integer', minimum: 1, maximum: 1024 },
     SITE_TITLE: { type: 'string' },
     SITE_DESCRIPTION: { type: 'string' },
+    SITE_LOCALE: { enum: ['es', 'en'] },
+    SITE_LOGO: { type: 'string', pattern: '^(https?://|/)[^\\s]*$' },
+    SITE_INTRO: { type: 'string' },
+    THEME_COLOR: { type: 'string', pattern: '^#[0-9A-Fa-f]{6}$' },
+    THEME_DIR: { type: 'string', minLength: 1 },
     CREATE_UNOWNED_DATASET: { enum: ['true', 'false'] },
     ALLOW_DATASET_COLLABORATORS: { enum: ['true', 'false'] },
     ALLOW_ADMIN_COLLABORATORS: { enum: ['true', 'false'] },
@@ -130,6 +139,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitMb: (raw.BODY_LIMIT_MB as number | undefined) ?? 32,
     siteTitle: (raw.SITE_TITLE as string | undefined) ?? 'Abierto',
     siteDescription: (raw.SITE_DESCRIPTION as string | undefined) ?? '',
+    siteLocale: (raw.SITE_LOCALE as Config['siteLocale'] | undefined) ?? 'es',
+    theme: {
+      logo: (raw.SITE_LOGO as string | undefined) ?? null,
+      intro: (raw.SITE_INTRO as string | undefined) ?? null,
+      // dark enough for white text at WCAG AA (4.5:1)
+      color: (raw.THEME_COLOR as string | undefined) ?? '#1f5f8b',
+      dir: raw.THEME_DIR === undefined ? null : path.resolve(raw.THEME_DIR as string),
+    },
     createUnownedDataset: raw.CREATE_UNOWNED_DATASET === 'true',
     allowDatasetCollaborators: raw.ALLOW_DATASET_COLLABORATORS === 'true',
     allowAdminCollaborators: raw.ALLOW_ADMIN_COLLABORATORS === 'true',

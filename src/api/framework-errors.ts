@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { NotFound, RequestRefused } from '../errors.js'
 import { errorAnswer, helpUrl, sendJson } from './envelope.js'
 import { rereadPercentEncoded } from './raw-url-bytes.js'
+import { wantsHtml } from '../web/render.js'
 
 const ACTION_URL = /^\/api\/(?:3\/)?action\/([A-Za-z0-9_]+)/
 
@@ -20,14 +21,18 @@ function answer(siteUrl: string, req: FastifyRequest, reply: FastifyReply, err: 
  * bare string to keep: an envelope is what API clients such as ckanapi can read.
  * Any other error reaching Fastify is ours: a 500 without its text (logged with the request id).
  */
-export function installErrorAnswers(app: FastifyInstance, siteUrl: string, bodyLimitMb: number): void {
+export function installErrorAnswers(app: FastifyInstance, siteUrl: string, bodyLimitMb: number, pages?: { notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply }): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode
     if (!status || status < 400 || status >= 500) return answer(siteUrl, req, reply, err)
     const message = status === 413 ? `Request body larger than ${bodyLimitMb} MB` : err.message
     return answer(siteUrl, req, reply, new RequestRefused(status, `Bad request - ${message}`))
   })
-  app.setNotFoundHandler((req, reply) => answer(siteUrl, req, reply, new NotFound(`${req.method} ${req.url.split('?')[0]}`)))
+  app.setNotFoundHandler((req, reply) => {
+    // a browser following a dead link gets a page; the API (and anything not asking for HTML) keeps CKAN's envelope
+    if (pages && req.method === 'GET' && !req.url.startsWith('/api') && wantsHtml(req)) return pages.notFound(req, reply)
+    return answer(siteUrl, req, reply, new NotFound(`${req.method} ${req.url.split('?')[0]}`))
+  })
 }
 
 /** Fastify's `frameworkErrors` option: the path errors it would otherwise answer outside the envelope. */

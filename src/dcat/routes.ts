@@ -15,6 +15,8 @@ export interface DcatRoutesOptions {
   runner: ActionRunner
   resolveCaller: (req: FastifyRequest) => Promise<Caller>
   config: Config
+  /** The dataset's HTML page, for requests to /dataset/{id} that ask for no RDF (browsers); default: 404. */
+  page?: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>
   /** Datasets per package_search call while streaming /data.json (default 500). */
   dataJsonBatch?: number
 }
@@ -99,8 +101,8 @@ export async function dcatRoutes(app: FastifyInstance, opts: DcatRoutesOptions):
     } else {
       reply.header('vary', 'Accept')
       format = negotiate(req.headers.accept)
-      // no RDF asked for: the dataset page is not served here
-      if (!format) return reply.callNotFound()
+      // no RDF asked for: the dataset's page
+      if (!format) return opts.page ? opts.page(req, reply) : reply.callNotFound()
     }
     const profiles = (req.query as Query).profiles
     return rdf(req, reply, 'dcat_dataset_show', { id, format, ...(profiles ? { profiles: Array.isArray(profiles) ? profiles.join(',') : profiles } : {}) }, format)

@@ -18,7 +18,7 @@ export default defineAction({
       site_description: ctx.config.siteDescription,
       site_url: ctx.config.siteUrl,
       error_emails_to: null,
-      locale_default: 'es',
+      locale_default: ctx.config.siteLocale,
       extensions: [],
       ckan_version: CKAN_VERSION,
     }

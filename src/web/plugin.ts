@@ -1,0 +1,30 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fastifyStatic from '@fastify/static'
+import { assetDirs } from './assets.js'
+import type { WebDeps } from './deps.js'
+import { homePage } from './pages/home.js'
+
+/** theme.css: the configured colour as CSS variables, so no page needs an inline style. */
+function themeCss(color: string): string {
+  return `:root { --brand: ${color}; }\n`
+}
+
+/**
+ * The citizen portal: server-rendered pages at CKAN's URLs, reading through the action runner.
+ * Registered after the API and DCAT routes; `/dataset/{id}` itself is answered by the DCAT
+ * routes, which hand browsers over to `datasetPage`.
+ */
+export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
+  const dirs = assetDirs(deps.config.theme.dir)
+  await app.register(fastifyStatic, { root: dirs.static, prefix: '/assets/', maxAge: '1h', index: false, wildcard: true, decorateReply: false })
+  const css = themeCss(deps.config.theme.color)
+  app.get('/assets/theme.css', { schema: { hide: true } }, async (_req, reply) => reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css))
+
+  const page = (handler: (deps: WebDeps, req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) => (req: FastifyRequest, reply: FastifyReply) => handler(deps, req, reply)
+  app.get('/', { schema: { hide: true } }, page(homePage))
+}
+
+/** The HTML 404 for browsers; API clients keep CKAN's JSON answer. */
+export function notFoundPage(deps: Pick<WebDeps, 'render'>, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return deps.render.send(req, reply, 'error.njk', { status: 404 }, 404)
+}
