@@ -22,6 +22,8 @@ export interface Config {
   siteLocale: 'es' | 'en'
   /** The portal's look without forking: logo URL, intro text on the home page, main colour, a folder overriding templates/, static/ and locales/. */
   theme: { logo: string | null; intro: string | null; color: string; dir: string | null }
+  /** URLs per sitemap file before /sitemap.xml becomes an index of /sitemap-{n}.xml files (the protocol's maximum, 50,000, unless lowered). */
+  sitemapUrlsPerFile: number
   /** ckan.auth.create_unowned_dataset */
   createUnownedDataset: boolean
   /** ckan.auth.allow_dataset_collaborators */
@@ -71,6 +73,7 @@ const envSchema = {
     SITE_LOCALE: { enum: ['es', 'en'] },
     SITE_LOGO: { type: 'string', pattern: '^(https?://|/)[^\\s]*$' },
     SITE_INTRO: { type: 'string' },
+    SITEMAP_URLS_PER_FILE: { type: 'integer', minimum: 1, maximum: 50000 },
     THEME_COLOR: { type: 'string', pattern: '^#[0-9A-Fa-f]{6}$' },
     THEME_DIR: { type: 'string', minLength: 1 },
     CREATE_UNOWNED_DATASET: { enum: ['true', 'false'] },
@@ -147,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       color: (raw.THEME_COLOR as string | undefined) ?? '#1f5f8b',
       dir: raw.THEME_DIR === undefined ? null : path.resolve(raw.THEME_DIR as string),
     },
+    sitemapUrlsPerFile: (raw.SITEMAP_URLS_PER_FILE as number | undefined) ?? 50000,
     createUnownedDataset: raw.CREATE_UNOWNED_DATASET === 'true',
     allowDatasetCollaborators: raw.ALLOW_DATASET_COLLABORATORS === 'true',
     allowAdminCollaborators: raw.ALLOW_ADMIN_COLLABORATORS === 'true',
