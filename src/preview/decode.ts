@@ -1,3 +1,5 @@
+import iconv from 'iconv-lite'
+
 /**
  * Text encoding of a file's first bytes. Portals publish UTF-8 (often with a BOM, as Excel
  * writes it) and Windows-1252/Latin-1 (older Excel and LibreOffice exports in Spanish: Población,
@@ -23,7 +25,8 @@ export function decodeText(bytes: Buffer, complete: boolean): Decoded {
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), encoding: 'utf-8' }
   } catch {
-    return { text: new TextDecoder('windows-1252').decode(bytes), encoding: 'windows-1252' }
+    // iconv-lite, not TextDecoder: Node 20's 'windows-1252' decoder is ISO-8859-1 (0x80 comes out as a C1 control, not €)
+    return { text: iconv.decode(bytes, 'windows-1252'), encoding: 'windows-1252' }
   }
 }
 
