@@ -1,3 +1,4 @@
+import { withoutCutCharacter } from './decode.js'
 import { PreviewFailure } from './failure.js'
 import { readOds } from './ods.js'
 import type { RandomAccess } from './source.js'
@@ -26,18 +27,27 @@ export async function readSpreadsheet(ra: RandomAccess, maxRows: number): Promis
     }
   }
   const ole = magic.length >= 8 && magic.readUInt32BE(0) === 0xd0cf11e0 && magic.readUInt32BE(4) === 0xa1b11ae1
-  if (!ole && looksLikeDelimitedText(magic)) return { format: 'text' }
+  if (!ole) {
+    const kind = textKind(magic)
+    if (kind === 'delimited') return { format: 'text' }
+    // SheetJS reads nearly anything as some text format: only OLE files and markup are handed to it
+    if (kind !== 'markup') throw new PreviewFailure('unreadable', 'unknown-format')
+  }
   if (ra.size > XLS_MAX_BYTES) throw new PreviewFailure('too-large')
   return { format: 'xls', ...readXls(await ra.read(0, ra.size), maxRows) }
 }
 
-/** No NUL bytes, and not markup (SpreadsheetML and HTML tables are SheetJS's to read). */
-function looksLikeDelimitedText(bytes: Buffer): boolean {
-  if (bytes.includes(0)) return false
-  const start = bytes
-    .subarray(0, 64)
-    .toString('latin1')
-    .replace(/^\ufeff|^\xef\xbb\xbf/, '')
-    .trimStart()
-  return !start.startsWith('<')
+/** Text that starts with markup (SpreadsheetML 2003, an HTML table: SheetJS's), other text (a CSV), or binary. */
+function textKind(bytes: Buffer): 'markup' | 'delimited' | 'binary' {
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(withoutCutCharacter(bytes))
+  } catch {
+    // Latin-1 text has no C0 controls but tab, CR and LF
+    if (bytes.some((b) => b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d)) return 'binary'
+    text = bytes.toString('latin1')
+  }
+  if (text.includes('\0')) return 'binary'
+  const start = text.replace(/^\ufeff/, '').trimStart()
+  return start.startsWith('<') ? 'markup' : 'delimited'
 }

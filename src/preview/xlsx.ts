@@ -203,10 +203,12 @@ async function readRels(zip: Zip, part: string): Promise<{ byId: Map<string, str
   const xml = await zip.text(relsPart, PART_MAX)
   const byId = new Map<string, string>()
   const byType = new Map<string, string>()
+  // parts the rels leave out are looked for under their conventional names (some writers skip them)
+  const conventional = (): void => {
+    for (const type of ['sharedStrings', 'styles']) if (!byType.has(type) && zip.has(`xl/${type}.xml`)) byType.set(type, `xl/${type}.xml`)
+  }
   if (xml === null) {
-    // without rels, the conventional names
-    if (zip.has('xl/sharedStrings.xml')) byType.set('sharedStrings', 'xl/sharedStrings.xml')
-    if (zip.has('xl/styles.xml')) byType.set('styles', 'xl/styles.xml')
+    conventional()
     return { byId, byType }
   }
   await scanXml(
@@ -222,6 +224,7 @@ async function readRels(zip: Zip, part: string): Promise<{ byId: Map<string, str
     }),
     PART_MAX,
   )
+  conventional()
   return { byId, byType }
 }
 

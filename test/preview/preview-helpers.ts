@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import yazl from 'yazl'
 import { outboundPolicy } from '../../src/net/outbound.js'
 import { FsBlobStore } from '../../src/storage/fs-store.js'
 import { resourceKey, type BlobInfo, type BlobStore, type ByteRange } from '../../src/storage/blob-store.js'
@@ -168,4 +169,39 @@ export async function fileServer(t: Teardown, files: Record<string, Buffer>, opt
 export function table(p: Preview): Extract<Preview, { kind: 'table' }> {
   if (p.kind !== 'table') throw new Error(`expected a table, got ${JSON.stringify(p)}`)
   return p
+}
+
+/** A read-only store over `data` whose streams deliver 16 KiB chunks, so bytes read are counted finely. */
+export function memoryStore(data: Buffer): { store: BlobStore; counted: Counted } {
+  const counted: Counted = { bytes: 0, reads: 0 }
+  const store = virtualStore(data.length, (start, end) => {
+    counted.reads++
+    let offset = start
+    return new Readable({
+      read() {
+        if (offset > end) return this.push(null)
+        const chunk = data.subarray(offset, Math.min(offset + 16384, end + 1))
+        offset += chunk.length
+        counted.bytes += chunk.length
+        this.push(chunk)
+      },
+    })
+  })
+  return { store, counted }
+}
+
+/** A zip of the given entries (in order), deflated unless `stored` lists them. */
+export async function zipOf(entries: [string, string | Buffer][], stored: string[] = []): Promise<Buffer> {
+  const zip = new yazl.ZipFile()
+  for (const [name, data] of entries) zip.addBuffer(Buffer.isBuffer(data) ? data : Buffer.from(data), name, { compress: !stored.includes(name) })
+  zip.end()
+  const chunks: Buffer[] = []
+  for await (const c of zip.outputStream as AsyncIterable<Buffer>) chunks.push(c)
+  return Buffer.concat(chunks)
+}
+
+/** Deterministic pseudo-random integers (tests want incompressible-ish data, the same every run). */
+export function lcg(seed: number): () => number {
+  let s = seed >>> 0
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0)
 }
