@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { odfDate } from './cells.js'
 import { PreviewFailure } from './failure.js'
 import { CellRow, RowCollector } from './rows.js'
@@ -10,17 +11,19 @@ import type { Zip } from './zip.js'
  * paragraphs, which ODF stores as displayed (numbers in the document's locale and format), except
  * dates, given as ISO from office:date-value.
  *
- * Sheet names: ODS has no workbook index; each sheet is a `table:table` in content.xml, in order.
- * After the first sheet's rows the scan goes on, looking only for table names, for at most
- * NAMES_SCAN_MAX more characters; when that is not enough to reach the end, the names in
- * settings.xml (where LibreOffice, the usual producer, lists every sheet) not seen yet are added
- * after the ones seen. A file from another producer that big may list only its first sheets.
+ * Sheet names: ODS has no workbook index; each sheet is a `table:table` in content.xml, in order,
+ * and the first sheet can be most of the file. When the rows are in before content.xml ends,
+ * settings.xml is asked first: LibreOffice, the usual producer, lists every sheet there (its
+ * `Tables` map). Without that list, content.xml is read again from the start and searched as
+ * plain text for the table start tags (inflating is what it costs) for at most NAMES_SCAN_MAX
+ * characters; a file bigger than that from a producer writing no settings lists the sheets found
+ * in that much only.
  */
 
 /** XML characters of content.xml read for the first sheet's rows (styles come first and can be large). */
 const SCAN_MAX = 64 * 1024 * 1024
-/** Characters read past the first sheet's rows looking for the other sheets' names. */
-const NAMES_SCAN_MAX = 4 * 1024 * 1024
+/** Characters of content.xml searched for the sheets' names when settings.xml does not list them. */
+const NAMES_SCAN_MAX = 8 * 1024 * 1024
 const SETTINGS_MAX = 4 * 1024 * 1024
 /** ODS repeats cover whole sheets (16384 columns, 1048576 rows); this bounds a repeated non-empty row. */
 const ROW_REPEAT_CAP = 1000
@@ -30,7 +33,7 @@ export async function readOds(zip: Zip, maxRows: number): Promise<SheetPreview> 
   const collector = new RowCollector<string>(maxRows + 1)
   const sheets: string[] = []
   let firstDone = false
-  let doneAt = 0
+  let tableTag = 'table:table'
   const end = await scanXml(
     await zip.open('content.xml'),
     (scan) => {
@@ -41,17 +44,16 @@ export async function readOds(zip: Zip, maxRows: number): Promise<SheetPreview> 
       let paragraph: string[] | null = null
       let annotation = 0
       const finish = (): void => {
-        if (firstDone) return
         firstDone = true
-        doneAt = scan.chars
+        scan.stop()
       }
       return {
-        open(name, attrs) {
-          if (firstDone && scan.chars - doneAt > NAMES_SCAN_MAX) return scan.stop()
+        open(name, attrs, qname) {
           if (name === 'table') {
             tableDepth++
             // a table nested in a cell (rare) is not a sheet
             if (tableDepth === 1) sheets.push(attrs.name ?? '')
+            tableTag = qname
             return
           }
           if (firstDone || sheets.length !== 1 || tableDepth !== 1) return
@@ -103,7 +105,67 @@ export async function readOds(zip: Zip, maxRows: number): Promise<SheetPreview> 
     throw err
   })
   if (end === 'budget' && !firstDone && collector.rows.length > 0) collector.more = true
-  return { records: collector.rows, more: collector.more, sheets: end === 'end' ? sheets : await withSettingsNames(zip, sheets), sheet: sheets[0] ?? '' }
+  let names = sheets
+  if (end !== 'end') {
+    const listed = await settingsNames(zip)
+    if (listed.includes(sheets[0])) names = [...sheets, ...listed.filter((n) => !sheets.includes(n))]
+    else {
+      const found = await tableNames(zip, tableTag)
+      if (found.length >= sheets.length) names = found
+    }
+  }
+  return { records: collector.rows, more: collector.more, sheets: names, sheet: sheets[0] ?? '' }
+}
+
+/**
+ * The `name` of every top-level table start tag in content.xml, found by a text search: the
+ * element as the XML parser saw it written (`tag`, prefix included), its name attribute under the
+ * same prefix. Tags cut between chunks are carried over to the next one.
+ */
+async function tableNames(zip: Zip, tag: string): Promise<string[]> {
+  const prefix = tag.includes(':') ? tag.slice(0, tag.indexOf(':') + 1) : ''
+  const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const tagRe = new RegExp(`<(/?)${esc(tag)}(?=[\\s/>])([^>]*)>`, 'g')
+  const nameRe = new RegExp(`(?:^|\\s)${esc(prefix)}name\\s*=\\s*(?:"([^"]*)"|'([^']*)')`)
+  const names: string[] = []
+  let depth = 0
+  let carry = ''
+  let chars = 0
+  const stream = await zip.open('content.xml')
+  stream.setEncoding('utf8')
+  try {
+    for await (const chunk of stream as AsyncIterable<string>) {
+      const text = carry + chunk
+      // keep an unfinished tag for the next chunk
+      const lastOpen = text.lastIndexOf('<')
+      const cut = lastOpen !== -1 && text.indexOf('>', lastOpen) === -1 ? lastOpen : text.length
+      carry = text.slice(cut)
+      for (const m of text.slice(0, cut).matchAll(tagRe)) {
+        if (m[1] === '/') depth = Math.max(0, depth - 1)
+        else {
+          if (depth === 0) {
+            const n = nameRe.exec(m[2])
+            names.push(unescapeXml(n?.[1] ?? n?.[2] ?? ''))
+          }
+          if (!m[2].trimEnd().endsWith('/')) depth++
+        }
+      }
+      chars += chunk.length
+      if (chars > NAMES_SCAN_MAX) break
+    }
+    return names
+  } finally {
+    stream.destroy()
+  }
+}
+
+function unescapeXml(s: string): string {
+  return s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, e: string) => {
+    const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
+    if (e[0] !== '#') return named[e.toLowerCase()]
+    const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1))
+    return String.fromCodePoint(code)
+  })
 }
 
 function repeatOf(value: string | undefined): number {
@@ -117,9 +179,9 @@ function cellText(cell: { type: string; date: string; value: string; paragraphs:
   return cell.value
 }
 
-/** Sheet names from settings.xml's `Tables` map, after those seen in content.xml. */
-async function withSettingsNames(zip: Zip, seen: string[]): Promise<string[]> {
-  const names = [...seen]
+/** Sheet names in settings.xml's `Tables` map (LibreOffice's view settings), or none. */
+async function settingsNames(zip: Zip): Promise<string[]> {
+  const names: string[] = []
   let settings: string | null
   try {
     settings = await zip.text('settings.xml', SETTINGS_MAX)
@@ -127,7 +189,6 @@ async function withSettingsNames(zip: Zip, seen: string[]): Promise<string[]> {
     return names
   }
   if (!settings) return names
-  const { Readable } = await import('node:stream')
   await scanXml(
     Readable.from([Buffer.from(settings, 'utf8')], { objectMode: false }),
     (scan) => {

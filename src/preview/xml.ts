@@ -9,7 +9,8 @@ import { PreviewFailure } from './failure.js'
  * prefixes, though conventional, are the writer's choice.
  */
 export interface XmlHandlers {
-  open?(name: string, attrs: Record<string, string>): void
+  /** `qname`: the name as written, prefix included */
+  open?(name: string, attrs: Record<string, string>, qname: string): void
   close?(name: string): void
   text?(text: string): void
 }
@@ -46,7 +47,7 @@ export async function scanXml(stream: Readable, make: (scan: XmlScan) => XmlHand
       if (stopped) return
       const attrs: Record<string, string> = {}
       for (const [k, v] of Object.entries(tag.attributes)) attrs[local(k)] = v
-      open(local(tag.name), attrs)
+      open(local(tag.name), attrs, tag.name)
     })
   }
   if (handlers.close) {
