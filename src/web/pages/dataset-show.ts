@@ -1,12 +1,48 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { NotAuthorized, NotFound } from '../../errors.js'
+import type { PackageDict } from '../../model/package-dict.js'
 import { act, pageError, type WebDeps } from '../deps.js'
+import { datasetJsonLd, scriptJson } from '../dataset-jsonld.js'
+import { datasetView } from '../dataset-view.js'
+import { markdownText, renderMarkdown } from '../markdown.js'
+
+/**
+ * The dataset as the visitor may see it, or null: CKAN's dataset and resource views answer 404
+ * both for a dataset that does not exist and for one the visitor may not read (private, draft,
+ * deleted), so a page never reveals that a hidden dataset exists.
+ */
+export async function visibleDataset(deps: WebDeps, req: FastifyRequest, id: string): Promise<PackageDict | null> {
+  try {
+    return await act<PackageDict>(deps, req, 'package_show', { id })
+  } catch (err) {
+    if (err instanceof NotFound || err instanceof NotAuthorized) return null
+    throw err
+  }
+}
+
+export function notFound(deps: WebDeps, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return deps.render.send(req, reply, 'error.njk', { status: 404 }, 404)
+}
 
 /** `/dataset/{name-or-id}` for browsers (RDF Accept headers are answered by the DCAT routes). */
 export async function datasetPage(deps: WebDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const id = (req.params as { id: string }).id
   try {
-    const dataset = await act(deps, req, 'package_show', { id })
-    return deps.render.send(req, reply, 'dataset/show.njk', { title: dataset.title || dataset.name, dataset, section: 'dataset' })
+    const dict = await visibleDataset(deps, req, id)
+    if (!dict) return notFound(deps, req, reply)
+    const site = deps.config.siteUrl
+    const dataset = datasetView(dict, site)
+    return deps.render.send(req, reply, 'dataset/show.njk', {
+      title: dataset.title,
+      description: markdownText(dict.notes),
+      section: 'dataset',
+      // by name whichever way it was reached: one address per dataset for search engines
+      canonical: `${site}${dataset.page}`,
+      dataset,
+      notesHtml: renderMarkdown(dict.notes, { headingLevel: 2 }),
+      jsonLd: scriptJson(datasetJsonLd(dict, { url: site, title: deps.config.siteTitle })),
+      noindex: dataset.private || dataset.state !== 'active',
+    })
   } catch (err) {
     return pageError(deps, req, reply, err)
   }
