@@ -5,6 +5,7 @@ import type { Config } from '../config.js'
 import { assetDirs } from './assets.js'
 import { chooseLocale, LANG_COOKIE, loadCatalogues, LOCALES, translator, type Locale } from './i18n.js'
 import { formatters, type Formatters } from './format.js'
+import { plainText } from './search/plain-text.js'
 
 /**
  * Pages run no inline script and load nothing from elsewhere but images (resource previews may
@@ -43,6 +44,8 @@ export class PageRenderer {
   constructor(private readonly config: Config) {
     const dirs = assetDirs(config.theme.dir)
     this.env = new nunjucks.Environment(new nunjucks.FileSystemLoader(dirs.templates, { noCache: false }), { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true })
+    // list excerpts: descriptions are Markdown, shown as their words (a regex pass, cheap enough for 20 results a page)
+    this.env.addFilter('plain_text', plainText)
     this.env.addFilter('map_formats', (resources: unknown) => {
       const seen = new Set<string>()
       for (const r of Array.isArray(resources) ? resources : []) {

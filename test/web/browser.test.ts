@@ -140,6 +140,7 @@ t.test('the portal in Chromium', { skip: unavailable && 'skip' in unavailable ? 
     t.match(await page.locator('h1').innerText(), /Abierto/)
     t.match(await mainText(page), /Población por provincia/)
     t.notMatch(await mainText(page), /secreto|borrador/i, 'private and draft datasets are not shown')
+    t.notMatch(await mainText(page), /\*\*/, 'a Markdown description is excerpted as text')
     await accessible(t, page, 'home')
     // the harness itself: under the page's CSP, axe runs and sees an input without a label
     await page.evaluate(() => document.querySelector('main')?.insertAdjacentHTML('beforeend', '<input type="text" id="unlabelled">'))
@@ -195,12 +196,124 @@ t.test('the portal in Chromium', { skip: unavailable && 'skip' in unavailable ? 
     /status of 404 .*\/(no\/existe\/esta-pagina|dataset\/no-existe)\)$/,
   )
 
-  scenario('download link serves the uploaded bytes', async (t) => {
-    for (const [kind, r] of Object.entries(data.resources)) {
-      t.ok(r.url.startsWith(`${base}/dataset/`), `${kind} url is on this site`)
-      const res = await fetch(r.url)
-      t.equal(res.status, 200, `${kind} download`)
-      t.ok(Buffer.from(await res.arrayBuffer()).equals(r.bytes), `${kind}: the bytes downloaded are the bytes uploaded`)
-    }
+  scenario('search with accents: "poblacion" typed in the home search box finds "Población por provincia"', async (t, page) => {
+    await open(page, '/')
+    await page.getByLabel('Buscar conjuntos de datos').fill('poblacion')
+    await Promise.all([page.waitForURL(/\/dataset\?q=poblacion/), page.keyboard.press('Enter')])
+    t.ok(await page.getByRole('link', { name: 'Población por provincia' }).isVisible(), 'the accented title is found without its accent')
+    t.notMatch(await mainText(page), /Camas hospitalarias/, 'a dataset without the word is not')
+    t.equal(await page.getByLabel('Buscar conjuntos de datos').inputValue(), 'poblacion', 'the box keeps the words searched')
+    await accessible(t, page, 'search')
+  })
+
+  scenario('facet click and removal', async (t, page) => {
+    await open(page, '/dataset')
+    t.match(await mainText(page), /Población por provincia/)
+    const facet = page.locator('.facets a[href*="organization=ministerio-salud"]')
+    await Promise.all([page.waitForURL(/organization=ministerio-salud/), facet.click()])
+    t.match(await mainText(page), /Camas hospitalarias/)
+    t.notMatch(await mainText(page), /Población por provincia|Indicador económico/, 'the filter leaves the other organization out')
+    t.equal(await page.locator('.facets a[aria-current]').count(), 1, 'the active facet value is marked')
+    await accessible(t, page, 'search-facet')
+    // a second facet combines with the first
+    await Promise.all([page.waitForURL(/groups=salud/), page.locator('.facets a[href*="groups=salud"]').first().click()])
+    t.match(page.url(), /organization=ministerio-salud/, 'both filters in force')
+    // removing the organization keeps the group
+    await Promise.all([page.waitForURL((u) => !u.search.includes('organization=')), page.locator('.active-filters a', { hasText: 'Ministerio de Salud Pública' }).click()])
+    t.match(page.url(), /groups=salud/)
+    t.match(await mainText(page), /Camas hospitalarias/)
+    await Promise.all([page.waitForURL((u) => !u.search.includes('groups=')), page.locator('.active-filters a', { hasText: 'Salud' }).first().click()])
+    t.match(await mainText(page), /Población por provincia/, 'with no filter everything is back')
+  })
+
+  scenario('paging', async (t, page) => {
+    await open(page, '/dataset')
+    // the order chosen in the form (a GET form: no script needed) holds across pages
+    await page.locator('#search-sort').selectOption('title_string asc')
+    await Promise.all([page.waitForURL(/sort=title_string/), page.locator('.sort-row button').click()])
+    const first = await page.locator('.dataset-item h3').allInnerTexts()
+    t.ok(first.length > 0 && first.length < 26, `page 1 holds part of the 26 datasets (${first.length})`)
+    await Promise.all([page.waitForURL(/page=2/), page.locator('a[rel="next"]').first().click()])
+    const second = await page.locator('.dataset-item h3').allInnerTexts()
+    t.ok(second.length > 0, 'page 2 has results')
+    t.same(
+      second.filter((x) => first.includes(x)),
+      [],
+      'page 2 repeats nothing of page 1',
+    )
+    t.equal(await page.locator('[aria-current="page"]', { hasText: '2' }).count(), 1, 'the current page is marked')
+    t.match(page.url(), /sort=title_string/, 'the order is kept across pages')
+    await accessible(t, page, 'search-page-2')
+    await Promise.all([page.waitForURL((u) => !u.search.includes('page=2')), page.locator('a[rel="prev"]').first().click()])
+    t.same(await page.locator('.dataset-item h3').allInnerTexts(), first, 'back to page 1')
+  })
+
+  scenario('dataset page', async (t, page) => {
+    await open(page, `/dataset/${data.poblacion.name}`)
+    t.equal(await page.locator('h1').innerText(), 'Población por provincia')
+    t.equal(await page.locator('main strong', { hasText: 'población' }).count(), 1, 'the description is rendered from Markdown')
+    const text = await mainText(page)
+    for (const s of ['Población 2020-2022 (CSV)', 'Habitantes por cantón (XLSX)', 'Datos 2023 (ODS)', 'Instituto Nacional de Estadística y Censos', 'Sociedad', 'censo', 'frecuencia', 'anual']) t.match(text, s)
+    t.ok(await page.locator('main a[href="/dataset?tags=censo"]').count(), 'a tag links to the filtered search')
+    await accessible(t, page, 'dataset')
+  })
+
+  const previews = [
+    { kind: 'csv' as const, label: 'resource-csv-latin1', expect: ['Provincia', 'Año', 'Población', 'Niños', 'Bolívar', 'Cañar', 'Galápagos', '80;100'] },
+    { kind: 'xlsx' as const, label: 'resource-xlsx', expect: ['Cantón', 'Habitantes', 'Índice', 'Quito', 'Guayaquil', 'Notas'] },
+    { kind: 'ods' as const, label: 'resource-ods', expect: ['Provincia', 'Fecha de corte', 'Población', 'Azuay', 'Datos 2023'] },
+  ]
+  for (const p of previews) {
+    scenario(`resource preview: ${p.kind.toUpperCase()}, and its download link serves the uploaded bytes`, async (t, page) => {
+      const r = data.resources[p.kind]
+      await open(page, `/dataset/${data.poblacion.id}/resource/${r.id}`)
+      const table = page.locator('main table').first()
+      t.ok(await table.isVisible(), 'the preview is a table')
+      t.ok((await table.locator('th').count()) > 0, 'with header cells')
+      const text = await mainText(page)
+      for (const s of p.expect) t.match(text, s, `the preview shows "${s}"`)
+      t.notMatch(text, /\uFFFD|Ã/, 'no mojibake')
+      await accessible(t, page, p.label)
+      const href = await page.locator('main a[href*="/download"]').first().getAttribute('href')
+      t.ok(href, 'a download link')
+      const res = await page.request.get(new URL(href!, base).toString())
+      t.equal(res.status(), 200)
+      t.ok(Buffer.from(await res.body()).equals(r.bytes), 'the bytes downloaded are the bytes uploaded')
+    })
+  }
+
+  scenario('organization pages', async (t, page) => {
+    await open(page, '/organization')
+    t.match(await mainText(page), /Instituto Nacional de Estadística y Censos/)
+    t.match(await mainText(page), /Ministerio de Salud Pública/)
+    await accessible(t, page, 'organization-list')
+    await Promise.all([
+      page.waitForURL(/\/organization\/instituto-estadistica/),
+      page
+        .getByRole('link', { name: /Instituto Nacional de Estadística y Censos/ })
+        .first()
+        .click(),
+    ])
+    t.match(await page.locator('h1').innerText(), /Instituto Nacional de Estadística y Censos/)
+    t.match(await mainText(page), /Población por provincia/)
+    t.notMatch(await mainText(page), /Camas hospitalarias/, "another organization's dataset is not listed")
+    await accessible(t, page, 'organization')
+  })
+
+  scenario('group pages', async (t, page) => {
+    await open(page, '/group')
+    t.match(await mainText(page), /Sociedad/)
+    await accessible(t, page, 'group-list')
+    await Promise.all([
+      page.waitForURL(/\/group\/sociedad/),
+      page
+        .getByRole('link', { name: /^Sociedad/ })
+        .first()
+        .click(),
+    ])
+    t.match(await page.locator('h1').innerText(), /Sociedad/)
+    t.match(await mainText(page), /Población por provincia/)
+    t.notMatch(await mainText(page), /Camas hospitalarias/)
+    await accessible(t, page, 'group')
   })
 })
