@@ -3,6 +3,7 @@ import fastifyStatic from '@fastify/static'
 import { assetDirs } from './assets.js'
 import type { WebDeps } from './deps.js'
 import { homePage } from './pages/home.js'
+import { resourcePage } from './pages/resource-show.js'
 
 /** theme.css: the configured colour as CSS variables, so no page needs an inline style. */
 function themeCss(color: string): string {
@@ -22,6 +23,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
 
   const page = (handler: (deps: WebDeps, req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) => (req: FastifyRequest, reply: FastifyReply) => handler(deps, req, reply)
   app.get('/', { schema: { hide: true } }, page(homePage))
+  app.get('/dataset/:id/resource/:rid', { schema: { hide: true } }, page(resourcePage))
 }
 
 /** The HTML 404 for browsers; API clients keep CKAN's JSON answer. */
