@@ -116,3 +116,14 @@ export function datasetView(dict: PackageDict, siteUrl: string): DatasetView {
     },
   }
 }
+
+/** Fields the resource page shows in their own rows, or never (internal bookkeeping). */
+const SHOWN_APART = new Set(['id', 'name', 'description', 'url', 'url_type', 'format', 'size', 'mimetype', 'created', 'last_modified', 'metadata_modified', 'package_id', 'position', 'state'])
+
+/** A resource's other fields (CKAN's "additional information"), empty values left out, as text. */
+export function resourceExtraFields(r: ResourceDict): Array<{ key: string; value: string }> {
+  return Object.entries(r)
+    .filter(([k, v]) => !SHOWN_APART.has(k) && v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0))
+    .map(([key, v]) => ({ key, value: typeof v === 'string' ? v : JSON.stringify(v) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+}

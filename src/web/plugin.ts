@@ -7,6 +7,7 @@ import { datasetSearchPage } from './pages/dataset-search.js'
 import { groupIndexPage } from './pages/group-index.js'
 import { groupReadPage } from './pages/group-read.js'
 import { sitemapRoutes } from './pages/sitemap.js'
+import { resourcePage } from './pages/resource-show.js'
 
 /** theme.css: the configured colour as CSS variables, so no page needs an inline style. */
 function themeCss(color: string): string {
@@ -32,6 +33,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
   app.get('/group', { schema: { hide: true } }, page(groupIndexPage('group')))
   app.get('/group/:name', { schema: { hide: true } }, page(groupReadPage('group')))
   await sitemapRoutes(app, deps)
+  app.get('/dataset/:id/resource/:rid', { schema: { hide: true } }, page(resourcePage))
 }
 
 /** The HTML 404 for browsers; API clients keep CKAN's JSON answer. */
