@@ -120,10 +120,18 @@ t.test('the portal in Chromium', { skip: unavailable && 'skip' in unavailable ? 
       )
     })
 
-  const accessible = async (t: Test, page: Page, label: string) => {
+  /** axe's WCAG 2.1 A/AA rules, reflow at a phone's width (WCAG 1.4.10: no sideways scrolling at 320 CSS px), and screenshots. */
+  const accessible = async (t: Test, page: Page, label: string, narrowShot = false) => {
     const violations = await axeViolations(page)
     t.equal(violations.length, 0, `axe WCAG 2.1 A/AA on the ${label}: ${violations.length ? `\n${describeViolations(violations)}` : 'no violations'}`)
-    await screenshot(page, label.replace(/[^a-z0-9]+/gi, '-'))
+    const name = label.replace(/[^a-z0-9]+/gi, '-')
+    await screenshot(page, name)
+    const size = page.viewportSize()
+    await page.setViewportSize({ width: 320, height: 640 })
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth }))
+    t.ok(widths.page <= widths.view, `the ${label} reflows at 320 px (content ${widths.page} px wide)`)
+    if (narrowShot) await screenshot(page, `${name}-narrow`)
+    if (size) await page.setViewportSize(size)
   }
 
   const open = async (page: Page, url: string, status = 200) => {
@@ -203,7 +211,7 @@ t.test('the portal in Chromium', { skip: unavailable && 'skip' in unavailable ? 
     t.ok(await page.getByRole('link', { name: 'Población por provincia' }).isVisible(), 'the accented title is found without its accent')
     t.notMatch(await mainText(page), /Camas hospitalarias/, 'a dataset without the word is not')
     t.equal(await page.getByLabel('Buscar conjuntos de datos').inputValue(), 'poblacion', 'the box keeps the words searched')
-    await accessible(t, page, 'search')
+    await accessible(t, page, 'search', true)
   })
 
   scenario('facet click and removal', async (t, page) => {
@@ -255,7 +263,7 @@ t.test('the portal in Chromium', { skip: unavailable && 'skip' in unavailable ? 
     const text = await mainText(page)
     for (const s of ['Población 2020-2022 (CSV)', 'Habitantes por cantón (XLSX)', 'Datos 2023 (ODS)', 'Instituto Nacional de Estadística y Censos', 'Sociedad', 'censo', 'frecuencia', 'anual']) t.match(text, s)
     t.ok(await page.locator('main a[href="/dataset?tags=censo"]').count(), 'a tag links to the filtered search')
-    await accessible(t, page, 'dataset')
+    await accessible(t, page, 'dataset', true)
   })
 
   const previews = [
@@ -273,7 +281,7 @@ t.test('the portal in Chromium', { skip: unavailable && 'skip' in unavailable ? 
       const text = await mainText(page)
       for (const s of p.expect) t.match(text, s, `the preview shows "${s}"`)
       t.notMatch(text, /\uFFFD|Ã/, 'no mojibake')
-      await accessible(t, page, p.label)
+      await accessible(t, page, p.label, p.kind === 'csv')
       const href = await page.locator('main a[href*="/download"]').first().getAttribute('href')
       t.ok(href, 'a download link')
       const res = await page.request.get(new URL(href!, base).toString())
