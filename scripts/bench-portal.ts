@@ -14,7 +14,7 @@
  * BENCH_PORTAL_DATASETS, BENCH_DURATION (seconds per measurement, 10), BENCH_CONNECTIONS (8),
  * BENCH_KEEP=1 keeps the DATA_DIR and BENCH_PORTAL_DIR=that dir reuses it (skips the build).
  */
-import { mkdtempSync, promises as fs } from 'node:fs'
+import { mkdtempSync, promises as fs, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { sql, type Kysely } from 'kysely'
@@ -57,11 +57,22 @@ interface Measured {
   rps: number
   p50: number
   p99: number
+  /** the server process's CPU time per request (user + system): unlike req/s, barely moved by other load on the machine */
+  cpuMs: number
   bad: number
 }
 
-async function measure(url: string, reqs: Req[], conns: number, accept?: string): Promise<Measured> {
+/** CPU time a process has used, in ms (/proc/PID/stat utime + stime, in clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+async function measure(url: string, pid: number, reqs: Req[], conns: number, accept?: string): Promise<Measured> {
   let i = 0
+  const cpu0 = cpuMsOf(pid)
   const result = await autocannon({
     url,
     connections: conns,
@@ -76,7 +87,8 @@ async function measure(url: string, reqs: Req[], conns: number, accept?: string)
       },
     ],
   })
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad: result.non2xx + result.errors }
+  const cpuMs = (cpuMsOf(pid) - cpu0) / Math.max(1, result.requests.total)
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuMs, bad: result.non2xx + result.errors }
 }
 
 async function build(db: Kysely<Database>, dataDir: string): Promise<void> {
@@ -124,6 +136,7 @@ async function main(): Promise<number> {
 
     let failed = false
     const server = await startServerProcess({ env: { ...serverEnv, PORT: String(await freePort()) }, logFile: path.join(dataDir, 'server.log'), timeoutMs: 120_000 })
+    const pid = server.child.pid!
     try {
       // one pass over every path: Postgres' buffers and the read cache as a running portal's would be
       for (const p of pairs) {
@@ -131,18 +144,18 @@ async function main(): Promise<number> {
         for (const r of p.api) await (await fetch(server.url + r.path, r.body === undefined ? {} : { method: 'POST', body: r.body, headers: { 'content-type': 'application/json' } })).arrayBuffer()
       }
       console.log(
-        `\n${'pair'.padEnd(14)}${'API req/s'.padStart(10)}${'page req/s'.padStart(11)}${'ratio'.padStart(7)}  ${'page p50'.padStart(9)}${'p99 (1 conn)'.padStart(13)}  targets: ratio ≥ ${TARGET_RATIO * 100} %, search page p99 < ${TARGET_SEARCH_P99} ms`,
+        `\n${'pair'.padEnd(14)}${'API req/s'.padStart(10)}${'page req/s'.padStart(11)}${'ratio'.padStart(7)}  ${'CPU ms/req API'.padStart(15)}${'page'.padStart(6)}${'ratio'.padStart(7)}  ${'page p50'.padStart(9)}${'p99 (1 conn)'.padStart(13)}  targets: ratio ≥ ${TARGET_RATIO * 100} %, search page p99 < ${TARGET_SEARCH_P99} ms`,
       )
       for (const p of pairs) {
-        const apiRun = await measure(server.url, p.api, connections)
-        const pageRun = await measure(server.url, p.page, connections, HTML)
-        const latency = await measure(server.url, p.page, 1, HTML)
+        const apiRun = await measure(server.url, pid, p.api, connections)
+        const pageRun = await measure(server.url, pid, p.page, connections, HTML)
+        const latency = await measure(server.url, pid, p.page, 1, HTML)
         const ratio = pageRun.rps / apiRun.rps
         const bad = apiRun.bad + pageRun.bad + latency.bad
         const ok = ratio >= TARGET_RATIO && (!p.search || latency.p99 < TARGET_SEARCH_P99) && bad === 0
         if (!ok) failed = true
         console.log(
-          `${p.label.padEnd(14)}${fmt(apiRun.rps).padStart(10)}${fmt(pageRun.rps).padStart(11)}${`${fmt(ratio * 100)} %`.padStart(7)}  ${fmt(latency.p50).padStart(9)}${fmt(latency.p99).padStart(13)}  ${mark(ok)}${bad ? ` (! ${bad} non-2xx or errors)` : ''}`,
+          `${p.label.padEnd(14)}${fmt(apiRun.rps).padStart(10)}${fmt(pageRun.rps).padStart(11)}${`${fmt(ratio * 100)} %`.padStart(7)}  ${fmt(apiRun.cpuMs, 2).padStart(15)}${fmt(pageRun.cpuMs, 2).padStart(6)}${`${fmt((apiRun.cpuMs / pageRun.cpuMs) * 100)} %`.padStart(7)}  ${fmt(latency.p50).padStart(9)}${fmt(latency.p99).padStart(13)}  ${mark(ok)}${bad ? ` (! ${bad} non-2xx or errors)` : ''}`,
         )
       }
       // the sitemap: the first file holds 50,000 URLs (the index alone once the catalogue is larger)

@@ -103,13 +103,13 @@ t.test('the portal in Chromium', { skip: unavailable && 'skip' in unavailable ? 
    * One page per scenario, in a fresh context (no cookies) of a browser set to Ecuadorian Spanish;
    * the page must log no script error, CSP refusal or failed load (`expected`: the ones a scenario provokes).
    */
-  const scenario = (name: string, fn: (t: Test, page: Page) => Promise<void>, expected?: RegExp) =>
+  const scenario = (name: string, fn: (t: Test, page: Page, problems: string[]) => Promise<void>, expected?: RegExp) =>
     t.test(name, async (t) => {
       const page = await browser.newPage({ locale: 'es-EC' })
       page.setDefaultTimeout(10_000)
       const problems = watchConsole(page)
       try {
-        await fn(t, page)
+        await fn(t, page, problems)
       } finally {
         await page.close()
       }
@@ -142,7 +142,7 @@ t.test('the portal in Chromium', { skip: unavailable && 'skip' in unavailable ? 
 
   const mainText = (page: Page) => page.locator('main').innerText()
 
-  scenario('home page: accessible, keyboard reaches the skip link first and it moves focus to main', async (t, page) => {
+  scenario('home page: accessible, keyboard reaches the skip link first and it moves focus to main', async (t, page, problems) => {
     await open(page, '/')
     t.equal(await page.locator('html').getAttribute('lang'), 'es')
     t.match(await page.locator('h1').innerText(), /Abierto/)
@@ -157,6 +157,14 @@ t.test('the portal in Chromium', { skip: unavailable && 'skip' in unavailable ? 
       'axe runs under the CSP and reports an unlabelled input',
     )
     await page.evaluate(() => document.getElementById('unlabelled')?.remove())
+    // and the console watch: an inline style is refused by the CSP, and the refusal is seen
+    const [refusal] = await Promise.all([page.waitForEvent('console', (m) => m.type() === 'error'), page.evaluate(() => document.querySelector('main')?.insertAdjacentHTML('beforeend', '<p id="csp-probe" style="color: red">x</p>'))])
+    t.match(refusal.text(), /Content Security Policy/, 'the CSP refuses an inline style attribute, and the scenario would see it')
+    t.equal(await page.evaluate(() => getComputedStyle(document.getElementById('csp-probe')!).color), 'rgb(29, 29, 31)', 'the refused style is not applied')
+    const seen = problems.findIndex((p) => p.includes(refusal.text()))
+    t.ok(seen >= 0, 'the refusal reached the console watch')
+    if (seen >= 0) problems.splice(seen, 1)
+    await page.evaluate(() => document.getElementById('csp-probe')?.remove())
 
     await page.keyboard.press('Tab')
     const first = await focusStyle(page)
