@@ -156,12 +156,13 @@ t.test('JSON, text, image, PDF and no preview', async (t) => {
 })
 
 t.test('the resource must belong to a dataset the visitor may see', async (t) => {
-  const a = await h.ok('package_create', { name: 'ds-a', owner_org: 'inec', resources: [{ name: 'de A', url: 'https://example.org/a.csv', format: 'CSV' }] })
-  const b = await h.ok('package_create', { name: 'ds-b', owner_org: 'inec', resources: [{ name: 'de B', url: 'https://example.org/b.csv', format: 'CSV' }] })
-  const priv = await h.ok('package_create', { name: 'oculto', owner_org: 'inec', private: true, resources: [{ name: 'secreto', url: 'https://example.org/s.csv', format: 'CSV' }] })
+  const a = await h.ok('package_create', { name: 'ds-a', owner_org: 'inec', resources: [{ name: 'de A', url: 'https://example.org/a.zip', format: 'ZIP' }] })
+  const b = await h.ok('package_create', { name: 'ds-b', owner_org: 'inec', resources: [{ name: 'de B', url: 'https://example.org/b.zip', format: 'ZIP' }] })
+  const priv = await h.ok('package_create', { name: 'oculto', owner_org: 'inec', private: true, resources: [{ name: 'secreto', url: 'https://example.org/s.zip', format: 'ZIP' }] })
   const ra = a.resources[0].id
   const rb = b.resources[0].id
   const rp = priv.resources[0].id
+  // (zip links: no preview is fetched, the test stays off the network)
 
   t.equal((await page(h, `/dataset/ds-a/resource/${ra}`)).statusCode, 200)
   const wrong = await page(h, `/dataset/ds-a/resource/${rb}`)
