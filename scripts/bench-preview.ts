@@ -194,6 +194,8 @@ interface Result {
   first: number
   p50: number
   p99: number
+  /** CPU time of this process per preview (median): what the preview costs, apart from waiting for a busy machine */
+  cpu: number
   rssBefore: number
   rssAfter: number
   summary: string
@@ -203,17 +205,35 @@ async function measure(name: string, bytes: number, run: () => Promise<Preview>)
   global.gc?.()
   const rssBefore = rssMb()
   const times: number[] = []
+  const cpus: number[] = []
   let last: Preview | null = null
   for (let i = 0; i < runs + 1; i++) {
+    const c0 = process.cpuUsage()
     const t0 = performance.now()
     last = await run()
     times.push(performance.now() - t0)
+    const c = process.cpuUsage(c0)
+    cpus.push((c.user + c.system) / 1000)
   }
+  cpus.shift()
   const rssAfter = rssMb()
   const first = times.shift() as number
   const sorted = [...times].sort((a, b) => a - b)
   const summary = last?.kind === 'table' ? `${last.format}, ${last.rows.length} rows × ${last.columns.length} cols, truncated=${last.truncated}${last.sheets ? `, sheets=${last.sheets.join('|')}` : ''}` : JSON.stringify(last)
-  return { name, bytes, first, p50: pct(sorted, 50), p99: pct(sorted, 99), rssBefore, rssAfter, summary }
+  return {
+    name,
+    bytes,
+    first,
+    p50: pct(sorted, 50),
+    p99: pct(sorted, 99),
+    cpu: pct(
+      [...cpus].sort((a, b) => a - b),
+      50,
+    ),
+    rssBefore,
+    rssAfter,
+    summary,
+  }
 }
 
 async function main(): Promise<void> {
@@ -256,10 +276,16 @@ async function main(): Promise<void> {
     else await fs.rm(dir, { recursive: true, force: true })
   }
 
-  console.log(`\n| preview (${runs} runs after a first) | file | first ms | p50 ms | p99 ms | RSS before → after MB | result |`)
-  console.log('|---|---:|---:|---:|---:|---:|---|')
+  console.log(
+    `\nload average ${os
+      .loadavg()
+      .map((l) => fmt(l, 1))
+      .join(' ')} on ${os.cpus().length} CPUs`,
+  )
+  console.log(`\n| preview (${runs} runs after a first) | file | first ms | p50 ms | p99 ms | CPU ms p50 | RSS before → after MB | result |`)
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|')
   for (const r of results) {
-    console.log(`| ${r.name} | ${fmt(r.bytes / 1048576, 1)} MiB | ${fmt(r.first, 1)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.rssBefore)} → ${fmt(r.rssAfter)} | ${r.summary} |`)
+    console.log(`| ${r.name} | ${fmt(r.bytes / 1048576, 1)} MiB | ${fmt(r.first, 1)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.cpu, 1)} | ${fmt(r.rssBefore)} → ${fmt(r.rssAfter)} | ${r.summary} |`)
   }
   const csv = results[0]
   const growth = Math.max(...results.map((r) => r.rssAfter)) - results[0].rssBefore

@@ -8,6 +8,27 @@ import { openZip } from './zip.js'
 
 export type SheetFormat = 'xlsx' | 'xls' | 'ods'
 
+/** Runs at most `size` tasks at once; the rest wait their turn in order. */
+class Slots {
+  private active = 0
+  private readonly waiting: (() => void)[] = []
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    else this.active++
+    try {
+      return await task()
+    } finally {
+      const next = this.waiting.shift()
+      if (next) next()
+      else this.active--
+    }
+  }
+}
+
+const sheetjsSlots = new Slots(2)
+
 /**
  * A spreadsheet by what its bytes are rather than what its label says (portals label XLSX files
  * "XLS" and the reverse): a zip is XLSX or ODS by its parts, anything else goes to SheetJS, which
@@ -34,7 +55,8 @@ export async function readSpreadsheet(ra: RandomAccess, maxRows: number): Promis
     if (kind !== 'markup') throw new PreviewFailure('unreadable', 'unknown-format')
   }
   if (ra.size > XLS_MAX_BYTES) throw new PreviewFailure('too-large')
-  return { format: 'xls', ...readXls(await ra.read(0, ra.size), maxRows) }
+  // SheetJS parses the whole file in memory, synchronously: a few at a time, whatever the traffic
+  return sheetjsSlots.run(async () => ({ format: 'xls' as const, ...readXls(await ra.read(0, ra.size), maxRows) }))
 }
 
 /** Text that starts with markup (SpreadsheetML 2003, an HTML table: SheetJS's), other text (a CSV), or binary. */
