@@ -39,13 +39,17 @@ export async function readSpreadsheet(ra: RandomAccess, maxRows: number): Promis
   const magic = await ra.read(0, Math.min(ra.size, 512))
   if (magic.length >= 4 && magic.readUInt32BE(0) === 0x504b0304) {
     const zip = await openZip(ra)
+    let binaryWorkbook = false
     try {
       if (zip.has('content.xml') && !zip.has('[Content_Types].xml')) return { format: 'ods', ...(await readOds(zip, maxRows)) }
-      if (zip.has('[Content_Types].xml')) return { format: 'xlsx', ...(await readXlsx(zip, maxRows)) }
-      throw new PreviewFailure('unsupported', 'zip')
+      // XLSB: the same package with binary parts, which SheetJS reads (reported as the Excel workbook it is)
+      binaryWorkbook = zip.has('xl/workbook.bin')
+      if (zip.has('[Content_Types].xml') && !binaryWorkbook) return { format: 'xlsx', ...(await readXlsx(zip, maxRows)) }
+      if (!binaryWorkbook) throw new PreviewFailure('unsupported', 'zip')
     } finally {
       zip.close()
     }
+    return readWhole(ra, maxRows, 'xlsx')
   }
   const ole = magic.length >= 8 && magic.readUInt32BE(0) === 0xd0cf11e0 && magic.readUInt32BE(4) === 0xa1b11ae1
   if (!ole) {
@@ -54,9 +58,13 @@ export async function readSpreadsheet(ra: RandomAccess, maxRows: number): Promis
     // SheetJS reads nearly anything as some text format: only OLE files and markup are handed to it
     if (kind !== 'markup') throw new PreviewFailure('unreadable', 'unknown-format')
   }
+  return readWhole(ra, maxRows, 'xls')
+}
+
+/** SheetJS parses the whole file in memory, synchronously: under a size cap, a few at a time whatever the traffic. */
+function readWhole(ra: RandomAccess, maxRows: number, format: 'xls' | 'xlsx'): Promise<SheetPreview & { format: SheetFormat }> {
   if (ra.size > XLS_MAX_BYTES) throw new PreviewFailure('too-large')
-  // SheetJS parses the whole file in memory, synchronously: a few at a time, whatever the traffic
-  return sheetjsSlots.run(async () => ({ format: 'xls' as const, ...readXls(await ra.read(0, ra.size), maxRows) }))
+  return sheetjsSlots.run(async () => ({ format, ...readXls(await ra.read(0, ra.size), maxRows) }))
 }
 
 /** Text that starts with markup (SpreadsheetML 2003, an HTML table: SheetJS's), other text (a CSV), or binary. */

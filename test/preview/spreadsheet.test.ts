@@ -1,6 +1,7 @@
 import t from 'tap'
 import { fixture, fsStore, lcg, memoryStore, preview, table, upload, zipOf } from './preview-helpers.js'
 import type { ResourceLike } from '../../src/preview/index.js'
+import { sheetjs } from '../../src/preview/cells.js'
 
 const res = (fields: Partial<ResourceLike>): ResourceLike => ({ id: 'sheet', url: null, url_type: 'upload', format: null, mimetype: null, name: null, size: null, ...fields })
 
@@ -58,6 +59,24 @@ t.test('the bytes decide, not the label: an XLSX called XLS, an ODS known by its
   const csv = table(await preview(store, await upload(store, fixture('latin1-semicolon.csv'), { format: 'xls' })))
   t.equal(csv.format, 'csv')
   t.equal(csv.columns[2], 'Población')
+})
+
+t.test('XLSB (binary parts in the XLSX package) through SheetJS', async (t) => {
+  const XLSX = sheetjs()
+  const wb = XLSX.utils.book_new()
+  XLSX.utils.book_append_sheet(
+    wb,
+    XLSX.utils.aoa_to_sheet([
+      ['Año', 'Valor'],
+      [2024, 1.5],
+    ]),
+    'Hoja1',
+  )
+  const { store } = memoryStore(XLSX.write(wb, { type: 'buffer', bookType: 'xlsb' }) as Buffer)
+  const p = table(await preview(store, res({ format: 'xlsb' })))
+  t.equal(p.format, 'xlsx')
+  t.same(p.columns, ['Año', 'Valor'])
+  t.same(p.rows, [['2024', '1.5']])
 })
 
 t.test('corrupt and cut files are unreadable, not errors', async (t) => {
