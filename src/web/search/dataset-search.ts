@@ -69,11 +69,8 @@ export async function datasetSearch(deps: WebDeps, req: FastifyRequest, opts: Da
   const fq = [
     ...(opts.fixed ? [opts.fixed.fq] : []),
     ...state.filters.map((f) => filterQuery(f.field, f.value)),
-    // As CKAN's search page: only datasets (not harvest sources), only active ones. Said outright
-    // so that a filter value that happens to contain `+state` or `dataset_type:harvest` (which
-    // package_search reads as the caller's own clauses) cannot widen what the page lists.
+    // as CKAN's search page: datasets only (not harvest sources, whatever a filter value says)
     '+dataset_type:dataset',
-    '+state:active',
   ]
   const { answer, corrections } = await packageSearch(deps, req, {
     q: state.q,
