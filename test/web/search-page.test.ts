@@ -78,9 +78,11 @@ t.test('dataset search page', async (t) => {
     t.equal([...tags.matchAll(/<li>/g)].length, 10)
     t.match(tags, /<a href="\/dataset\?tags=serie"><span class="facet-label">serie<\/span> <span class="count" aria-hidden="true">22</, 'the most used tag first')
     t.match(tags, /<a href="\/dataset\?_tags_limit=0">Mostrar más/)
-    const all = (await get('/dataset?_tags_limit=0')).body.match(/<h3 id="facet-tags">[\s\S]*?<\/section>/)![0]
+    const expanded = await get('/dataset?_tags_limit=0')
+    const all = expanded.body.match(/<h3 id="facet-tags">[\s\S]*?<\/section>/)![0]
     t.equal([...all.matchAll(/<li>/g)].length, 17, 'all of them once asked (serie, t00–t11, censo, demografía, salud, hospitales)')
     t.match(all, /<a href="\/dataset">Mostrar menos/)
+    t.match(expanded.body, /<link rel="canonical" href="http:\/\/test.local\/dataset">/, 'showing more is the same page')
   })
 
   t.test('a facet link adds its filter; the active one removes it', async (t) => {
@@ -163,6 +165,9 @@ t.test('dataset search page', async (t) => {
       t.match(res.body, /<a href="\/dataset\?tags=serie">Ir a la primera página de resultados<\/a>/)
     }
     t.equal((await get('/dataset?page=')).statusCode, 200, 'an empty page is page 1')
+    const syntax = await get('/dataset?q=title%3A%28')
+    t.equal(syntax.statusCode, 400, 'a query the parser refuses is the visitor’s mistake')
+    t.match(syntax.body, /Solicitud no válida/)
   })
 
   t.test('accents and typos', async (t) => {
@@ -179,7 +184,7 @@ t.test('dataset search page', async (t) => {
     t.match(typo.body, /<p class="correction">Mostrando resultados para <strong>población<\/strong><\/p>/, 'the correction, spelt as the catalogue spells it')
     const elsewhere = await get('/dataset?q=poblacon&organization=ministerio-salud')
     t.same(results(elsewhere.body), [])
-    t.match(elsewhere.body, /<p class="correction">¿Quisiste decir <a href="\/dataset\?q=poblacion&amp;organization=ministerio-salud">poblacion<\/a>\?<\/p>/)
+    t.match(elsewhere.body, /<p class="correction">¿Quisiste decir <a href="\/dataset\?q=poblaci%C3%B3n&amp;organization=ministerio-salud">población<\/a>\?<\/p>/)
     const en = await get('/dataset?q=poblacon&lang=en')
     t.match(en.body, /1 dataset found for “poblacon”/)
     t.match(en.body, /Showing results for <strong>población<\/strong>/)

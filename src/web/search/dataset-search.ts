@@ -48,6 +48,8 @@ export interface DatasetSearchView {
   pastEnd: { first: string } | null
   /** searching the same filters without the words */
   withoutQuery: string | null
+  /** this page's address without presentation parameters (facets shown in full) */
+  canonicalPath: string
 }
 
 export interface DatasetSearchOptions {
@@ -82,6 +84,13 @@ export async function datasetSearch(deps: WebDeps, req: FastifyRequest, opts: Da
     include_private: true,
   })
 
+  // the correction is spelt as the datasets spell it: when none is on the page, a few that have the word
+  let spelt = answer.results
+  if (spelt.length === 0 && state.q && corrections?.some((c) => c.suggestions.length > 0)) {
+    const words = corrections.flatMap((c) => c.suggestions.slice(0, 1)).join(' ')
+    spelt = (await packageSearch(deps, req, { q: words, fq_list: ['+dataset_type:dataset'], rows: 3, facet: 'false', include_private: true })).answer.results
+  }
+
   const labels = new Map<string, string>()
   const facets = facetFields.map((field) => {
     // a dataset without a licence counts under the empty value: nothing a visitor can pick
@@ -108,9 +117,10 @@ export async function datasetSearch(deps: WebDeps, req: FastifyRequest, opts: Da
     clearFilters: state.filters.length > 0 ? links.clearFilters() : null,
     sorts: SORTS.map((s) => ({ key: s.key, value: s.value, selected: s.value === (state.sort || SORTS[0].value) })),
     pagination: pagination(state.page, answer.count, ROWS_PER_PAGE, (n) => links.page(n)),
-    correction: correctionNotice(state.q, corrections, answer.results, (q) => links.query(q)),
+    correction: correctionNotice(state.q, corrections, spelt, (q) => links.query(q)),
     pastEnd: answer.results.length === 0 && answer.count > 0 ? { first: links.page(1) } : null,
     withoutQuery: state.q ? links.query('') : null,
+    canonicalPath: links.url({ page: state.page, expanded: [] }),
   }
 }
 
