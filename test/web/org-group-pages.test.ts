@@ -87,7 +87,7 @@ t.test('organization and group pages', async (t) => {
     t.notMatch(res.body, /id="facet-organization"/, 'its own filter is not a facet')
     t.match(res.body, /<form class="search-form dataset-search-form" action="\/organization\/inec" method="get" role="search">/)
     t.match(res.body, /<label for="search-q">Buscar conjuntos de datos de Instituto Nacional de Estadística<\/label>/)
-    t.match(res.body, /<a href="\/organization\/inec\?tags=censo"><span class="facet-label">censo<\/span> <span class="count" aria-hidden="true">1</, 'facet links stay on the page; the private dataset is not counted')
+    t.match(res.body, /<a href="\/organization\/inec\?tags=censo"><span class="facet-label">censo<\/span> <span class="count">1</, 'facet links stay on the page; the private dataset is not counted')
 
     const tagged = await get('/organization/inec?tags=censo')
     t.same(results(tagged.body), ['poblacion'])
