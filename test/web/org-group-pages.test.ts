@@ -69,9 +69,12 @@ t.test('organization and group pages', async (t) => {
     const p2 = await get('/group?page=2')
     t.same(listed(p2.body, 'group'), ['g-21', 'vacio'], 'the rest, in the same order')
     t.match(p2.body, /<a href="\/group\?page=2" aria-current="page"><span class="visually-hidden">Página <\/span>2<\/a>/)
-    const past = await get('/group?page=9')
-    t.equal(past.statusCode, 200)
-    t.match(past.body, /<a href="\/group">Ir a la primera página de resultados<\/a>/)
+    for (const page of ['9', '99999999999999999999']) {
+      const past = await get(`/group?page=${page}`)
+      t.equal(past.statusCode, 200, `page=${page}`)
+      t.match(past.body, /<a href="\/group">Ir a la primera página de resultados<\/a>/)
+    }
+    t.equal((await get('/group?page=0')).statusCode, 400)
   })
 
   t.test("an organization's page is the search page of its datasets", async (t) => {
