@@ -37,6 +37,18 @@ export interface SearchResult {
   ids: string[]
   /** per requested field: [value, count] pairs, count descending (ties by value ascending) */
   facets: Record<string, Array<[string, number]>>
+  /**
+   * Words of the query the backend did not know and searched as known words instead (typo
+   * tolerance), so a page can say so. Backends that cannot tell leave it undefined. Never part of
+   * package_search's public answer.
+   */
+  corrections?: SearchCorrection[]
+}
+
+/** One query word replaced (or widened) by the backend, and the words it searched for it, closest first. */
+export interface SearchCorrection {
+  word: string
+  suggestions: string[]
 }
 
 /** Thrown by adapters when the backend cannot be reached or fails (mapped to CKAN's 500 Search Connection Error / 409 Search Error). */

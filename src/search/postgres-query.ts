@@ -17,6 +17,8 @@ export interface TermInfo {
   stop: boolean
   /** known words close to a word the catalogue has never seen (typo tolerance) */
   similar: string[]
+  /** `similar` are corrections of a misspelling, not other forms of a word the stemmer matches */
+  typo: boolean
 }
 
 export type TermAnalysis = Map<string, TermInfo>

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { IndexDocument } from './document.js'
-import type { SearchIndex, SearchRequest, SearchResult } from './port.js'
+import type { SearchCorrection, SearchIndex, SearchRequest, SearchResult } from './port.js'
 import type { QueryNode } from './ast.js'
 import { QueryCompiler, column, orderBy, textTerms, type Sql, type TermAnalysis } from './postgres-query.js'
 import { resolveField } from './fields.js'
@@ -144,7 +144,8 @@ export class PostgresSearchIndex implements SearchIndex {
     if (v.labels) where.push(sql`d.permission_labels && ${v.labels}::text[]`)
     const cond = sql.join(where, sql` AND `)
     const rank = rankQueries.length ? sql`ts_rank(d.rank_vector, ${sql.join(rankQueries, sql` || `)})` : null
-    if (compiler.usesText) return this.overMatches(cond, req, { rank, text: true })
+    const fixed = corrections(req.query, analysis)
+    if (compiler.usesText) return { ...(await this.overMatches(cond, req, { rank, text: true })), corrections: fixed }
 
     // no full text: the page can follow an index (metadata_modified, name…), the count a covering index
     const page =
@@ -153,7 +154,7 @@ export class PostgresSearchIndex implements SearchIndex {
         : Promise.resolve([])
     const counted = req.facetFields.length ? this.overMatches(cond, req, null) : sql<{ n: number }>`SELECT count(*)::int AS n FROM search_document d WHERE ${cond}`.execute(this.db).then((r) => ({ count: r.rows[0].n, facets: {} }))
     const [ids, { count, facets }] = await Promise.all([page, counted])
-    return { count, ids, facets }
+    return { count, ids, facets, corrections: fixed }
   }
 
   /**
@@ -201,23 +202,58 @@ export class PostgresSearchIndex implements SearchIndex {
     return { count, ids: page.sort((a, b) => a[1] - b[1]).map(([id]) => id), facets }
   }
 
-  /** One round trip: which query words are stopwords, and what known words are near the unknown ones. */
+  /**
+   * One round trip: which query words are stopwords, what known words are near the unknown ones,
+   * and whether those are a typo's corrections (none shares the word's Spanish stem: a plural or
+   * verb form the stemmer matches anyway is no typo, though its neighbours widen the match too).
+   */
   private async analyze(nodes: QueryNode[]): Promise<TermAnalysis> {
     const words = new Set<string>()
     for (const n of nodes) textTerms(n, words)
     const out: TermAnalysis = new Map()
     if (words.size === 0) return out
-    const { rows } = await sql<{ t: string; stop: boolean; similar: string[] | null }>`
-      SELECT t, numnode(plainto_tsquery('abierto_es', t)) = 0 AS stop,
-        CASE WHEN length(abierto_fold(t)) >= 4 AND abierto_fold(t) ~ '^[[:alpha:]]+$'
-              AND NOT EXISTS (SELECT 1 FROM search_word w WHERE w.word = abierto_fold(t))
-        THEN ARRAY(SELECT w.word FROM search_word w WHERE w.word % abierto_fold(t)
-                   ORDER BY w.word <-> abierto_fold(t), w.word LIMIT 3)
-        END AS similar
-      FROM unnest(${[...words]}::text[]) t`.execute(this.db)
-    for (const r of rows) out.set(r.t, { stop: r.stop, similar: r.similar ?? [] })
+    const { rows } = await sql<{ t: string; stop: boolean; similar: string[] | null; typo: boolean }>`
+      SELECT t, stop, near AS similar,
+        cardinality(near) > 0 AND NOT EXISTS (
+          SELECT 1 FROM unnest(near) s WHERE plainto_tsquery('abierto_es', s)::text = plainto_tsquery('abierto_es', t)::text) AS typo
+      FROM (
+        SELECT t, numnode(plainto_tsquery('abierto_es', t)) = 0 AS stop,
+          CASE WHEN length(abierto_fold(t)) >= 4 AND abierto_fold(t) ~ '^[[:alpha:]]+$'
+                AND NOT EXISTS (SELECT 1 FROM search_word w WHERE w.word = abierto_fold(t))
+          THEN ARRAY(SELECT w.word FROM search_word w WHERE w.word % abierto_fold(t)
+                     ORDER BY w.word <-> abierto_fold(t), w.word LIMIT 3)
+          END AS near
+        FROM unnest(${[...words]}::text[]) t) a`.execute(this.db)
+    for (const r of rows) out.set(r.t, { stop: r.stop, similar: r.similar ?? [], typo: r.typo === true })
     return out
   }
+}
+
+/** The typo corrections among the words a query looks for (not those it excludes), in query order. */
+function corrections(query: QueryNode, analysis: TermAnalysis): SearchCorrection[] {
+  const out: SearchCorrection[] = []
+  const seen = new Set<string>()
+  const walk = (node: QueryNode): void => {
+    switch (node.kind) {
+      case 'term': {
+        const info = node.phrase ? undefined : analysis.get(node.value)
+        if (info?.typo && !seen.has(node.value)) {
+          seen.add(node.value)
+          out.push({ word: node.value, suggestions: [...info.similar] })
+        }
+        break
+      }
+      case 'and':
+      case 'or':
+        node.children.forEach(walk)
+        break
+      case 'match':
+        ;[...node.clauses, ...node.must].forEach(walk)
+        break
+    }
+  }
+  walk(query)
+  return out
 }
 
 const LIVE = { document: 'search_document' }

@@ -5,7 +5,7 @@ import { SearchConnectionError, SearchError, SearchQueryError, ValidationError }
 import { searchLabels } from '../../auth/authz.js'
 import { parseQuery, parseSort } from '../../search/solr-query.js'
 import { facetable } from '../../search/fields.js'
-import { SearchBackendError, type SearchRequest } from '../../search/port.js'
+import { SearchBackendError, type SearchCorrection, type SearchRequest } from '../../search/port.js'
 import { RawJson } from '../../cache/read-cache.js'
 import { searchFacets, type FacetCounts, type SearchFacet } from '../../search/facets.js'
 import { projectFields } from '../../search/fl.js'
@@ -123,9 +123,25 @@ export default defineAction({
     const fl = p.fl === undefined ? null : flFields(p.fl)
     const rendered = await renderDatasets(ctx, answer.ids)
     const results = fl ? JSON.stringify(rendered.map((r) => projectFields(JSON.parse(r) as Record<string, unknown>, fl))) : `[${rendered.join(',')}]`
-    return new RawJson(`{"count":${answer.count},"facets":${JSON.stringify(answer.facets)},"results":${results},"sort":${JSON.stringify(sortText)},"search_facets":${JSON.stringify(answer.search_facets)}}`)
+    const json = `{"count":${answer.count},"facets":${JSON.stringify(answer.facets)},"results":${results},"sort":${JSON.stringify(sortText)},"search_facets":${JSON.stringify(answer.search_facets)}}`
+    return new PackageSearchJson(json, answer.corrections)
   },
 })
+
+/**
+ * package_search's answer: CKAN's JSON, exactly, plus what the search learnt that CKAN's answer
+ * has no place for (the typo corrections it applied), readable by in-process callers that run
+ * the action through the runner (the portal's search page). The HTTP layer and `ctx.call` only
+ * ever read the JSON text, so API clients never see it.
+ */
+export class PackageSearchJson extends RawJson {
+  constructor(
+    json: string,
+    readonly corrections: SearchCorrection[] | undefined,
+  ) {
+    super(json)
+  }
+}
 
 /** What a search answers before its datasets are rendered. */
 interface SearchAnswer {
@@ -133,6 +149,7 @@ interface SearchAnswer {
   ids: string[]
   facets: Record<string, Record<string, number>>
   search_facets: Record<string, SearchFacet>
+  corrections?: SearchCorrection[]
 }
 
 /**
@@ -154,6 +171,7 @@ async function cachedSearch(ctx: ActionContext, req: SearchRequest, wanted: stri
     ids: result.ids,
     facets: Object.fromEntries(Object.entries(counts).map(([f, pairs]) => [f, Object.fromEntries(pairs)])),
     search_facets: await searchFacets(ctx.db, counts),
+    corrections: result.corrections,
   }
   ctx.cache.set([key], { raw: new RawJson(JSON.stringify(answer)), meta: NO_META }, generation)
   return answer
