@@ -32,6 +32,7 @@ import { LOG_REDACT, requestId, requestLog } from './api/request-log.js'
 import { AppMetrics } from './metrics/app-metrics.js'
 import { metricsPlugin } from './api/metrics-routes.js'
 import { PageRenderer } from './web/render.js'
+import { rewriteLocalePrefix } from './web/locale-prefix.js'
 import { notFoundPage, webRoutes } from './web/plugin.js'
 import { datasetPage } from './web/pages/dataset-show.js'
 import type { WebDeps } from './web/deps.js'
@@ -72,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // one log line per request (api/request-log.ts) instead of Fastify's two
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
+    rewriteUrl: (req) => rewriteLocalePrefix(req.url ?? '/'),
     // Fastify's and Node's own refusals answered in CKAN's envelope too
     frameworkErrors: frameworkErrors(config.siteUrl),
     clientErrorHandler: clientErrorHandler(config.siteUrl),

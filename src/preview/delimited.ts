@@ -26,6 +26,11 @@ async function readLines(head: Head, lines: number, max: number): Promise<{ byte
   // NUL bytes outside UTF-16 text: a binary file under a text label (a zip called .csv)
   const bom16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)
   if (!bom16 && bytes.subarray(0, 4096).includes(0)) throw new PreviewFailure('unreadable', 'binary')
+  // stop at the last line needed: a first chunk of a megabyte holds thousands of lines, not worth decoding and parsing
+  let seen = 0
+  for (let i = bytes.indexOf(NEWLINE); i !== -1; i = bytes.indexOf(NEWLINE, i + 1)) {
+    if (++seen === lines) return i + 1 < bytes.length ? { bytes: bytes.subarray(0, i + 1), complete: false } : { bytes, complete }
+  }
   // a prefix ends with a cut line: drop it (and with it any character cut in half)
   if (complete) return { bytes, complete }
   const last = bytes.lastIndexOf(NEWLINE)

@@ -18,6 +18,8 @@ const NAMES: Record<string, PreviewFormat> = {
   'text/tab-separated-values': 'tsv',
   xlsx: 'xlsx',
   xlsm: 'xlsx',
+  xlsb: 'xlsx',
+  'application/vnd.ms-excel.sheet.binary.macroenabled.12': 'xlsx',
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
   'application/vnd.ms-excel.sheet.macroenabled.12': 'xlsx',
   xls: 'xls',

@@ -3,7 +3,7 @@ import https from 'node:https'
 import { Readable } from 'node:stream'
 import { BlockedAddressError, checkLiteralHost, outboundAgents, type OutboundPolicy } from '../net/outbound.js'
 import { PreviewFailure } from './failure.js'
-import { cachedRandomAccess, memoryRandomAccess, readUpTo, type Head, type RandomAccess } from './source.js'
+import { cachedRandomAccess, FIRST_WINDOW, memoryRandomAccess, readUpTo, windowedStream, type Head, type RandomAccess } from './source.js'
 
 /**
  * Linked resources, fetched through the outbound policy's agents: every connection (each redirect
@@ -77,11 +77,6 @@ function rangeTotal(res: http.IncomingMessage): number | null {
   return m ? Number(m[1]) : null
 }
 
-/** The first Range request's size: a preview of a CSV rarely needs more. */
-const FIRST_WINDOW = 64 * 1024
-/** Later windows double up to this: few requests for long reads, little sent past where reading stops. */
-const MAX_WINDOW = 1024 * 1024
-
 /** GET [start, end) with a Range header; anything but a 206 answer fails. */
 async function getRange(url: string, opts: HttpOptions, start: number, end: number): Promise<Readable> {
   const res = await guardedGet(url, opts, { range: `bytes=${start}-${end - 1}` })
@@ -92,41 +87,6 @@ async function getRange(url: string, opts: HttpOptions, start: number, end: numb
   return res
 }
 
-/**
- * [start, end) of a remote file as one stream made of successive Range requests, each asked for
- * only once the previous one is consumed: a reader that stops early leaves the rest unsent (one
- * big request would be pushed into socket buffers whether read or not). `first`: the response of
- * the first window, when already requested.
- */
-function windowedStream(url: string, opts: HttpOptions, start: number, end: number, first?: { res: Readable; end: number }): Readable {
-  let pos = start
-  let window = FIRST_WINDOW
-  let current: Readable | null = null
-  async function* chunks(): AsyncGenerator<Buffer> {
-    if (first) {
-      current = first.res
-      for await (const chunk of first.res as AsyncIterable<Buffer>) yield chunk
-      pos = first.end
-      window = Math.min(window * 2, MAX_WINDOW)
-    }
-    while (pos < end) {
-      const to = Math.min(end, pos + window)
-      current = await getRange(url, opts, pos, to)
-      let got = 0
-      for await (const chunk of current as AsyncIterable<Buffer>) {
-        got += chunk.length
-        yield chunk
-      }
-      if (got !== to - pos) throw new PreviewFailure('unreadable', 'short-range')
-      pos = to
-      window = Math.min(window * 2, MAX_WINDOW)
-    }
-  }
-  const stream = Readable.from(chunks(), { objectMode: false, highWaterMark: 16 * 1024 })
-  stream.on('close', () => current?.destroy())
-  return stream
-}
-
 /** The first `maxBytes` of a remote file: by Range windows when the server answers them, else the start of its whole body. */
 export async function httpHead(url: string, opts: HttpOptions, maxBytes: number): Promise<Head> {
   const firstEnd = Math.min(maxBytes, FIRST_WINDOW)
@@ -135,7 +95,7 @@ export async function httpHead(url: string, opts: HttpOptions, maxBytes: number)
   if (res.statusCode === 206) {
     const size = rangeTotal(res)
     const end = size === null ? firstEnd : Math.min(size, maxBytes)
-    return { body: windowedStream(url, opts, 0, end, { res, end: firstEnd }), size, contentType: type }
+    return { body: windowedStream((a, b) => getRange(url, opts, a, b), 0, end, { body: res, end: firstEnd }), size, contentType: type }
   }
   const length = Number(res.headers['content-length'] ?? NaN)
   return { body: res, size: Number.isFinite(length) ? length : null, contentType: type }
@@ -153,7 +113,7 @@ export async function httpRandomAccess(url: string, opts: HttpOptions, memoryCap
     const size = rangeTotal(probe)
     if (size === null) throw new PreviewFailure('unreadable', 'content-range')
     if (size === 0) throw new PreviewFailure('empty')
-    const fetchRange = async (start: number, end: number): Promise<Readable> => (end - start <= FIRST_WINDOW ? getRange(url, opts, start, end) : windowedStream(url, opts, start, end))
+    const fetchRange = async (start: number, end: number): Promise<Readable> => (end - start <= FIRST_WINDOW ? getRange(url, opts, start, end) : windowedStream((a, b) => getRange(url, opts, a, b), start, end))
     return { ra: cachedRandomAccess(size, fetchRange), contentType: type }
   }
   const declared = Number(probe.headers['content-length'] ?? NaN)

@@ -80,7 +80,16 @@ export async function previewResource(resource: ResourceLike, deps: PreviewDeps,
     switch (format) {
       case 'csv':
       case 'tsv': {
-        const t = await previewDelimited(await head(CSV_MAX_BYTES), format, maxRows)
+        let t
+        try {
+          t = await previewDelimited(await head(CSV_MAX_BYTES), format, maxRows)
+        } catch (err) {
+          // a binary file under a CSV label: often the spreadsheet the CSV was exported from
+          if (!(err instanceof PreviewFailure && err.detail === 'binary')) throw err
+          const sheet = await readSpreadsheet(await randomAccess(), maxRows)
+          if (sheet.format === 'text') throw err
+          return { kind: 'table', format: sheet.format, ...shapeTable(sheet.records, maxRows, sheet.more), sheets: sheet.sheets, sheet: sheet.sheet }
+        }
         return { kind: 'table', format, columns: t.columns, rows: t.rows, truncated: t.truncated, encoding: t.encoding, delimiter: t.delimiter }
       }
       case 'text': {

@@ -21,7 +21,7 @@ import type { Zip } from './zip.js'
  */
 
 /** XML characters of content.xml read for the first sheet's rows (styles come first and can be large). */
-const SCAN_MAX = 64 * 1024 * 1024
+const SCAN_MAX = 32 * 1024 * 1024
 /** Characters of content.xml searched for the sheets' names when settings.xml does not list them. */
 const NAMES_SCAN_MAX = 8 * 1024 * 1024
 const SETTINGS_MAX = 4 * 1024 * 1024

@@ -111,6 +111,46 @@ export function cachedRandomAccess(size: number, fetchRange: (start: number, end
   }
 }
 
+/** The first ranged request's size: a preview of a CSV rarely needs more. */
+export const FIRST_WINDOW = 64 * 1024
+/** Later windows double up to this: few requests for long reads, little sent past where reading stops. */
+const MAX_WINDOW = 1024 * 1024
+
+/**
+ * [start, end) as one stream made of successive ranged requests (HTTP Range, S3 GET with a
+ * range), each made only once the previous one is consumed: a reader that stops early leaves the
+ * rest unsent, where one big request would be pushed into socket buffers whether read or not.
+ * `first`: the first window's response, when already made.
+ */
+export function windowedStream(fetchRange: (start: number, end: number) => Promise<Readable>, start: number, end: number, first?: { body: Readable; end: number }): Readable {
+  let pos = start
+  let window = FIRST_WINDOW
+  let current: Readable | null = null
+  async function* chunks(): AsyncGenerator<Buffer> {
+    if (first) {
+      current = first.body
+      for await (const chunk of first.body as AsyncIterable<Buffer>) yield chunk
+      pos = first.end
+      window = Math.min(window * 2, MAX_WINDOW)
+    }
+    while (pos < end) {
+      const to = Math.min(end, pos + window)
+      current = await fetchRange(pos, to)
+      let got = 0
+      for await (const chunk of current as AsyncIterable<Buffer>) {
+        got += chunk.length
+        yield chunk
+      }
+      if (got !== to - pos) throw new PreviewFailure('unreadable', 'short-range')
+      pos = to
+      window = Math.min(window * 2, MAX_WINDOW)
+    }
+  }
+  const stream = Readable.from(chunks(), { objectMode: false, highWaterMark: 16 * 1024 })
+  stream.on('close', () => current?.destroy())
+  return stream
+}
+
 /** A file held in memory (an HTTP server that ignores Range requests). */
 export function memoryRandomAccess(bytes: Buffer): RandomAccess {
   return {
@@ -131,15 +171,25 @@ export async function blobSize(storage: BlobStore, key: string): Promise<number>
   return info.size
 }
 
+/**
+ * [start, end) of a blob. A local file is read as consumed anyway; an S3 object is asked for in
+ * windows, so stopping early does not leave the rest of a long range in flight.
+ */
+function blobRange(storage: BlobStore, key: string): (start: number, end: number) => Promise<Readable> {
+  const read = (start: number, end: number): Promise<Readable> => (end <= start ? Promise.resolve(Readable.from([], { objectMode: false })) : storage.read(key, { start, end: end - 1 }))
+  if (storage.kind === 'fs') return read
+  return async (start, end) => (end - start <= FIRST_WINDOW ? read(start, end) : windowedStream(read, start, end))
+}
+
 export async function blobHead(storage: BlobStore, key: string, maxBytes: number): Promise<Head> {
   const size = await blobSize(storage, key)
   if (size === 0) throw new PreviewFailure('empty')
-  const body = await storage.read(key, { start: 0, end: Math.min(size, maxBytes) - 1 })
+  const body = await blobRange(storage, key)(0, Math.min(size, maxBytes))
   return { body, size, contentType: null }
 }
 
 export async function blobRandomAccess(storage: BlobStore, key: string): Promise<RandomAccess> {
   const size = await blobSize(storage, key)
   if (size === 0) throw new PreviewFailure('empty')
-  return cachedRandomAccess(size, (start, end) => (end <= start ? Promise.resolve(Readable.from([], { objectMode: false })) : storage.read(key, { start, end: end - 1 })))
+  return cachedRandomAccess(size, blobRange(storage, key))
 }

@@ -16,7 +16,7 @@ import type { Zip } from './zip.js'
 /** Small parts (workbook, rels) read whole. */
 const PART_MAX = 8 * 1024 * 1024
 /** XML characters scanned in a sheet, its styles or its shared strings before giving up on reading further. */
-const SCAN_MAX = 64 * 1024 * 1024
+const SCAN_MAX = 32 * 1024 * 1024
 
 export interface SheetPreview {
   records: string[][]

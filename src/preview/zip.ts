@@ -1,12 +1,14 @@
-import { PassThrough, type Readable } from 'node:stream'
+import { Transform, type Readable } from 'node:stream'
 import yauzl from 'yauzl'
 import { PreviewFailure } from './failure.js'
 import type { RandomAccess } from './source.js'
 
 /** More entries than any spreadsheet has: a zip with more is not one we preview. */
 const MAX_ENTRIES = 10_000
+/** Compressed bytes handed to zlib at a time. */
+const INFLATE_INPUT = 8 * 1024
 /** Reads this small go through the block cache; larger ones stream. */
-const SMALL_READ = 256 * 1024
+const SMALL_READ = 64 * 1024
 
 /** yauzl's reader over a RandomAccess: reads the central directory and entries by position, nothing else. */
 class SourceReader extends yauzl.RandomAccessReader {
@@ -15,7 +17,16 @@ class SourceReader extends yauzl.RandomAccessReader {
   }
 
   override _readStreamForRange(start: number, end: number): Readable {
-    const out = new PassThrough()
+    // compressed bytes go to zlib in small pieces: it inflates a whole input chunk at once, and a
+    // 1 MiB chunk of a sheet is 10 MB of XML inflated for the few rows a preview reads
+    const out = new Transform({
+      // little read-ahead: what is buffered between stages is read from the source whether used or not
+      highWaterMark: INFLATE_INPUT,
+      transform(chunk: Buffer, _encoding, callback) {
+        for (let i = 0; i < chunk.length; i += INFLATE_INPUT) this.push(chunk.subarray(i, i + INFLATE_INPUT))
+        callback()
+      },
+    })
     if (end - start <= SMALL_READ) {
       this.ra.read(start, end).then(
         (b) => out.end(b),

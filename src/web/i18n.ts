@@ -40,8 +40,33 @@ export function loadCatalogues(dirs: string[], defaultLocale: Locale): i18n {
   return instance
 }
 
+const MEMO_LIMIT = 20_000
+const memos = new WeakMap<i18n, Map<Locale, TFunction>>()
+
+/**
+ * The locale's `t`, remembering its answers: catalogues never change while the process runs, and
+ * an i18next lookup (it copies its options on every call) was the largest cost of rendering a
+ * page with a hundred facet and result strings. The memo is bounded by emptying it when full.
+ */
 export function translator(instance: i18n, locale: Locale): TFunction {
-  return instance.getFixedT(locale)
+  let perLocale = memos.get(instance)
+  if (!perLocale) memos.set(instance, (perLocale = new Map()))
+  const known = perLocale.get(locale)
+  if (known) return known
+  const fixed = instance.getFixedT(locale)
+  const answers = new Map<string, string>()
+  const t = ((key: string, options?: Record<string, unknown>) => {
+    const memoKey = options === undefined ? key : `${key}\u0000${JSON.stringify(options)}`
+    let text = answers.get(memoKey)
+    if (text === undefined) {
+      if (answers.size >= MEMO_LIMIT) answers.clear()
+      text = String(options === undefined ? fixed(key) : fixed(key, options))
+      answers.set(memoKey, text)
+    }
+    return text
+  }) as unknown as TFunction
+  perLocale.set(locale, t)
+  return t
 }
 
 /** The `lang` cookie: set when a visitor picks a language with `?lang=`, so the next pages keep it. */

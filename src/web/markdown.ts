@@ -69,16 +69,59 @@ function sanitizeOptions(headingLevel: number): sanitizeHtml.IOptions {
   }
 }
 
+/**
+ * Rendering and sanitising cost more than reading the dataset (a few KB of notes: about a
+ * millisecond), and the same notes are shown again and again: results are kept by their source
+ * text, so an edited description is simply a new entry. Least recently used go first.
+ */
+class TextCache {
+  private readonly entries = new Map<string, string>()
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxKeyLength: number,
+  ) {}
+  get(key: string, make: () => string): string {
+    if (key.length > this.maxKeyLength) return make()
+    const hit = this.entries.get(key)
+    if (hit !== undefined) {
+      this.entries.delete(key)
+      this.entries.set(key, hit)
+      return hit
+    }
+    const value = make()
+    this.entries.set(key, value)
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string)
+    return value
+  }
+}
+
+// at most 2,000 × 2 × 32 K characters; most notes are well under 2 K
+const htmlCache = new TextCache(2000, 32 * 1024)
+const textCache = new TextCache(2000, 32 * 1024)
+
 /** Sanitised HTML from a Markdown description (which may contain HTML); '' for nothing. */
 export function renderMarkdown(source: unknown, opts: MarkdownOptions = {}): string {
   if (typeof source !== 'string' || source.trim() === '') return ''
   const level = Math.min(Math.max(Math.floor(opts.headingLevel ?? 2), 1), 6)
-  return sanitizeHtml(md.render(source), sanitizeOptions(level)).trim()
+  return htmlCache.get(`${level}\u0000${source}`, () => sanitizeHtml(md.render(source), sanitizeOptions(level)).trim())
 }
+
+/**
+ * One line that Markdown would print as it is: no emphasis, code, link, HTML or entity
+ * characters, and no block marker (heading, list, quote) at its start. (Links linkify would make
+ * keep their text, so dots and colons are plain.)
+ */
+const PLAIN = /^[^\\`*_[\]<>&~\n\r]*$/
+const BLOCK_START = /^\s*(#|[-+>]|\d+[.)])/
 
 /** The description as plain text on one line (meta description, Open Graph, JSON-LD). */
 export function markdownText(source: unknown): string {
   if (typeof source !== 'string' || source.trim() === '') return ''
+  if (PLAIN.test(source) && !BLOCK_START.test(source)) return source.replace(/\s+/g, ' ').trim()
+  return textCache.get(source, () => plainText(source))
+}
+
+function plainText(source: string): string {
   // a break or the end of a block separates words once the tags are gone
   const spaced = md.render(source).replace(/<(br|\/p|\/li|\/h[1-6]|\/div|\/td|\/th|\/tr|\/dt|\/dd|\/blockquote)\b/gi, ' $&')
   const text = sanitizeHtml(spaced, { allowedTags: [], allowedAttributes: {}, disallowedTagsMode: 'discard' })

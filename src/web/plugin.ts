@@ -3,11 +3,11 @@ import fastifyStatic from '@fastify/static'
 import { assetDirs } from './assets.js'
 import type { WebDeps } from './deps.js'
 import { homePage } from './pages/home.js'
+import { resourcePage } from './pages/resource-show.js'
 import { datasetSearchPage } from './pages/dataset-search.js'
 import { groupIndexPage } from './pages/group-index.js'
 import { groupReadPage } from './pages/group-read.js'
 import { sitemapRoutes } from './pages/sitemap.js'
-import { resourcePage } from './pages/resource-show.js'
 
 /** theme.css: the configured colour as CSS variables, so no page needs an inline style. */
 function themeCss(color: string): string {
@@ -27,13 +27,13 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
 
   const page = (handler: (deps: WebDeps, req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) => (req: FastifyRequest, reply: FastifyReply) => handler(deps, req, reply)
   app.get('/', { schema: { hide: true } }, page(homePage))
+  app.get('/dataset/:id/resource/:rid', { schema: { hide: true } }, page(resourcePage))
   app.get('/dataset', { schema: { hide: true } }, page(datasetSearchPage))
   app.get('/organization', { schema: { hide: true } }, page(groupIndexPage('organization')))
   app.get('/organization/:name', { schema: { hide: true } }, page(groupReadPage('organization')))
   app.get('/group', { schema: { hide: true } }, page(groupIndexPage('group')))
   app.get('/group/:name', { schema: { hide: true } }, page(groupReadPage('group')))
   await sitemapRoutes(app, deps)
-  app.get('/dataset/:id/resource/:rid', { schema: { hide: true } }, page(resourcePage))
 }
 
 /** The HTML 404 for browsers; API clients keep CKAN's JSON answer. */

@@ -126,7 +126,13 @@ t.test('empty and binary files', async (t) => {
   const store = await fsStore(t)
   t.same(await preview(store, await upload(store, Buffer.alloc(0), { format: 'csv' })), { kind: 'none', reason: 'empty' })
   t.same(await preview(store, await upload(store, Buffer.from('\n\n\n'), { format: 'csv' })), { kind: 'none', reason: 'empty' })
-  t.same(await preview(store, await upload(store, fixture('two-sheets.xlsx'), { format: 'csv' })), { kind: 'none', reason: 'unreadable', detail: 'binary' })
+  const junk = Buffer.alloc(2048, 0)
+  junk.write('not a spreadsheet either')
+  t.same(await preview(store, await upload(store, junk, { format: 'csv' })), { kind: 'none', reason: 'unreadable', detail: 'unknown-format' })
+  // an XLSX under a CSV label is previewed as the spreadsheet it is
+  const xlsx = table(await preview(store, await upload(store, fixture('two-sheets.xlsx'), { format: 'csv' })))
+  t.equal(xlsx.format, 'xlsx')
+  t.same(xlsx.columns, ['Cantón', 'Fecha', 'Habitantes', 'Índice'])
 })
 
 t.test('plain text: first lines, decoded, truncated when more follow', async (t) => {

@@ -45,3 +45,17 @@ t.test('home page, language choice and HTML 404s', async (t) => {
   t.equal(css.statusCode, 200)
   t.match(css.headers['content-type'], /text\/css/)
 })
+
+t.test("CKAN's language prefixes (/en/dataset) answer the same pages", async (t) => {
+  const { rewriteLocalePrefix } = await import('../../src/web/locale-prefix.js')
+  t.equal(rewriteLocalePrefix('/en/dataset/x'), '/dataset/x?lang=en')
+  t.equal(rewriteLocalePrefix('/es'), '/?lang=es')
+  t.equal(rewriteLocalePrefix('/en/dataset?q=a'), '/dataset?q=a&lang=en')
+  t.equal(rewriteLocalePrefix('/fr/dataset'), '/fr/dataset', 'only the supported languages')
+  t.equal(rewriteLocalePrefix('/en/api/3/action/package_list'), '/en/api/3/action/package_list', 'the API has no prefix')
+  t.equal(rewriteLocalePrefix('/dataset/en'), '/dataset/en')
+  const h = await testApp(t)
+  const page = await h.app.inject({ url: '/en', headers: HTML })
+  t.equal(page.statusCode, 200)
+  t.match(page.body, /<html lang="en">/)
+})

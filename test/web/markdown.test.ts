@@ -73,4 +73,22 @@ t.test('plain text for meta descriptions', async (t) => {
   t.equal(markdownText('Caf&eacute; &#233; &#xe9;'), 'Café é é', 'entities are decoded (the template escapes the text again)')
   t.equal(markdownText('<p>Uno<br>dos</p><p>tres</p>'), 'Uno dos tres', 'line and paragraph breaks separate words')
   t.equal(markdownText(undefined), '')
+  // one-line text that needs no Markdown pass, and text that looks plain but is not
+  t.equal(markdownText('Datos del censo 2022: https://example.org/censo.'), 'Datos del censo 2022: https://example.org/censo.')
+  t.equal(markdownText('  Dos   espacios\ty tab  '), 'Dos espacios y tab')
+  t.equal(markdownText('1. uno'), 'uno', 'an ordered list marker goes')
+  t.equal(markdownText('# Título'), 'Título')
+  t.equal(markdownText('- punto'), 'punto')
+  t.equal(markdownText('> cita'), 'cita')
+  t.equal(markdownText('a &amp; b'), 'a & b')
+})
+
+t.test('repeated sources come from the cache, edited ones are rendered anew', async (t) => {
+  const first = renderMarkdown('**uno**')
+  t.equal(renderMarkdown('**uno**'), first)
+  t.equal(renderMarkdown('**dos**'), '<p><strong>dos</strong></p>')
+  t.equal(renderMarkdown('# uno', { headingLevel: 3 }), '<h3>uno</h3>', 'the heading level is part of the key')
+  t.equal(renderMarkdown('# uno', { headingLevel: 2 }), '<h2>uno</h2>')
+  t.equal(markdownText('**uno**'), 'uno')
+  t.equal(markdownText('**uno**'), 'uno')
 })

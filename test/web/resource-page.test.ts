@@ -29,8 +29,10 @@ async function upload(h: TestApp, fields: Record<string, string>, filename: stri
 
 const page = (h: TestApp, url: string, headers: Record<string, string> = {}) => h.app.inject({ url, headers: { ...HTML, ...headers } })
 
+// one portal for the file: each subtest works on datasets of its own
+const h = await portal(t)
+
 t.test('a Latin-1 CSV separated by semicolons: decoded cells, detected encoding and separator, download', async (t) => {
-  const h = await portal(t)
   const ds = await h.ok('package_create', { name: 'poblacion', title: 'Población por provincia', owner_org: 'inec' })
   const content = fixture('latin1-semicolon.csv')
   const r = await upload(h, { package_id: 'poblacion', name: 'Población 2020-2022', description: 'Proyección **oficial**. <script>alert(1)</script>' }, 'población.csv', content)
@@ -77,7 +79,6 @@ t.test('a Latin-1 CSV separated by semicolons: decoded cells, detected encoding 
 })
 
 t.test('spreadsheets: XLSX and ODS show the first sheet and list the sheet names', async (t) => {
-  const h = await portal(t)
   await h.ok('package_create', { name: 'hojas', owner_org: 'inec' })
   const xlsx = await upload(h, { package_id: 'hojas', name: 'Cantones' }, 'cantones.xlsx', fixture('two-sheets.xlsx'))
   const ods = await upload(h, { package_id: 'hojas', name: 'Provincias' }, 'provincias.ods', fixture('repeats.ods'))
@@ -90,6 +91,13 @@ t.test('spreadsheets: XLSX and ODS show the first sheet and list the sheet names
   t.match(x, /Se muestran 3 filas./)
   t.notMatch(x, /Codificación detectada/, 'no encoding for a workbook')
 
+  const long = Buffer.from(['n,cuadrado', ...Array.from({ length: 150 }, (_, i) => `${i + 1},${(i + 1) ** 2}`)].join('\n'))
+  const big = await upload(h, { package_id: 'hojas', name: 'Cuadrados' }, 'cuadrados.csv', long)
+  const b = (await page(h, `/dataset/hojas/resource/${big.id}`)).body
+  t.match(b, /<tr><td>100<\/td><td>10000<\/td><\/tr>/)
+  t.notMatch(b, /<td>101<\/td>/, 'the first 100 rows only')
+  t.match(b, /<p class="preview-notes">Se muestran solo las primeras 100 filas; descargue el archivo para verlo completo. Codificación detectada: UTF-8. Separador detectado: coma \(,\).<\/p>/)
+
   const o = (await page(h, `/dataset/hojas/resource/${ods.id}`)).body
   t.match(o, /<li><strong>Datos 2023<\/strong><\/li><li>Fuentes<\/li>/)
   t.match(o, /<th scope="col">Población<\/th><th scope="col"><span class="visually-hidden">Columna 4<\/span><\/th><th scope="col">Nota<\/th>/, 'a blank header still names its column for screen readers')
@@ -97,7 +105,6 @@ t.test('spreadsheets: XLSX and ODS show the first sheet and list the sheet names
 })
 
 t.test('JSON, text, image, PDF and no preview', async (t) => {
-  const h = await portal(t)
   const ds = await h.ok('package_create', {
     name: 'varios',
     owner_org: 'inec',
@@ -119,6 +126,7 @@ t.test('JSON, text, image, PDF and no preview', async (t) => {
 
   const tx = (await page(h, `/dataset/varios/resource/${text.id}`)).body
   t.match(tx, /<pre class="preview-text"><code>línea 1\nlínea 2\n/)
+  t.match(tx, /<p class="preview-notes">Se muestra solo el comienzo del archivo; descárguelo para verlo completo.<\/p>/)
 
   const img = (await page(h, `/dataset/varios/resource/${png.id}`)).body
   t.match(img, /<img class="preview-image" src="https:\/\/example.org\/mapa.png" alt="Mapa">/)
@@ -148,13 +156,13 @@ t.test('JSON, text, image, PDF and no preview', async (t) => {
 })
 
 t.test('the resource must belong to a dataset the visitor may see', async (t) => {
-  const h = await portal(t)
-  const a = await h.ok('package_create', { name: 'ds-a', owner_org: 'inec', resources: [{ name: 'de A', url: 'https://example.org/a.csv', format: 'CSV' }] })
-  const b = await h.ok('package_create', { name: 'ds-b', owner_org: 'inec', resources: [{ name: 'de B', url: 'https://example.org/b.csv', format: 'CSV' }] })
-  const priv = await h.ok('package_create', { name: 'oculto', owner_org: 'inec', private: true, resources: [{ name: 'secreto', url: 'https://example.org/s.csv', format: 'CSV' }] })
+  const a = await h.ok('package_create', { name: 'ds-a', owner_org: 'inec', resources: [{ name: 'de A', url: 'https://example.org/a.zip', format: 'ZIP' }] })
+  const b = await h.ok('package_create', { name: 'ds-b', owner_org: 'inec', resources: [{ name: 'de B', url: 'https://example.org/b.zip', format: 'ZIP' }] })
+  const priv = await h.ok('package_create', { name: 'oculto', owner_org: 'inec', private: true, resources: [{ name: 'secreto', url: 'https://example.org/s.zip', format: 'ZIP' }] })
   const ra = a.resources[0].id
   const rb = b.resources[0].id
   const rp = priv.resources[0].id
+  // (zip links: no preview is fetched, the test stays off the network)
 
   t.equal((await page(h, `/dataset/ds-a/resource/${ra}`)).statusCode, 200)
   const wrong = await page(h, `/dataset/ds-a/resource/${rb}`)

@@ -3,6 +3,8 @@ import { testApp, type TestApp } from '../helpers/app.js'
 
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }
 const ODD_FORMAT = 'Hoja "ODS": v2'
+/** package_search reads any `+state` in a filter as the caller's own state clause */
+const SLY_FORMAT = 'ODS +state'
 
 /** The catalogue every assertion below reads: built through the API, as a publisher would. */
 async function catalogue(h: TestApp): Promise<void> {
@@ -37,7 +39,8 @@ async function catalogue(h: TestApp): Promise<void> {
   await h.ok('package_create', { name: 'secreto-salud', title: 'Expedientes secretos', owner_org: 'ministerio-salud', private: true, tags: [{ name: 'salud' }] })
   await h.ok('package_create', { name: 'borrado', title: 'Conjunto borrado', owner_org: 'ministerio-salud', tags: [{ name: 'salud' }] })
   await h.ok('package_delete', { id: 'borrado' })
-  await h.ok('package_create', { name: 'borrador', title: 'Conjunto en borrador', owner_org: 'ministerio-salud', state: 'draft', tags: [{ name: 'salud' }] })
+  await h.ok('package_create', { name: 'borrador', title: 'Conjunto en borrador', owner_org: 'ministerio-salud', state: 'draft', tags: [{ name: 'salud' }], resources: [{ url: 'http://example.org/b', format: SLY_FORMAT }] })
+  await h.ok('package_create', { name: 'estado', title: 'Estado de cuentas', owner_org: 'ministerio-salud', resources: [{ url: 'http://example.org/e', format: SLY_FORMAT }] })
   // a run for paging and sorting: 22 datasets, and 12 tags on them for "show more"
   for (let i = 1; i <= 22; i++) {
     const n = String(i).padStart(2, '0')
@@ -45,7 +48,7 @@ async function catalogue(h: TestApp): Promise<void> {
   }
 }
 
-const PUBLIC = 4 + 22
+const PUBLIC = 5 + 22
 
 /** Dataset links of the result list, in order. */
 function results(body: string): string[] {
@@ -64,20 +67,22 @@ t.test('dataset search page', async (t) => {
     t.match(res.body, new RegExp(`<h2 id="results-title" class="result-count">${PUBLIC} conjuntos de datos encontrados</h2>`))
     t.notMatch(res.body, /secretos|borrado|borrador/i, 'private, deleted and draft datasets are not listed')
     t.equal(results(res.body).length, 20, '20 per page')
-    t.match(res.body, /<a href="\/dataset\?organization=ministerio-salud"><span class="facet-label">Ministerio de Salud<\/span> <span class="count" aria-hidden="true">1<\/span>/, 'the count is of public datasets only')
-    t.match(res.body, /<a href="\/dataset\?organization=inec"><span class="facet-label">Instituto Nacional de Estadística<\/span> <span class="count" aria-hidden="true">25<\/span>/)
-    t.match(res.body, /<a href="\/dataset\?res_format=CSV"><span class="facet-label">CSV<\/span> <span class="count" aria-hidden="true">2</)
+    t.match(res.body, /<a href="\/dataset\?organization=ministerio-salud"><span class="facet-label">Ministerio de Salud<\/span> <span class="count">2<\/span>/, 'the count is of public datasets only')
+    t.match(res.body, /<a href="\/dataset\?organization=inec"><span class="facet-label">Instituto Nacional de Estadística<\/span> <span class="count">25<\/span>/)
+    t.match(res.body, /<a href="\/dataset\?res_format=CSV"><span class="facet-label">CSV<\/span> <span class="count">2</)
     t.match(res.body, /<a href="\/dataset\?license_id=cc-by"><span class="facet-label">Creative Commons Attribution<\/span>/, 'licences by title')
     t.match(res.body, /<a href="\/dataset\?groups=salud"><span class="facet-label">Salud pública<\/span>/, 'groups by title')
     t.notMatch(res.body, /facet-active|filter-chip/, 'no filter is active')
     // 13 tags: the first 10 by count, then "show more"
     const tags = res.body.match(/<h3 id="facet-tags">[\s\S]*?<\/section>/)![0]
     t.equal([...tags.matchAll(/<li>/g)].length, 10)
-    t.match(tags, /<a href="\/dataset\?tags=serie"><span class="facet-label">serie<\/span> <span class="count" aria-hidden="true">22</, 'the most used tag first')
+    t.match(tags, /<a href="\/dataset\?tags=serie"><span class="facet-label">serie<\/span> <span class="count">22</, 'the most used tag first')
     t.match(tags, /<a href="\/dataset\?_tags_limit=0">Mostrar más/)
-    const all = (await get('/dataset?_tags_limit=0')).body.match(/<h3 id="facet-tags">[\s\S]*?<\/section>/)![0]
+    const expanded = await get('/dataset?_tags_limit=0')
+    const all = expanded.body.match(/<h3 id="facet-tags">[\s\S]*?<\/section>/)![0]
     t.equal([...all.matchAll(/<li>/g)].length, 17, 'all of them once asked (serie, t00–t11, censo, demografía, salud, hospitales)')
     t.match(all, /<a href="\/dataset">Mostrar menos/)
+    t.match(expanded.body, /<link rel="canonical" href="http:\/\/test.local\/dataset">/, 'showing more is the same page')
   })
 
   t.test('a facet link adds its filter; the active one removes it', async (t) => {
@@ -112,10 +117,11 @@ t.test('dataset search page', async (t) => {
     t.match(res.body, /Formatos: Hoja &quot;ODS&quot;: v2/, 'shown escaped')
     const facet = (await get('/dataset')).body
     t.match(facet, /<a href="\/dataset\?res_format=Hoja\+%22ODS%22%3A\+v2"><span class="facet-label">Hoja &quot;ODS&quot;: v2<\/span>/)
-    // a value written to widen the search (package_search reads `+state` as the caller's own state clause)
-    const sly = await get(`/dataset?tags=${encodeURIComponent('x" OR +state:draft OR tags:"salud')}`)
-    t.equal(sly.statusCode, 200)
-    t.same(results(sly.body), [], 'matched as one literal value: no draft, nothing else')
+    const broken = await get(`/dataset?tags=${encodeURIComponent('x" OR tags:"salud')}`)
+    t.equal(broken.statusCode, 200)
+    t.same(results(broken.body), [], 'a value that tries to close its quotes is still one literal value')
+    const sly = await get(`/dataset?res_format=${encodeURIComponent(SLY_FORMAT)}`)
+    t.same(results(sly.body), ['estado'], 'a value containing `+state` does not bring drafts in')
   })
 
   t.test('paging', async (t) => {
@@ -159,6 +165,9 @@ t.test('dataset search page', async (t) => {
       t.match(res.body, /<a href="\/dataset\?tags=serie">Ir a la primera página de resultados<\/a>/)
     }
     t.equal((await get('/dataset?page=')).statusCode, 200, 'an empty page is page 1')
+    const syntax = await get('/dataset?q=title%3A%28')
+    t.equal(syntax.statusCode, 400, 'a query the parser refuses is the visitor’s mistake')
+    t.match(syntax.body, /Solicitud no válida/)
   })
 
   t.test('accents and typos', async (t) => {
@@ -175,7 +184,7 @@ t.test('dataset search page', async (t) => {
     t.match(typo.body, /<p class="correction">Mostrando resultados para <strong>población<\/strong><\/p>/, 'the correction, spelt as the catalogue spells it')
     const elsewhere = await get('/dataset?q=poblacon&organization=ministerio-salud')
     t.same(results(elsewhere.body), [])
-    t.match(elsewhere.body, /<p class="correction">¿Quisiste decir <a href="\/dataset\?q=poblacion&amp;organization=ministerio-salud">poblacion<\/a>\?<\/p>/)
+    t.match(elsewhere.body, /<p class="correction">¿Quisiste decir <a href="\/dataset\?q=poblaci%C3%B3n&amp;organization=ministerio-salud">población<\/a>\?<\/p>/)
     const en = await get('/dataset?q=poblacon&lang=en')
     t.match(en.body, /1 dataset found for “poblacon”/)
     t.match(en.body, /Showing results for <strong>población<\/strong>/)

@@ -7,7 +7,7 @@ import { BadPageNumber } from '../search/search-state.js'
 export async function datasetSearchPage(deps: WebDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   try {
     const search = await datasetSearch(deps, req, { path: '/dataset' })
-    return deps.render.send(req, reply, 'dataset/search.njk', { section: 'dataset', search })
+    return deps.render.send(req, reply, 'dataset/search.njk', { section: 'dataset', search, canonical: `${deps.config.siteUrl}${search.canonicalPath}` })
   } catch (err) {
     return searchPageError(deps, req, reply, err)
   }

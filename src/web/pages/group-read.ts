@@ -64,6 +64,7 @@ export function groupReadPage(kind: GroupKindName) {
         },
         description: description.slice(0, 300),
         search,
+        canonical: `${deps.config.siteUrl}${search.canonicalPath}`,
       })
     } catch (err) {
       return searchPageError(deps, req, reply, err)

@@ -48,6 +48,8 @@ export interface DatasetSearchView {
   pastEnd: { first: string } | null
   /** searching the same filters without the words */
   withoutQuery: string | null
+  /** this page's address without presentation parameters (facets shown in full) */
+  canonicalPath: string
 }
 
 export interface DatasetSearchOptions {
@@ -69,11 +71,8 @@ export async function datasetSearch(deps: WebDeps, req: FastifyRequest, opts: Da
   const fq = [
     ...(opts.fixed ? [opts.fixed.fq] : []),
     ...state.filters.map((f) => filterQuery(f.field, f.value)),
-    // As CKAN's search page: only datasets (not harvest sources), only active ones. Said outright
-    // so that a filter value that happens to contain `+state` or `dataset_type:harvest` (which
-    // package_search reads as the caller's own clauses) cannot widen what the page lists.
+    // as CKAN's search page: datasets only (not harvest sources, whatever a filter value says)
     '+dataset_type:dataset',
-    '+state:active',
   ]
   const { answer, corrections } = await packageSearch(deps, req, {
     q: state.q,
@@ -84,6 +83,13 @@ export async function datasetSearch(deps: WebDeps, req: FastifyRequest, opts: Da
     'facet.field': JSON.stringify(facetFields),
     include_private: true,
   })
+
+  // the correction is spelt as the datasets spell it: when none is on the page, a few that have the word
+  let spelt = answer.results
+  if (spelt.length === 0 && state.q && corrections?.some((c) => c.suggestions.length > 0)) {
+    const words = corrections.flatMap((c) => c.suggestions.slice(0, 1)).join(' ')
+    spelt = (await packageSearch(deps, req, { q: words, fq_list: ['+dataset_type:dataset'], rows: 3, facet: 'false', include_private: true })).answer.results
+  }
 
   const labels = new Map<string, string>()
   const facets = facetFields.map((field) => {
@@ -111,9 +117,10 @@ export async function datasetSearch(deps: WebDeps, req: FastifyRequest, opts: Da
     clearFilters: state.filters.length > 0 ? links.clearFilters() : null,
     sorts: SORTS.map((s) => ({ key: s.key, value: s.value, selected: s.value === (state.sort || SORTS[0].value) })),
     pagination: pagination(state.page, answer.count, ROWS_PER_PAGE, (n) => links.page(n)),
-    correction: correctionNotice(state.q, corrections, answer.results, (q) => links.query(q)),
+    correction: correctionNotice(state.q, corrections, spelt, (q) => links.query(q)),
     pastEnd: answer.results.length === 0 && answer.count > 0 ? { first: links.page(1) } : null,
     withoutQuery: state.q ? links.query('') : null,
+    canonicalPath: links.url({ page: state.page, expanded: [] }),
   }
 }
 
