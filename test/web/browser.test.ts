@@ -98,6 +98,8 @@ t.test('the portal in Chromium', { skip: unavailable && 'skip' in unavailable ? 
   await h.app.listen({ port, host: '127.0.0.1' })
   const [data, browser] = await Promise.all([seed(h, base), launchBrowser()])
   t.teardown(() => browser.close())
+  // scenarios are independent (a context each): three at a time keep Chromium and the server busy while another waits
+  t.jobs = 3
 
   /**
    * One page per scenario, in a fresh context (no cookies) of a browser set to Ecuadorian Spanish;
