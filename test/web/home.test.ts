@@ -81,3 +81,11 @@ t.test('pages kept in the read cache are as fresh as the actions they read', asy
   t.equal(owner.statusCode, 200, 'who may read it still sees it')
   t.equal((await h.app.inject({ url: '/dataset/censo', headers: HTML })).statusCode, 404, "a signed-in visit never fills the anonymous visitors' cache")
 })
+
+t.test('metrics label portal pages by kind, never by URL', async (t) => {
+  const { routeLabels } = await import('../../src/metrics/route-kind.js')
+  for (const p of ['/', '/dataset', '/dataset/:id/resource/:rid', '/organization', '/organization/:name', '/group/:name', '/sitemap.xml', '/robots.txt']) t.equal(routeLabels(p).route, 'page', p)
+  t.equal(routeLabels('/assets/*').route, 'asset')
+  t.equal(routeLabels('/dataset/:id/resource/:rid/download/:filename').route, 'download')
+  t.equal(routeLabels('/dataset/:id').route, 'dcat')
+})
