@@ -33,7 +33,7 @@ import { AppMetrics } from './metrics/app-metrics.js'
 import { metricsPlugin } from './api/metrics-routes.js'
 import { PageRenderer } from './web/render.js'
 import { rewriteLocalePrefix } from './web/locale-prefix.js'
-import { notFoundPage, webRoutes } from './web/plugin.js'
+import { cachedPage, notFoundPage, webRoutes } from './web/plugin.js'
 import { datasetPage } from './web/pages/dataset-show.js'
 import type { WebDeps } from './web/deps.js'
 
@@ -155,7 +155,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   const outbound = outboundPolicy(config.fetchAllowPrivate)
   const web: WebDeps = { runner, resolveCaller, config, storage, outbound, render: pages }
-  await app.register(dcatRoutes, { runner, resolveCaller, config, page: (req, reply) => datasetPage(web, req, reply) })
+  pages.useCache(cache as ReadCache<unknown>)
+  await app.register(dcatRoutes, { runner, resolveCaller, config, page: cachedPage(web, datasetPage) })
   await app.register(webRoutes, web)
   app.decorate('actions', runner)
   app.decorate('indexer', indexer)

@@ -4,6 +4,9 @@ export interface RouteLabels {
   action: string
 }
 
+/** The portal's pages (the dataset page shares `/dataset/:id` with DCAT and is counted there). */
+const PAGE_ROUTES = /^\/(?:$|dataset$|dataset\/:id\/resource\/:rid$|organization|group|sitemap|robots\.txt$)/
+
 const ACTION_ROUTE = /^\/api(?:\/3)?\/action\/(.+)$/
 
 /**
@@ -22,5 +25,7 @@ export function routeLabels(pattern: string | undefined): RouteLabels {
   if (pattern === '/metrics') return { route: 'metrics', action: '' }
   if (pattern.startsWith('/api/docs')) return { route: 'docs', action: '' }
   if (/^\/api(?:\/\d)?\/?$/.test(pattern)) return { route: 'api_version', action: '' }
+  if (pattern.startsWith('/assets/')) return { route: 'asset', action: '' }
+  if (PAGE_ROUTES.test(pattern)) return { route: 'page', action: '' }
   return { route: 'other', action: '' }
 }

@@ -25,7 +25,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
   const css = themeCss(deps.config.theme.color)
   app.get('/assets/theme.css', { schema: { hide: true } }, async (_req, reply) => reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css))
 
-  const page = (handler: (deps: WebDeps, req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) => (req: FastifyRequest, reply: FastifyReply) => handler(deps, req, reply)
+  const page = (handler: PageHandler) => cachedPage(deps, handler)
   app.get('/', { schema: { hide: true } }, page(homePage))
   app.get('/dataset/:id/resource/:rid', { schema: { hide: true } }, page(resourcePage))
   app.get('/dataset', { schema: { hide: true } }, page(datasetSearchPage))
@@ -34,6 +34,13 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
   app.get('/group', { schema: { hide: true } }, page(groupIndexPage('group')))
   app.get('/group/:name', { schema: { hide: true } }, page(groupReadPage('group')))
   await sitemapRoutes(app, deps)
+}
+
+export type PageHandler = (deps: WebDeps, req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>
+
+/** A page route's handler, answered from the page cache when it can be. */
+export function cachedPage(deps: WebDeps, handler: PageHandler): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  return (req, reply) => deps.render.cached(req, reply, () => handler(deps, req, reply))
 }
 
 /** The HTML 404 for browsers; API clients keep CKAN's JSON answer. */

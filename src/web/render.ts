@@ -6,6 +6,11 @@ import { assetDirs } from './assets.js'
 import { chooseLocale, LANG_COOKIE, loadCatalogues, LOCALES, translator, type Locale } from './i18n.js'
 import { formatters, type Formatters } from './format.js'
 import { plainText } from './search/plain-text.js'
+import { RawJson, type ReadCache } from '../cache/read-cache.js'
+
+/** Where send() stores the page it renders, when the request may be answered from the cache. */
+const CACHE_SLOT = Symbol('page cache slot')
+type Slotted = FastifyRequest & { [CACHE_SLOT]?: { key: string; generation: number } }
 
 /**
  * Pages run no inline script and load nothing from elsewhere but images (resource previews may
@@ -40,6 +45,7 @@ export interface PageBase {
 export class PageRenderer {
   private readonly env: nunjucks.Environment
   private readonly catalogues: i18n
+  private cache: ReadCache<unknown> | null = null
 
   constructor(private readonly config: Config) {
     const dirs = assetDirs(config.theme.dir)
@@ -55,6 +61,31 @@ export class PageRenderer {
       return [...seen]
     })
     this.catalogues = loadCatalogues(dirs.locales, config.siteLocale)
+  }
+
+  /**
+   * Pages for anonymous visitors are kept in the API's read cache (as `page:` entries), which every
+   * write clears in every process: the page is the same data as the actions it read, so it is
+   * exactly as fresh as their cached answers.
+   */
+  useCache(cache: ReadCache<unknown>): void {
+    this.cache = cache
+  }
+
+  /** Answers from the cache when it holds this page for this language; otherwise runs `produce`, whose 200 answer is kept. */
+  async cached(req: FastifyRequest, reply: FastifyReply, produce: () => Promise<FastifyReply>): Promise<FastifyReply> {
+    const cache = this.cache
+    if (!cache?.isEnabled || req.method !== 'GET' || req.authUser) return produce()
+    const query = req.query as Record<string, unknown> | undefined
+    const { locale } = chooseLocale(query?.lang, req.headers, this.config.siteLocale)
+    const key = `page:${locale}:${req.url}`
+    const hit = cache.get(key)
+    if (hit) {
+      this.base(req, reply)
+      return securityHeaders(reply).code(200).header('content-type', 'text/html; charset=utf-8').send(hit.raw.json)
+    }
+    ;(req as Slotted)[CACHE_SLOT] = { key, generation: cache.generation }
+    return produce()
   }
 
   /** The visitor's language and the values shared by all templates; sets the language cookie and Vary. */
@@ -86,6 +117,9 @@ export class PageRenderer {
   send(req: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200): FastifyReply {
     const base = this.base(req, reply)
     const html = this.env.render(template, { ...base, ...data })
+    const slot = (req as Slotted)[CACHE_SLOT]
+    // RawJson holds any rendered text; the cache only measures and returns it
+    if (slot && status === 200) this.cache?.set([slot.key], { raw: new RawJson(html), meta: null }, slot.generation)
     return securityHeaders(reply).code(status).header('content-type', 'text/html; charset=utf-8').send(html)
   }
 }

@@ -30,6 +30,11 @@ export async function datasetPage(deps: WebDeps, req: FastifyRequest, reply: Fas
   try {
     const dict = await visibleDataset(deps, req, id)
     if (!dict) return notFound(deps, req, reply)
+    // CKAN's read view sends a visit by id to the dataset's name: one address per dataset
+    if (id === dict.id && id !== dict.name) {
+      const query = req.url.indexOf('?')
+      return reply.redirect(`/dataset/${encodeURIComponent(String(dict.name))}${query >= 0 ? req.url.slice(query) : ''}`, 302)
+    }
     const site = deps.config.siteUrl
     const dataset = datasetView(dict, site)
     return deps.render.send(req, reply, 'dataset/show.njk', {
