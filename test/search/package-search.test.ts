@@ -141,6 +141,15 @@ t.test('result shape, facets, sort and paging', async (t) => {
   const fl = await c.search({ q: 'name:escuelas', fl: 'id,name,extras_none,metadata_modified' })
   t.same(Object.keys(fl.results[0]).sort(), ['id', 'metadata_modified', 'name'], 'fl returns only the asked fields')
   t.match(fl.results[0].metadata_modified, /Z$/, 'fl dates in Solr form')
+  // fields of the dataset's row are read without building dicts: same values as the dict path
+  const rowOnly = await c.search({ q: '*:*', sort: 'name asc', rows: 50, fl: 'id name metadata_created metadata_modified' })
+  const viaDicts = await c.search({ q: '*:*', sort: 'name asc', rows: 50, fl: 'id name metadata_created metadata_modified title' })
+  t.ok(rowOnly.results.length > 3)
+  t.same(
+    rowOnly.results,
+    viaDicts.results.map(({ title: _title, ...rest }: Record<string, unknown>) => rest),
+    'the row-field path answers what the dict path answers',
+  )
   const flExtra = await c.search({ q: 'name:presupuesto-educacion', fl: ['name', 'extras_frecuencia'] })
   t.same(flExtra.results[0], { name: 'presupuesto-educacion', frecuencia: 'mensual' }, 'extras_<key> comes back as <key>')
 

@@ -9,6 +9,9 @@ import { SearchBackendError, type SearchCorrection, type SearchRequest } from '.
 import { RawJson } from '../../cache/read-cache.js'
 import { searchFacets, type FacetCounts, type SearchFacet } from '../../search/facets.js'
 import { projectFields } from '../../search/fl.js'
+import { utcIso } from '../../search/document.js'
+import { fromPg } from '../../model/time.js'
+import { sql } from 'kysely'
 import { packageDicts } from '../../model/package-dict.js'
 import { packageCacheEntry, packageIdKey } from './show.js'
 import { HIDE_SOURCES_FQ, isHarvestSource, showsSources } from '../../harvest/show.js'
@@ -121,8 +124,12 @@ export default defineAction({
       throw err
     }
     const fl = p.fl === undefined ? null : flFields(p.fl)
-    const rendered = await renderDatasets(ctx, answer.ids)
-    const results = fl ? JSON.stringify(rendered.map((r) => projectFields(JSON.parse(r) as Record<string, unknown>, fl))) : `[${rendered.join(',')}]`
+    let results: string
+    if (fl && fl.every((f) => ROW_FIELDS.has(f))) results = await rowFields(ctx, answer.ids, fl)
+    else {
+      const rendered = await renderDatasets(ctx, answer.ids)
+      results = fl ? JSON.stringify(rendered.map((r) => projectFields(JSON.parse(r) as Record<string, unknown>, fl))) : `[${rendered.join(',')}]`
+    }
     const json = `{"count":${answer.count},"facets":${JSON.stringify(answer.facets)},"results":${results},"sort":${JSON.stringify(sortText)},"search_facets":${JSON.stringify(answer.search_facets)}}`
     return new PackageSearchJson(json, answer.corrections)
   },
@@ -206,6 +213,31 @@ async function renderDatasets(ctx: ActionContext, ids: string[]): Promise<string
   }
   // a dataset purged between the search and the rendering is left out
   return out.filter((r): r is string => r !== undefined)
+}
+
+/**
+ * `fl` fields that are columns of the dataset's own row: read straight from it, without building
+ * (and caching) whole dataset dicts. Sitemaps and id listings page through 100k datasets this way.
+ */
+const ROW_FIELDS = new Set(['id', 'name', 'metadata_created', 'metadata_modified'])
+
+async function rowFields(ctx: ActionContext, ids: string[], fl: string[]): Promise<string> {
+  if (ids.length === 0) return '[]'
+  const rows = await ctx.db
+    .selectFrom('package')
+    .select(['id', 'name', sql<string>`metadata_created::text`.as('created'), sql<string>`metadata_modified::text`.as('modified')])
+    .where('id', 'in', ids)
+    .execute()
+  const byId = new Map(rows.map((r) => [r.id, r]))
+  const out: Array<Record<string, string>> = []
+  for (const id of ids) {
+    const r = byId.get(id)
+    // a dataset purged between the search and this read is left out, as renderDatasets does
+    if (!r) continue
+    const values: Record<string, string> = { id: r.id, name: r.name, metadata_created: utcIso(fromPg(r.created)), metadata_modified: utcIso(fromPg(r.modified)) }
+    out.push(Object.fromEntries(fl.map((f) => [f, values[f]])))
+  }
+  return JSON.stringify(out)
 }
 
 /** facet.field: a JSON list of strings, given as a list or as its JSON text (CKAN's convert_to_json_if_string + list_of_strings). */
