@@ -1,6 +1,5 @@
 import n3 from 'n3'
 import type { Quad } from 'n3'
-import jsonld from 'jsonld'
 import xmlScribe from '@graphy/content.xml.scribe'
 import { PREFIXES } from './namespaces.js'
 
@@ -53,6 +52,8 @@ export async function serialize(quads: Quad[], format: RdfFormat): Promise<strin
     case 'rdfxml':
       return rdfXml(quads)
     case 'jsonld': {
+      // imported on the first JSON-LD request: jsonld.js is slow to load and most requests never need it
+      const { default: jsonld } = await import('jsonld')
       const expanded = await jsonld.fromRDF(jsonldDataset(quads) as never)
       const compacted = await jsonld.compact(expanded, CONTEXT, { documentLoader: noRemoteContexts as never })
       return JSON.stringify(compacted, null, 2)

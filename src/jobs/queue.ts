@@ -1,8 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import type pg from 'pg'
 import { Ajv, type ValidateFunction } from 'ajv'
-import { run, runMigrations, type JobHelpers, type Logger as WorkerLogger, type Runner, type Task, type TaskList, type WorkerEvents } from 'graphile-worker'
-import { Logger } from 'graphile-worker'
+import type { JobHelpers, Logger as WorkerLogger, Runner, Task, TaskList, WorkerEvents } from 'graphile-worker'
 import type { FastifyBaseLogger } from 'fastify'
 
 /**
@@ -13,9 +12,13 @@ import type { FastifyBaseLogger } from 'fastify'
 
 export const QUEUE_SCHEMA = 'graphile_worker'
 
+/** graphile-worker itself loads on first use: enqueueing is plain SQL, and most processes never run a worker. */
+const graphileWorker = () => import('graphile-worker')
+
 /** Creates or upgrades graphile-worker's schema; run with our migrations. */
 export async function installJobQueue(pool: pg.Pool): Promise<void> {
-  await runMigrations({ pgPool: pool, schema: QUEUE_SCHEMA, logger: silentLogger })
+  const { runMigrations, Logger } = await graphileWorker()
+  await runMigrations({ pgPool: pool, schema: QUEUE_SCHEMA, logger: new Logger(() => () => undefined) })
 }
 
 /**
@@ -97,6 +100,7 @@ export interface JobWorkerOptions {
 
 /** Runs the tasks in this process until `stop()`; signals are left to our own shutdown. */
 export async function startJobWorker(opts: JobWorkerOptions): Promise<{ stop(): Promise<void> }> {
+  const { run, Logger } = await graphileWorker()
   const runner: Runner = await run({
     pgPool: opts.pool,
     schema: QUEUE_SCHEMA,
@@ -105,7 +109,7 @@ export async function startJobWorker(opts: JobWorkerOptions): Promise<{ stop(): 
     concurrency: opts.concurrency ?? 2,
     noHandleSignals: true,
     pollInterval: 1000,
-    logger: loggerFor(opts.log),
+    logger: loggerFor(Logger, opts.log),
     ...(opts.events ? { events: opts.events } : {}),
   })
   let stopping: Promise<void> | null = null
@@ -117,9 +121,7 @@ export async function startJobWorker(opts: JobWorkerOptions): Promise<{ stop(): 
   }
 }
 
-const silentLogger: WorkerLogger = new Logger(() => () => undefined)
-
-function loggerFor(log: FastifyBaseLogger): WorkerLogger {
+function loggerFor(Logger: typeof WorkerLogger, log: FastifyBaseLogger): WorkerLogger {
   return new Logger((scope) => (level, message, meta) => {
     const data = { scope: { label: scope.label, task: scope.taskIdentifier, job: scope.jobId }, ...(meta ?? {}) }
     if (level === 'error') log.error(data, message)

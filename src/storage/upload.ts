@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { Transform, type Readable, type TransformCallback } from 'node:stream'
-import { fileTypeFromBuffer } from 'file-type'
 import { resourceKey, type BlobStore } from './blob-store.js'
 import { mungeFilename } from './filename.js'
 import { guessMimetype } from '../model/formats.js'
@@ -93,7 +92,8 @@ export interface StageOptions {
 /** Mimetype from the content, falling back on (or refined by) the file name's extension. */
 export async function sniffMimetype(head: Buffer, filename: string): Promise<string | null> {
   const byName = guessMimetype(filename)
-  const sniffed = head.length > 0 ? ((await fileTypeFromBuffer(head))?.mime ?? null) : null
+  // imported on the first upload, not at start-up: file-type loads dozens of modules
+  const sniffed = head.length > 0 ? ((await (await import('file-type')).fileTypeFromBuffer(head))?.mime ?? null) : null
   if (sniffed && !(GENERIC.has(sniffed) && byName)) return sniffed
   return byName ?? sniffed
 }

@@ -3,7 +3,6 @@ import type { GatherResult, GatherSink, Harvester, PrepareContext, PreparedDatas
 import { getText, RemoteError, timeoutMs, userAgent } from '../http.js'
 import type { OutboundPolicy } from '../../net/outbound.js'
 import { mungeTag, mungeTitleToName } from '../munge.js'
-import { parseRdfPage } from '../dcat-rdf.js'
 import { parseDataJsonPage } from '../data-json.js'
 import type { HarvestedDataset, ParsedPage } from '../parsed.js'
 
@@ -20,6 +19,11 @@ function headers(source: SourceInfo, accept: string): Record<string, string> {
   const h: Record<string, string> = { 'user-agent': userAgent(source.config), accept }
   if (typeof source.config.api_key === 'string' && source.config.api_key) h.authorization = source.config.api_key
   return h
+}
+
+/** The RDF parsers (jsonld.js, the RDF/XML parser) load on the first RDF harvest, not at start-up: most instances never run one. */
+async function rdfParser(): Promise<typeof import('../dcat-rdf.js').parseRdfPage> {
+  return (await import('../dcat-rdf.js')).parseRdfPage
 }
 
 function md5(text: string): string {
@@ -68,7 +72,7 @@ export const dcatRdfHarvester: Harvester = {
       const hash = md5(res.body)
       if (seenPages.has(hash)) break
       seenPages.add(hash)
-      const page = await parseRdfPage(res.body, { contentType: res.contentType, url, rdfFormat: source.config.rdf_format as string | undefined, sourceUrl: source.url })
+      const page = await (await rdfParser())(res.body, { contentType: res.contentType, url, rdfFormat: source.config.rdf_format as string | undefined, sourceUrl: source.url })
       await addPage(sink, page, present)
       url = page.nextPage
     }
@@ -76,7 +80,7 @@ export const dcatRdfHarvester: Harvester = {
   },
 
   async prepare(ctx: PrepareContext, record: GatheredRecord): Promise<PreparedDataset> {
-    const page = await parseRdfPage(record.content, { rdfFormat: 'turtle', sourceUrl: ctx.source.url })
+    const page = await (await rdfParser())(record.content, { rdfFormat: 'turtle', sourceUrl: ctx.source.url })
     return prepared(ctx, page.datasets.find((d) => d.guid === record.guid) ?? (page.datasets.length === 1 ? page.datasets[0] : undefined), record.guid)
   },
 }
