@@ -5,7 +5,7 @@ import type { Config } from '../config.js'
 import { assetDirs } from './assets.js'
 import { chooseLocale, LANG_COOKIE, loadCatalogues, LOCALES, translator, type Locale } from './i18n.js'
 import { formatters, type Formatters } from './format.js'
-import { plainText } from './search/plain-text.js'
+import { markdownText } from './markdown.js'
 import { RawJson, type ReadCache } from '../cache/read-cache.js'
 
 /** Where send() stores the page it renders, when the request may be answered from the cache. */
@@ -51,7 +51,7 @@ export class PageRenderer {
     const dirs = assetDirs(config.theme.dir)
     this.env = new nunjucks.Environment(new nunjucks.FileSystemLoader(dirs.templates, { noCache: false }), { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true })
     // list excerpts: descriptions are Markdown, shown as their words (a regex pass, cheap enough for 20 results a page)
-    this.env.addFilter('plain_text', plainText)
+    this.env.addFilter('plain_text', markdownText)
     this.env.addFilter('map_formats', (resources: unknown) => {
       const seen = new Set<string>()
       for (const r of Array.isArray(resources) ? resources : []) {

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { pagination } from '../../src/web/search/pagination.js'
 import { filterQuery, readSearchState, SearchLinks, BadPageNumber } from '../../src/web/search/search-state.js'
-import { excerpt, plainText } from '../../src/web/search/plain-text.js'
+import { excerpt } from '../../src/web/search/plain-text.js'
+import { markdownText as plainText } from '../../src/web/markdown.js'
 import { correctionNotice } from '../../src/web/search/corrections.js'
 import { parseQuery } from '../../src/search/solr-query.js'
 

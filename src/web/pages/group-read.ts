@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { NotAuthorized, NotFound } from '../../errors.js'
 import { act, type WebDeps } from '../deps.js'
 import { datasetSearch } from '../search/dataset-search.js'
-import { plainText } from '../search/plain-text.js'
+import { markdownText } from '../markdown.js'
 import { filterQuery } from '../search/search-state.js'
 import { searchPageError } from './dataset-search.js'
 import type { GroupKindName } from './group-index.js'
@@ -48,7 +48,7 @@ export function groupReadPage(kind: GroupKindName) {
       // CKAN filters an organization by id (names change) and a group by name, as its index holds them
       const fixed = kind === 'organization' ? { field: 'organization' as const, fq: filterQuery('owner_org', group.id) } : { field: 'groups' as const, fq: filterQuery('groups', group.name) }
       const search = await datasetSearch(deps, req, { path: `/${kind}/${encodeURIComponent(group.name)}`, fixed })
-      const description = plainText(group.description)
+      const description = markdownText(group.description)
       return deps.render.send(req, reply, 'group/read.njk', {
         section: kind,
         kind,
@@ -59,7 +59,7 @@ export function groupReadPage(kind: GroupKindName) {
           // paragraphs as written; markup reduced to text (descriptions may hold HTML)
           paragraphs: String(group.description ?? '')
             .split(/\n\s*\n/)
-            .map(plainText)
+            .map(markdownText)
             .filter(Boolean),
         },
         description: description.slice(0, 300),
