@@ -1,7 +1,7 @@
 import t from 'tap'
 import { outboundPolicy } from '../../src/net/outbound.js'
 import { previewResource } from '../../src/preview/index.js'
-import { fileServer, fixture, fsStore, lcg, linked, preview, table, zipOf } from './preview-helpers.js'
+import { bigXlsx, fileServer, fixture, fsStore, linked, preview, table } from './preview-helpers.js'
 
 /**
  * Linked resources: fetched through the outbound policy, with Range requests where the server
@@ -43,16 +43,7 @@ for (const ranges of [true, false]) {
 }
 
 t.test('a big linked XLSX over Range requests: only the central directory and the sheet start travel', async (t) => {
-  const next = lcg(3)
-  const rows = ['<worksheet><sheetData>']
-  for (let r = 1; r <= 100_000; r++) rows.push(`<row r="${r}"><c r="A${r}"><v>${next()}</v></c><c r="B${r}" t="inlineStr"><is><t>${next().toString(36)}</t></is></c></row>`)
-  rows.push('</sheetData></worksheet>')
-  const big = await zipOf([
-    ['[Content_Types].xml', '<Types/>'],
-    ['xl/workbook.xml', '<workbook xmlns:r="r"><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>'],
-    ['xl/_rels/workbook.xml.rels', '<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'],
-    ['xl/worksheets/sheet1.xml', rows.join('')],
-  ])
+  const big = await bigXlsx(100_000, 3)
   const store = await fsStore(t)
   const server = await fileServer(t, { '/big.xlsx': big }, { ranges: true })
   const p = table(await preview(store, linked(server.url('/big.xlsx'), { format: 'xlsx' })))

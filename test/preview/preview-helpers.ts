@@ -205,3 +205,17 @@ export function lcg(seed: number): () => number {
   let s = seed >>> 0
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0)
 }
+
+/** A one-sheet XLSX of `rows` rows (a number and an inline string each), written with a zip writer: big files read in part. */
+export function bigXlsx(rows: number, seed: number): Promise<Buffer> {
+  const next = lcg(seed)
+  const xml = ['<worksheet><sheetData>']
+  for (let r = 1; r <= rows; r++) xml.push(`<row r="${r}"><c r="A${r}"><v>${next()}</v></c><c r="B${r}" t="inlineStr"><is><t>${next().toString(36)}</t></is></c></row>`)
+  xml.push('</sheetData></worksheet>')
+  return zipOf([
+    ['[Content_Types].xml', '<Types/>'],
+    ['xl/workbook.xml', '<workbook xmlns:r="r"><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>'],
+    ['xl/_rels/workbook.xml.rels', '<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'],
+    ['xl/worksheets/sheet1.xml', xml.join('')],
+  ])
+}

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { S3BlobStore } from '../../src/storage/s3-store.js'
 import { startS3 } from '../storage/s3rver.js'
-import { counting, fixture, lcg, preview, table, upload, zipOf } from './preview-helpers.js'
+import { bigXlsx, counting, fixture, preview, table, upload } from './preview-helpers.js'
 
 /** Uploads on S3: the same previews through the adapter's ranged GETs (inclusive ends, as the port defines them). */
 t.test('S3 blob store: CSV, XLSX, ODS, XLS previews; a big sheet read in windows', async (t) => {
@@ -18,16 +18,7 @@ t.test('S3 blob store: CSV, XLSX, ODS, XLS previews; a big sheet read in windows
   const xls = table(await preview(store, await upload(store, fixture('two-sheets.xls'), { format: 'xls' })))
   t.equal(xls.rows[1][0], 'Guayaquil')
 
-  const next = lcg(5)
-  const rows = ['<worksheet><sheetData>']
-  for (let r = 1; r <= 60_000; r++) rows.push(`<row r="${r}"><c r="A${r}"><v>${next()}</v></c><c r="B${r}" t="inlineStr"><is><t>${next().toString(36)}</t></is></c></row>`)
-  rows.push('</sheetData></worksheet>')
-  const big = await zipOf([
-    ['[Content_Types].xml', '<Types/>'],
-    ['xl/workbook.xml', '<workbook xmlns:r="r"><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>'],
-    ['xl/_rels/workbook.xml.rels', '<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'],
-    ['xl/worksheets/sheet1.xml', rows.join('')],
-  ])
+  const big = await bigXlsx(60_000, 5)
   const { store: watched, counted } = counting(store)
   const p = table(await preview(watched, await upload(store, big, { format: 'xlsx' })))
   t.equal(p.rows.length, 100)

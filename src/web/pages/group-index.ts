@@ -17,7 +17,8 @@ export const GROUP_SORTS = [
   { key: 'datasets', value: 'package_count desc' },
 ] as const
 
-interface GroupDict {
+/** The fields of organization_show / group_show the portal's pages read. */
+export interface GroupDict {
   name: string
   title?: string
   display_name?: string

@@ -6,17 +6,11 @@ import { markdownText } from '../markdown.js'
 import { filterQuery } from '../search/search-state.js'
 import { searchPageError } from './dataset-search.js'
 import type { GroupKindName } from './group-index.js'
+import type { GroupDict } from './group-index.js'
 
-interface GroupDict {
+interface ShownGroup extends GroupDict {
   id: string
-  name: string
   state: string
-  title?: string
-  display_name?: string
-  description?: string
-  image_display_url?: string
-  image_url?: string
-  package_count?: number
 }
 
 /**
@@ -27,9 +21,9 @@ interface GroupDict {
 export function groupReadPage(kind: GroupKindName) {
   return async (deps: WebDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const { name } = req.params as { name: string }
-    let group: GroupDict
+    let group: ShownGroup
     try {
-      group = await act<GroupDict>(deps, req, `${kind}_show`, {
+      group = await act<ShownGroup>(deps, req, `${kind}_show`, {
         id: name,
         include_datasets: false,
         include_users: false,
