@@ -24,9 +24,14 @@ export async function act<T = any>(deps: WebDeps, req: FastifyRequest, name: str
   return (out instanceof RawJson ? out.value() : out) as T
 }
 
+/** The HTML 404: unknown paths for browsers, and what CKAN's views answer for anything the visitor may not see. */
+export function notFoundPage(deps: Pick<WebDeps, 'render'>, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return deps.render.send(req, reply, 'error.njk', { status: 404 }, 404)
+}
+
 /** The HTML answers to an action's refusal; anything else is a server error, left to the error handler. */
 export function pageError(deps: WebDeps, req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
-  if (err instanceof NotFound) return deps.render.send(req, reply, 'error.njk', { status: 404 }, 404)
+  if (err instanceof NotFound) return notFoundPage(deps, req, reply)
   if (err instanceof NotAuthorized) return deps.render.send(req, reply, 'error.njk', { status: 403 }, 403)
   if (err instanceof ValidationError || err instanceof SearchQueryError || err instanceof SearchError) {
     const message =

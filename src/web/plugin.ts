@@ -42,8 +42,3 @@ export type PageHandler = (deps: WebDeps, req: FastifyRequest, reply: FastifyRep
 export function cachedPage(deps: WebDeps, handler: PageHandler): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
   return (req, reply) => deps.render.cached(req, reply, () => handler(deps, req, reply))
 }
-
-/** The HTML 404 for browsers; API clients keep CKAN's JSON answer. */
-export function notFoundPage(deps: Pick<WebDeps, 'render'>, req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return deps.render.send(req, reply, 'error.njk', { status: 404 }, 404)
-}

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { NotAuthorized, NotFound } from '../../errors.js'
 import type { PackageDict } from '../../model/package-dict.js'
-import { act, pageError, type WebDeps } from '../deps.js'
+import { act, notFoundPage, pageError, type WebDeps } from '../deps.js'
 import { datasetJsonLd, scriptJson } from '../dataset-jsonld.js'
 import { datasetView } from '../dataset-view.js'
 import { markdownText, renderMarkdown } from '../markdown.js'
@@ -20,16 +20,12 @@ export async function visibleDataset(deps: WebDeps, req: FastifyRequest, id: str
   }
 }
 
-export function notFound(deps: WebDeps, req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return deps.render.send(req, reply, 'error.njk', { status: 404 }, 404)
-}
-
 /** `/dataset/{name-or-id}` for browsers (RDF Accept headers are answered by the DCAT routes). */
 export async function datasetPage(deps: WebDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const id = (req.params as { id: string }).id
   try {
     const dict = await visibleDataset(deps, req, id)
-    if (!dict) return notFound(deps, req, reply)
+    if (!dict) return notFoundPage(deps, req, reply)
     // CKAN's read view sends a visit by id to the dataset's name: one address per dataset
     if (id === dict.id && id !== dict.name) {
       const query = req.url.indexOf('?')

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { NotAuthorized, NotFound } from '../../errors.js'
-import { act, type WebDeps } from '../deps.js'
+import { act, notFoundPage, type WebDeps } from '../deps.js'
 import { datasetSearch } from '../search/dataset-search.js'
 import { markdownText } from '../markdown.js'
 import { filterQuery } from '../search/search-state.js'
@@ -34,10 +34,10 @@ export function groupReadPage(kind: GroupKindName) {
       })
     } catch (err) {
       // a deleted one is refused to visitors (403 in the API): for the page it no longer exists
-      if (err instanceof NotFound || err instanceof NotAuthorized) return deps.render.send(req, reply, 'error.njk', { status: 404 }, 404)
+      if (err instanceof NotFound || err instanceof NotAuthorized) return notFoundPage(deps, req, reply)
       return searchPageError(deps, req, reply, err)
     }
-    if (group.state !== 'active') return deps.render.send(req, reply, 'error.njk', { status: 404 }, 404)
+    if (group.state !== 'active') return notFoundPage(deps, req, reply)
     try {
       // CKAN filters an organization by id (names change) and a group by name, as its index holds them
       const fixed = kind === 'organization' ? { field: 'organization' as const, fq: filterQuery('owner_org', group.id) } : { field: 'groups' as const, fq: filterQuery('groups', group.name) }

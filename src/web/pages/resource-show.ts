@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ResourceDict } from '../../model/package-dict.js'
 import { previewResource } from '../../preview/index.js'
-import { pageError, type WebDeps } from '../deps.js'
+import { notFoundPage, pageError, type WebDeps } from '../deps.js'
 import { datasetView, resourceExtraFields } from '../dataset-view.js'
 import { markdownText, renderMarkdown } from '../markdown.js'
 import { previewView } from '../preview-view.js'
-import { notFound, visibleDataset } from './dataset-show.js'
+import { visibleDataset } from './dataset-show.js'
 
 function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null
@@ -22,7 +22,7 @@ export async function resourcePage(deps: WebDeps, req: FastifyRequest, reply: Fa
   try {
     const dict = await visibleDataset(deps, req, id)
     const raw = ((dict?.resources as ResourceDict[] | undefined) ?? []).find((r) => r.id === rid)
-    if (!dict || !raw) return notFound(deps, req, reply)
+    if (!dict || !raw) return notFoundPage(deps, req, reply)
     const site = deps.config.siteUrl
     const dataset = datasetView(dict, site)
     const resource = dataset.resources.find((r) => r.id === rid)!
