@@ -7,6 +7,7 @@ import type { OutboundPolicy } from '../net/outbound.js'
 import { RawJson } from '../cache/read-cache.js'
 import { NotAuthorized, NotFound, SearchError, SearchQueryError, ValidationError } from '../errors.js'
 import type { PageRenderer } from './render.js'
+import { fieldMessages } from '../bulk/line-errors.js'
 
 /** What page handlers may use: pages read only through actions, so a page never shows what its action would not. */
 export interface WebDeps {
@@ -34,14 +35,7 @@ export function pageError(deps: WebDeps, req: FastifyRequest, reply: FastifyRepl
   if (err instanceof NotFound) return notFoundPage(deps, req, reply)
   if (err instanceof NotAuthorized) return deps.render.send(req, reply, 'error.njk', { status: 403 }, 403)
   if (err instanceof ValidationError || err instanceof SearchQueryError || err instanceof SearchError) {
-    const message =
-      err instanceof ValidationError
-        ? typeof err.fields.message === 'string'
-          ? err.fields.message
-          : Object.entries(err.fields)
-              .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`)
-              .join('; ')
-        : err.message
+    const message = err instanceof ValidationError ? (typeof err.fields.message === 'string' ? err.fields.message : fieldMessages(err).join('; ')) : err.message
     return deps.render.send(req, reply, 'error.njk', { status: 400, message }, 400)
   }
   throw err
