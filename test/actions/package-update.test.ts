@@ -211,3 +211,24 @@ t.test('package_list and current_package_list_with_resources', async (t) => {
   t.equal(anonPrivate.statusCode, 403)
   t.notMatch(anonPrivate.body, /hidden/, 'a refused show leaks nothing of the dataset')
 })
+
+t.test('current_package_list_with_resources pages as package_search does (CKAN 2.11 passes rows=limit)', async (t) => {
+  const { ok, db } = await testApp(t)
+  await insertGroup(db.kysely, 'org1')
+  const created: string[] = []
+  for (let i = 0; i < 32; i++) {
+    const name = `ds-${String(i).padStart(2, '0')}`
+    await ok('package_create', { name, owner_org: 'org1', resources: [{ url: `http://a/${i}.csv` }] })
+    created.push(name)
+  }
+  // modified after every creation: first, though created early
+  await ok('package_patch', { id: 'ds-05', notes: 'revisado' })
+  const newestFirst = ['ds-05', ...created.filter((n) => n !== 'ds-05').reverse()]
+  const names = (list: Array<{ name: string }>) => list.map((d) => d.name)
+  const page = await ok('current_package_list_with_resources', {}, { token: null })
+  t.same(names(page), newestFirst.slice(0, 10), 'no limit: the default page of package_search, 10 datasets, most recently modified first')
+  t.same(names(page), names((await ok('package_search', { sort: 'metadata_modified desc' }, { token: null })).results), 'the same ten as package_search')
+  t.equal(page[1].resources.length, 1, 'with their resources')
+  const slice = await ok('current_package_list_with_resources', { limit: 20, offset: 10 }, { token: null })
+  t.same(names(slice), newestFirst.slice(10, 30), 'limit=20, offset=10: the 11th to the 30th')
+})
