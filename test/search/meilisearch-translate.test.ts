@@ -4,7 +4,12 @@ import type { SearchRequest } from '../../src/search/port.js'
 import { documentFromDict } from '../../src/search/document.js'
 import { SearchError } from '../../src/errors.js'
 import { SORTABLE_FIELDS } from '../../src/search/fields.js'
-import { FALSE, INDEX_SETTINGS, FilterCompiler, TRUE, decodeValue, encodeValue, facetPairs, planSearch, stem, toMeiliDocument, visibilityFilter, words } from '../../src/search/meilisearch.js'
+import { decodeValue, encodeValue } from '../../src/search/meilisearch/values.js'
+import { stem, words } from '../../src/search/meilisearch/text.js'
+import { toMeiliDocument } from '../../src/search/meilisearch/document.js'
+import { INDEX_SETTINGS } from '../../src/search/meilisearch/settings.js'
+import { FALSE, FilterCompiler, TRUE } from '../../src/search/meilisearch/filter.js'
+import { facetPairs, planSearch, visibilityFilter } from '../../src/search/meilisearch/plan.js'
 
 // The Meilisearch adapter's translation is pure: these pin the exact filter strings it sends, so
 // the grammar (quoting, precedence, TO, EXISTS, IN) is checked without a server.
