@@ -1,6 +1,6 @@
 import type { IndexDocument } from '../document.js'
 import { encodeValue, epochMs } from './values.js'
-import { wordTokens } from './text.js'
+import { stemmedText, wordTokens } from './text.js'
 
 /** A dataset as the Meilisearch index stores it, and which attribute holds what. */
 
@@ -12,7 +12,7 @@ export interface MeiliDocument {
 /** Text fields with a `w.<field>` word list (`text` is the catch-all). */
 export const TEXT_FIELDS = ['text', 'title', 'notes', 'license', 'author', 'author_email', 'maintainer', 'maintainer_email', 'urls', 'res_name', 'res_description'] as const
 
-/** Searchable plain attributes in ranking order (title > tags > notes > resources/org > the rest). */
+/** Searchable attributes in ranking order (title > tags > notes > resources/org > the rest), holding stemmedText of their field. */
 export const SEARCHABLE_ATTRIBUTES = ['title', 'tags', 'name', 'notes', 'res_name', 'res_description', 'organization', 'groups', 'extras', 'author', 'maintainer', 'license', 'urls', 'author_email', 'maintainer_email']
 
 /** Text fields `q` can search with attributesToSearchOn (each is a searchable attribute of the same name); `text` is all of them. */
@@ -43,7 +43,7 @@ export function toMeiliDocument(d: IndexDocument): MeiliDocument {
     wx[encodeValue(k)] = wordTokens([v])
   }
   const v: Record<string, string[]> = {}
-  for (const [vid, names] of Object.entries(d.vocab)) if (names.length) v[encodeValue(vid)] = names.map(encodeValue)
+  for (const [vid, names] of Object.entries(d.vocab)) if (names.length) v[encodeValue(vid)] = [...new Set(names)].map(encodeValue)
   const vocabTags = Object.values(d.vocab).flat()
   const urls = [d.url, ...d.res_url].filter(Boolean)
   const texts: Record<(typeof TEXT_FIELDS)[number], string[]> = {
@@ -81,23 +81,24 @@ export function toMeiliDocument(d: IndexDocument): MeiliDocument {
     const tokens = wordTokens(texts[f])
     if (tokens.length) w[f] = tokens
   }
+  const st = (texts: string[]) => texts.filter(Boolean).map(stemmedText)
   return {
     id: d.id,
-    title: d.title,
-    tags: [...d.tags, ...vocabTags],
-    name: d.name.replace(/[-_]+/g, ' '),
-    notes: d.notes,
-    res_name: d.res_name,
-    res_description: d.res_description,
-    organization: [d.organization ?? '', d.organization_title].filter(Boolean),
-    groups: [...d.groups, ...d.group_titles],
-    extras: Object.values(d.extras),
-    author: d.author,
-    maintainer: d.maintainer,
-    license: d.license,
-    urls,
-    author_email: d.author_email,
-    maintainer_email: d.maintainer_email,
+    title: stemmedText(d.title),
+    tags: st([...d.tags, ...vocabTags]),
+    name: stemmedText(d.name),
+    notes: stemmedText(d.notes),
+    res_name: st(d.res_name),
+    res_description: st(d.res_description),
+    organization: st([d.organization ?? '', d.organization_title]),
+    groups: st([...d.groups, ...d.group_titles]),
+    extras: st(Object.values(d.extras)),
+    author: stemmedText(d.author),
+    maintainer: stemmedText(d.maintainer),
+    license: stemmedText(d.license),
+    urls: st(urls),
+    author_email: stemmedText(d.author_email),
+    maintainer_email: stemmedText(d.maintainer_email),
     e,
     n,
     x,

@@ -5,8 +5,8 @@ import { SearchBackendError, type SearchIndex, type SearchRequest, type SearchRe
 import { SearchError } from '../../errors.js'
 import { toMeiliDocument, type MeiliDocument } from './document.js'
 import { INDEX_SETTINGS } from './settings.js'
-import type { VocabularyIds } from './filter.js'
-import { facetAttribute, facetPairs, planSearch } from './plan.js'
+import { and, type VocabularyIds } from './filter.js'
+import { facetAttribute, facetPairs, planSearch, type SearchPlan } from './plan.js'
 
 /**
  * The production search backend (SEARCH=meilisearch). Needs Meilisearch ≥ 1.15: string
@@ -14,17 +14,21 @@ import { facetAttribute, facetPairs, planSearch } from './plan.js'
  * and localizedAttributes (1.10). See "Limits" at the end of this comment.
  *
  * Meilisearch's filter language has no full text, and its `=` on strings is case-insensitive, so
- * each document carries, besides the searchable plain attributes (title, tags, notes…):
+ * each document carries, besides the searchable attributes (title, tags, notes…, holding their
+ * text's words stemmed by text.ts, so a `q` stemmed alike meets singular and plural and typo
+ * tolerance measures the distance between stems):
  *  - `e.<field>`: every exact field (and extras `x.<key>`, vocabularies `v.<id>`) *encoded* with
  *    encodeValue, an alphabet of lowercase letters and digits that keeps byte order: equality
  *    becomes case-sensitive, `name:agua*` becomes the range `enc(agua) TO enc(agua)+"w"`,
  *    ranges and sorts compare like Postgres' COLLATE "C", and facet values decode losslessly.
  *  - `n.<field>`: dates (epoch milliseconds) and integers, for typed ranges and sorts.
  *  - `w.<field>` (`wx.<key>` for extras): the words of each text field, folded (lowercase, no
- *    accents) with a light Spanish plural stemmer, so a text term anywhere in a boolean tree
- *    (under OR / NOT, in a DisMax minimum-match) is an exact filter.
+ *    accents), as written and stemmed, so a text term anywhere in a boolean tree (under OR / NOT,
+ *    in a DisMax minimum-match) is an exact filter.
  * Free-text terms that are plain conjuncts of the request go to Meilisearch's `q` instead (typo
- * tolerance, its relevance ranking), restricted with attributesToSearchOn; see planSearch.
+ * tolerance, its relevance ranking), restricted with attributesToSearchOn; see planSearch. A `q`
+ * word that some visible document has exactly is also required through `w.*` (knownWords), so
+ * typos widen only unknown words, as every backend must.
  *
  * Limits (approximations, all documented where they happen):
  *  - wildcards other than a trailing `*` keep only their literal prefix (a superset); a leading
@@ -114,15 +118,15 @@ export class MeilisearchIndex implements SearchIndex {
   async search(req: SearchRequest): Promise<SearchResult> {
     const vocabularies = await this.vocabularies(req)
     const plan = planSearch(req, vocabularies)
-    const base: SearchParams = {
-      filter: plan.filter,
-      sort: plan.sort,
-      attributesToRetrieve: ['id'],
-      matchingStrategy: 'all',
-      ...(plan.attributesToSearchOn ? { attributesToSearchOn: plan.attributesToSearchOn } : {}),
-    }
     const withFacets = plan.facets.length ? { facets: plan.facets } : {}
     return this.call(async () => {
+      const base: SearchParams = {
+        filter: and([plan.filter, ...(await this.knownWords(plan))]),
+        sort: plan.sort,
+        attributesToRetrieve: ['id'],
+        matchingStrategy: 'all',
+        ...(plan.attributesToSearchOn ? { attributesToSearchOn: plan.attributesToSearchOn } : {}),
+      }
       let hits: Array<{ id: string }>
       let counted: { totalHits?: number; facetDistribution?: Record<string, Record<string, number>> }
       if (req.rows === 0 || req.start % req.rows === 0) {
@@ -146,6 +150,17 @@ export class MeilisearchIndex implements SearchIndex {
       )
       return { count, ids: hits.map((h) => String(h.id)), facets }
     })
+  }
+
+  /**
+   * The conditions of the plan's words that some visible document has exactly, asked in one
+   * multi-search: those words must match as they are, so a typo never widens a known word.
+   */
+  private async knownWords(plan: SearchPlan): Promise<string[]> {
+    if (!plan.exactWords.length) return []
+    const queries = plan.exactWords.map((w) => ({ indexUid: this.options.index, q: '', filter: w.probe, limit: 1, attributesToRetrieve: ['id'] }))
+    const { results } = await this.client.multiSearch({ queries })
+    return plan.exactWords.filter((_, i) => results[i].hits.length > 0).map((w) => w.condition)
   }
 
   /** Delete the whole index (tests). */

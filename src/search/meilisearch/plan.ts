@@ -4,6 +4,8 @@ import type { SearchRequest } from '../port.js'
 import { SearchError } from '../../errors.js'
 import { decodeValue, encodeValue } from './values.js'
 import { Q_FIELDS, SORTABLE } from './document.js'
+import { MIN_WORD_SIZE_FOR_TYPOS } from './settings.js'
+import { STOP, stem, stemmedText, words } from './text.js'
 import { FALSE, FilterCompiler, and, eq, isStopTerm, minimumMatch, type VocabularyIds } from './filter.js'
 
 /** A search request as one Meilisearch search, and its facet distribution back as the port's pairs. */
@@ -15,6 +17,12 @@ export interface SearchPlan {
   filter: string
   sort: string[]
   facets: string[]
+  /**
+   * The words of `q` long enough for a typo, each with the filter condition that holds when a
+   * document has it exactly and the probe asking whether any visible document does: the client
+   * adds the conditions of the words that exist, so a known word is never widened to its typos.
+   */
+  exactWords: Array<{ condition: string; probe: string }>
 }
 
 /** The attribute a facet field is counted on, or null for a constant field. */
@@ -42,13 +50,39 @@ function conjuncts(node: QueryNode): QueryNode[] {
   return [node]
 }
 
+interface QTerm {
+  field: string
+  /** as written in the query */
+  value: string
+  /** as q carries it */
+  text: string
+  phrase: boolean
+}
+
 /** A positive free-text term `q` can take: core text field with a searchable attribute, not a stopword. */
-function qTerm(node: QueryNode): { field: string; text: string } | null {
+function qTerm(node: QueryNode): QTerm | null {
   if (node.kind !== 'term' || isStopTerm(node)) return null
   const ref = resolveField(node.field)
   if (ref.type !== 'core' || ref.info.kind !== 'text' || !Q_FIELDS.has(ref.name)) return null
-  const text = node.phrase ? `"${node.value.replace(/"/g, ' ')}"` : node.value
-  return { field: ref.name, text }
+  // stemmed, as the searchable attributes hold their text
+  const words = stemmedText(node.value)
+  return { field: ref.name, value: node.value, text: node.phrase ? `"${words}"` : words, phrase: node.phrase }
+}
+
+/** Words of non-phrase q terms Meilisearch could match with a typo (phrases never are). */
+function typoWords(terms: QTerm[], visibility: string[]): SearchPlan['exactWords'] {
+  const out = new Map<string, SearchPlan['exactWords'][number]>()
+  for (const t of terms) {
+    if (t.phrase) continue
+    for (const w of words(t.value)) {
+      if (STOP.has(w)) continue
+      const s = stem(w)
+      if ([...s].length < MIN_WORD_SIZE_FOR_TYPOS.oneTypo) continue
+      const condition = `w.${t.field} = "${encodeValue(s)}"`
+      out.set(condition, { condition, probe: and([condition, ...visibility]) })
+    }
+  }
+  return [...out.values()]
 }
 
 /**
@@ -76,7 +110,15 @@ export function planSearch(req: SearchRequest, vocabularies: VocabularyIds = new
   })
   let attributesToSearchOn: string[] | null = null
   if (!fields.has('text') && fields.size) attributesToSearchOn = [...fields]
-  parts.push(...visibilityFilter(req.visibility))
+  const visibility = visibilityFilter(req.visibility)
+  parts.push(...visibility)
+  // with word filters kept every word is exact already
+  const exactWords = keepWordFilters
+    ? []
+    : typoWords(
+        qTerms.filter((t) => t !== null),
+        visibility,
+      )
   const sort: string[] = []
   for (const s of req.sort) {
     if (s.field === 'score') continue
@@ -87,7 +129,7 @@ export function planSearch(req: SearchRequest, vocabularies: VocabularyIds = new
   // a stable order for paging, as the Postgres adapter's package_id tie-break
   sort.push('e.id:asc')
   const facets = [...new Set(req.facetFields.map((f) => facetAttribute(f, vocabularies)).filter((a): a is string => a !== null))]
-  return { q: q.join(' '), attributesToSearchOn, filter: and(parts), sort: dedupeSort(sort), facets }
+  return { q: q.join(' '), attributesToSearchOn, filter: and(parts), sort: dedupeSort(sort), facets, exactWords }
 }
 
 function dedupeSort(sort: string[]): string[] {

@@ -35,12 +35,44 @@ export function words(text: string): string[] {
     .filter(Boolean)
 }
 
-/** A light Spanish plural stemmer: presupuestos → presupuesto, ciudades → ciudad, calles/calle → call. */
+/**
+ * The search conventions' Spanish normalisation, run on a folded word before stemming, so both
+ * backends meet singulars and plurals the same way: a final `z` becomes `c` (luz, luces → luc)
+ * and a final `es` after a consonant goes when 3 letters stay (exportaciones → exportacion,
+ * meses → mes; tres stays).
+ */
+export function normalise(word: string): string {
+  const w = word.endsWith('z') ? `${word.slice(0, -1)}c` : word
+  return /^.{2}.*[b-df-hj-np-tv-z]es$/u.test(w) ? w.slice(0, -2) : w
+}
+
+/**
+ * The form words are compared in: normalised, then a light Spanish plural stemmer. Takes a folded
+ * word (see words). A word that lost a plural `es` only loses a singular's `es` too (intereses →
+ * interes → inter, as interés), so clases stays clas as clase becomes; otherwise an `s` after
+ * a, e, o or u goes (presupuestos, niños; not país, whose plural países is pais) and then an `e`
+ * after a consonant (clase, calle, índice → clas, call, indic).
+ */
 export function stem(word: string): string {
-  let w = word
-  if (w.length > 3 && w.endsWith('s') && !/\d/.test(w)) w = w.slice(0, -1)
+  let w = normalise(word)
+  if (w.length < word.length) {
+    for (let next = normalise(w); next !== w; next = normalise(w)) w = next
+    return w
+  }
+  if (w.length > 3 && /[aeou]s$/.test(w) && !/\d/.test(w)) w = w.slice(0, -1)
   if (w.length > 3 && w.endsWith('e') && !/[aeiou]/.test(w[w.length - 2])) w = w.slice(0, -1)
   return w
+}
+
+/**
+ * A text as the words Meilisearch's `q` is matched on, in order: stemmed, so its typo tolerance
+ * measures the distance between stems and a plural is no typo of its singular. Stopwords stay as
+ * they are, for the index's stopWords setting to drop on both sides.
+ */
+export function stemmedText(text: string): string {
+  return words(text)
+    .map((w) => (STOP.has(w) ? w : stem(w)))
+    .join(' ')
 }
 
 /** What `w.<field>` holds for a text: each word as written (for prefix queries) and stemmed. */
