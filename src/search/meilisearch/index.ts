@@ -36,6 +36,8 @@ import { facetAttribute, facetPairs, planSearch, type SearchPlan } from './plan.
  *  - a DisMax `q` whose minimum-match lets words be missing is matched exactly through `w.*` but
  *    not ranked (Meilisearch's `q` has no "n of m words" mode), and a sort that does not start
  *    with `score` matches text through `w.*` only (no typo tolerance) so the sort is exact;
+ *  - a `q` with a word of 5+ letters (one that could take a typo) costs a second round trip, the
+ *    multi-search asking which of its words are known;
  *  - dates keep millisecond precision; string ranges on tokenised text fields match nothing;
  *  - vocabularies are keyed by vocabulary id, so `vocab_<name>` needs the `vocabularyId` option;
  *  - facets see at most MAX_FACET_VALUES values per field (by count); Meilisearch truncates facet

@@ -65,11 +65,11 @@ function qTerm(node: QueryNode): QTerm | null {
   const ref = resolveField(node.field)
   if (ref.type !== 'core' || ref.info.kind !== 'text' || !Q_FIELDS.has(ref.name)) return null
   // stemmed, as the searchable attributes hold their text
-  const words = stemmedText(node.value)
-  return { field: ref.name, value: node.value, text: node.phrase ? `"${words}"` : words, phrase: node.phrase }
+  const stemmed = stemmedText(node.value)
+  return { field: ref.name, value: node.value, text: node.phrase ? `"${stemmed}"` : stemmed, phrase: node.phrase }
 }
 
-/** Words of non-phrase q terms Meilisearch could match with a typo (phrases never are). */
+/** Words of non-phrase q terms Meilisearch could match with a typo (phrases never are), by their stem's length as q carries it. */
 function typoWords(terms: QTerm[], visibility: string[]): SearchPlan['exactWords'] {
   const out = new Map<string, SearchPlan['exactWords'][number]>()
   for (const t of terms) {
@@ -96,7 +96,8 @@ export function planSearch(req: SearchRequest, vocabularies: VocabularyIds = new
   const all = [req.query, ...req.filters].flatMap(conjuncts)
   const byScore = req.sort[0]?.field === 'score'
   const qTerms = byScore ? all.map(qTerm) : []
-  const fields = new Set(qTerms.filter((t) => t !== null).map((t) => t!.field))
+  const terms = qTerms.filter((t): t is QTerm => t !== null)
+  const fields = new Set(terms.map((t) => t.field))
   const keepWordFilters = fields.size > 1
   const parts: string[] = []
   const q: string[] = []
@@ -113,12 +114,7 @@ export function planSearch(req: SearchRequest, vocabularies: VocabularyIds = new
   const visibility = visibilityFilter(req.visibility)
   parts.push(...visibility)
   // with word filters kept every word is exact already
-  const exactWords = keepWordFilters
-    ? []
-    : typoWords(
-        qTerms.filter((t) => t !== null),
-        visibility,
-      )
+  const exactWords = keepWordFilters ? [] : typoWords(terms, visibility)
   const sort: string[] = []
   for (const s of req.sort) {
     if (s.field === 'score') continue
