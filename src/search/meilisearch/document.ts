@@ -81,7 +81,7 @@ export function toMeiliDocument(d: IndexDocument): MeiliDocument {
     const tokens = wordTokens(texts[f])
     if (tokens.length) w[f] = tokens
   }
-  const st = (texts: string[]) => texts.filter(Boolean).map(stemmedText)
+  const st = (values: string[]) => values.filter(Boolean).map(stemmedText)
   return {
     id: d.id,
     title: stemmedText(d.title),
