@@ -1,6 +1,6 @@
 /**
  * The one query tree every search backend translates. The parser (solr-query.ts) builds it from
- * CKAN's Solr-style `q`/`fq`; adapters (postgres.ts, meilisearch.ts) turn it into SQL or a
+ * CKAN's Solr-style `q`/`fq`; adapters (postgres.ts, meilisearch/) turn it into SQL or a
  * Meilisearch request. Field names are CKAN's index field names (see fields.ts); `field: null`
  * means the default field (`text`, the catch-all).
  */

@@ -13,11 +13,20 @@ type Row = Omit<IndexDocument, 'license' | 'permission_labels'>
  */
 export async function loadDocuments(db: Kysely<Database>, ids: string[]): Promise<IndexDocument[]> {
   if (ids.length === 0) return []
+  // tags are joined set-based for the whole batch: per dataset, the planner hashed the whole tag table twice
   const { rows } = await sql<Row>`
+    WITH pt AS (
+      SELECT pt.package_id, tg.name, tg.vocabulary_id FROM package_tag pt JOIN tag tg ON tg.id = pt.tag_id
+       WHERE pt.package_id = ANY(${ids}::text[]) AND pt.state = 'active'),
+    t AS (
+      SELECT package_id, array_agg(name ORDER BY name) FILTER (WHERE vocabulary_id IS NULL) AS free, count(*) AS n FROM pt GROUP BY 1),
+    v AS (
+      SELECT package_id, jsonb_object_agg(vocabulary_id, names) AS vocab
+        FROM (SELECT package_id, vocabulary_id, jsonb_agg(name ORDER BY name) AS names FROM pt WHERE vocabulary_id IS NOT NULL GROUP BY 1, 2) x GROUP BY 1)
     SELECT p.id, p.name, coalesce(p.title, '') AS title, coalesce(p.notes, '') AS notes, p.state, p.private, p.type,
       p.owner_org, o.name AS organization, coalesce(o.title, '') AS organization_title,
       coalesce(g.names, '{}') AS groups, coalesce(g.titles, '{}') AS group_titles,
-      coalesce(t.free, '{}') AS tags, coalesce(t.vocab, '{}') AS vocab, coalesce(t.n, 0)::int AS num_tags,
+      coalesce(t.free, '{}') AS tags, coalesce(v.vocab, '{}') AS vocab, coalesce(t.n, 0)::int AS num_tags,
       coalesce(r.res_format, '{}') AS res_format, coalesce(r.res_name, '{}') AS res_name,
       coalesce(r.res_description, '{}') AS res_description, coalesce(r.res_url, '{}') AS res_url,
       coalesce(r.res_type, '{}') AS res_type, coalesce(r.n, 0)::int AS num_resources,
@@ -34,14 +43,8 @@ export async function loadDocuments(db: Kysely<Database>, ids: string[]): Promis
       SELECT array_agg(gr.name ORDER BY gr.name) AS names, array_agg(gr.title ORDER BY gr.name) FILTER (WHERE gr.title <> '') AS titles
         FROM member m JOIN "group" gr ON gr.id = m.group_id
        WHERE m.table_name = 'package' AND m.table_id = p.id AND m.state = 'active' AND gr.state = 'active' AND NOT gr.is_organization) g ON true
-    LEFT JOIN LATERAL (
-      SELECT array_agg(tg.name ORDER BY tg.name) FILTER (WHERE tg.vocabulary_id IS NULL) AS free, count(*) AS n,
-             (SELECT jsonb_object_agg(v.vid, v.names) FROM (
-                SELECT t2.vocabulary_id AS vid, jsonb_agg(t2.name ORDER BY t2.name) AS names
-                  FROM package_tag pt2 JOIN tag t2 ON t2.id = pt2.tag_id
-                 WHERE pt2.package_id = p.id AND pt2.state = 'active' AND t2.vocabulary_id IS NOT NULL GROUP BY 1) v) AS vocab
-        FROM package_tag pt JOIN tag tg ON tg.id = pt.tag_id
-       WHERE pt.package_id = p.id AND pt.state = 'active') t ON true
+    LEFT JOIN t ON t.package_id = p.id
+    LEFT JOIN v ON v.package_id = p.id
     LEFT JOIN LATERAL (
       SELECT array_agg(rs.format ORDER BY rs.position) FILTER (WHERE rs.format <> '') AS res_format,
              array_agg(rs.name ORDER BY rs.position) FILTER (WHERE coalesce(rs.name, '') <> '') AS res_name,

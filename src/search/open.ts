@@ -8,7 +8,7 @@ import { PostgresSearchIndex } from './postgres.js'
 export async function openSearchIndex(config: Config, db: Kysely<Database>): Promise<SearchIndex> {
   if (config.search === 'meilisearch') {
     if (!config.meilisearch.url) throw new Error('SEARCH=meilisearch needs MEILISEARCH_URL')
-    const { MeilisearchIndex } = await import('./meilisearch.js')
+    const { MeilisearchIndex } = await import('./meilisearch/index.js')
     const index = new MeilisearchIndex({
       url: config.meilisearch.url,
       apiKey: config.meilisearch.apiKey,

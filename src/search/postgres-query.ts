@@ -5,19 +5,23 @@ import { SearchError } from '../errors.js'
 
 /**
  * QueryNode → SQL over search_document (alias `d`). Full-text terms match the weighted tsvector
- * built with two configurations (abierto_es: unaccent + Spanish stemming; abierto_simple:
- * unaccent only, so English words and codes match as typed). A word the catalogue has never seen
- * also matches its closest known words (pg_trgm), found beforehand by analyzeTerms.
+ * built with two configurations (abierto_es over abierto_es_norm: folded, plurals made singular,
+ * Spanish stemming; abierto_simple: folded only, so English words and codes match as typed). A
+ * word that matches nothing is searched as its known neighbours within the typo bound, found
+ * beforehand by PostgresSearchIndex.analyze.
  */
 export type Sql = RawBuilder<unknown>
 
-/** What analyzeTerms learnt about each free-text word of a query. */
+/** What analyze learnt about each free-text word of a query. */
 export interface TermInfo {
   /** a stopword in Spanish: it matches nothing and is dropped, as Solr's analyser drops it */
   stop: boolean
-  /** known words close to a word the catalogue has never seen (typo tolerance) */
+  /**
+   * known words within the typo bound of a word that matched nothing visible, closest first:
+   * the word is searched as these instead (typo tolerance); empty for a word that matched
+   */
   similar: string[]
-  /** `similar` are corrections of a misspelling, not other forms of a word the stemmer matches */
+  /** `similar` is not empty: the word was corrected (the page says "showing results for") */
   typo: boolean
 }
 
@@ -58,6 +62,8 @@ export function minimumMatch(n: number): number {
 export class QueryCompiler {
   /** positive full-text queries, OR-ed into the relevance score */
   readonly rankQueries: Sql[] = []
+  /** the corrections of misspelt words: they score too, below any exact word */
+  readonly typoRankQueries: Sql[] = []
   /** the query matches full text (its matches come from the GIN index, computed once before sorting) */
   usesText = false
 
@@ -120,14 +126,22 @@ export class QueryCompiler {
     return sql`(${sql.join(parts, sql` AND `)})`
   }
 
-  /** The tsquery for one word or phrase: Spanish stem OR as typed OR its near neighbours. */
-  private tsquery(value: string, phrase: boolean): Sql | null {
-    if (phrase) return sql`(phraseto_tsquery('abierto_es', ${value}) || phraseto_tsquery('abierto_simple', ${value}))`
+  /** The tsquery for one word or phrase: Spanish stem OR as typed; a misspelt word's corrections instead of it. */
+  private tsquery(value: string, phrase: boolean): { exact: Sql; typo: Sql | null } | null {
+    if (phrase) return { exact: sql`(phraseto_tsquery('abierto_es', abierto_es_norm(${value})) || phraseto_tsquery('abierto_simple', ${value}))`, typo: null }
     const info = this.terms.get(value)
     if (info?.stop) return null
-    const alts = [sql`plainto_tsquery('abierto_es', ${value})`, sql`plainto_tsquery('abierto_simple', ${value})`]
-    for (const w of info?.similar ?? []) alts.push(sql`plainto_tsquery('abierto_es', ${w})`, sql`plainto_tsquery('abierto_simple', ${w})`)
-    return sql`(${sql.join(alts, sql` || `)})`
+    const word = (w: string) => sql`plainto_tsquery('abierto_es', abierto_es_norm(${w})) || plainto_tsquery('abierto_simple', ${w})`
+    const similar = info?.similar ?? []
+    return {
+      exact: sql`(${word(value)})`,
+      typo: similar.length
+        ? sql`(${sql.join(
+            similar.map((w) => word(w)),
+            sql` || `,
+          )})`
+        : null,
+    }
   }
 
   /**
@@ -135,11 +149,11 @@ export class QueryCompiler {
    * vector holds them all); `exact` then narrows to the one field asked for.
    */
   private textMatch(value: string, phrase: boolean, negated: boolean, opts: { rank: boolean; exact?: (q: Sql) => Sql; onText?: (q: Sql) => Sql }): Sql {
-    const q = this.tsquery(value, phrase)
+    const qs = this.tsquery(value, phrase)
     // a stopword matches nothing; under NOT it must not exclude everything either
-    if (!q) return negated ? FALSE : TRUE
-    if (opts.rank && !negated) this.rankQueries.push(q)
-    return this.inText(q, opts)
+    if (!qs) return negated ? FALSE : TRUE
+    if (opts.rank && !negated) (qs.typo ? this.typoRankQueries : this.rankQueries).push(qs.typo ?? qs.exact)
+    return this.inText(qs.typo ? sql`(${qs.exact} || ${qs.typo})` : qs.exact, opts)
   }
 
   private inText(q: Sql, opts: { exact?: (q: Sql) => Sql; onText?: (q: Sql) => Sql }): Sql {
@@ -253,7 +267,7 @@ export class QueryCompiler {
 
 const titleOnly = (q: Sql): Sql => sql`ts_filter(d.rank_vector, '{a}') @@ ${q}`
 
-const onTheFly = (expr: Sql): Sql => sql`(to_tsvector('abierto_es', coalesce(${expr}, '')) || to_tsvector('abierto_simple', coalesce(${expr}, '')))`
+const onTheFly = (expr: Sql): Sql => sql`(to_tsvector('abierto_es', abierto_es_norm(coalesce(${expr}, ''))) || to_tsvector('abierto_simple', coalesce(${expr}, '')))`
 
 /** Single-valued exact fields → their column. */
 export function column(name: string): Sql {

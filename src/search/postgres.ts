@@ -5,6 +5,7 @@ import type { SearchCorrection, SearchIndex, SearchRequest, SearchResult } from 
 import type { QueryNode } from './ast.js'
 import { QueryCompiler, column, orderBy, textTerms, type Sql, type TermAnalysis } from './postgres-query.js'
 import { resolveField } from './fields.js'
+import { FacetStore, decodeDocNos, isStoredFacet } from './facet-store.js'
 
 /**
  * The embedded search backend: search_document in the same database (migration 0004), full-text
@@ -18,12 +19,13 @@ export class PostgresSearchIndex implements SearchIndex {
     private readonly db: Kysely<Database>,
     /** where upserts go: the live tables, or the copies a rebuild fills */
     private readonly tables = LIVE,
+    private readonly facetStore = new FacetStore(),
   ) {}
 
   async prepare(): Promise<void> {}
 
   inTransaction(db: Kysely<Database>): SearchIndex {
-    return new PostgresSearchIndex(db, this.tables)
+    return new PostgresSearchIndex(db, this.tables, this.facetStore)
   }
 
   /**
@@ -40,7 +42,7 @@ export class PostgresSearchIndex implements SearchIndex {
     const started = rows[0].t
     const db = this.db
     return {
-      index: new PostgresSearchIndex(db, REBUILD),
+      index: new PostgresSearchIndex(db, REBUILD, this.facetStore),
       abort: async () => void (await drop.execute(db)),
       async commit() {
         const { rows: defs } = await sql<{ name: string; def: string }>`
@@ -88,16 +90,16 @@ export class PostgresSearchIndex implements SearchIndex {
         r.creator_user_id, r.license_id, r.url, r.version, r.groups, r.tags, r.vocab_tags, r.res_format, r.res_url,
         r.res_type, r.extras, r.metadata_created, r.metadata_modified, r.num_resources, r.num_tags, r.permission_labels,
         a || b, a || b ||
-        setweight(to_tsvector('abierto_es', r.c_text), 'C') || setweight(to_tsvector('abierto_simple', r.c_text), 'C') ||
-        setweight(to_tsvector('abierto_es', r.d_text), 'D') || setweight(to_tsvector('abierto_simple', r.d_text), 'D'),
+        setweight(to_tsvector('abierto_es', abierto_es_norm(r.c_text)), 'C') || setweight(to_tsvector('abierto_simple', r.c_text), 'C') ||
+        setweight(to_tsvector('abierto_es', abierto_es_norm(r.d_text)), 'D') || setweight(to_tsvector('abierto_simple', r.d_text), 'D'),
         r.texts
       FROM json_to_recordset(${JSON.stringify(rows)}::json) AS r(package_id text, name text, title text, state text,
         private boolean, type text, owner_org text, organization text, creator_user_id text, license_id text, url text,
         version text, groups text[], tags text[], vocab_tags text[], res_format text[], res_url text[], res_type text[],
         extras jsonb, texts jsonb, metadata_created timestamp, metadata_modified timestamp, num_resources int,
         num_tags int, permission_labels text[], a_text text, b_text text, c_text text, d_text text),
-      LATERAL (SELECT setweight(to_tsvector('abierto_es', r.a_text), 'A') || setweight(to_tsvector('abierto_simple', r.a_text), 'A') AS a,
-                      setweight(to_tsvector('abierto_es', r.b_text), 'B') || setweight(to_tsvector('abierto_simple', r.b_text), 'B') AS b) v
+      LATERAL (SELECT setweight(to_tsvector('abierto_es', abierto_es_norm(r.a_text)), 'A') || setweight(to_tsvector('abierto_simple', r.a_text), 'A') AS a,
+                      setweight(to_tsvector('abierto_es', abierto_es_norm(r.b_text)), 'B') || setweight(to_tsvector('abierto_simple', r.b_text), 'B') AS b) v
       ON CONFLICT (package_id) DO UPDATE SET name = EXCLUDED.name, title = EXCLUDED.title, state = EXCLUDED.state,
         private = EXCLUDED.private, type = EXCLUDED.type, owner_org = EXCLUDED.owner_org,
         organization = EXCLUDED.organization, creator_user_id = EXCLUDED.creator_user_id,
@@ -107,9 +109,10 @@ export class PostgresSearchIndex implements SearchIndex {
         metadata_created = EXCLUDED.metadata_created, metadata_modified = EXCLUDED.metadata_modified,
         num_resources = EXCLUDED.num_resources, num_tags = EXCLUDED.num_tags,
         permission_labels = EXCLUDED.permission_labels, rank_vector = EXCLUDED.rank_vector, vector = EXCLUDED.vector,
-        texts = EXCLUDED.texts, indexed_at = clock_timestamp()`.execute(this.db)
-    // the vocabulary a misspelt word is corrected against
-    const words = docs.map((d) => `${d.title} ${d.tags.join(' ')} ${d.notes.slice(0, 2000)}`)
+        texts = EXCLUDED.texts, indexed_at = clock_timestamp(), doc_no = nextval('search_doc_no_seq')`.execute(this.db)
+    // the vocabulary a misspelt word is corrected against: public datasets' words, so that neither
+    // a suggestion nor whether a word gets corrected tells of a private dataset
+    const words = docs.filter((d) => d.permission_labels.includes('public')).map((d) => `${d.title} ${d.tags.join(' ')} ${d.notes.slice(0, 2000)}`)
     await sql`
       INSERT INTO search_word (word)
       SELECT DISTINCT w FROM unnest(${words}::text[]) t, unnest(tsvector_to_array(to_tsvector('abierto_simple', t))) w
@@ -133,17 +136,13 @@ export class PostgresSearchIndex implements SearchIndex {
   }
 
   async search(req: SearchRequest): Promise<SearchResult> {
-    const analysis = await this.analyze([req.query, ...req.filters])
+    const visible = visibleWhere(req.visibility)
+    const analysis = await this.analyze([req.query, ...req.filters], visible)
     const compiler = new QueryCompiler(analysis)
     const q = compiler.compile(req.query)
-    const rankQueries = [...compiler.rankQueries]
     const filters = req.filters.map((f) => compiler.compile(f))
-    const v = req.visibility
-    const where: Sql[] = [q, ...filters, sql`d.state = ANY(${v.states}::text[])`]
-    if (!v.includePrivate) where.push(sql`NOT d.private`)
-    if (v.labels) where.push(sql`d.permission_labels && ${v.labels}::text[]`)
-    const cond = sql.join(where, sql` AND `)
-    const rank = rankQueries.length ? sql`ts_rank(d.rank_vector, ${sql.join(rankQueries, sql` || `)})` : null
+    const cond = sql.join([q, ...filters, visible], sql` AND `)
+    const rank = rankExpression(compiler)
     const fixed = corrections(req.query, analysis)
     if (compiler.usesText) return { ...(await this.overMatches(cond, req, { rank, text: true })), corrections: fixed }
 
@@ -164,8 +163,11 @@ export class PostgresSearchIndex implements SearchIndex {
    * matching made it rank every visible dataset.
    */
   private async overMatches(cond: Sql, req: SearchRequest, ranked: { rank: Sql | null; text: boolean } | null): Promise<SearchResult> {
+    const inMemory = req.facetFields.filter(isStoredFacet)
+    const inSql = req.facetFields.filter((f) => !isStoredFacet(f))
     // only what sorting and faceting read: the match set can be a large share of the catalogue
-    const cols = facetColumnNames(req.facetFields)
+    const cols = facetColumnNames(inSql)
+    if (inMemory.length) cols.add('doc_no')
     if (ranked) {
       for (const s of req.sort) {
         const name = s.field === 'dataset_type' ? 'type' : s.field === 'title_string' ? 'title' : s.field === 'capacity' ? 'private' : s.field
@@ -177,56 +179,101 @@ export class PostgresSearchIndex implements SearchIndex {
     const limit = req.facetLimit < 0 ? null : req.facetLimit
     const parts = [
       ...(ranked ? [sql`SELECT -2 AS f, p.package_id AS v, (row_number() OVER ())::int AS c FROM (SELECT d.package_id FROM m d ORDER BY ${orderBy(req.sort, sql`d.score`)} LIMIT ${req.rows} OFFSET ${req.start}) p`] : []),
-      sql`SELECT -1 AS f, NULL::text AS v, (SELECT count(*)::int FROM m) AS c`,
-      ...req.facetFields.map((field, i) => facetPart(field, i, req.facetMincount, limit)),
+      // the count, and the matches' doc_no for the facet store, in one pass
+      inMemory.length ? sql`SELECT -1 AS f, encode(string_agg(int8send(m.doc_no), ''::bytea), 'base64') AS v, count(*)::int AS c FROM m` : sql`SELECT -1 AS f, NULL::text AS v, count(*)::int AS c FROM m`,
+      ...inSql.map((field) => facetPart(field, req.facetFields.indexOf(field), req.facetMincount, limit)),
     ]
-    const rows = await this.db.transaction().execute(async (trx) => {
-      // The planner cannot see that @@ on an out-of-line tsvector costs a fetch and a decompression
-      // per row, and picks a sequential scan for common words (~50x slower than the GIN index).
-      if (ranked?.text) await sql`SET LOCAL enable_seqscan = off`.execute(trx)
-      // the match set is materialised and aggregated: room before sorts and hashes spill to disk
-      await sql`SET LOCAL work_mem = '32MB'`.execute(trx)
-      const result = await sql<{ f: number; v: string | null; c: number }>`
-        WITH m AS MATERIALIZED (SELECT ${sql.join(select)} FROM search_document d WHERE ${cond})
-        ${sql.join(parts, sql` UNION ALL `)}`.execute(trx)
-      return result.rows
-    })
     const facets: SearchResult['facets'] = Object.fromEntries(req.facetFields.map((f) => [f, []]))
     const page: Array<[string, number]> = []
     let count = 0
-    for (const r of rows) {
-      if (r.f === -2) page.push([r.v!, r.c])
-      else if (r.f === -1) count = r.c
-      else if (r.v !== null) facets[req.facetFields[r.f]].push([r.v, r.c])
-    }
+    // the facet values of documents the store has not seen yet are read from this snapshot
+    await this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        // The planner cannot see that @@ on an out-of-line tsvector costs a fetch and a decompression
+        // per row, and picks a sequential scan for common words (~50x slower than the GIN index).
+        // The match set is materialised and aggregated: room before sorts and hashes spill to disk.
+        await sql`SELECT set_config('enable_seqscan', ${ranked?.text ? 'off' : 'on'}, true), set_config('work_mem', '32MB', true)`.execute(trx)
+        const { rows } = await sql<{ f: number; v: string | null; c: number }>`
+          WITH m AS MATERIALIZED (SELECT ${sql.join(select)} FROM search_document d WHERE ${cond})
+          ${sql.join(parts, sql` UNION ALL `)}`.execute(trx)
+        let docNos: number[] = []
+        for (const r of rows) {
+          if (r.f === -2) page.push([r.v!, r.c])
+          else if (r.f === -1) {
+            count = r.c
+            docNos = decodeDocNos(r.v)
+          } else if (r.v !== null) facets[req.facetFields[r.f]].push([r.v, r.c])
+        }
+        if (inMemory.length) Object.assign(facets, await this.facetStore.count(trx, docNos, inMemory, limit, req.facetMincount))
+      })
     return { count, ids: page.sort((a, b) => a[1] - b[1]).map(([id]) => id), facets }
   }
 
   /**
-   * One round trip: which query words are stopwords, what known words are near the unknown ones,
-   * and whether those are a typo's corrections (none shares the word's Spanish stem: a plural or
-   * verb form the stemmer matches anyway is no typo, though its neighbours widen the match too).
+   * Which query words are stopwords, and which match nothing the caller may see. Those within
+   * the typo bound of known words (1 edit from 5 letters, 2 from 9, as Meilisearch and Solr's
+   * fuzzy search) are searched as those words; a word that matched is never widened, and one
+   * with no close neighbour matches nothing. search_word (public datasets' words) answers the
+   * common case without building a GIN bitmap of every dataset that has the word. Neighbours
+   * come from it too, and only those that still match a visible dataset.
    */
-  private async analyze(nodes: QueryNode[]): Promise<TermAnalysis> {
+  private async analyze(nodes: QueryNode[], visible: Sql): Promise<TermAnalysis> {
     const words = new Set<string>()
     for (const n of nodes) textTerms(n, words)
     const out: TermAnalysis = new Map()
     if (words.size === 0) return out
-    const { rows } = await sql<{ t: string; stop: boolean; similar: string[] | null; typo: boolean }>`
-      SELECT t, stop, near AS similar,
-        cardinality(near) > 0 AND NOT EXISTS (
-          SELECT 1 FROM unnest(near) s WHERE plainto_tsquery('abierto_es', s)::text = plainto_tsquery('abierto_es', t)::text) AS typo
-      FROM (
-        SELECT t, numnode(plainto_tsquery('abierto_es', t)) = 0 AS stop,
-          CASE WHEN length(abierto_fold(t)) >= 4 AND abierto_fold(t) ~ '^[[:alpha:]]+$'
-                AND NOT EXISTS (SELECT 1 FROM search_word w WHERE w.word = abierto_fold(t))
-          THEN ARRAY(SELECT w.word FROM search_word w WHERE w.word % abierto_fold(t)
-                     ORDER BY w.word <-> abierto_fold(t), w.word LIMIT 3)
-          END AS near
-        FROM unnest(${[...words]}::text[]) t) a`.execute(this.db)
-    for (const r of rows) out.set(r.t, { stop: r.stop, similar: r.similar ?? [], typo: r.typo === true })
+    const { rows } = await sql<{ t: string; stop: boolean; unmatched: boolean }>`
+      SELECT t, stop, NOT stop AND length(f) >= ${TYPO_MIN_LENGTH} AND f ~ '^[[:alpha:]]+$'
+               AND NOT EXISTS (SELECT 1 FROM search_word w WHERE w.word = f)
+               AND NOT EXISTS (SELECT 1 FROM search_document d WHERE d.vector @@ ${wordQuery(sql`t`)} AND ${visible}) AS unmatched
+        FROM (SELECT t, abierto_fold(t) AS f, numnode(plainto_tsquery('abierto_es', t)) = 0 AS stop FROM unnest(${[...words]}::text[]) t) a`.execute(this.db)
+    for (const r of rows) out.set(r.t, { stop: r.stop, similar: [], typo: false })
+    const unmatched = rows.filter((r) => r.unmatched).map((r) => r.t)
+    if (unmatched.length === 0) return out
+    const near = await this.db.transaction().execute(async (trx) => {
+      // a word 2 edits from a 9-letter word can share only a quarter of its trigrams
+      await sql`SET LOCAL pg_trgm.similarity_threshold = 0.2`.execute(trx)
+      const { rows: found } = await sql<{ t: string; similar: string[] }>`
+        SELECT t, ARRAY(
+          SELECT w.word FROM search_word w, LATERAL (SELECT levenshtein_less_equal(w.word, f, k) AS edits) e
+           WHERE w.word % f AND length(w.word) BETWEEN length(f) - k AND length(f) + k AND e.edits <= k
+             AND EXISTS (SELECT 1 FROM search_document d WHERE d.vector @@ ${wordQuery(sql`w.word`)} AND ${visible})
+           ORDER BY e.edits, similarity(w.word, f) DESC, w.word LIMIT 3) AS similar
+        FROM (SELECT t, abierto_fold(t) AS f, CASE WHEN length(abierto_fold(t)) >= ${TWO_TYPOS_MIN_LENGTH} THEN 2 ELSE 1 END AS k
+                FROM unnest(${unmatched}::text[]) t) a`.execute(trx)
+      return found
+    })
+    for (const r of near) out.set(r.t, { stop: false, similar: r.similar, typo: r.similar.length > 0 })
     return out
   }
+}
+
+/** Typo tolerance starts at this many letters (1 edit), two edits from TWO_TYPOS_MIN_LENGTH. */
+const TYPO_MIN_LENGTH = 5
+const TWO_TYPOS_MIN_LENGTH = 9
+
+/** What one query word matches: its Spanish stem, or the word as typed. */
+const wordQuery = (word: Sql): Sql => sql`(plainto_tsquery('abierto_es', abierto_es_norm(${word})) || plainto_tsquery('abierto_simple', ${word}))`
+
+/** The rows the caller may see (port.ts VisibilityFilter) of search_document `d`. */
+function visibleWhere(v: SearchRequest['visibility']): Sql {
+  const parts: Sql[] = [sql`d.state = ANY(${v.states}::text[])`]
+  if (!v.includePrivate) parts.push(sql`NOT d.private`)
+  // only public datasets carry the label `public`, and they are active and public: for visitors
+  // the row test above is the whole rule (and cheaper than an array overlap per matching row)
+  const visitor = v.labels?.length === 1 && v.labels[0] === 'public' && !v.includePrivate && v.states.every((s) => s === 'active')
+  if (v.labels && !visitor) parts.push(sql`d.permission_labels && ${v.labels}::text[]`)
+  return sql`(${sql.join(parts, sql` AND `)})`
+}
+
+/** Relevance: title and tags hits of the words as typed, and a fraction for corrected words, so an exact match outranks a typo match. */
+function rankExpression(compiler: QueryCompiler): Sql | null {
+  const parts: Sql[] = []
+  if (compiler.rankQueries.length) parts.push(sql`ts_rank(d.rank_vector, ${sql.join(compiler.rankQueries, sql` || `)})`)
+  if (compiler.typoRankQueries.length) parts.push(sql`0.25 * ts_rank(d.rank_vector, ${sql.join(compiler.typoRankQueries, sql` || `)})`)
+  return parts.length ? sql`(${sql.join(parts, sql` + `)})` : null
 }
 
 /** The typo corrections among the words a query looks for (not those it excludes), in query order. */
@@ -261,7 +308,7 @@ const REBUILD = { document: 'search_document_rebuild' }
 
 /** One facet's top values over the match set `m`. */
 function facetPart(field: string, i: number, mincount: number, limit: number | null): Sql {
-  return sql`SELECT ${i}::int AS f, v, c FROM (SELECT v, count(*)::int AS c FROM m, ${facetValues(field)} GROUP BY v
+  return sql`SELECT ${i}::int AS f, v, c FROM (SELECT v, count(*)::int AS c FROM (${facetValues(field)}) fv WHERE v IS NOT NULL GROUP BY v
     HAVING count(*) >= ${Math.max(mincount, 1)} ORDER BY c DESC, v COLLATE "C" ASC ${limit === null ? sql`` : sql`LIMIT ${limit}`}) x`
 }
 
@@ -280,16 +327,20 @@ function facetColumnNames(fields: string[]): Set<string> {
   return cols
 }
 
-/** FROM-item yielding one `v` per value of the field in row `m`. */
+/**
+ * The field's values over the match set `m`, one row `v` each. Set-returning functions in the
+ * select list: a LATERAL unnest per row costs a function scan set-up for each of thousands of rows.
+ */
 function facetValues(field: string): Sql {
   const ref = resolveField(field)
-  if (ref.type === 'vocab') return sql`LATERAL (SELECT substr(x, length(vid.id) + 2) AS v FROM (SELECT id FROM vocabulary WHERE name = ${ref.vocabulary}) vid, unnest(m.vocab_tags) x WHERE x LIKE vid.id || ':%') fv`
-  if (ref.type !== 'core') return sql`LATERAL (SELECT m.extras ->> ${ref.key} AS v) fv`
-  if (ref.info.multi) return sql`LATERAL unnest(${sql.ref(`m.${ref.name}`)}) AS fv(v)`
-  const expr = ref.info.kind === 'exact' ? sql`${column(ref.name)}` : sql`(${sql.ref(`d.${ref.name}`)})::text`
-  // column() names the row `d`; inside the CTE scan it is `m`
-  return sql`LATERAL (SELECT ${expr} AS v FROM (SELECT m.*) d) fv`
+  if (ref.type === 'vocab') return sql`SELECT substr(x, length(vid.id) + 2) AS v FROM (SELECT unnest(m.vocab_tags) AS x FROM m) t, (SELECT id FROM vocabulary WHERE name = ${ref.vocabulary}) vid WHERE x LIKE vid.id || ':%'`
+  if (ref.type !== 'core') return sql`SELECT m.extras ->> ${ref.key} AS v FROM m`
+  if (ref.info.multi) return sql`SELECT unnest(${sql.ref(`m.${ref.name}`)}) AS v FROM m`
+  // column() names the row `d`
+  return sql`SELECT ${ref.info.kind === 'exact' ? column(ref.name) : sql`(${sql.ref(`d.${ref.name}`)})::text`} AS v FROM m d`
 }
+
+const unique = (values: string[]): string[] => [...new Set(values)]
 
 function toRow(d: IndexDocument) {
   const vocabTags = Object.entries(d.vocab).flatMap(([vid, names]) => names.map((n) => `${vid}:${n}`))
@@ -307,12 +358,13 @@ function toRow(d: IndexDocument) {
     license_id: d.license_id,
     url: d.url,
     version: d.version,
-    groups: d.groups,
-    tags: d.tags,
-    vocab_tags: vocabTags,
-    res_format: d.res_format,
-    res_url: d.res_url,
-    res_type: d.res_type,
+    // a facet counts datasets: a value two resources share is stored once
+    groups: unique(d.groups),
+    tags: unique(d.tags),
+    vocab_tags: unique(vocabTags),
+    res_format: unique(d.res_format),
+    res_url: unique(d.res_url),
+    res_type: unique(d.res_type),
     extras: d.extras,
     texts: {
       notes: d.notes,

@@ -1,6 +1,6 @@
 import t from 'tap'
 import net from 'node:net'
-import { MeilisearchIndex } from '../../src/search/meilisearch.js'
+import { MeilisearchIndex } from '../../src/search/meilisearch/index.js'
 import { SearchBackendError } from '../../src/search/port.js'
 import { CONTRACT_DOCS, VOCABULARY, searchContract } from './contract.js'
 
@@ -25,7 +25,7 @@ if (!url) {
         t.teardown(() => index.drop())
         return index
       },
-      // a pattern keeps only its literal prefix in Meilisearch (documented in src/search/meilisearch.ts)
+      // a pattern keeps only its literal prefix in Meilisearch (documented in src/search/meilisearch/index.ts)
       { infixWildcards: false },
     ),
   )

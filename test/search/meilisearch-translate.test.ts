@@ -4,7 +4,12 @@ import type { SearchRequest } from '../../src/search/port.js'
 import { documentFromDict } from '../../src/search/document.js'
 import { SearchError } from '../../src/errors.js'
 import { SORTABLE_FIELDS } from '../../src/search/fields.js'
-import { FALSE, INDEX_SETTINGS, FilterCompiler, TRUE, decodeValue, encodeValue, facetPairs, planSearch, stem, toMeiliDocument, visibilityFilter, words } from '../../src/search/meilisearch.js'
+import { decodeValue, encodeValue } from '../../src/search/meilisearch/values.js'
+import { normalise, stem, stemmedText, words } from '../../src/search/meilisearch/text.js'
+import { toMeiliDocument } from '../../src/search/meilisearch/document.js'
+import { INDEX_SETTINGS } from '../../src/search/meilisearch/settings.js'
+import { FALSE, FilterCompiler, TRUE } from '../../src/search/meilisearch/filter.js'
+import { facetPairs, planSearch, visibilityFilter } from '../../src/search/meilisearch/plan.js'
 
 // The Meilisearch adapter's translation is pure: these pin the exact filter strings it sends, so
 // the grammar (quoting, precedence, TO, EXISTS, IN) is checked without a server.
@@ -46,6 +51,104 @@ t.test('encoding keeps case, order and prefixes, and needs no quoting', async (t
 t.test('words and stems', async (t) => {
   t.same(words('Educación SUPERIOR, año-2023'), ['educacion', 'superior', 'ano', '2023'])
   t.same(['presupuestos', 'presupuesto', 'ciudades', 'ciudad', 'calles', 'calle', 'agua', '2023s'].map(stem), ['presupuesto', 'presupuesto', 'ciudad', 'ciudad', 'call', 'call', 'agua', '2023s'])
+})
+
+t.test('Spanish normalisation before the stemmer (the search conventions)', async (t) => {
+  const cases = { exportaciones: 'exportacion', ciudades: 'ciudad', meses: 'mes', paises: 'pais', indices: 'indic', mes: 'mes', tres: 'tres', luz: 'luc', luces: 'luc', vez: 'vec', veces: 'vec', leyes: 'ley', ayes: 'ayes', casas: 'casas' }
+  t.same(Object.fromEntries(Object.keys(cases).map((w) => [w, normalise(w)])), cases, 'final z → c; final es after a consonant with 3 letters before it goes')
+  t.same(
+    ['clase', 'clases', 'interés', 'intereses', 'calle', 'calles', 'país', 'países'].map((w) => stem(words(w)[0])),
+    ['clas', 'clas', 'inter', 'inter', 'call', 'call', 'pais', 'pais'],
+    'the stemmer takes nothing more off a word that lost its plural es',
+  )
+  t.equal(stemmedText('Exportaciones de Luz, por país'), 'exportacion de luc por pais', 'q and the searchable attributes: stemmed words, stopwords as they are')
+})
+
+const PAIRS = [
+  ['exportación', 'exportaciones', 'exportacion', 'EXPORTACIONES'],
+  ['niño', 'niños', 'nino', 'ninos'],
+  ['ciudad', 'ciudades', 'Ciudades'],
+  ['actividad', 'actividades'],
+  ['luz', 'luces'],
+  ['vez', 'veces'],
+  ['índice', 'índices', 'indice', 'indices'],
+  ['país', 'países', 'paises'],
+  ['hospital', 'hospitales'],
+]
+
+t.test('singular and plural meet, with and without accents, on the q path and the filter path', async (t) => {
+  for (const forms of PAIRS) {
+    const misses: string[] = []
+    for (const written of forms) {
+      const doc = toMeiliDocument(documentFromDict({ id: 'x', name: 'x', title: `Datos de ${written}` }))
+      const titleWords = String(doc.title).split(' ')
+      const tokens = (doc.w as Record<string, string[]>).title
+      for (const asked of forms) {
+        const plan = planSearch({ ...base, query: term('title', asked) })
+        if (!titleWords.includes(plan.q)) misses.push(`q ${asked} (${plan.q}) vs title "${written}" (${titleWords.join(' ')})`)
+        const value = /^w\.title = "([0-9a-v]+)"$/.exec(f(term('title', asked)))?.[1]
+        if (!value || !tokens.includes(value)) misses.push(`filter title:${asked} vs w.title of "${written}"`)
+      }
+    }
+    t.same(misses, [], `${forms.join(' / ')} meet`)
+  }
+  const stems = PAIRS.map((forms) => stem(words(forms[0])[0]))
+  t.equal(new Set(stems).size, PAIRS.length, `different words keep different stems (${stems.join(', ')})`)
+  t.not(stem('capital'), stem('hospital'))
+})
+
+t.test('typo bounds: no typo under 5 characters, 1 from 5, 2 from 9, exact matches first', async (t) => {
+  t.same(INDEX_SETTINGS.typoTolerance, { enabled: true, minWordSizeForTypos: { oneTypo: 5, twoTypos: 9 } }, 'set explicitly, not left to the server default')
+  const rules = INDEX_SETTINGS.rankingRules ?? []
+  t.same(rules.slice(0, 2), ['words', 'typo'], 'every word is required (matchingStrategy all), so typo decides first: no typo match outranks an exact one')
+  t.equal(INDEX_SETTINGS.prefixSearch, 'disabled', 'no prefix expansion of the last word either')
+})
+
+t.test('a q word some document has exactly is required as it is (never widened by typos)', async (t) => {
+  const long = planSearch({ ...base, query: term(null, 'Exportaciones de agua') })
+  const exp = `w.text = "${E('exportacion')}"`
+  t.equal(long.q, 'exportacion de agua')
+  t.same(long.exactWords, [{ condition: exp, probe: `(${exp} AND ${VIS})` }], 'one probe per word of 5+ characters (agua has no typo to fear, de is a stopword), over what the caller may see')
+  t.equal(long.filter, `(${VIS})`, 'the condition is not in the plan: the client adds it when the probe finds the word')
+  t.same(
+    planSearch({ ...base, query: term('title', 'ciudades') }).exactWords.map((w) => w.condition),
+    [`w.title = "${E('ciudad')}"`],
+    'on the field the word is searched in, stemmed',
+  )
+  t.same(planSearch({ ...base, query: term(null, 'luces') }).exactWords, [], 'a stem under 5 characters gets no typo in Meilisearch: nothing to probe')
+  t.same(planSearch({ ...base, query: term(null, 'exportaciones mineras', true) }).exactWords, [], 'phrases get no typos')
+  t.same(planSearch({ ...base, query: term(null, 'exportaciones'), sort: [{ field: 'name', dir: 'asc' }] }).exactWords, [], 'without q (sorted by a field) words are exact filters already')
+  const two = planSearch({ ...base, query: { kind: 'and', children: [term('title', 'exportaciones'), term('notes', 'mineras')] } })
+  t.same(two.exactWords, [], 'words on several fields keep exact word filters: nothing to probe')
+})
+
+t.test('facets count datasets: a value repeated in one dataset is stored once', async (t) => {
+  const doc = toMeiliDocument(
+    documentFromDict({
+      id: 'x',
+      name: 'x',
+      title: 'x',
+      groups: [{ name: 'g' }, { name: 'g' }],
+      tags: [{ name: 'agua' }, { name: 'agua' }, { name: 'Chile', vocabulary_id: 'vid' }, { name: 'Chile', vocabulary_id: 'vid' }],
+      resources: [{ format: 'CSV' }, { format: 'CSV' }, { format: 'csv' }],
+    }),
+  )
+  const e = doc.e as Record<string, string[]>
+  t.same([e.res_format, e.tags, e.groups], [[E('CSV'), E('csv')], [E('agua')], [E('g')]], 'res_format, tags, groups: each distinct value once (CSV and csv stay apart)')
+  t.same(doc.v, { [E('vid')]: [E('Chile')] }, 'vocabulary tags too')
+  t.same(
+    planSearch({ ...base, facetFields: ['res_format', 'tags', 'groups', 'vocab_paises'] }).facets,
+    ['e.res_format', 'e.tags', 'e.groups', `v.${E('paises')}`],
+    'facets are counted on those attributes, where Meilisearch counts documents',
+  )
+  t.same(
+    facetPairs('res_format', { [E('CSV')]: 2, [E('csv')]: 1 }, 2, 50, 1),
+    [
+      ['CSV', 2],
+      ['csv', 1],
+    ],
+    "Meilisearch's per-document counts are passed through, never summed",
+  )
 })
 
 t.test('terms', async (t) => {
@@ -141,15 +244,15 @@ t.test('visibility', async (t) => {
 
 t.test('planSearch', async (t) => {
   const all = planSearch(base)
-  t.same(all, { q: '', attributesToSearchOn: null, filter: `(${VIS})`, sort: ['n.metadata_modified:desc', 'e.id:asc'], facets: [] }, '*:* sorted by score then date')
+  t.same(all, { q: '', attributesToSearchOn: null, filter: `(${VIS})`, sort: ['n.metadata_modified:desc', 'e.id:asc'], facets: [], exactWords: [] }, '*:* sorted by score then date')
   const text = planSearch({ ...base, query: term(null, 'agua'), filters: [term('res_format', 'CSV')] })
   t.same([text.q, text.attributesToSearchOn, text.filter], ['agua', null, `(e.res_format = "${E('CSV')}" AND ${VIS})`], 'a required word goes to q, not the filter')
   const dismax = planSearch({ ...base, query: { kind: 'match', clauses: [term(null, 'agua'), term(null, 'potable')], minimumMatch: 2, must: [], mustNot: [term('tags', 'x')] } })
-  t.same([dismax.q, dismax.filter], ['agua potable', `(NOT (e.tags = "${E('x')}") AND ${VIS})`], 'an all-required DisMax: words to q, -clauses to the filter')
+  t.same([dismax.q, dismax.filter], ['agua potabl', `(NOT (e.tags = "${E('x')}") AND ${VIS})`], 'an all-required DisMax: words to q, -clauses to the filter')
   const title = planSearch({ ...base, query: term('title', 'agua') })
   t.same([title.q, title.attributesToSearchOn, title.filter], ['agua', ['title'], `(${VIS})`], 'a field-restricted word searches that attribute')
   const phrase = planSearch({ ...base, query: term('notes', 'agua "potable"', true) })
-  t.same([phrase.q, phrase.attributesToSearchOn], ['"agua  potable "', ['notes']], 'a phrase is quoted for q (inner quotes dropped)')
+  t.same([phrase.q, phrase.attributesToSearchOn], ['"agua potabl"', ['notes']], 'a phrase is quoted for q, stemmed (inner quotes dropped)')
   const two = planSearch({ ...base, query: { kind: 'and', children: [term('title', 'agua'), term('notes', 'rio')] } })
   t.same([two.q, two.attributesToSearchOn, two.filter], ['agua rio', ['title', 'notes'], `(w.title = "${E('agua')}" AND w.notes = "${E('rio')}" AND ${VIS})`], 'words on several fields keep their word filters')
   const orText = planSearch({ ...base, query: { kind: 'or', children: [term(null, 'agua'), term('tags', 'x')] } })
@@ -246,7 +349,7 @@ t.test('toMeiliDocument', async (t) => {
   const w = doc.w as Record<string, string[]>
   t.ok(w.title.includes(E('agua')) && w.notes.includes(E('rios')), 'folded words')
   t.ok(w.text.includes(E('mensual')) && w.text.includes(E('datos')) && w.text.includes(E('csv')), 'the catch-all has extras, resource names and urls')
-  t.same([doc.title, doc.tags, doc.name], ['Calidad del Agua', ['Agua', 'x'], 'calidad agua'], 'plain searchable attributes')
+  t.same([doc.title, doc.notes, doc.tags, doc.name], ['calidad del agua', 'rio', ['agua', 'x'], 'calidad agua'], 'searchable attributes hold stemmed words, stopwords kept for the stopWords setting')
 })
 
 t.test('settings cover what planSearch sends', async (t) => {

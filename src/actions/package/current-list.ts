@@ -2,10 +2,11 @@ import { defineAction } from '../define.js'
 import { visiblePackages } from '../../auth/authz.js'
 import { isSysadmin } from '../context.js'
 import { packageDicts } from '../../model/package-dict.js'
+import { ROWS_DEFAULT, ROWS_MAX } from './search.js'
 
 export default defineAction({
   name: 'current_package_list_with_resources',
-  description: 'Return full dataset dicts (with resources), most recently modified first.\n\nParams: limit (at most 1000), offset, page (1-based, used with limit). Sysadmins also get private datasets.',
+  description: 'Return full dataset dicts (with resources), most recently modified first.\n\nParams: limit (default 10, at most 1000), offset, page (1-based, used with limit). Sysadmins also get private datasets.',
   sideEffectFree: true,
   params: {
     type: 'object',
@@ -18,7 +19,8 @@ export default defineAction({
   },
   auth: 'public',
   handler: async (ctx, p) => {
-    const limit = Math.min(p.limit ?? 1000, 1000)
+    // CKAN 2.11 runs package_search with rows=limit: without one, package_search's default page
+    const limit = Math.min(p.limit ?? ROWS_DEFAULT, ROWS_MAX)
     const offset = p.page !== undefined && p.limit !== undefined ? (p.page - 1) * p.limit : (p.offset ?? 0)
     // page × limit can pass what an SQL bigint holds: a page that far is past any catalogue
     if (!Number.isSafeInteger(offset)) return []

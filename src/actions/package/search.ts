@@ -18,7 +18,9 @@ import { HIDE_SOURCES_FQ, isHarvestSource, showsSources } from '../../harvest/sh
 import { sourceShowFields } from '../../harvest/sources.js'
 
 const DEFAULT_SORT = 'score desc, metadata_modified desc'
-const ROWS_MAX = 1000
+/** package_search's page when `rows` is not given, and the most it returns (ckan.search.rows_max) */
+export const ROWS_DEFAULT = 10
+export const ROWS_MAX = 1000
 const FACET_LIMIT = 50
 
 /** ckan/lib/search/query.py VALID_SOLR_PARAMETERS plus what package_search itself consumes. */
@@ -107,7 +109,7 @@ export default defineAction({
       filters,
       visibility: { labels: await searchLabels(ctx), states, includePrivate: p.include_private === true },
       sort,
-      rows: Math.min(p.rows ?? 10, ROWS_MAX),
+      rows: Math.min(p.rows ?? ROWS_DEFAULT, ROWS_MAX),
       start: p.start ?? 0,
       facetFields: wanted.filter(facetable),
       facetLimit: p['facet.limit'] ?? FACET_LIMIT,
