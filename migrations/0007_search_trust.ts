@@ -11,35 +11,103 @@ import { Kysely, sql } from 'kysely'
  *
  * fuzzystrmatch bounds typo corrections by edit distance (search/postgres.ts).
  *
- * search_document keeps its rows under toast_tuple_target (128 bytes) so the full-text vectors
- * live out of line, but the toaster also moved every other text column longer than a TOAST
- * pointer out of line: each matching row cost a TOAST fetch for its id, name, title and
- * organization, most of what a broad search spent. Those columns are MAIN now (inline,
- * compressed only when that pays); only `vector` and `texts` stay out of line.
- *
- * `doc_no` names one version of a row: every write of the row takes a new one. Processes keep
- * facet values in memory by doc_no (search/facet-store.ts) and never need telling of a change.
- *
- * Every dataset is queued for reindexing: its vectors were built without the rewrite, and a
- * rewritten row takes the new storage.
+ * search_document is laid out again, for what a search reads from each of thousands of
+ * matching rows:
+ * - Columns are MAIN (inline) except `vector` and `texts`. Under toast_tuple_target (128 bytes,
+ *   which keeps the vectors out of line) the toaster had moved every text column longer than a
+ *   TOAST pointer out of line too: each match cost a TOAST fetch for its id, name, title and
+ *   organization, most of what a broad search spent.
+ * - Fixed-width columns come first and the short ones filters read next: a column after the
+ *   arrays and the extras cost a walk over them in every row (a broad search spent a quarter
+ *   of its heap time reaching doc_no and metadata_modified).
+ * - `doc_no` names one version of a row: every write of the row takes a new one. Processes keep
+ *   facet values in memory by doc_no (search/facet-store.ts) and never need telling of a change.
+ * The rows are copied over; every dataset is then queued for reindexing, since its vectors were
+ * built without abierto_es_norm.
  */
-const INLINE = ['package_id', 'name', 'title', 'state', 'type', 'owner_org', 'organization', 'creator_user_id', 'license_id', 'url', 'version', 'res_url', 'res_type', 'extras']
+const COLUMNS = `
+  doc_no bigint NOT NULL DEFAULT nextval('search_doc_no_seq'),
+  metadata_modified timestamp(6) NOT NULL,
+  metadata_created timestamp(6) NOT NULL,
+  indexed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  num_resources integer NOT NULL DEFAULT 0,
+  num_tags integer NOT NULL DEFAULT 0,
+  private boolean NOT NULL,
+  state text NOT NULL,
+  type text NOT NULL,
+  package_id text PRIMARY KEY,
+  permission_labels text[] NOT NULL,
+  rank_vector tsvector NOT NULL,
+  name text NOT NULL,
+  title text NOT NULL,
+  owner_org text,
+  organization text,
+  license_id text NOT NULL DEFAULT '',
+  groups text[] NOT NULL DEFAULT '{}',
+  tags text[] NOT NULL DEFAULT '{}',
+  res_format text[] NOT NULL DEFAULT '{}',
+  vocab_tags text[] NOT NULL DEFAULT '{}',
+  creator_user_id text,
+  url text NOT NULL DEFAULT '',
+  version text NOT NULL DEFAULT '',
+  res_url text[] NOT NULL DEFAULT '{}',
+  res_type text[] NOT NULL DEFAULT '{}',
+  extras jsonb NOT NULL DEFAULT '{}',
+  vector tsvector NOT NULL,
+  texts jsonb NOT NULL DEFAULT '{}'`
+
+/** inline unless a row cannot fit a page otherwise; the vectors and texts always out of line */
+const MAIN = [
+  'state',
+  'type',
+  'package_id',
+  'permission_labels',
+  'rank_vector',
+  'name',
+  'title',
+  'owner_org',
+  'organization',
+  'license_id',
+  'groups',
+  'tags',
+  'res_format',
+  'vocab_tags',
+  'creator_user_id',
+  'url',
+  'version',
+  'res_url',
+  'res_type',
+  'extras',
+]
+const EXTERNAL = ['vector', 'texts']
+
+const COPIED =
+  'metadata_modified, metadata_created, num_resources, num_tags, private, state, type, package_id, permission_labels, rank_vector, name, title, owner_org, organization, license_id, groups, tags, res_format, vocab_tags, creator_user_id, url, version, res_url, res_type, extras, vector, texts'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE EXTENSION IF NOT EXISTS fuzzystrmatch`.execute(db)
   await sql`CREATE FUNCTION abierto_es_norm(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
     AS $$ SELECT regexp_replace(regexp_replace(abierto_fold(t), 'z\\M', 'c', 'g'), '([a-z]{2}[b-df-hj-np-tv-z])es\\M', '\\1', 'g') $$`.execute(db)
-  for (const col of INLINE) await sql.raw(`ALTER TABLE search_document ALTER COLUMN ${col} SET STORAGE MAIN`).execute(db)
   await sql`CREATE SEQUENCE search_doc_no_seq`.execute(db)
-  await sql`ALTER TABLE search_document ADD COLUMN doc_no bigint NOT NULL DEFAULT nextval('search_doc_no_seq')`.execute(db)
+  const { rows: indexes } = await sql<{ def: string }>`
+    SELECT indexdef AS def FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'search_document' AND indexname <> 'search_document_pkey'`.execute(db)
+  await sql`ALTER TABLE search_document RENAME TO search_document_old`.execute(db)
+  await sql`ALTER TABLE search_document_old RENAME CONSTRAINT search_document_pkey TO search_document_old_pkey`.execute(db)
+  await sql.raw(`CREATE TABLE search_document (${COLUMNS}) WITH (toast_tuple_target = 128)`).execute(db)
+  for (const col of MAIN) await sql.raw(`ALTER TABLE search_document ALTER COLUMN ${col} SET STORAGE MAIN`).execute(db)
+  for (const col of EXTERNAL) await sql.raw(`ALTER TABLE search_document ALTER COLUMN ${col} SET STORAGE EXTERNAL`).execute(db)
+  await sql.raw(`INSERT INTO search_document (${COPIED}) SELECT ${COPIED} FROM search_document_old`).execute(db)
+  await sql`DROP TABLE search_document_old`.execute(db)
+  for (const { def } of indexes) await sql.raw(def).execute(db)
   await sql`CREATE UNIQUE INDEX search_document_doc_no_idx ON search_document (doc_no)`.execute(db)
   await sql`SELECT abierto_search_enqueue_many(array_agg(id)) FROM package`.execute(db)
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  // the new layout stays (it reads the same); only what older code does not write goes
+  await sql`DROP INDEX search_document_doc_no_idx`.execute(db)
   await sql`ALTER TABLE search_document DROP COLUMN doc_no`.execute(db)
   await sql`DROP SEQUENCE search_doc_no_seq`.execute(db)
-  for (const col of INLINE) await sql.raw(`ALTER TABLE search_document ALTER COLUMN ${col} SET STORAGE EXTENDED`).execute(db)
   await sql`DROP FUNCTION IF EXISTS abierto_es_norm(text)`.execute(db)
   await sql`SELECT abierto_search_enqueue_many(array_agg(id)) FROM package`.execute(db)
 }
