@@ -169,7 +169,8 @@ async function selectPackages(db: Kysely<Database>, where: RawBuilder<unknown>):
             metadata_modified, state, extras
           FROM resource WHERE package_id = p.id AND state = 'active') r), '[]'::json) AS resources,
       coalesce((SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'vocabulary_id', t.vocabulary_id) ORDER BY t.name)
-         FROM package_tag pt JOIN tag t ON t.id = pt.tag_id
+         -- OFFSET 0 keeps the lookup per tag: joined, the planner hashed the whole tag table for every dataset
+         FROM package_tag pt CROSS JOIN LATERAL (SELECT t.id, t.name, t.vocabulary_id FROM tag t WHERE t.id = pt.tag_id OFFSET 0) t
          WHERE pt.package_id = p.id AND pt.state = 'active'), '[]'::json) AS tags,
       coalesce((SELECT json_agg(json_build_object('id', g.id, 'name', g.name, 'title', g.title,
           'description', g.description, 'image_url', g.image_url) ORDER BY g.name)
