@@ -23,7 +23,8 @@ import { Kysely, sql } from 'kysely'
  * - `doc_no` names one version of a row: every write of the row takes a new one. Processes keep
  *   facet values in memory by doc_no (search/facet-store.ts) and never need telling of a change.
  * The rows are copied over; every dataset is then queued for reindexing, since its vectors were
- * built without abierto_es_norm.
+ * built without abierto_es_norm and the typo vocabulary (search_word) is refilled from public
+ * datasets only.
  */
 const COLUMNS = `
   doc_no bigint NOT NULL DEFAULT nextval('search_doc_no_seq'),
@@ -103,6 +104,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   // which every search filters on (harvest sources are hidden), no row needs reading
   await sql`CREATE INDEX search_document_visible_idx ON search_document (state, private) INCLUDE (permission_labels, type)`.execute(db)
   await sql`CREATE UNIQUE INDEX search_document_doc_no_idx ON search_document (doc_no)`.execute(db)
+  // the typo vocabulary now holds public datasets' words only: the reindex below fills it again
+  await sql`TRUNCATE search_word`.execute(db)
   await sql`SELECT abierto_search_enqueue_many(array_agg(id)) FROM package`.execute(db)
 }
 
