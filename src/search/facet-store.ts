@@ -46,8 +46,7 @@ export class FacetStore {
     const missing = docNos.filter((n) => !this.docs.has(n))
     for (let i = 0; i < missing.length; i += 10_000) await this.load(db, missing.slice(i, i + 10_000))
     // one pass over the matches counts every field asked for
-    const wanted = STORED_FACETS.map((f) => fields.includes(f))
-    const counts = STORED_FACETS.map((_, fi) => (wanted[fi] ? new Uint32Array(this.values[fi].length) : null))
+    const counts = STORED_FACETS.map((f, fi) => (fields.includes(f) ? new Uint32Array(this.values[fi].length) : null))
     for (const n of docNos) {
       const entry = this.docs.get(n)
       if (!entry) continue

@@ -21,8 +21,6 @@ export interface TermInfo {
    * the word is searched as these instead (typo tolerance); empty for a word that matched
    */
   similar: string[]
-  /** `similar` is not empty: the word was corrected (the page says "showing results for") */
-  typo: boolean
 }
 
 export type TermAnalysis = Map<string, TermInfo>
@@ -131,13 +129,12 @@ export class QueryCompiler {
     if (phrase) return { exact: sql`(phraseto_tsquery('abierto_es', abierto_es_norm(${value})) || phraseto_tsquery('abierto_simple', ${value}))`, typo: null }
     const info = this.terms.get(value)
     if (info?.stop) return null
-    const word = (w: string) => sql`plainto_tsquery('abierto_es', abierto_es_norm(${w})) || plainto_tsquery('abierto_simple', ${w})`
     const similar = info?.similar ?? []
     return {
-      exact: sql`(${word(value)})`,
+      exact: wordQuery(sql`${value}`),
       typo: similar.length
         ? sql`(${sql.join(
-            similar.map((w) => word(w)),
+            similar.map((w) => wordQuery(sql`${w}`)),
             sql` || `,
           )})`
         : null,
@@ -264,6 +261,9 @@ export class QueryCompiler {
     return bounds(sql`${column(name)} COLLATE "C"`, text)
   }
 }
+
+/** What one word matches: its Spanish stem (plurals made singular), or the word as typed. */
+export const wordQuery = (word: Sql): Sql => sql`(plainto_tsquery('abierto_es', abierto_es_norm(${word})) || plainto_tsquery('abierto_simple', ${word}))`
 
 const titleOnly = (q: Sql): Sql => sql`ts_filter(d.rank_vector, '{a}') @@ ${q}`
 

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.js'
 import type { IndexDocument } from './document.js'
 import type { SearchCorrection, SearchIndex, SearchRequest, SearchResult } from './port.js'
 import type { QueryNode } from './ast.js'
-import { QueryCompiler, column, orderBy, textTerms, type Sql, type TermAnalysis } from './postgres-query.js'
+import { QueryCompiler, column, orderBy, textTerms, wordQuery, type Sql, type TermAnalysis } from './postgres-query.js'
 import { resolveField } from './fields.js'
 import { FacetStore, decodeDocNos, isStoredFacet } from './facet-store.js'
 
@@ -229,7 +229,7 @@ export class PostgresSearchIndex implements SearchIndex {
                AND NOT EXISTS (SELECT 1 FROM search_word w WHERE w.word = f)
                AND NOT EXISTS (SELECT 1 FROM search_document d WHERE d.vector @@ ${wordQuery(sql`t`)} AND ${visible}) AS unmatched
         FROM (SELECT t, abierto_fold(t) AS f, numnode(plainto_tsquery('abierto_es', t)) = 0 AS stop FROM unnest(${[...words]}::text[]) t) a`.execute(this.db)
-    for (const r of rows) out.set(r.t, { stop: r.stop, similar: [], typo: false })
+    for (const r of rows) out.set(r.t, { stop: r.stop, similar: [] })
     const unmatched = rows.filter((r) => r.unmatched).map((r) => r.t)
     if (unmatched.length === 0) return out
     const near = await this.db.transaction().execute(async (trx) => {
@@ -241,11 +241,11 @@ export class PostgresSearchIndex implements SearchIndex {
            WHERE w.word % f AND length(w.word) BETWEEN length(f) - k AND length(f) + k AND e.edits <= k
              AND EXISTS (SELECT 1 FROM search_document d WHERE d.vector @@ ${wordQuery(sql`w.word`)} AND ${visible})
            ORDER BY e.edits, similarity(w.word, f) DESC, w.word LIMIT 3) AS similar
-        FROM (SELECT t, abierto_fold(t) AS f, CASE WHEN length(abierto_fold(t)) >= ${TWO_TYPOS_MIN_LENGTH} THEN 2 ELSE 1 END AS k
-                FROM unnest(${unmatched}::text[]) t) a`.execute(trx)
+        FROM (SELECT t, f, CASE WHEN length(f) >= ${TWO_TYPOS_MIN_LENGTH} THEN 2 ELSE 1 END AS k
+                FROM (SELECT t, abierto_fold(t) AS f FROM unnest(${unmatched}::text[]) t) u) a`.execute(trx)
       return found
     })
-    for (const r of near) out.set(r.t, { stop: false, similar: r.similar, typo: r.similar.length > 0 })
+    for (const r of near) out.set(r.t, { stop: false, similar: r.similar })
     return out
   }
 }
@@ -253,9 +253,6 @@ export class PostgresSearchIndex implements SearchIndex {
 /** Typo tolerance starts at this many letters (1 edit), two edits from TWO_TYPOS_MIN_LENGTH. */
 const TYPO_MIN_LENGTH = 5
 const TWO_TYPOS_MIN_LENGTH = 9
-
-/** What one query word matches: its Spanish stem, or the word as typed. */
-const wordQuery = (word: Sql): Sql => sql`(plainto_tsquery('abierto_es', abierto_es_norm(${word})) || plainto_tsquery('abierto_simple', ${word}))`
 
 /** The rows the caller may see (port.ts VisibilityFilter) of search_document `d`. */
 function visibleWhere(v: SearchRequest['visibility']): Sql {
@@ -284,7 +281,7 @@ function corrections(query: QueryNode, analysis: TermAnalysis): SearchCorrection
     switch (node.kind) {
       case 'term': {
         const info = node.phrase ? undefined : analysis.get(node.value)
-        if (info?.typo && !seen.has(node.value)) {
+        if (info?.similar.length && !seen.has(node.value)) {
           seen.add(node.value)
           out.push({ word: node.value, suggestions: [...info.similar] })
         }
