@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type pg from 'pg'
+import { EventEmitter } from 'node:events'
 import { Ajv, type ValidateFunction } from 'ajv'
 import type { JobHelpers, Logger as WorkerLogger, Runner, Task, TaskList, WorkerEvents } from 'graphile-worker'
 import type { FastifyBaseLogger } from 'fastify'
@@ -98,24 +99,88 @@ export interface JobWorkerOptions {
   events?: WorkerEvents
 }
 
-/** Runs the tasks in this process until `stop()`; signals are left to our own shutdown. */
+/** Waits between restarts of a worker pool that stopped by itself: short first, at most a minute. */
+const RESTART_DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000, 60_000]
+
+/**
+ * Runs the tasks in this process until `stop()`; signals are left to our own shutdown.
+ *
+ * graphile-worker stops its whole pool when it cannot record a job's end (a refused connection
+ * while the database restarts is not retried), and the job stays locked by the dead pool for four
+ * hours. So a pool that ends without our asking is started again, with backoff while the database
+ * is away, after unlocking its jobs: a job whose end was lost runs again (jobs are retry-safe).
+ */
 export async function startJobWorker(opts: JobWorkerOptions): Promise<{ stop(): Promise<void> }> {
   const { run, Logger } = await graphileWorker()
-  const runner: Runner = await run({
-    pgPool: opts.pool,
-    schema: QUEUE_SCHEMA,
-    taskList: opts.tasks,
-    crontab: opts.crontab ?? '',
-    concurrency: opts.concurrency ?? 2,
-    noHandleSignals: true,
-    pollInterval: 1000,
-    logger: loggerFor(Logger, opts.log),
-    ...(opts.events ? { events: opts.events } : {}),
-  })
+  const logger = loggerFor(Logger, opts.log)
+  const events: WorkerEvents = opts.events ?? new EventEmitter()
+  let poolId: string | null = null
+  events.on('pool:create', ({ workerPool }) => void (poolId = workerPool.id))
+  const launch = async () => {
+    const runner = await run({
+      pgPool: opts.pool,
+      schema: QUEUE_SCHEMA,
+      taskList: opts.tasks,
+      crontab: opts.crontab ?? '',
+      concurrency: opts.concurrency ?? 2,
+      noHandleSignals: true,
+      pollInterval: 1000,
+      // unbatched, a failed completion is an unhandled rejection, which ends the process
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+      logger,
+      events,
+    })
+    return { runner, poolId: poolId! }
+  }
+  let stopped = false
+  let current: Runner | null = null
+  const deadPools: string[] = []
+  let pending: NodeJS.Timeout | null = null
+  let failures = 0
+  const supervise = ({ runner, poolId }: { runner: Runner; poolId: string }) => {
+    current = runner
+    const ended = (err?: unknown) => {
+      if (stopped || current !== runner) return
+      current = null
+      deadPools.push(poolId)
+      opts.log.error({ err }, 'job worker stopped by itself; starting it again')
+      schedule()
+    }
+    runner.promise.then(() => ended(), ended)
+  }
+  const restart = async () => {
+    await opts.pool.query(`SELECT ${QUEUE_SCHEMA}.force_unlock_workers($1::text[])`, [deadPools])
+    deadPools.length = 0
+    return launch()
+  }
+  const schedule = () => {
+    pending = setTimeout(
+      () => {
+        pending = null
+        restart().then(
+          (started) => {
+            if (stopped) return void started.runner.stop()
+            failures = 0
+            supervise(started)
+          },
+          (err: unknown) => {
+            failures++
+            opts.log.warn({ err }, 'job worker could not start again yet')
+            if (!stopped) schedule()
+          },
+        )
+      },
+      RESTART_DELAYS_MS[Math.min(failures, RESTART_DELAYS_MS.length - 1)],
+    )
+    pending.unref()
+  }
+  supervise(await launch())
   let stopping: Promise<void> | null = null
   return {
     stop() {
-      stopping ??= runner.stop()
+      stopped = true
+      if (pending) clearTimeout(pending)
+      stopping ??= current ? current.stop().catch(() => undefined) : Promise.resolve()
       return stopping
     },
   }

@@ -1,5 +1,7 @@
 import t from 'tap'
 import http from 'node:http'
+import net from 'node:net'
+import pg from 'pg'
 import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import pino from 'pino'
@@ -149,4 +151,113 @@ t.test('a retried gather stores each record and queues each import once, and kee
   )
   const after = (await b.db.kysely.selectFrom('harvest_job').select('gather_started').where('id', '=', job).executeTakeFirstOrThrow()).gather_started
   t.equal(after, started, "gather_started (the next watermark) is the first attempt's")
+})
+
+/** A TCP relay to Postgres that can refuse connections, as a restarting database does. */
+async function outageRelay(connectionString: string) {
+  const url = new URL(connectionString)
+  // the suite's cluster listens on a unix socket (?host=/dir), an external one on TCP
+  const socketDir = url.searchParams.get('host')
+  const port = Number(url.searchParams.get('port') ?? (url.port || 5432))
+  const target: net.NetConnectOpts = socketDir?.startsWith('/') ? { path: `${socketDir}/.s.PGSQL.${port}` } : { host: url.hostname, port }
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target)
+    for (const s of [client, upstream]) {
+      sockets.add(s)
+      s.on('close', () => sockets.delete(s))
+      s.on('error', () => undefined)
+    }
+    client.pipe(upstream).pipe(client)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const relayPort = (server.address() as AddressInfo).port
+  url.searchParams.delete('host')
+  url.searchParams.delete('port')
+  url.hostname = '127.0.0.1'
+  url.port = String(relayPort)
+  return {
+    connectionString: url.toString(),
+    async down() {
+      await new Promise<void>((r) => {
+        server.close(() => r())
+        for (const s of sockets) s.destroy()
+      })
+    },
+    async up() {
+      await new Promise<void>((r) => server.listen(relayPort, '127.0.0.1', r))
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  }
+}
+
+t.test('a database outage while a job runs: the job runs again once the database is back, and so do later ones', async (t) => {
+  const b = await testApp(t, LOCAL_REMOTES)
+  const relay = await outageRelay(String(b.db.pool.options.connectionString))
+  const pool = new pg.Pool({ connectionString: relay.connectionString, max: 4 })
+  // as src/db/connect.ts does for the server's pool
+  pool.on('error', () => undefined)
+  pool.on('connect', (client) => client.on('error', () => undefined))
+  let outage: Promise<void> | null = null
+  const ran: number[] = []
+  const tasks = validatedTasks({
+    step: {
+      payload: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } },
+      run: async ({ n }: { n: number }) => {
+        ran.push(n)
+        // the first job's end cannot be recorded at once: connections are refused, as while Postgres restarts
+        if (n === 1 && !outage) {
+          outage = relay.down()
+          await outage
+        }
+      },
+    },
+  })
+  const { log } = capturingLog()
+  const worker = await startJobWorker({ pool, tasks, log })
+  t.teardown(async () => {
+    await worker.stop()
+    await pool.end().catch(() => undefined)
+    await relay.close().catch(() => undefined)
+  })
+  await enqueue(b.db.kysely, 'step', { n: 1 })
+  await poll('the first job to start', async () => (ran.includes(1) ? true : undefined))
+  await outage
+  t.same(
+    (await queued(b.db.kysely, 'step')).map((j) => j.payload.n),
+    [1],
+    'while the database is away the job is not recorded as done',
+  )
+  await relay.up()
+  await enqueue(b.db.kysely, 'step', { n: 2 })
+  await poll('both jobs to be done', async () => ((await queued(b.db.kysely, 'step')).length === 0 && ran.includes(2) ? true : undefined), 60_000)
+  t.same(
+    ran.filter((n) => n === 1),
+    [1, 1],
+    'the job whose end was lost ran again (not left locked by the dead pool for hours)',
+  )
+  t.same(
+    ran.filter((n) => n === 2),
+    [2],
+    'the later job ran once; the process lived on (an unhandled rejection would fail this test)',
+  )
+})
+
+t.test('a worker pool that stops by itself is started again', async (t) => {
+  const b = await testApp(t, LOCAL_REMOTES)
+  const ran: number[] = []
+  const tasks = validatedTasks({
+    step: { payload: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } }, run: async ({ n }: { n: number }) => void ran.push(n) },
+  })
+  const { log, lines } = capturingLog()
+  const worker = await startJobWorker({ pool: b.db.pool, tasks, log })
+  t.teardown(() => worker.stop())
+  // graphile-worker's own reason to stop a pool that it can be asked for from outside
+  const exitCode = process.exitCode
+  await sql`SELECT pg_notify('worker:migrate', '{"breaking": true}')`.execute(b.db.kysely)
+  await poll('the pool to stop by itself', async () => (lines.some((l) => l.includes('job worker stopped by itself')) ? true : undefined))
+  process.exitCode = exitCode
+  await enqueue(b.db.kysely, 'step', { n: 7 })
+  await poll('a job queued after the stop to run', async () => (ran.includes(7) ? true : undefined), 30_000)
+  t.same(ran, [7], 'a new pool ran it')
 })
