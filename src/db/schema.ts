@@ -200,6 +200,44 @@ export interface HarvestGatherErrorTable {
   created: Timestamp
 }
 
+/** migrations/0008_activity: CKAN's activity row; `data` is JSON text, `seq` only orders equal timestamps. */
+export interface ActivityTable {
+  id: string
+  timestamp: Timestamp
+  user_id: string
+  object_id: string
+  activity_type: string
+  data: JsonWithDefault<Record<string, unknown>>
+  permission_labels: string[] | null
+  seq: Generated<string>
+}
+
+/** user_following_user / _dataset / _group */
+export interface FollowingTable {
+  follower_id: string
+  object_id: string
+  datetime: Timestamp
+}
+
+export interface DashboardTable {
+  user_id: string
+  activity_stream_last_viewed: Timestamp
+  email_last_sent: Timestamp
+}
+
+export type PackageChangeType = 'created' | 'updated' | 'deleted' | 'hidden'
+
+/** Written by triggers only (migrations/0008_activity); `seq` is given by abierto_stamp_changes(). */
+export interface PackageChangeTable {
+  xid: Generated<string>
+  package_id: string
+  name: string
+  change: PackageChangeType
+  metadata_modified: Timestamp | null
+  was_visible: boolean
+  seq: string | null
+}
+
 export interface Database {
   user: UserTable
   api_token: ApiTokenTable
@@ -216,9 +254,16 @@ export interface Database {
   harvest_object: HarvestObjectTable
   harvest_object_error: HarvestObjectErrorTable
   harvest_gather_error: HarvestGatherErrorTable
+  activity: ActivityTable
+  user_following_user: FollowingTable
+  user_following_dataset: FollowingTable
+  user_following_group: FollowingTable
+  dashboard: DashboardTable
+  package_change: PackageChangeTable
 }
 
 export type UserRow = Selectable<UserTable>
+export type ActivityRow = Selectable<ActivityTable>
 export type GroupRow = Selectable<GroupTable>
 export type PackageRow = Selectable<PackageTable>
 export type ResourceRow = Selectable<ResourceTable>
