@@ -51,6 +51,12 @@ export interface Config {
   s3ProxyDownloads: boolean
   /** SEARCH=meilisearch: server URL, API key and index name. */
   meilisearch: { url: string | null; apiKey: string; index: string }
+  /** ckan.activity_streams_enabled: record activities on writes (reading keeps working either way). */
+  activityStreamsEnabled: boolean
+  /** ckan.hide_activity_from_users: user names whose activities lists leave out unless a sysadmin asks (default: the site users). */
+  hideActivityFromUsers: string[]
+  /** ckan.activity_list_limit and ckan.activity_list_limit_max */
+  activityListLimit: { default: number; max: number }
 }
 
 const envSchema = {
@@ -94,10 +100,20 @@ const envSchema = {
     MEILISEARCH_URL: { type: 'string', pattern: '^https?://[^\\s]+$' },
     MEILISEARCH_API_KEY: { type: 'string' },
     MEILISEARCH_INDEX: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,400}$' },
+    ACTIVITY_STREAMS_ENABLED: { enum: ['true', 'false'] },
+    HIDE_ACTIVITY_FROM_USERS: { type: 'string' },
+    ACTIVITY_LIST_LIMIT: { type: 'integer', minimum: 1, maximum: 1000 },
+    ACTIVITY_LIST_LIMIT_MAX: { type: 'integer', minimum: 1, maximum: 10000 },
   },
 } as const
 
 export class ConfigError extends Error {}
+
+/** The users the site itself writes as: the command line (site-actions.ts) and harvests and loads (harvest/pipeline.ts harvestUser). */
+export const SITE_USER_NAMES = ['abierto-cli', 'harvest'] as const
+
+/** The command line's site user is never stored; a fixed id lets its activities be told apart (and hidden). */
+export const SITE_USER_ID = '00000000-0000-4000-8000-00000000c11e'
 
 const ajv = new Ajv({ allErrors: false, coerceTypes: true })
 const validateEnv = ajv.compile(envSchema)
@@ -173,5 +189,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiKey: (raw.MEILISEARCH_API_KEY as string | undefined) ?? '',
       index: (raw.MEILISEARCH_INDEX as string | undefined) ?? 'datasets',
     },
+    activityStreamsEnabled: raw.ACTIVITY_STREAMS_ENABLED !== 'false',
+    hideActivityFromUsers:
+      raw.HIDE_ACTIVITY_FROM_USERS === undefined
+        ? [...SITE_USER_NAMES]
+        : String(raw.HIDE_ACTIVITY_FROM_USERS)
+            .split(/[\s,]+/)
+            .filter(Boolean),
+    activityListLimit: { default: (raw.ACTIVITY_LIST_LIMIT as number | undefined) ?? 31, max: (raw.ACTIVITY_LIST_LIMIT_MAX as number | undefined) ?? 100 },
   }
 }

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto'
-import type { Config } from './config.js'
-import { ConfigError } from './config.js'
+import { ConfigError, SITE_USER_ID, type Config } from './config.js'
 import type { OpenDatabase } from './db/open.js'
 import type { UserRow } from './db/schema.js'
 import { ActionError, NotAuthorized, NotFound, ValidationError } from './errors.js'
@@ -14,7 +12,7 @@ import { fieldMessages } from './bulk/line-errors.js'
  */
 function siteUser(): UserRow {
   return {
-    id: randomUUID(),
+    id: SITE_USER_ID,
     name: 'abierto-cli',
     fullname: null,
     email: null,
