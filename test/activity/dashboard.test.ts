@@ -58,7 +58,11 @@ t.test('who may use the dashboard', async (t) => {
   }
   t.same(await fails(b, 'dashboard_mark_activities_old', {}, null), { status: 403, error: { __type: 'Authorization Error', message: 'Access denied: Action dashboard_mark_activities_old requires an authenticated user' } })
   const get = await b.app.inject({ method: 'GET', url: '/api/3/action/dashboard_activity_list', headers: { authorization: alice.token } })
-  t.same(get.json().result, [], 'an empty dashboard; reads answer GET')
+  t.same(
+    get.json().result.map((a: Record<string, unknown>) => [a.activity_type, a.object_id, a.is_new]),
+    [['new user', alice.id, false]],
+    'only her own account so far; reads answer GET',
+  )
   const markByGet = await b.app.inject({ method: 'GET', url: '/api/3/action/dashboard_mark_activities_old', headers: { authorization: alice.token } })
   t.equal(markByGet.statusCode, 400, 'marking is a write: POST only')
   t.equal(await b.ok('dashboard_mark_activities_old', {}, { token: alice.token }), null)
@@ -180,7 +184,8 @@ t.test('is_new, the new-activities count and marking old', async (t) => {
   const theirs2 = await act(b, bob, bob.id, 'changed user', { ts: nowIso() })
   const old = await act(b, bob, bob.id, 'changed user', { ts: '2001-06-01T00:00:00' })
   const after = Date.parse(`${before}Z`) / 1000 - 1
-  const list: Activity[] = await b.ok('dashboard_activity_list', { after }, as)
+  const mineOnly = (list: Activity[]) => list.filter((a) => [theirs, mine, theirs2].includes(a.id))
+  const list: Activity[] = mineOnly(await b.ok('dashboard_activity_list', { after }, as))
   const flags = Object.fromEntries(list.map((a) => [a.id, a.is_new]))
   t.same(flags, { [theirs]: true, [mine]: false, [theirs2]: true }, 'newer than the last view and not mine')
   t.equal((await b.ok('dashboard_activity_list', { before: CUTOFF }, as)).find((a: Activity) => a.id === old).is_new, false)
@@ -191,7 +196,7 @@ t.test('is_new, the new-activities count and marking old', async (t) => {
   t.equal(await b.ok('dashboard_mark_activities_old', {}, as), null)
   t.equal(await b.ok('dashboard_new_activities_count', {}, as), 0)
   t.same(
-    (await b.ok('dashboard_activity_list', { after }, as)).map((a: Activity) => a.is_new),
+    mineOnly(await b.ok('dashboard_activity_list', { after }, as)).map((a: Activity) => a.is_new),
     [false, false, false],
   )
   const later = await act(b, bob, bob.id, 'changed user', { ts: nowIso() })
@@ -200,4 +205,44 @@ t.test('is_new, the new-activities count and marking old', async (t) => {
   t.same([first.id, first.is_new], [later, true])
   const row = await b.db.kysely.selectFrom('dashboard').selectAll().where('user_id', '=', alice.id).executeTakeFirstOrThrow()
   t.ok(row.activity_stream_last_viewed > before, 'the last view is stored')
+})
+
+t.test('real writes reach followers; a private dataset only those who may read it', async (t) => {
+  const b = await testApp(t)
+  const [alice, bob] = [await user(b, 'alice'), await user(b, 'bob')]
+  const asAlice = { token: alice.token }
+  await b.ok('organization_create', { name: 'org' })
+  await b.ok('organization_member_create', { id: 'org', username: 'bob', role: 'editor' })
+  await b.ok('package_create', { name: 'pub', owner_org: 'org' })
+  await b.ok('follow_dataset', { id: 'pub' }, asAlice)
+  await b.ok('follow_user', { id: 'bob' }, asAlice)
+  await b.ok('dashboard_mark_activities_old', {}, asAlice)
+
+  await b.ok('package_patch', { id: 'pub', title: 'Published' })
+  await b.ok('package_create', { name: 'bobs', owner_org: 'org' }, { token: bob.token })
+  await b.ok('package_create', { name: 'hush', owner_org: 'org', private: true }, { token: bob.token })
+  await b.ok('package_create', { name: 'elsewhere', owner_org: 'org' })
+  type Full = { activity_type: string; is_new: boolean; object_id: string; data: { package?: { name: string; title: string } } }
+  const names: Record<string, string> = { [alice.id]: 'alice', [bob.id]: 'bob' }
+  const summary = (list: Full[]) => list.map((a) => `${a.activity_type} ${a.data.package?.name ?? names[a.object_id]}${a.is_new ? ' (new)' : ''}`)
+  const list: Full[] = await b.ok('dashboard_activity_list', {}, asAlice)
+  t.same(
+    summary(list),
+    ['new package bobs (new)', 'changed package pub (new)', 'new package pub', 'new user bob', 'new user alice'],
+    "a followed user's datasets and a followed dataset's edits; bob's private one and unfollowed datasets left out",
+  )
+  t.equal(list[1].data.package?.title, 'Published', 'the snapshot after the write')
+  t.equal(await b.ok('dashboard_new_activities_count', {}, asAlice), 2)
+  const bobs: Full[] = await b.ok('dashboard_activity_list', {}, { token: bob.token })
+  t.same(summary(bobs).slice(0, 2), ['new package hush', 'new package bobs'], 'bob sees his own private dataset, never as new')
+
+  await b.ok('follow_group', { id: 'org' }, asAlice)
+  await b.ok('package_patch', { id: 'hush', notes: 'still private' })
+  t.same(summary(await b.ok('dashboard_activity_list', {}, asAlice)).slice(0, 2), ['new package elsewhere (new)', 'new package bobs (new)'], 'following the organization brings its public datasets, not its private one')
+  await b.ok('organization_member_create', { id: 'org', username: 'alice', role: 'member' })
+  t.same(
+    summary(await b.ok('dashboard_activity_list', {}, asAlice)).slice(0, 3),
+    ['new package elsewhere (new)', 'new package hush (new)', 'new package bobs (new)'],
+    "as a member she may read hush: bob's creation shows; the organization's stream still leaves out datasets private now",
+  )
 })
