@@ -102,6 +102,10 @@ t.test('follow_user and follow_group (groups and organizations share the group t
     (await b.ok('group_follower_list', { id: 'grp' })).map((u: { name: string }) => u.name),
     ['alice'],
   )
+  t.equal((await b.ok('user_show', { id: 'bob', include_num_followers: true })).num_followers, 2, "user_show's num_followers counts")
+  t.equal((await b.ok('organization_show', { id: 'org' }, { token: null })).num_followers, 2, "organization_show's num_followers counts")
+  t.equal((await b.ok('group_show', { id: 'grp' })).num_followers, 1)
+  t.equal((await b.ok('organization_show', { id: 'org', include_followers: false })).num_followers, 0, 'without include_followers: 0, as CKAN')
   t.equal(await b.ok('unfollow_group', { id: 'org' }, as(bob)), null)
   t.equal(await b.ok('organization_follower_count', { id: 'org' }), 1)
   t.equal(await b.ok('unfollow_user', { id: 'bob' }, as(alice)), null)

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { defineAction } from '../define.js'
 import { NotAuthorized } from '../../errors.js'
 import { isSysadmin } from '../context.js'
-import { DATASET, GROUP, USER, liveFollows, type FollowKind } from './kinds.js'
+import { DATASET, GROUP, USER, followerCount, liveFollows, type FollowKind } from './kinds.js'
 import { idParam, requireTarget } from './target.js'
 import { userListDicts } from './users.js'
 
@@ -17,7 +17,7 @@ const SUBJECTS: Subject[] = [
 ]
 
 /** <x>_follower_count: anyone; follows by or of deleted accounts and objects are not counted. */
-function followerCount({ prefix, kind }: Subject) {
+function followerCountAction({ prefix, kind }: Subject) {
   return defineAction({
     name: `${prefix}_follower_count`,
     description: `Return the number of users following a ${prefix}. Params: id (its id or name).`,
@@ -25,9 +25,7 @@ function followerCount({ prefix, kind }: Subject) {
     params: idParam(prefix),
     auth: 'public',
     handler: async (ctx, p): Promise<number> => {
-      const id = await requireTarget(ctx, kind, p.id)
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${liveFollows(kind)} WHERE f.object_id = ${id}`.execute(ctx.db)
-      return rows[0].n
+      return followerCount(ctx.db, kind, await requireTarget(ctx, kind, p.id))
     },
   })
 }
@@ -67,4 +65,4 @@ function amFollowing(kind: FollowKind) {
   })
 }
 
-export const followerActions = [...SUBJECTS.map(followerCount), ...SUBJECTS.map(followerList), ...[USER, DATASET, GROUP].map(amFollowing)]
+export const followerActions = [...SUBJECTS.map(followerCountAction), ...SUBJECTS.map(followerList), ...[USER, DATASET, GROUP].map(amFollowing)]

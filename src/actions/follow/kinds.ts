@@ -52,3 +52,9 @@ export function liveFollows(kind: FollowKind) {
 export function groupFilter(kind: FollowKind, organizations: boolean | undefined) {
   return kind.target === 'group' && organizations !== undefined ? sql`AND o.is_organization = ${organizations}` : sql``
 }
+
+/** How many users follow the object (user_show's and group_show's num_followers too). */
+export async function followerCount(db: Kysely<Database>, kind: FollowKind, objectId: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${liveFollows(kind)} WHERE f.object_id = ${objectId}`.execute(db)
+  return rows[0].n
+}
