@@ -19,10 +19,17 @@ interface Who {
   token: string
 }
 
-async function user(b: TestApp, name: string): Promise<Who> {
-  const u = await b.ok('user_create', { name, email: `${name}@example.org`, password: 'correct horse battery' })
-  const { token } = await issueToken(b.db.kysely, u.id, 'test')
-  return { id: u.id, name, token }
+/** A user and a token; `viaAction`: made by user_create (with its 'new user' activity), else a bare row (no password hashing). */
+async function user(b: TestApp, name: string, viaAction = false): Promise<Who> {
+  let id: string = randomUUID()
+  if (viaAction) id = (await b.ok('user_create', { name, email: `${name}@example.org`, password: 'correct horse battery' })).id
+  else
+    await b.db.kysely
+      .insertInto('user')
+      .values({ id, name, email: `${name}@example.org`, created: nowIso(), state: 'active' })
+      .execute()
+  const { token } = await issueToken(b.db.kysely, id, 'test')
+  return { id, name, token }
 }
 
 let second = 0
@@ -52,7 +59,7 @@ const ids = (list: Activity[]) => list.map((a) => a.id)
 
 t.test('who may use the dashboard', async (t) => {
   const b = await testApp(t)
-  const alice = await user(b, 'alice')
+  const alice = await user(b, 'alice', true)
   for (const name of ['dashboard_activity_list', 'dashboard_new_activities_count']) {
     t.same(await fails(b, name, {}, null), { status: 403, error: { __type: 'Authorization Error', message: 'Access denied: You must be logged in to access your dashboard.' } }, name)
   }
@@ -209,7 +216,7 @@ t.test('is_new, the new-activities count and marking old', async (t) => {
 
 t.test('real writes reach followers; a private dataset only those who may read it', async (t) => {
   const b = await testApp(t)
-  const [alice, bob] = [await user(b, 'alice'), await user(b, 'bob')]
+  const [alice, bob] = [await user(b, 'alice', true), await user(b, 'bob', true)]
   const asAlice = { token: alice.token }
   await b.ok('organization_create', { name: 'org' })
   await b.ok('organization_member_create', { id: 'org', username: 'bob', role: 'editor' })

@@ -1,6 +1,8 @@
 import t from 'tap'
 import { testApp, type TestApp } from '../helpers/app.js'
+import { randomUUID } from 'node:crypto'
 import { issueToken } from '../../src/auth/tokens.js'
+import { nowIso } from '../../src/model/time.js'
 
 /** Following (CKAN 2.11 core): follow/unfollow, follower and followee counts and lists, am_following. */
 
@@ -13,10 +15,15 @@ interface Who {
   token: string
 }
 
+/** A user row and a token, without user_create's password hashing (following needs neither). */
 async function user(b: TestApp, name: string, fullname?: string): Promise<Who> {
-  const u = await b.ok('user_create', { name, email: `${name}@example.org`, password: 'correct horse battery', ...(fullname ? { fullname } : {}) })
-  const { token } = await issueToken(b.db.kysely, u.id, 'test')
-  return { id: u.id, name, token }
+  const id = randomUUID()
+  await b.db.kysely
+    .insertInto('user')
+    .values({ id, name, fullname: fullname ?? null, email: `${name}@example.org`, created: nowIso(), state: 'active' })
+    .execute()
+  const { token } = await issueToken(b.db.kysely, id, 'test')
+  return { id, name, token }
 }
 
 /** The error of a failed call, with its status. */
