@@ -4,12 +4,18 @@ import type { OutboundPolicy } from '../../net/outbound.js'
 import { mungeTag, mungeTitleToName } from '../munge.js'
 import { isUuid } from '../../model/validators.js'
 import { ValidationError } from '../../errors.js'
+import { FeedCursorRejected, passesFilters, readFeed, showAll, type Remote } from './ckan-feed.js'
 
 /**
  * source_type `ckan`: reads a remote CKAN's package_search exactly as ckanext-harvest's CKAN
  * harvester does (sort=id asc, incremental by metadata_modified after the first error-free run),
  * and, unlike it, notices remote deletions and datasets made private: after the listing it pages
  * the remote's ids (fl=id), and whatever is current here but absent there is deleted.
+ *
+ * An Abierto remote also has a change feed (`changes_since`): once a run has ended without errors,
+ * the next reads the feed from where that one stood and fetches only the datasets it names; what
+ * it reports deleted or hidden is deleted here. Every listing run records the feed's position
+ * before it starts, so a change made while it lists is read again next time, never lost.
  */
 
 const PAGE = 100
@@ -113,6 +119,22 @@ export const ckanHarvester: Harvester = {
       }
       await sink.add(records)
     }
+    const remote: Remote = { base: baseUrl(source), headers: headers(source), timeoutMs: timeoutMs(source.config), policy, signal }
+    if (source.config.force_all !== true && source.feedCursor) {
+      try {
+        const result = await gatherFeed(source, remote, source.feedCursor, sink)
+        if (result) return result
+      } catch (err) {
+        if (!(err instanceof FeedCursorRejected)) await sink.error(`Reading the remote's change feed failed, listing with package_search instead: ${(err as Error).message}`)
+      }
+    }
+    // an Abierto remote: the position before listing, for the next run (null: the remote has no feed)
+    let cursor: string | null = null
+    try {
+      cursor = (await readFeed(remote, null))?.cursor ?? null
+    } catch {
+      // the listing below does not need it; the next run lists with package_search again
+    }
     let mode: GatherResult['mode'] = 'full'
     if (incremental) {
       const since = new Date(Date.parse(`${source.watermark}Z`) - OVERLAP_MS).toISOString().replace(/Z$/, '')
@@ -126,7 +148,7 @@ export const ckanHarvester: Harvester = {
     if (mode === 'full') {
       await pageSearch(source, filters, PAGE, {}, onPage, signal, policy)
       if (seen.size === 0) throw new RemoteError(`No datasets found at CKAN: ${source.url}`)
-      return { mode, present: seen }
+      return { mode, present: seen, cursor }
     }
     // incremental: the changes are in; a listing of every remote id tells what was deleted or made private
     const present = new Set<string>()
@@ -144,9 +166,9 @@ export const ckanHarvester: Harvester = {
       )
     } catch (err) {
       await sink.error(`Could not list the remote datasets, deletions were not checked: ${(err as Error).message}`)
-      return { mode, present: null }
+      return { mode, present: null, cursor }
     }
-    return { mode, present }
+    return { mode, present, cursor }
   },
 
   async prepare(ctx: PrepareContext, record: GatheredRecord): Promise<PreparedDataset> {
@@ -172,6 +194,31 @@ export const ckanHarvester: Harvester = {
     dict.owner_org = await mapOrganization(ctx, remote, config)
     return { dict, id: typeof remote.id === 'string' ? remote.id : undefined, name: mungeTitleToName(String(remote.name ?? remote.title ?? record.guid)) }
   },
+}
+
+/**
+ * An incremental run from the remote's change feed: the datasets changed after `cursor` that are
+ * still public (and pass the source's filters) are gathered; the others are gone. null: the remote
+ * has no feed (any more).
+ */
+async function gatherFeed(source: SourceInfo, remote: Remote, cursor: string, sink: GatherSink): Promise<GatherResult | null> {
+  const read = await readFeed(remote, cursor)
+  if (!read) return null
+  const gone = new Set<string>()
+  const changed: string[] = []
+  for (const [id, type] of read.last) {
+    if (type === 'created' || type === 'updated') changed.push(id)
+    else gone.add(id)
+  }
+  await showAll(remote, changed, async (page) => {
+    const records: GatheredRecord[] = []
+    for (const [id, d] of page) {
+      if (!d || d.type === 'harvest' || !passesFilters(d, source.config)) gone.add(id)
+      else records.push({ guid: id, content: JSON.stringify(d) })
+    }
+    await sink.add(records)
+  })
+  return { mode: 'incremental', present: null, gone, cursor: read.cursor }
 }
 
 function mergeExtras(ctx: PrepareContext, remote: Dict, config: Dict): Dict[] {
