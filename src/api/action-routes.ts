@@ -112,8 +112,8 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
       method: 'GET',
       url,
       exposeHeadRoute: false,
-      schema: { summary: action.description.split('\n')[0], description: action.description, tags: [name.split('_')[0]], operationId: `${name}_alias`, querystring: action.params },
-      validatorCompiler: () => () => true,
+      // documented in the action's description: the OpenAPI document lists actions only
+      schema: { hide: true },
       handler: (req, reply) => handle(action, req, reply),
     })
   }

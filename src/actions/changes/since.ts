@@ -18,7 +18,7 @@ export interface FeedChange {
 export default defineAction({
   name: 'changes_since',
   description:
-    'The public change feed (an Abierto addition): what changed in the public catalogue after `cursor`, in commit order.\n\nParams: cursor (opaque string from a previous answer; absent or empty = the start of the feed), limit (default 100; above 10000 it is 10000).\n\nReturns {cursor, changes: [{seq, type, id, name, metadata_modified}]}: type is created (new, or public again), updated, deleted (deleted or purged) or hidden (made private or a draft); `cursor` is where the next call starts (the same cursor when nothing is new). No change is skipped or repeated across pages, whatever writers do meanwhile. Only publicly visible datasets ever appear.',
+    'The public change feed (an Abierto addition): what changed in the public catalogue after `cursor`, in commit order.\n\nParams: cursor (opaque string from a previous answer; absent or empty = the start of the feed), limit (default 100; above 10000 it is 10000).\n\nReturns {cursor, changes: [{seq, type, id, name, metadata_modified}]}: type is created (new, or public again), updated, deleted (deleted or purged) or hidden (made private or a draft); `cursor` is where the next call starts (the same cursor when nothing is new). No change is skipped or repeated across pages, whatever writers do meanwhile. Only publicly visible datasets ever appear. Also answered at GET /api/3/changes?cursor=&limit= (same envelope).',
   sideEffectFree: true,
   params: {
     type: 'object',
