@@ -23,6 +23,8 @@ import { SearchIndexer } from '../src/search/indexer.js'
 import { freePort, startServerProcess, type ServerProcess } from './lib/server-process.js'
 import { createCorpus, replicate } from './lib/catalog.js'
 import { benchCorpusFile } from './lib/corpus.js'
+import { ensureSysadmin } from '../src/auth/users.js'
+import { issueToken } from '../src/auth/tokens.js'
 
 const env = process.env
 const total = Number(env.BENCH_FEED_HARVEST_DATASETS ?? 10_000)
@@ -110,13 +112,14 @@ async function main(): Promise<number> {
     const silent = { warn() {}, error() {}, info() {}, debug() {} } as never
     await new SearchIndexer(dbA.kysely, new PostgresSearchIndex(dbA.kysely), silent).reindexAll({ clear: true })
     await sql`DELETE FROM search_outbox`.execute(dbA.kysely)
+    // the corpus made its own sysadmin, so the server writes no token file: the changes on A are made with this one
+    const { token: tokenA } = await issueToken(dbA.kysely, (await ensureSysadmin(dbA.kysely, 'bench')).id, 'bench')
     await dbA.shutdown()
 
     const a = await startServerProcess({ env: { DATA_DIR: dirA, LOG_LEVEL: 'warn', PORT: String(await freePort()) }, logFile: path.join(dirA, 'server.log'), timeoutMs: 60_000 })
     servers.push(a)
     const b = await startServerProcess({ env: { DATA_DIR: dirB, LOG_LEVEL: 'warn', PORT: String(await freePort()), FETCH_ALLOW_PRIVATE: '127.0.0.1' }, logFile: path.join(dirB, 'server.log'), timeoutMs: 60_000 })
     servers.push(b)
-    const tokenA = readFileSync(path.join(dirA, 'sysadmin.token'), 'utf8').trim()
     const tokenB = readFileSync(path.join(dirB, 'sysadmin.token'), 'utf8').trim()
     console.log(`  A: ${fmt(await publicCount(a.url))} public datasets`)
     await action(b.url, tokenB, 'organization_create', { name: 'espejo', title: 'Espejo' })

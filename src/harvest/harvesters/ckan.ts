@@ -4,7 +4,7 @@ import type { OutboundPolicy } from '../../net/outbound.js'
 import { mungeTag, mungeTitleToName } from '../munge.js'
 import { isUuid } from '../../model/validators.js'
 import { ValidationError } from '../../errors.js'
-import { FeedCursorRejected, passesFilters, readFeed, showAll, type Remote } from './ckan-feed.js'
+import { FeedCursorRejected, passesFilters, readFeed, showAll, type FeedRead, type Remote } from './ckan-feed.js'
 
 /**
  * source_type `ckan`: reads a remote CKAN's package_search exactly as ckanext-harvest's CKAN
@@ -20,6 +20,11 @@ import { FeedCursorRejected, passesFilters, readFeed, showAll, type Remote } fro
 
 const PAGE = 100
 const ID_PAGE = 1000
+/**
+ * Above this many changed datasets an incremental run lists the remote with package_search (100
+ * per request, plus the id listing) rather than fetching each with package_show.
+ */
+const FEED_SHOW_MAX = 1000
 /** incremental runs look back this far before the last good run, as ckanext-harvest does */
 const OVERLAP_MS = 60 * 60 * 1000
 /** fields of a remote dict that are the remote's own bookkeeping, not dataset content */
@@ -120,20 +125,27 @@ export const ckanHarvester: Harvester = {
       await sink.add(records)
     }
     const remote: Remote = { base: baseUrl(source), headers: headers(source), timeoutMs: timeoutMs(source.config), policy, signal }
+    // the feed position this run's listing is complete up to; undefined: not read yet
+    let cursor: string | null | undefined
     if (source.config.force_all !== true && source.feedCursor) {
       try {
-        const result = await gatherFeed(source, remote, source.feedCursor, sink)
-        if (result) return result
+        const read = await readFeed(remote, source.feedCursor)
+        if (read && changedCount(read) <= FEED_SHOW_MAX) return await gatherFeed(source, remote, read, sink)
+        // too many changes: a listing costs less than one package_show each (null: no feed any more)
+        cursor = read ? read.cursor : null
       } catch (err) {
+        if (signal.aborted) throw err
         if (!(err instanceof FeedCursorRejected)) await sink.error(`Reading the remote's change feed failed, listing with package_search instead: ${(err as Error).message}`)
       }
     }
-    // an Abierto remote: the position before listing, for the next run (null: the remote has no feed)
-    let cursor: string | null = null
-    try {
-      cursor = (await readFeed(remote, null))?.cursor ?? null
-    } catch {
-      // the listing below does not need it; the next run lists with package_search again
+    if (cursor === undefined) {
+      // an Abierto remote: the position before listing, for the next run (null: the remote has no feed)
+      try {
+        cursor = (await readFeed(remote, null))?.cursor ?? null
+      } catch {
+        // the listing below does not need it; the next run lists with package_search again
+        cursor = null
+      }
     }
     let mode: GatherResult['mode'] = 'full'
     if (incremental) {
@@ -196,14 +208,17 @@ export const ckanHarvester: Harvester = {
   },
 }
 
+function changedCount(read: FeedRead): number {
+  let n = 0
+  for (const type of read.last.values()) if (type === 'created' || type === 'updated') n++
+  return n
+}
+
 /**
- * An incremental run from the remote's change feed: the datasets changed after `cursor` that are
- * still public (and pass the source's filters) are gathered; the others are gone. null: the remote
- * has no feed (any more).
+ * An incremental run from what the remote's change feed reported: the datasets changed since the
+ * last run that are still public (and pass the source's filters) are gathered; the others are gone.
  */
-async function gatherFeed(source: SourceInfo, remote: Remote, cursor: string, sink: GatherSink): Promise<GatherResult | null> {
-  const read = await readFeed(remote, cursor)
-  if (!read) return null
+async function gatherFeed(source: SourceInfo, remote: Remote, read: FeedRead, sink: GatherSink): Promise<GatherResult> {
   const gone = new Set<string>()
   const changed: string[] = []
   for (const [id, type] of read.last) {
