@@ -13,6 +13,7 @@ import tokenActions from './token/index.js'
 import dcatActions from './dcat/index.js'
 import harvestActions from './harvest/index.js'
 import followActions from './follow/index.js'
+import changesActions from './changes/index.js'
 
 /** Every action of the API, by name. Adding an action = adding it to its family's index. */
 export class ActionRegistry {
@@ -50,5 +51,6 @@ export function defaultRegistry(): ActionRegistry {
     ...dcatActions,
     ...harvestActions,
     ...followActions,
+    ...changesActions,
   ])
 }
