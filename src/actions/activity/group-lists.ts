@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { defineAction } from '../define.js'
 import { GROUP, ORGANIZATION, requireGroup, requireReadGroup, type GroupKind } from '../group/kind.js'
 import { FILTER_PARAMS, PAGING_PARAMS, readListParams } from './params.js'
-import { listActivities, type Where } from './query.js'
+import { listActivities, type Scope, type Where } from './query.js'
 import { streamFilter } from './visibility.js'
 
 /**
@@ -11,19 +11,14 @@ import { streamFilter } from './visibility.js'
  * datasets, active ones or deleted with their membership. Dataset activities are still read
  * through their frozen labels.
  */
-function scope(kind: GroupKind, groupId: string): Where {
-  if (kind.isOrganization) {
-    return (eb) => eb('activity.object_id', 'in', sql<string>`(SELECT p.id FROM package p WHERE p.owner_org = ${groupId} AND NOT p.private UNION ALL SELECT ${groupId}::text)`)
-  }
-  return (eb) =>
-    eb(
-      'activity.object_id',
-      'in',
-      sql<string>`(SELECT m.table_id FROM member m JOIN package p ON p.id = m.table_id
+function scopes(kind: GroupKind, groupId: string): Scope[] {
+  const itself: Where = (eb) => eb('activity.object_id', '=', groupId)
+  const datasets = kind.isOrganization
+    ? sql<{ id: string }>`SELECT p.id FROM package p WHERE p.owner_org = ${groupId} AND NOT p.private`
+    : sql<{ id: string }>`SELECT m.table_id AS id FROM member m JOIN package p ON p.id = m.table_id
          WHERE m.group_id = ${groupId} AND m.table_name = 'package' AND NOT p.private
-           AND ((m.state = 'active' AND p.state = 'active') OR (m.state = 'deleted' AND p.state = 'deleted'))
-        UNION ALL SELECT ${groupId}::text)`,
-    )
+           AND ((m.state = 'active' AND p.state = 'active') OR (m.state = 'deleted' AND p.state = 'deleted'))`
+  return [itself, { objects: datasets }]
 }
 
 function groupActivityList(kind: GroupKind) {
@@ -45,7 +40,7 @@ function groupActivityList(kind: GroupKind) {
       const group = await requireGroup(ctx, kind, p.id)
       await requireReadGroup(ctx, group)
       const filter = await streamFilter(ctx, { includeHidden: params.includeHidden, types: params.types })
-      return listActivities(ctx.db, [scope(kind, group.id)], filter, params)
+      return listActivities(ctx.db, scopes(kind, group.id), filter, params)
     },
   })
 }
