@@ -160,7 +160,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       horizon xid8;
       base bigint;
     BEGIN
-      IF NOT EXISTS (SELECT 1 FROM package_change WHERE seq IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot())) THEN
+      -- min() walks the partial index from its first entry whatever the statistics say: after a
+      -- bulk load numbered 100k rows, stale statistics made EXISTS scan the table (60 ms a call)
+      IF coalesce((SELECT min(xid) FROM package_change WHERE seq IS NULL) >= pg_snapshot_xmin(pg_current_snapshot()), true) THEN
         RETURN;
       END IF;
       PERFORM pg_advisory_xact_lock(hashtext('abierto_stamp_changes'));

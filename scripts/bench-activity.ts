@@ -1,136 +1,138 @@
 /**
- * `node dist/scripts/bench-activity.js`: activity stream reads on a site with BENCH_ACTIVITIES
- * (default 100,000) activities over BENCH_ACTIVITY_DATASETS (default 2,000) datasets in 20
- * organizations (5 % private, 30 % of the writes by the hidden harvest user), each activity
- * carrying a ~3 KB dataset dict like the real ones. Times BENCH_ACTIVITY_REQUESTS (default 40)
- * sequential anonymous requests per read path in process (app.inject, no cache in front of these
- * actions): p50/p99. Also times what answering a 100-activity page would cost if `data` were
- * parsed and serialised again instead of spliced in as stored.
- * Deterministic data (no random()).
- *
- * Environment: DATABASE_URL (an external Postgres where a scratch database is created and
- * dropped; default: an embedded one in a temporary directory).
+ * `npm run bench` (activity part; alone: `node dist/scripts/bench-activity.js`): what recording
+ * activities costs the writers, in one run so machine drift hits both sides alike.
+ *   - `abierto load` of BENCH_ACTIVITY_DATASETS (default 10,000) corpus datasets into two fresh
+ *     DATA_DIRs, ACTIVITY_STREAMS_ENABLED=false then true (target: ≥ 1,000 datasets/s with them).
+ *   - package_update req/s over HTTP (autocannon, BENCH_CONNECTIONS, BENCH_DURATION s a round)
+ *     against the same catalogue, the server restarted with activities off, on, off, on; the
+ *     mean of each side (target: overhead < 15 %).
+ * Environment: CORPUS_FILE, BENCH_ACTIVITY_DATASETS, BENCH_DURATION (10), BENCH_CONNECTIONS (4), BENCH_KEEP=1.
  */
-import { mkdtempSync, promises as fs } from 'node:fs'
+import { createWriteStream, mkdtempSync, promises as fs } from 'node:fs'
+import { once } from 'node:events'
 import os from 'node:os'
 import path from 'node:path'
-import pg from 'pg'
-import { sql, type Kysely } from 'kysely'
-import { buildApp } from '../src/app.js'
-import { loadConfig } from '../src/config.js'
-import { connect } from '../src/db/connect.js'
-import { migrateToLatest } from '../src/db/migrate.js'
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.js'
-import { ensureSysadmin } from '../src/auth/users.js'
-import type { Database } from '../src/db/schema.js'
+import autocannon from 'autocannon'
+import { stopDetached } from '../src/db/embedded.js'
+import { stableUuid } from '../src/bulk/stable-id.js'
+import { freePort, runCli, startServerProcess } from './lib/server-process.js'
+import { benchCorpusFile, readCorpus, type Dict } from './lib/corpus.js'
 
 const env = process.env
-const total = Number(env.BENCH_ACTIVITIES ?? 100_000)
-const datasets = Number(env.BENCH_ACTIVITY_DATASETS ?? 2_000)
-const requests = Number(env.BENCH_ACTIVITY_REQUESTS ?? 40)
-const fmt = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
+const total = Number(env.BENCH_ACTIVITY_DATASETS ?? 10_000)
+const duration = Number(env.BENCH_DURATION ?? 10)
+const connections = Number(env.BENCH_CONNECTIONS ?? 4)
+const TARGET_LOAD = 1000
+const TARGET_OVERHEAD = 0.15
+/** datasets the update rounds cycle through: enough that row locks rarely meet */
+const UPDATED = 400
 
-async function build(db: Kysely<Database>): Promise<void> {
-  await sql`INSERT INTO "user" (id, name, created) VALUES ('bench-editor', 'editor', now()), ('bench-harvest', 'harvest', now())`.execute(db)
-  await sql`INSERT INTO "group" (id, name, title, description, type, is_organization, created)
-    SELECT 'bench-org-' || k, 'organismo-' || k, 'Organismo ' || k, '', 'organization', true, now() FROM generate_series(1, 20) k`.execute(db)
-  await sql`INSERT INTO package (id, name, title, notes, license_id, owner_org, private, state, type, metadata_created, metadata_modified)
-    SELECT 'bench-ds-' || n, 'dataset-' || n, 'Conjunto ' || n, 'Descripción ' || n, 'cc-by', 'bench-org-' || (1 + n % 20), n % 20 = 0, 'active', 'dataset', now(), now()
-    FROM generate_series(1, ${datasets}) n`.execute(db)
-  // oldest first, one second apart; datasets take turns so every stream has history to page through
-  await sql`INSERT INTO activity (id, timestamp, user_id, object_id, activity_type, data, permission_labels)
-    SELECT md5('act/' || n)::uuid::text, timestamp '2024-01-01' + n * interval '1 second',
-      CASE WHEN n % 10 < 3 THEN 'bench-harvest' ELSE 'bench-editor' END,
-      'bench-ds-' || d, CASE WHEN n <= ${datasets} THEN 'new package' ELSE 'changed package' END,
-      json_build_object('actor', CASE WHEN n % 10 < 3 THEN 'harvest' ELSE 'editor' END, 'package', json_build_object(
-        'id', 'bench-ds-' || d, 'name', 'dataset-' || d, 'title', 'Conjunto ' || d || ' v' || n, 'notes', repeat('Descripción del conjunto con detalle. ', 40),
-        'owner_org', 'bench-org-' || (1 + d % 20), 'private', d % 20 = 0, 'state', 'active', 'metadata_modified', '2024-01-01T00:00:00',
-        'resources', (SELECT json_agg(json_build_object('id', md5('res/' || d || '/' || k), 'url', 'https://example.org/datos/' || d || '/file' || k || '.csv',
-          'format', 'CSV', 'name', 'Archivo ' || k, 'description', repeat('Columna. ', 20))) FROM generate_series(0, 2) k),
-        'tags', json_build_array(json_build_object('name', 'economia'), json_build_object('name', 'empleo')))),
-      CASE WHEN d % 20 = 0 THEN ARRAY['member-bench-org-' || (1 + d % 20), 'collaborator-bench-ds-' || d] ELSE ARRAY['public'] END
-    FROM generate_series(1, ${total}) n, LATERAL (SELECT 1 + (n - 1) % ${datasets} AS d) x`.execute(db)
-  await sql`VACUUM ANALYZE`.execute(db)
-}
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
-}
-
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'abierto-bench-activity-'))
-let cluster: EmbeddedPostgres | null = null
-let adminUrl = env.DATABASE_URL
-if (!adminUrl) {
-  cluster = await startEmbeddedPostgres({ baseDir: tmp })
-  adminUrl = cluster.connectionString('postgres')
-}
-const dbName = `abierto_bench_activity_${process.pid}`
-const admin = new pg.Client({ connectionString: adminUrl })
-await admin.connect()
-await admin.query(`CREATE DATABASE ${dbName}`)
-const url = new URL(adminUrl)
-url.pathname = `/${dbName}`
-const db = connect(url.toString())
-let app: Awaited<ReturnType<typeof buildApp>> | null = null
-try {
-  await migrateToLatest(db.kysely)
-  await ensureSysadmin(db.kysely, 'admin')
-  let started = performance.now()
-  await build(db.kysely)
-  const size = await sql<{ mb: string }>`SELECT round(pg_total_relation_size('activity') / 1048576.0) AS mb`.execute(db.kysely)
-  console.log(`${fmt(total, 0)} activities over ${fmt(datasets, 0)} datasets built in ${fmt((performance.now() - started) / 1000)} s (activity table ${size.rows[0].mb} MB)`)
-  const config = loadConfig({ SITE_URL: 'http://bench.local', LOG_LEVEL: 'silent', DATA_DIR: tmp })
-  app = await buildApp({ db: db.kysely, config, logger: false, pool: db.pool, jobWorker: false })
-  const call = async (name: string, body: Record<string, unknown>) => {
-    const res = await app!.inject({ method: 'POST', url: `/api/3/action/${name}`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) })
-    if (res.statusCode !== 200) throw new Error(`${name}: ${res.statusCode} ${res.body.slice(0, 200)}`)
-    return res
+function replica(rec: Dict, n: number): Dict {
+  const org = `bench-org-${n % 50}`
+  return {
+    ...rec,
+    id: stableUuid(`activity-${n}`),
+    name: `${String(rec.name).slice(0, 90)}-${n}`,
+    owner_org: org,
+    organization: { name: org, title: org, is_organization: true, type: 'organization', state: 'active' },
+    resources: (rec.resources ?? []).map((r: Dict, i: number) => ({ ...r, id: stableUuid(`activity-${n}-${i}`), package_id: undefined })),
   }
-  const oldest = Date.UTC(2024, 0, 1) / 1000
-  const scenarios: [string, (i: number) => [string, Record<string, unknown>]][] = [
-    ['package_activity_list (31)', (i) => ['package_activity_list', { id: `dataset-${1 + ((i * 37) % datasets)}` }]],
-    ['package_activity_list (100)', (i) => ['package_activity_list', { id: `dataset-${1 + ((i * 37) % datasets)}`, limit: 100 }]],
-    ['package_activity_list, older page (before)', (i) => ['package_activity_list', { id: `dataset-${1 + ((i * 37) % datasets)}`, before: oldest + total / 2, limit: 31 }]],
-    ['recently_changed_packages_activity_list (100)', () => ['recently_changed_packages_activity_list', { limit: 100 }]],
-    ['recently_changed, offset 5,000', () => ['recently_changed_packages_activity_list', { limit: 100, offset: 5000 }]],
-    ['organization_activity_list (31)', (i) => ['organization_activity_list', { id: `organismo-${1 + (i % 20)}` }]],
-    ['organization_activity_list, older page (before)', (i) => ['organization_activity_list', { id: `organismo-${1 + (i % 20)}`, before: oldest + total / 2 }]],
-    ['user_activity_list (31)', () => ['user_activity_list', { id: 'editor' }]],
-  ]
-  console.log(`| read path (anonymous) | p50 ms | p99 ms | answer KB |`)
-  console.log(`|---|---|---|---|`)
-  let page = ''
-  for (const [label, make] of scenarios) {
-    await call(...make(0))
-    const times: number[] = []
-    let bytes = 0
-    for (let i = 0; i < requests; i++) {
-      started = performance.now()
-      const res = await call(...make(i))
-      times.push(performance.now() - started)
-      bytes = res.body.length
-      if (label.startsWith('recently_changed_packages_activity_list')) page = res.body
+}
+
+async function writeFile(file: string, records: Dict[]): Promise<void> {
+  const out = createWriteStream(file)
+  for (let n = 0; n < total; n++) if (!out.write(JSON.stringify(replica(records[n % records.length], n)) + '\n')) await once(out, 'drain')
+  out.end()
+  await once(out, 'finish')
+}
+
+async function load(file: string, dataDir: string, activities: boolean): Promise<number> {
+  const cliEnv = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', ACTIVITY_STREAMS_ENABLED: String(activities) }
+  const migrated = await runCli(['migrate'], cliEnv, 120_000)
+  if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`)
+  const res = await runCli(['load', file], cliEnv, 900_000)
+  if (res.code !== 0) throw new Error(`load failed: ${res.stderr.slice(-2000)}`)
+  const m = /created (\d+), updated (\d+), failed (\d+) in ([\d.]+) s \((\d+) datasets\/s; search index: (\w+) in ([\d.]+) s\)/.exec(res.stdout)
+  if (!m) throw new Error(`unexpected load output: ${res.stdout}`)
+  return Number(m[1]) / Number(m[4])
+}
+
+/** package_update req/s against a server on dataDir, activities on or off. */
+async function updateRound(dataDir: string, token: string, dicts: Dict[], activities: boolean): Promise<{ rps: number; p99: number; errors: number }> {
+  const port = String(await freePort())
+  const server = await startServerProcess({ env: { PORT: port, DATA_DIR: dataDir, LOG_LEVEL: 'warn', CACHE_MB: '0', ACTIVITY_STREAMS_ENABLED: String(activities), WRITE_RATE_LIMIT_PER_MINUTE: '0' }, timeoutMs: 60_000 })
+  try {
+    let i = 0
+    const opts: autocannon.Options = {
+      url: `${server.url}/api/3/action/package_update`,
+      connections,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: token },
+      requests: [
+        {
+          setupRequest: (req) => {
+            const d = dicts[i++ % dicts.length]
+            return { ...req, body: JSON.stringify({ ...d, title: `${String(d.title)} · ${i}` }) }
+          },
+        },
+      ],
     }
-    times.sort((a, b) => a - b)
-    console.log(`| ${label} | ${fmt(percentile(times, 50))} | ${fmt(percentile(times, 99))} | ${fmt(bytes / 1024, 0)} |`)
+    await autocannon({ ...opts, duration: 2 })
+    const r = await autocannon({ ...opts, duration })
+    return { rps: r.requests.average, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts }
+  } finally {
+    await server.stop()
   }
-  // what a parse + re-serialise of the same page costs (the splice skips it)
-  const times: number[] = []
-  for (let i = 0; i < requests; i++) {
-    started = performance.now()
-    JSON.stringify(JSON.parse(page))
-    times.push(performance.now() - started)
-  }
-  times.sort((a, b) => a - b)
-  console.log(`parsing and re-serialising a 100-activity page (${fmt(page.length / 1024, 0)} KB) would add p50 ${fmt(percentile(times, 50), 2)} ms per request`)
-} catch (err) {
-  console.error(err)
-  process.exitCode = 1
-} finally {
-  await app?.close()
-  await db.close()
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
-  await admin.end()
-  await cluster?.stop()
-  await fs.rm(tmp, { recursive: true, force: true })
 }
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'abierto-bench-activity-'))
+  const dirs = { off: path.join(dir, 'off'), on: path.join(dir, 'on') }
+  try {
+    const file = path.join(dir, 'datasets.jsonl')
+    const corpus = benchCorpusFile()
+    await writeFile(file, readCorpus(corpus))
+    console.log(`bench-activity: ${fmt(total)} datasets from ${path.basename(corpus)}`)
+
+    const offRate = await load(file, dirs.off, false)
+    await stopDetached(path.join(dirs.off, 'postgres')).catch(() => undefined)
+    await fs.rm(dirs.off, { recursive: true, force: true })
+    const onRate = await load(file, dirs.on, true)
+    console.log(`load without activities: ${fmt(offRate)} datasets/s`)
+    console.log(`load with activities:    ${fmt(onRate)} datasets/s (${fmt((1 - onRate / offRate) * 100, 1)} % slower; target ≥ ${fmt(TARGET_LOAD)}: ${onRate >= TARGET_LOAD ? 'ok' : 'MISSED'})`)
+
+    const cli = await runCli(['sysadmin', 'add', 'bench'], { DATA_DIR: dirs.on, LOG_LEVEL: 'warn' })
+    if (cli.code !== 0) throw new Error(`sysadmin add failed: ${cli.stderr}`)
+    const token = cli.stdout.trim().split('\n')[1]
+    const dump = await runCli(['dump', path.join(dir, 'dump.jsonl')], { DATA_DIR: dirs.on, LOG_LEVEL: 'warn' }, 600_000)
+    if (dump.code !== 0) throw new Error(`dump failed: ${dump.stderr}`)
+    const dicts = (await fs.readFile(path.join(dir, 'dump.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .slice(0, UPDATED)
+      .map((l) => JSON.parse(l) as Dict)
+
+    const rounds: Record<'off' | 'on', number[]> = { off: [], on: [] }
+    for (const activities of [false, true, false, true]) {
+      const r = await updateRound(dirs.on, token, dicts, activities)
+      if (r.errors) throw new Error(`package_update round had ${r.errors} failed requests`)
+      rounds[activities ? 'on' : 'off'].push(r.rps)
+      console.log(`  package_update, activities ${activities ? 'on ' : 'off'}: ${fmt(r.rps, 1)} req/s, p99 ${fmt(r.p99)} ms`)
+    }
+    const off = mean(rounds.off)
+    const on = mean(rounds.on)
+    const overhead = 1 - on / off
+    console.log(`package_update: ${fmt(off, 1)} req/s without activities, ${fmt(on, 1)} with: overhead ${fmt(overhead * 100, 1)} % (target < ${TARGET_OVERHEAD * 100} %: ${overhead < TARGET_OVERHEAD ? 'ok' : 'MISSED'})`)
+  } finally {
+    for (const d of Object.values(dirs)) await stopDetached(path.join(d, 'postgres')).catch(() => undefined)
+    await (env.BENCH_KEEP ? console.log(`kept ${dir}`) : fs.rm(dir, { recursive: true, force: true }))
+  }
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

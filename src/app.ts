@@ -141,7 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     isWriteAction: (name) => registry.get(name)?.sideEffectFree === false,
   })
   const resolveCaller = async (req: FastifyRequest): Promise<Caller> => ({ user: req.authUser })
-  await app.register(actionRoutes, { runner, siteUrl: config.siteUrl, resolveCaller, uploads: { store: storage, maxBytes: config.maxResourceSizeMb * 1024 * 1024 } })
+  await app.register(actionRoutes, { runner, siteUrl: config.siteUrl, resolveCaller, uploads: { store: storage, maxBytes: config.maxResourceSizeMb * 1024 * 1024 }, aliases: { '/api/3/changes': 'changes_since' } })
   await app.register(downloadRoutes, { runner, store: storage, resolveCaller, proxy: config.s3ProxyDownloads })
   const harvest = new HarvestPipeline({ db, runner, log: app.log, indexer, outbound: outboundPolicy(config.fetchAllowPrivate) })
   if (deps.jobWorker !== false && deps.pool) {

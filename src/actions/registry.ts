@@ -13,6 +13,8 @@ import tokenActions from './token/index.js'
 import dcatActions from './dcat/index.js'
 import harvestActions from './harvest/index.js'
 import activityActions from './activity/index.js'
+import followActions from './follow/index.js'
+import changesActions from './changes/index.js'
 
 /** Every action of the API, by name. Adding an action = adding it to its family's index. */
 export class ActionRegistry {
@@ -50,5 +52,7 @@ export function defaultRegistry(): ActionRegistry {
     ...dcatActions,
     ...harvestActions,
     ...activityActions,
+    ...followActions,
+    ...changesActions,
   ])
 }

@@ -14,6 +14,8 @@ export interface ActionRoutesOptions {
   resolveCaller: (req: FastifyRequest) => Promise<Caller>
   /** multipart bodies: the `upload` file goes to this store (without it, multipart is refused) */
   uploads?: UploadOptions
+  /** extra GET paths answering as a side-effect-free action, query string as its params (e.g. /api/3/changes) */
+  aliases?: Record<string, string>
 }
 
 const ANONYMOUS: Caller = { user: null }
@@ -99,6 +101,21 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
         handler: (req, reply) => handle(action, req, reply),
       })
     }
+  }
+
+  for (const [url, name] of Object.entries(opts.aliases ?? {})) {
+    const action = runner.registry.get(name)
+    // an app built with a smaller registry (tests) simply has no alias
+    if (!action) continue
+    if (!action.sideEffectFree) throw new Error(`route alias ${url}: ${name} is not a registered side-effect-free action`)
+    app.route({
+      method: 'GET',
+      url,
+      exposeHeadRoute: false,
+      // documented in the action's description: the OpenAPI document lists actions only
+      schema: { hide: true },
+      handler: (req, reply) => handle(action, req, reply),
+    })
   }
 
   const unknown = async (req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => sendJson(reply, 400, `Bad request - Action name not known: ${req.params.name}`)

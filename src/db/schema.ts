@@ -144,6 +144,8 @@ export interface HarvestSourceTable {
   user_id: string | null
   created: Timestamp
   watermark: Timestamp | null
+  /** position in the remote's change feed after the last error-free job (migrations/0009) */
+  feed_cursor: string | null
 }
 
 export type HarvestJobStatus = 'New' | 'Running' | 'Finished' | 'Aborted'
@@ -157,6 +159,8 @@ export interface HarvestJobTable {
   finished: Timestamp | null
   status: Generated<HarvestJobStatus>
   mode: string | null
+  /** the remote feed position this job's listing is complete up to; the source takes it if the job ends error-free */
+  feed_cursor: string | null
 }
 
 export type HarvestObjectState = 'WAITING' | 'FETCH' | 'IMPORT' | 'COMPLETE' | 'ERROR'

@@ -13,6 +13,8 @@ export interface SourceInfo {
   owner_org: string | null
   /** gather_started of the last error-free job: incremental harvests list changes since (minus an overlap) */
   watermark: string | null
+  /** the remote change feed's position after the last error-free job (Abierto remotes); absent: none */
+  feedCursor?: string | null
 }
 
 /** One remote record found by the gather stage; becomes a harvest_object. */
@@ -40,6 +42,13 @@ export interface GatherResult {
    * source missing from it are deleted. null: deletions cannot be inferred this time.
    */
   present: Set<string> | null
+  /**
+   * Guids the source says are gone (deleted, or no longer public) since the last run, when the
+   * listing was a change feed rather than a full one: their current datasets are deleted.
+   */
+  gone?: Set<string>
+  /** The source's change-feed position this listing is complete up to, stored for the next run. */
+  cursor?: string | null
 }
 
 /** What importing one object needs besides the object. */

@@ -76,11 +76,16 @@ export class HarvestPipeline {
       const harvester = harvesterFor(source.type)
       if (!harvester) throw new Error(`System error - No harvester could be found for source type ${source.type}`)
       const result = await harvester.gather(source, sink, ctrl.signal, this.deps.outbound)
-      await db.updateTable('harvest_job').set({ mode: result.mode }).where('id', '=', jobId).execute()
+      await db
+        .updateTable('harvest_job')
+        .set({ mode: result.mode, feed_cursor: result.cursor ?? null })
+        .where('id', '=', jobId)
+        .execute()
       // deletions only after a complete, error-free listing: a broken remote must not empty us
-      if (!failed && result.present && config(source, 'delete_missing') !== false) {
-        const present = result.present
-        await this.storeAndSchedule(jobId, inline, (tx) => this.storeDeletions(tx, jobId, source.id, present))
+      if (!failed && config(source, 'delete_missing') !== false) {
+        const { present, gone } = result
+        if (present) await this.storeAndSchedule(jobId, inline, (tx) => this.storeDeletions(tx, jobId, source.id, (guid) => !present.has(guid)))
+        else if (gone?.size) await this.storeAndSchedule(jobId, inline, (tx) => this.storeDeletions(tx, jobId, source.id, (guid) => gone.has(guid)))
       }
     } catch (err) {
       log.warn({ err, jobId }, 'harvest gather failed')
@@ -151,7 +156,8 @@ export class HarvestPipeline {
     return rows.map((r) => r.id)
   }
 
-  private async storeDeletions(db: Kysely<Database>, jobId: string, sourceId: string, present: Set<string>): Promise<string[]> {
+  /** Deletion objects for the source's current datasets whose guid is `isGone`. */
+  private async storeDeletions(db: Kysely<Database>, jobId: string, sourceId: string, isGone: (guid: string) => boolean): Promise<string[]> {
     const current = await db
       .selectFrom('harvest_object')
       .select(['guid', 'package_id'])
@@ -162,7 +168,7 @@ export class HarvestPipeline {
       .execute()
     const now = nowIso()
     const rows = current
-      .filter((c) => !present.has(c.guid))
+      .filter((c) => isGone(c.guid))
       .map((c) => ({
         id: randomUUID(),
         guid: c.guid,
@@ -368,20 +374,21 @@ export class HarvestConflict extends Error {}
  * An error-free job moves its source's watermark to its gather start (incremental harvests).
  */
 export async function finishJobIfDone(db: Kysely<Database>, jobId: string): Promise<boolean> {
-  const { rows } = await sql<{ source_id: string; gather_started: string | null }>`
+  const { rows } = await sql<{ source_id: string; gather_started: string | null; feed_cursor: string | null }>`
     UPDATE harvest_job j
        SET status = 'Finished',
            finished = coalesce((SELECT max(import_finished) FROM harvest_object WHERE harvest_job_id = j.id), j.gather_finished)
      WHERE j.id = ${jobId} AND j.status = 'Running' AND j.gather_finished IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM harvest_object o WHERE o.harvest_job_id = j.id AND o.state IN ('WAITING', 'FETCH', 'IMPORT'))
-    RETURNING j.source_id, to_char(j.gather_started, 'YYYY-MM-DD"T"HH24:MI:SS.US') AS gather_started`.execute(db)
+    RETURNING j.source_id, to_char(j.gather_started, 'YYYY-MM-DD"T"HH24:MI:SS.US') AS gather_started, j.feed_cursor`.execute(db)
   const done = rows[0]
   if (!done) return false
   const { rows: problems } = await sql<{ n: number }>`
     SELECT (SELECT count(*) FROM harvest_gather_error WHERE harvest_job_id = ${jobId})
          + (SELECT count(*) FROM harvest_object WHERE harvest_job_id = ${jobId} AND state = 'ERROR') AS n`.execute(db)
   if (Number(problems[0]?.n ?? 0) === 0 && done.gather_started) {
-    await db.updateTable('harvest_source').set({ watermark: done.gather_started }).where('id', '=', done.source_id).execute()
+    // the feed position moves with the watermark; a run without one (the remote has no feed) clears it
+    await db.updateTable('harvest_source').set({ watermark: done.gather_started, feed_cursor: done.feed_cursor }).where('id', '=', done.source_id).execute()
   }
   return true
 }
@@ -413,7 +420,7 @@ export async function loadSource(db: Kysely<Database>, id: string): Promise<Sour
   } catch {
     // stored configs were validated; an unreadable one harvests with defaults
   }
-  return { id: row.id, name: row.name, title: row.title ?? row.name, url: row.url, type: row.type, config: parsed, owner_org: row.owner_org, watermark: row.watermark }
+  return { id: row.id, name: row.name, title: row.title ?? row.name, url: row.url, type: row.type, config: parsed, owner_org: row.owner_org, watermark: row.watermark, feedCursor: row.feed_cursor }
 }
 
 async function gatherError(db: Kysely<Database>, jobId: string, message: string): Promise<void> {

@@ -26,13 +26,33 @@ export interface SourceRecord {
   created: string
   /** gather start of the last error-free job (incremental harvests) */
   watermark: string | null
+  /** position in the remote's change feed after the last error-free job */
+  feed_cursor: string | null
 }
 
 function sourceQuery(db: Kysely<Database>) {
   return db
     .selectFrom('harvest_source as hs')
     .innerJoin('package as p', 'p.id', 'hs.id')
-    .select(['hs.id', 'p.name', 'p.title', 'p.notes', 'p.state', 'p.private', 'p.owner_org', 'p.creator_user_id', 'hs.url', 'hs.type', 'hs.config', 'hs.frequency', 'hs.next_run', 'hs.user_id', 'hs.created', 'hs.watermark'])
+    .select([
+      'hs.id',
+      'p.name',
+      'p.title',
+      'p.notes',
+      'p.state',
+      'p.private',
+      'p.owner_org',
+      'p.creator_user_id',
+      'hs.url',
+      'hs.type',
+      'hs.config',
+      'hs.frequency',
+      'hs.next_run',
+      'hs.user_id',
+      'hs.created',
+      'hs.watermark',
+      'hs.feed_cursor',
+    ])
 }
 
 /** The source whose id, else whose name, is `ref` (an id wins, as with datasets). */

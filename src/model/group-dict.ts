@@ -4,6 +4,7 @@ import type { Database, GroupRow } from '../db/schema.js'
 import type { ActionContext } from '../actions/context.js'
 import { visiblePackages } from '../auth/authz.js'
 import { imageDisplayUrl, packageDicts } from './package-dict.js'
+import { followerCount, GROUP as FOLLOWED_GROUP } from '../actions/follow/kinds.js'
 
 /**
  * Organization/group dicts as CKAN's group_dictize and show schema build them
@@ -171,8 +172,10 @@ export interface DictizeOptions {
   groups: 'names' | 'full' | null
   users: boolean
   memberCount: boolean
-  /** show answers `num_followers` (always 0: nobody can follow yet); update results have no such key. */
+  /** show answers `num_followers`; update results have no such key. */
   numFollowers: boolean
+  /** num_followers is the real count (group_show's include_followers), else 0 as CKAN answers without it. */
+  countFollowers?: boolean
 }
 
 /** CKAN's output order: scalars alphabetically, non-empty lists, then empty lists as dictized. */
@@ -247,6 +250,6 @@ export async function groupDict(ctx: ActionContext, group: GroupRow, opts: Dicti
   }
   if (opts.users) dict.users = await userMembers(ctx.db, group.id, siteUrl)
   if (opts.memberCount) dict.member_count = await memberCount(ctx.db, group.id)
-  if (opts.numFollowers) dict.num_followers = 0
+  if (opts.numFollowers) dict.num_followers = opts.countFollowers ? await followerCount(ctx.db, FOLLOWED_GROUP, group.id) : 0
   return ordered(dict)
 }

@@ -1,12 +1,13 @@
 import t from 'tap'
 import type { AddressInfo } from 'node:net'
 import { testApp, type TestApp } from '../helpers/app.js'
-import { createSource, startJob, jobReport, waitForJob, LOCAL_REMOTES } from './harvest-helpers.js'
+import { createSource, startJob, jobReport, waitForJob, LOCAL_REMOTES, recordingProxy, actionCounts } from './harvest-helpers.js'
 
 /**
  * Two Abierto instances over real HTTP: B harvests A with the `ckan` harvester, A changes
  * (update, add, delete, make private), B re-harvests incrementally and must mirror A's public
- * catalogue exactly.
+ * catalogue exactly. A answers here as a real CKAN does, without a change feed (the feed path:
+ * ckan-feed.test.ts).
  */
 
 type Dict = Record<string, any>
@@ -60,7 +61,8 @@ async function publicDatasets(app: TestApp): Promise<Dict[]> {
 t.test('B mirrors A through the ckan harvester, incrementally', async (t) => {
   const a = await testApp(t)
   const b = await testApp(t, LOCAL_REMOTES)
-  const aUrl = await listen(a)
+  const proxy = await recordingProxy(t, await listen(a), { plainCkan: true })
+  const aUrl = proxy.url
   await a.ok('organization_create', { name: 'org-a', title: 'Organización A' })
   await a.ok('group_create', { name: 'salud', title: 'Salud' })
   for (let i = 1; i <= 6; i++) await a.ok('package_create', dataset(i))
@@ -86,10 +88,16 @@ t.test('B mirrors A through the ckan harvester, incrementally', async (t) => {
   await a.ok('package_delete', { id: 'ds-3' })
   await a.ok('package_patch', { id: 'ds-4', private: true })
 
+  t.equal((await b.db.kysely.selectFrom('harvest_source').select('feed_cursor').where('id', '=', source).executeTakeFirstOrThrow()).feed_cursor, null, 'a remote without a feed leaves no feed position')
+  proxy.requests.length = 0
   const second = await startJob(b, source)
   await b.app.harvest.runInline(second)
   const r2 = await jobReport(b, second)
   t.equal(r2.mode, 'incremental', 'the second run is incremental')
+  const asked = actionCounts(proxy.requests)
+  t.equal(asked.changes_since, 1, 'the feed is asked for once and refused')
+  t.ok(asked.package_search >= 2, 'the changes and the remote ids are listed with package_search')
+  t.notOk(asked.package_show, 'no dataset is fetched one by one')
   t.same(r2.stats, { added: 1, updated: 1, 'not modified': 3, errored: 0, deleted: 2 }, 'one added, one updated, two deleted; the unchanged ones the overlap window re-lists are not modified')
   t.same((await publicDatasets(b)).map(essence), (await publicDatasets(a)).map(essence), 'B mirrors A again (private and deleted ones gone)')
   t.equal((await b.ok<Dict>('package_show', { id: 'ds-3' })).state, 'deleted', 'remote deletion is a soft delete on B')

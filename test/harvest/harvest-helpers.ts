@@ -1,3 +1,5 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { sql } from 'kysely'
 import type { TestApp } from '../helpers/app.js'
 
@@ -56,4 +58,53 @@ export async function waitForJob(app: TestApp, jobId: string, timeoutMs: number)
     if (job.status === 'Finished' || Date.now() > until) return job
     await new Promise((r) => setTimeout(r, 200))
   }
+}
+
+export interface RecordingProxy {
+  url: string
+  /** path and query of every request, in arrival order */
+  requests: string[]
+}
+
+/**
+ * A proxy in front of an Abierto remote that records what the harvester asks; with `plainCkan` it
+ * answers `changes_since` as a real CKAN answers an action it does not know.
+ */
+export async function recordingProxy(t: { teardown(fn: () => unknown): void }, upstream: string, opts: { plainCkan?: boolean } = {}): Promise<RecordingProxy> {
+  const requests: string[] = []
+  const server = http.createServer((req, res) => {
+    requests.push(req.url ?? '')
+    const name = /^\/api\/(?:3\/)?action\/([^/?]+)/.exec(req.url ?? '')?.[1]
+    if (opts.plainCkan && name === 'changes_since') {
+      res.writeHead(400, { 'content-type': 'application/json;charset=utf-8' })
+      res.end(JSON.stringify(`Bad request - Action name not known: ${name}`))
+      return
+    }
+    const target = new URL(req.url ?? '/', upstream)
+    const out = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers)
+      up.pipe(res)
+    })
+    out.on('error', () => res.destroy())
+    req.pipe(out)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.teardown(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  )
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests }
+}
+
+/** The action names of recorded requests, counted. */
+export function actionCounts(requests: string[]): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const r of requests) {
+    const name = /^\/api\/(?:3\/)?action\/([^/?]+)/.exec(r)?.[1] ?? r
+    out[name] = (out[name] ?? 0) + 1
+  }
+  return out
 }

@@ -38,8 +38,7 @@ export function showOptions(p: ShowFlags, listDefaults = false): DictizeOptions 
   const users = readFlag(p.include_users, !listDefaults)
   const groups = readFlag(p.include_groups, !listDefaults)
   const tags = readFlag(p.include_tags, !listDefaults)
-  // checked like the others, though the count it asks for is always 0
-  readFlag(p.include_followers, !listDefaults)
+  const followers = readFlag(p.include_followers, !listDefaults)
   const memberCount = readFlag(p.include_member_count, false)
   return {
     packages: datasets ? 'datasets' : count ? 'count' : null,
@@ -48,8 +47,8 @@ export function showOptions(p: ShowFlags, listDefaults = false): DictizeOptions 
     groups: groups ? 'names' : null,
     users,
     memberCount,
-    // nobody can follow a group yet: num_followers is 0 whether counted or not
     numFollowers: true,
+    countFollowers: followers,
   }
 }
 

@@ -29,6 +29,8 @@ export const sourceClear = defineAction({
       }
       // objects and errors cascade from their job
       await tx.db.deleteFrom('harvest_job').where('source_id', '=', source.id).execute()
+      // the next run lists everything again: from a kept watermark or feed position it would bring back only later changes
+      await tx.db.updateTable('harvest_source').set({ watermark: null, feed_cursor: null }).where('id', '=', source.id).execute()
       return { id: source.id, uploads }
     })
     await removeBlobs(ctx, uploads)

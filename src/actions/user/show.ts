@@ -4,6 +4,7 @@ import { isSysadmin, type ActionContext } from '../context.js'
 import { NotFound } from '../../errors.js'
 import { packageDicts } from '../../model/package-dict.js'
 import type { UserRow } from '../../db/schema.js'
+import { followerCount, USER } from '../follow/kinds.js'
 import { findUserRow, isSelf, loadUserWithCount, userDict, type DictizeOptions, type UserDict } from './dict.js'
 
 /** The user dict of `user` as the caller may see it (number_created_packages counts private and drafts for self and sysadmins). */
@@ -54,7 +55,7 @@ export default defineAction({
         ctx.config.siteUrl,
       )
     }
-    if (p.include_num_followers) dict.num_followers = 0
+    if (p.include_num_followers) dict.num_followers = await followerCount(ctx.db, USER, user.id)
     return dict
   },
 })

@@ -4,16 +4,27 @@ import type { OutboundPolicy } from '../../net/outbound.js'
 import { mungeTag, mungeTitleToName } from '../munge.js'
 import { isUuid } from '../../model/validators.js'
 import { ValidationError } from '../../errors.js'
+import { FeedCursorRejected, passesFilters, readFeed, showAll, type FeedRead, type Remote } from './ckan-feed.js'
 
 /**
  * source_type `ckan`: reads a remote CKAN's package_search exactly as ckanext-harvest's CKAN
  * harvester does (sort=id asc, incremental by metadata_modified after the first error-free run),
  * and, unlike it, notices remote deletions and datasets made private: after the listing it pages
  * the remote's ids (fl=id), and whatever is current here but absent there is deleted.
+ *
+ * An Abierto remote also has a change feed (`changes_since`): once a run has ended without errors,
+ * the next reads the feed from where that one stood and fetches only the datasets it names; what
+ * it reports deleted or hidden is deleted here. Every listing run records the feed's position
+ * before it starts, so a change made while it lists is read again next time, never lost.
  */
 
 const PAGE = 100
 const ID_PAGE = 1000
+/**
+ * Above this many changed datasets an incremental run lists the remote with package_search (100
+ * per request, plus the id listing) rather than fetching each with package_show.
+ */
+const FEED_SHOW_MAX = 1000
 /** incremental runs look back this far before the last good run, as ckanext-harvest does */
 const OVERLAP_MS = 60 * 60 * 1000
 /** fields of a remote dict that are the remote's own bookkeeping, not dataset content */
@@ -113,6 +124,29 @@ export const ckanHarvester: Harvester = {
       }
       await sink.add(records)
     }
+    const remote: Remote = { base: baseUrl(source), headers: headers(source), timeoutMs: timeoutMs(source.config), policy, signal }
+    // the feed position this run's listing is complete up to; undefined: not read yet
+    let cursor: string | null | undefined
+    if (source.config.force_all !== true && source.feedCursor) {
+      try {
+        const read = await readFeed(remote, source.feedCursor)
+        if (read && changedCount(read) <= FEED_SHOW_MAX) return await gatherFeed(source, remote, read, sink)
+        // too many changes: a listing costs less than one package_show each (null: no feed any more)
+        cursor = read ? read.cursor : null
+      } catch (err) {
+        if (signal.aborted) throw err
+        if (!(err instanceof FeedCursorRejected)) await sink.error(`Reading the remote's change feed failed, listing with package_search instead: ${(err as Error).message}`)
+      }
+    }
+    if (cursor === undefined) {
+      // an Abierto remote: the position before listing, for the next run (null: the remote has no feed)
+      try {
+        cursor = (await readFeed(remote, null))?.cursor ?? null
+      } catch {
+        // the listing below does not need it; the next run lists with package_search again
+        cursor = null
+      }
+    }
     let mode: GatherResult['mode'] = 'full'
     if (incremental) {
       const since = new Date(Date.parse(`${source.watermark}Z`) - OVERLAP_MS).toISOString().replace(/Z$/, '')
@@ -126,7 +160,7 @@ export const ckanHarvester: Harvester = {
     if (mode === 'full') {
       await pageSearch(source, filters, PAGE, {}, onPage, signal, policy)
       if (seen.size === 0) throw new RemoteError(`No datasets found at CKAN: ${source.url}`)
-      return { mode, present: seen }
+      return { mode, present: seen, cursor }
     }
     // incremental: the changes are in; a listing of every remote id tells what was deleted or made private
     const present = new Set<string>()
@@ -144,9 +178,9 @@ export const ckanHarvester: Harvester = {
       )
     } catch (err) {
       await sink.error(`Could not list the remote datasets, deletions were not checked: ${(err as Error).message}`)
-      return { mode, present: null }
+      return { mode, present: null, cursor }
     }
-    return { mode, present }
+    return { mode, present, cursor }
   },
 
   async prepare(ctx: PrepareContext, record: GatheredRecord): Promise<PreparedDataset> {
@@ -172,6 +206,34 @@ export const ckanHarvester: Harvester = {
     dict.owner_org = await mapOrganization(ctx, remote, config)
     return { dict, id: typeof remote.id === 'string' ? remote.id : undefined, name: mungeTitleToName(String(remote.name ?? remote.title ?? record.guid)) }
   },
+}
+
+function changedCount(read: FeedRead): number {
+  let n = 0
+  for (const type of read.last.values()) if (type === 'created' || type === 'updated') n++
+  return n
+}
+
+/**
+ * An incremental run from what the remote's change feed reported: the datasets changed since the
+ * last run that are still public (and pass the source's filters) are gathered; the others are gone.
+ */
+async function gatherFeed(source: SourceInfo, remote: Remote, read: FeedRead, sink: GatherSink): Promise<GatherResult> {
+  const gone = new Set<string>()
+  const changed: string[] = []
+  for (const [id, type] of read.last) {
+    if (type === 'created' || type === 'updated') changed.push(id)
+    else gone.add(id)
+  }
+  await showAll(remote, changed, async (page) => {
+    const records: GatheredRecord[] = []
+    for (const [id, d] of page) {
+      if (!d || d.type === 'harvest' || !passesFilters(d, source.config)) gone.add(id)
+      else records.push({ guid: id, content: JSON.stringify(d) })
+    }
+    await sink.add(records)
+  })
+  return { mode: 'incremental', present: null, gone, cursor: read.cursor }
 }
 
 function mergeExtras(ctx: PrepareContext, remote: Dict, config: Dict): Dict[] {
