@@ -4,7 +4,7 @@ import { isSysadmin } from '../context.js'
 import { NotAuthorized, ValidationError } from '../../errors.js'
 import { requireLoggedIn } from '../user/dict.js'
 import { nowIso } from '../../model/time.js'
-import { activityDict, type ActivityRecord } from './record.js'
+import { activityDict, type ActivityRecord } from './find.js'
 
 /** The types activity_create accepts, and where each one's object_id must exist (by id only, as CKAN). */
 const OBJECT_TABLES: Record<string, { table: 'package' | 'group' | 'user'; noun: string }> = {}

@@ -1,7 +1,7 @@
 import { defineAction } from '../define.js'
 import { NotAuthorized, NotFound, ValidationError } from '../../errors.js'
 import { asBool } from '../params.js'
-import { activityDict, previousActivity, requireActivity } from './record.js'
+import { activityDict, previousActivity, requireActivity } from './find.js'
 import { labelsAllow, requireActivityRead } from './visibility.js'
 import { contextDiff, htmlDiff, jsonLines, unifiedDiff } from './diff-format.js'
 

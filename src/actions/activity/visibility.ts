@@ -1,6 +1,5 @@
 import type { ActionContext } from '../context.js'
-import { userName } from '../context.js'
-import { isSysadmin } from '../context.js'
+import { isSysadmin, userName } from '../context.js'
 import { canEditPackage, requireReadPackage, searchLabels } from '../../auth/authz.js'
 import { hiddenActivityUserIds } from '../../activity/hidden.js'
 import { NotAuthorized, NotFound } from '../../errors.js'
