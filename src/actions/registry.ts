@@ -12,6 +12,7 @@ import userActions from './user/index.js'
 import tokenActions from './token/index.js'
 import dcatActions from './dcat/index.js'
 import harvestActions from './harvest/index.js'
+import activityActions from './activity/index.js'
 import followActions from './follow/index.js'
 import changesActions from './changes/index.js'
 
@@ -50,6 +51,7 @@ export function defaultRegistry(): ActionRegistry {
     ...tokenActions,
     ...dcatActions,
     ...harvestActions,
+    ...activityActions,
     ...followActions,
     ...changesActions,
   ])
