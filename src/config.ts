@@ -109,7 +109,7 @@ const envSchema = {
 
 export class ConfigError extends Error {}
 
-/** The users the site itself writes as: the command line (site-actions.ts) and harvests and loads (harvest/pipeline.ts harvestUser). */
+/** The users the site itself writes as: the command line (site-actions.ts) and harvests and loads (auth/users.ts harvestUser). */
 export const SITE_USER_NAMES = ['abierto-cli', 'harvest'] as const
 
 /** The command line's site user is never stored; a fixed id lets its activities be told apart (and hidden). */

@@ -99,3 +99,13 @@ export async function recordUserActivity(db: Kysely<Database>, kind: 'new' | 'ch
     .values({ id: randomUUID(), timestamp: nowIso(), user_id: userId, object_id: userId, activity_type: `${kind} user`, data: '{}', permission_labels: null })
     .execute()
 }
+
+/**
+ * The action's caller as the activity's actor, or null when activities are off. A write without a
+ * user (never through the API) is recorded as CKAN records resource views then: "not logged in".
+ */
+export function actorOf(ctx: { caller: { user: { id: string; name: string } | null }; config: { activityStreamsEnabled: boolean } }): Actor | null {
+  if (!ctx.config.activityStreamsEnabled) return null
+  const user = ctx.caller.user
+  return user ? { id: user.id, name: user.name } : { id: 'not logged in', name: '' }
+}

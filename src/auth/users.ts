@@ -36,3 +36,19 @@ export async function removeSysadmin(db: Kysely<Database>, name: string): Promis
   const res = await db.updateTable('user').set({ sysadmin: false }).where('name', '=', name).executeTakeFirst()
   return Number(res.numUpdatedRows) > 0
 }
+
+/** The sysadmin harvests and `abierto load` write as (CKAN's site user). Created on first use; never promotes an existing account. */
+export async function harvestUser(db: Kysely<Database>): Promise<UserRow> {
+  const name = 'harvest'
+  const found = await db.selectFrom('user').selectAll().where('name', '=', name).executeTakeFirst()
+  if (found) {
+    if (!found.sysadmin || found.state !== 'active') throw new Error(`the user "${name}" exists and is not an active sysadmin: harvests cannot write as it`)
+    return found
+  }
+  await db
+    .insertInto('user')
+    .values({ id: randomUUID(), name, fullname: 'Harvester', email: null, password_hash: null, about: null, image_url: null, sysadmin: true, created: nowIso(), last_active: null, plugin_extras: null })
+    .onConflict((oc) => oc.doNothing())
+    .execute()
+  return db.selectFrom('user').selectAll().where('name', '=', name).executeTakeFirstOrThrow()
+}

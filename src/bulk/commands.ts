@@ -1,3 +1,4 @@
+import { harvestUser } from '../auth/users.js'
 import { createWriteStream, statSync } from 'node:fs'
 import { finished } from 'node:stream/promises'
 import pino from 'pino'
@@ -37,6 +38,7 @@ export async function loadCommand(config: Config, db: Kysely<Database>, file: st
   try {
     result = await loadDatasets(db, counting(readLines(openInput(file)), seen), {
       createUnownedDataset: config.createUnownedDataset,
+      activities: config.activityStreamsEnabled ? { actor: await harvestUser(db), siteUrl: config.siteUrl } : null,
       report: (message) => process.stderr.write(`${message}\n`),
       onProgress: (p) => {
         const n = p.created + p.updated + p.failed

@@ -11,11 +11,14 @@ import { fieldMessages, structureErrors } from './line-errors.js'
 import { OwnerRegistry } from './owners.js'
 import { foreignId } from './stable-id.js'
 import { writeDatasets, type PlannedDataset } from './write.js'
+import { recordPackageActivitiesByIds, type Actor } from '../activity/record.js'
 
 type Dict = Record<string, unknown>
 
 export interface LoadOptions {
   createUnownedDataset: boolean
+  /** record a new/changed package activity per dataset written, as this actor (null: activities are off) */
+  activities?: { actor: Actor; siteUrl: string } | null
   /** datasets per transaction */
   batchSize?: number
   /** transactions in flight */
@@ -109,6 +112,16 @@ export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Li
       }
     }
     await writeDatasets(trx, out.planned, null)
+    if (opts.activities && out.planned.length) {
+      const updated = new Set(out.planned.filter((p) => p.existing).map((p) => p.id))
+      await recordPackageActivitiesByIds(
+        trx,
+        opts.activities.actor,
+        (id) => (updated.has(id) ? 'changed' : 'new'),
+        out.planned.map((p) => p.id),
+        opts.activities.siteUrl,
+      )
+    }
     return out
   }
 

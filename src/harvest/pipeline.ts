@@ -13,6 +13,7 @@ import { sourceQuery } from './sources.js'
 import type { GatheredRecord, Harvester, SourceInfo } from './harvester.js'
 import { harvesterFor } from './harvesters/index.js'
 import { enqueue } from '../jobs/queue.js'
+import { harvestUser } from '../auth/users.js'
 
 /**
  * Runs harvest jobs: gather lists the remote and stores one object per record, page by page,
@@ -413,22 +414,6 @@ export async function loadSource(db: Kysely<Database>, id: string): Promise<Sour
     // stored configs were validated; an unreadable one harvests with defaults
   }
   return { id: row.id, name: row.name, title: row.title ?? row.name, url: row.url, type: row.type, config: parsed, owner_org: row.owner_org, watermark: row.watermark }
-}
-
-/** The sysadmin harvests write as (CKAN's site user). Created on first use; never promotes an existing account. */
-export async function harvestUser(db: Kysely<Database>): Promise<UserRow> {
-  const name = 'harvest'
-  const found = await db.selectFrom('user').selectAll().where('name', '=', name).executeTakeFirst()
-  if (found) {
-    if (!found.sysadmin || found.state !== 'active') throw new Error(`the user "${name}" exists and is not an active sysadmin: harvests cannot write as it`)
-    return found
-  }
-  await db
-    .insertInto('user')
-    .values({ id: randomUUID(), name, fullname: 'Harvester', email: null, password_hash: null, about: null, image_url: null, sysadmin: true, created: nowIso(), last_active: null, plugin_extras: null })
-    .onConflict((oc) => oc.doNothing())
-    .execute()
-  return db.selectFrom('user').selectAll().where('name', '=', name).executeTakeFirstOrThrow()
 }
 
 async function gatherError(db: Kysely<Database>, jobId: string, message: string): Promise<void> {

@@ -7,6 +7,7 @@ import { insertGroup, saveMembers, upsertMember } from '../../model/group-save.j
 import { GROUP, type GroupKind } from './kind.js'
 import { GROUP_FIELDS } from './fields.js'
 import { showGroup } from './show.js'
+import { actorOf, recordGroupActivity } from '../../activity/record.js'
 
 export function createAction(kind: GroupKind) {
   const noun = kind.prefix
@@ -36,6 +37,8 @@ export function createAction(kind: GroupKind) {
         await saveMembers(tx.db, group.id, 'user', input.users, true)
         await saveMembers(tx.db, group.id, 'group', input.groups, true)
         if (tx.caller.user) await upsertMember(tx.db, group.id, 'user', tx.caller.user.id, 'admin')
+        const actor = actorOf(tx)
+        if (actor) await recordGroupActivity(tx.db, actor, 'new', group)
         return showGroup(tx, group)
       })
     },

@@ -1,5 +1,6 @@
 import { defineAction } from '../define.js'
 import { deleteGroup } from '../../model/group-save.js'
+import { actorOf, recordGroupActivity } from '../../activity/record.js'
 import { GROUP, requireGroup, requireGroupPermission, type GroupKind } from './kind.js'
 
 export function deleteAction(kind: GroupKind) {
@@ -19,6 +20,8 @@ export function deleteAction(kind: GroupKind) {
       ctx.transaction(async (tx) => {
         const group = await requireGroup(tx, kind, p.id, 'Group was not found.')
         await deleteGroup(tx.db, group, tx.config.createUnownedDataset)
+        const actor = actorOf(tx)
+        if (actor) await recordGroupActivity(tx.db, actor, 'deleted', { ...group, state: 'deleted' })
         return null
       }),
   })

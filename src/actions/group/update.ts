@@ -7,6 +7,7 @@ import { validateGroup } from '../../model/group-validate.js'
 import { saveMembers, updateGroupRow } from '../../model/group-save.js'
 import { GROUP, requireGroup, requireGroupPermission, type GroupKind } from './kind.js'
 import { GROUP_FIELDS } from './fields.js'
+import { actorOf, recordGroupActivity } from '../../activity/record.js'
 
 /** CKAN answers an update with group_dictize's defaults, not with *_show: datasets page included, no num_followers. */
 const UPDATE_RESULT: DictizeOptions = {
@@ -32,6 +33,8 @@ export async function updateGroup(ctx: ActionContext, kind: GroupKind, data: Rec
   if (!kind.isOrganization && 'packages' in data) await saveMembers(ctx.db, group.id, 'package', input.packages, partial)
   await saveMembers(ctx.db, group.id, 'user', input.users, partial)
   await saveMembers(ctx.db, group.id, 'group', input.groups, partial)
+  const actor = actorOf(ctx)
+  if (actor) await recordGroupActivity(ctx.db, actor, 'changed', updated)
   return groupDict(ctx, updated, UPDATE_RESULT)
 }
 

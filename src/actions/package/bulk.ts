@@ -2,6 +2,7 @@ import { defineAction, type AnyAction } from '../define.js'
 import { hasGroupPermission } from '../../auth/authz.js'
 import { NotAuthorized } from '../../errors.js'
 import type { PackageUpdate } from '../../db/schema.js'
+import { actorOf, recordPackageActivitiesByIds } from '../../activity/record.js'
 
 /**
  * bulk_update_private / bulk_update_public / bulk_update_delete: change many datasets of one
@@ -53,6 +54,9 @@ function bulkAction(name: string, what: string, change: PackageUpdate): AnyActio
         if (change.state === 'deleted') {
           await tx.db.updateTable('member').set({ state: 'deleted' }).where('table_name', '=', 'package').where('table_id', 'in', list).execute()
         }
+        // one per dataset, as CKAN's bulk actions send one package_update signal each
+        const actor = actorOf(tx)
+        if (actor) await recordPackageActivitiesByIds(tx.db, actor, 'changed', list, tx.config.siteUrl)
       })
       return null
     },

@@ -3,6 +3,7 @@ import { requireEditPackage } from '../../auth/authz.js'
 import { NotFound } from '../../errors.js'
 import { findPackageRow } from '../../model/package-save.js'
 import { abortNewJobs } from '../../harvest/jobs.js'
+import { actorOf, recordPackageActivitiesByIds } from '../../activity/record.js'
 
 export default defineAction({
   name: 'package_delete',
@@ -19,6 +20,8 @@ export default defineAction({
       await tx.db.updateTable('member').set({ state: 'deleted' }).where('table_name', '=', 'package').where('table_id', '=', row.id).execute()
       // a deleted harvest source drops its jobs not yet started (ckanext-harvest's delete hook)
       await abortNewJobs(tx.db, row.id)
+      const actor = actorOf(tx)
+      if (actor) await recordPackageActivitiesByIds(tx.db, actor, 'deleted', [row.id], tx.config.siteUrl)
     })
     return null
   },

@@ -7,6 +7,7 @@ import { findPackageRow, insertPackage, isNameConflict, nameInUse, updatePackage
 import { packageDict, type PackageDict } from '../../model/package-dict.js'
 import { nowIso } from '../../model/time.js'
 import { ownerOrgError } from '../../auth/authz.js'
+import { actorOf, recordPackageActivities } from '../../activity/record.js'
 
 /**
  * The dataset write paths shared by package_* and resource_* actions: validation, rows and the
@@ -33,7 +34,10 @@ export async function createPackage(ctx: ActionContext, data: Record<string, unk
         ownerOrgCheck: (orgId) => ownerOrgError(tx, orgId, null),
       })
       const id = await insertPackage(tx.db, input, tx.caller.user?.id ?? null)
-      return (await packageDict(tx.db, id, tx.config.siteUrl))!
+      const dict = (await packageDict(tx.db, id, tx.config.siteUrl))!
+      const actor = actorOf(tx)
+      if (actor) await recordPackageActivities(tx.db, actor, [{ kind: 'new', dict }])
+      return dict
     }),
   )
 }
@@ -80,6 +84,9 @@ export async function updateLockedPackage(
     await ctx.db.updateTable('package').set({ metadata_modified: modified }).where('id', '=', existing.id).execute()
     after = { ...after, metadata_modified: modified }
   }
+  // one activity per update call, changed or not, as CKAN
+  const actor = actorOf(ctx)
+  if (actor) await recordPackageActivities(ctx.db, actor, [{ kind: 'changed', dict: after }])
   return after
 }
 

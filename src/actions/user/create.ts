@@ -1,3 +1,4 @@
+import { recordUserActivity } from '../../activity/record.js'
 import { defineAction } from '../define.js'
 import { isSysadmin, userName } from '../context.js'
 import { NotAuthorized } from '../../errors.js'
@@ -29,6 +30,7 @@ export default defineAction({
     return ctx.transaction(async (tx) => {
       const input = await validateUser(tx, data)
       const user = await insertUser(tx.db, input)
+      if (tx.config.activityStreamsEnabled) await recordUserActivity(tx.db, 'new', user.id)
       const dict = await showUser(tx, user, { keepEmail: true, includePluginExtras: isSysadmin(tx) && input.plugin_extras !== undefined })
       if (p.with_apitoken) dict.token = (await issueToken(tx.db, user.id, 'default')).token
       return dict

@@ -1,3 +1,4 @@
+import { recordUserActivity } from '../../activity/record.js'
 import { defineAction } from '../define.js'
 import { isSysadmin, userName, type ActionContext } from '../context.js'
 import { NotAuthorized, NotFound } from '../../errors.js'
@@ -38,6 +39,7 @@ export default defineAction({
       if (!user) throw new NotFound('User was not found.')
       const input = await validateUser(tx, p, user)
       const saved = await updateUserRow(tx.db, user, input)
+      if (tx.config.activityStreamsEnabled) await recordUserActivity(tx.db, 'changed', user.id)
       return showUser(tx, saved, { includePluginExtras: isSysadmin(tx) && input.plugin_extras !== undefined })
     }),
 })
