@@ -69,6 +69,12 @@ t.test('activity pages in Chromium', { skip: unavailable && 'skip' in unavailabl
       .first()
       .click(),
   ])
+  t.equal(await page.locator('.tabs [aria-current="page"]').innerText(), 'Conjunto de datos', 'the dataset page is the first tab')
+  await check(t, page, 'activity-dataset-page-tabs')
+  await page.setViewportSize({ width: 320, height: 640 })
+  const tops = await page.locator('.tabs a').evaluateAll((links) => links.map((a) => a.getBoundingClientRect().top))
+  t.equal(new Set(tops).size, 1, `both tabs on one row at 320 px (tops ${tops.join(', ')})`)
+  await page.setViewportSize({ width: 1280, height: 720 })
   await Promise.all([page.waitForURL(/\/dataset\/activity\/poblacion-provincia$/), page.getByRole('navigation', { name: 'Secciones del conjunto de datos' }).getByRole('link', { name: 'Actividad' }).click()])
   t.equal(await page.locator('.tabs [aria-current="page"]').innerText(), 'Actividad')
   const items = page.locator('.activity-item')

@@ -109,3 +109,8 @@ t.test('activityItems: kinds, names and links from the activity dicts', async (t
   t.equal(gone.dataset.title, 'p/2', 'no snapshot: the id')
   t.equal(gone.dataset.page, '/dataset/p%2F2', 'the id is escaped in the path')
 })
+
+t.test('metrics count the activity tab as a page, never by URL', async (t) => {
+  const { routeLabels } = await import('../../src/metrics/route-kind.js')
+  t.equal(routeLabels('/dataset/activity/:id').route, 'page')
+})
