@@ -12,6 +12,7 @@ import userActions from './user/index.js'
 import tokenActions from './token/index.js'
 import dcatActions from './dcat/index.js'
 import harvestActions from './harvest/index.js'
+import activityActions from './activity/index.js'
 
 /** Every action of the API, by name. Adding an action = adding it to its family's index. */
 export class ActionRegistry {
@@ -48,5 +49,6 @@ export function defaultRegistry(): ActionRegistry {
     ...tokenActions,
     ...dcatActions,
     ...harvestActions,
+    ...activityActions,
   ])
 }
