@@ -43,7 +43,8 @@ export async function homePage(deps: WebDeps, req: FastifyRequest, reply: Fastif
       act<string[]>(deps, req, 'group_list', {}),
       act<ActivityDict[]>(deps, req, 'recently_changed_packages_activity_list', { limit: RECENT_CHANGES * 2 }),
     ])
-    const shown = await stillVisible(deps, req, changes)
+    // independent lookups, side by side: the names of a few actors whose activities end up not shown cost less than a second wait
+    const [shown, names] = await Promise.all([stillVisible(deps, req, changes), actorNames(deps, req, changes)])
     return deps.render.send(req, reply, 'home.njk', {
       count: search.count,
       recent: search.results,
@@ -52,7 +53,7 @@ export async function homePage(deps: WebDeps, req: FastifyRequest, reply: Fastif
       formats: byCount(search.search_facets.res_format?.items),
       organizationCount: organizations.length,
       groupCount: groups.length,
-      changes: activityItems(shown, await actorNames(deps, req, shown)),
+      changes: activityItems(shown, names),
     })
   } catch (err) {
     return pageError(deps, req, reply, err)
