@@ -92,8 +92,15 @@ t.test('activity pages in Chromium', { skip: unavailable && 'skip' in unavailabl
   await Promise.all([page.waitForURL(/after=/), page.getByRole('link', { name: 'Actividad más reciente' }).click()])
   t.equal(await items.count(), 5, 'newer: back to the five newest')
 
+  // the kind-of-change filter is a plain GET form: no script
+  await page.getByLabel('Tipo de cambio').selectOption('new package')
+  await Promise.all([page.waitForURL(/activity_type=new\+package/), page.getByRole('button', { name: 'Filtrar' }).click()])
+  t.equal(await items.count(), 1, 'creation only')
+  t.match(await items.first().innerText(), /creó el conjunto de datos/)
+  await check(t, page, 'activity-dataset-filtered')
+
   await Promise.all([page.waitForURL(/lang=en/), page.getByRole('link', { name: 'English' }).click()])
-  t.match(await items.first().innerText(), /María López Ávila updated the dataset/)
+  t.match(await items.first().innerText(), /María López Ávila created the dataset/)
   await check(t, page, 'activity-dataset-english')
 
   t.same(problems, [], 'no script errors, Content-Security-Policy refusals or failed loads')

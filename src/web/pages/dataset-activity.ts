@@ -5,6 +5,9 @@ import { actorNames, activityItems, type ActivityDict } from '../activity-view.j
 import { streamPage } from '../activity-paging.js'
 import { visibleDataset } from './dataset-show.js'
 
+/** The kinds of change the stream can be narrowed to (CKAN's activity type filter on this page). */
+const TYPES = ['new package', 'changed package', 'deleted package']
+
 /**
  * `/dataset/activity/{name-or-id}`: the dataset's activity stream (CKAN's "Activity Stream" tab),
  * newest first, paged with `before`/`after`. The dataset is read with package_show and its
@@ -15,6 +18,9 @@ export async function datasetActivityPage(deps: WebDeps, req: FastifyRequest, re
   const id = (req.params as { id: string }).id
   const query = req.query as Record<string, unknown>
   const asked = { before: one(query.before), after: one(query.after) }
+  // an unknown type filters nothing rather than showing an empty stream
+  const askedType = one(query.activity_type)
+  const type = askedType !== undefined && TYPES.includes(askedType) ? askedType : null
   try {
     const dict = await visibleDataset(deps, req, id)
     if (!dict) return notFoundPage(deps, req, reply)
@@ -25,22 +31,31 @@ export async function datasetActivityPage(deps: WebDeps, req: FastifyRequest, re
     // one below the maximum, so the extra activity that tells whether there is more is not clamped away
     const { default: limit, max } = deps.config.activityListLimit
     const size = Math.max(1, Math.min(limit, max - 1))
-    const fetched = await act<ActivityDict[]>(deps, req, 'package_activity_list', { id: dict.id, limit: size + 1, ...(asked.before !== undefined && { before: asked.before }), ...(asked.after !== undefined && { after: asked.after }) })
+    const fetched = await act<ActivityDict[]>(deps, req, 'package_activity_list', {
+      id: dict.id,
+      limit: size + 1,
+      ...(type && { activity_types: [type] }),
+      ...(asked.before !== undefined && { before: asked.before }),
+      ...(asked.after !== undefined && { after: asked.after }),
+    })
     const page = streamPage(fetched, size, asked)
     const dataset = datasetView(dict, deps.config.siteUrl)
     const items = activityItems(page.items, await actorNames(deps, req, page.items)).map((item) => ({ ...item, dataset: { title: item.dataset.title, page: dataset.page } }))
     const path = dataset.activity
+    const keepType = type ? `&activity_type=${encodeURIComponent(type)}` : ''
     return deps.render.send(req, reply, 'dataset/activity.njk', {
       title: dataset.title,
       section: 'dataset',
       canonical: `${deps.config.siteUrl}${path}`,
       dataset,
       items,
-      older: page.older && `${path}${page.older}`,
-      newer: page.newer && `${path}${page.newer}`,
+      older: page.older && `${path}${page.older}${keepType}`,
+      newer: page.newer && `${path}${page.newer}${keepType}`,
       paged: asked.before !== undefined || asked.after !== undefined,
+      filtered: type !== null,
+      types: TYPES.map((value) => ({ value, kind: value.split(' ')[0], selected: value === type })),
       // the stream of a dataset the public cannot see, or another page than the first, is not for search engines
-      noindex: dataset.private || dataset.state !== 'active' || asked.before !== undefined || asked.after !== undefined,
+      noindex: dataset.private || dataset.state !== 'active' || asked.before !== undefined || asked.after !== undefined || type !== null,
     })
   } catch (err) {
     return pageError(deps, req, reply, err)
