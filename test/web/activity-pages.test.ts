@@ -99,6 +99,8 @@ t.test("a dataset's activity tab: newest first, who/what/when, paging with befor
   t.equal(byId.statusCode, 302, 'by id: sent to the address by name, as the dataset page')
   t.equal(byId.headers.location, '/dataset/activity/censo?before=1')
 
+  const blank = await h.app.inject({ url: '/dataset/activity/censo?before=&after=', headers: HTML })
+  t.same(listed(blank.body), all.slice(0, 3), 'empty bounds: the first page')
   const bad = await h.app.inject({ url: '/dataset/activity/censo?before=ayer', headers: HTML })
   t.equal(bad.statusCode, 400, 'a cursor that is not a timestamp is a bad request, not a server error')
 })

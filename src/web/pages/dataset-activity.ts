@@ -17,7 +17,9 @@ const TYPES = ['new package', 'changed package', 'deleted package']
 export async function datasetActivityPage(deps: WebDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const id = (req.params as { id: string }).id
   const query = req.query as Record<string, unknown>
-  const asked = { before: one(query.before), after: one(query.after) }
+  // an empty value (`?before=`) is no bound, as an empty form field would mean
+  const bound = (v: unknown) => one(v) || undefined
+  const asked = { before: bound(query.before), after: bound(query.after) }
   // an unknown type filters nothing rather than showing an empty stream
   const askedType = one(query.activity_type)
   const type = askedType !== undefined && TYPES.includes(askedType) ? askedType : null
