@@ -5,7 +5,7 @@ export interface RouteLabels {
 }
 
 /** The portal's pages (the dataset page shares `/dataset/:id` with DCAT and is counted there). */
-const PAGE_ROUTES = /^\/(?:$|dataset$|dataset\/:id\/resource\/:rid$|organization|group|sitemap|robots\.txt$)/
+const PAGE_ROUTES = /^\/(?:$|dataset$|dataset\/:id\/resource\/:rid$|dataset\/activity\/:id$|organization|group|sitemap|robots\.txt$)/
 
 const ACTION_ROUTE = /^\/api(?:\/3)?\/action\/(.+)$/
 

@@ -34,6 +34,8 @@ export interface DatasetView {
   name: string
   title: string
   page: string
+  /** the dataset's activity stream (CKAN's /dataset/activity/{name}) */
+  activity: string
   private: boolean
   state: string
   organization: { name: string; title: string; image: string | null; page: string } | null
@@ -90,6 +92,7 @@ export function datasetView(dict: PackageDict, siteUrl: string): DatasetView {
     name,
     title: str(dict.title) ?? name,
     page: `/dataset/${q}`,
+    activity: `/dataset/activity/${q}`,
     private: dict.private === true,
     state: typeof dict.state === 'string' ? dict.state : 'active',
     organization: org?.name ? { name: org.name, title: str(org.title) ?? org.name, image: imageSrc(imageDisplayUrl(org.image_url ?? '', siteUrl)), page: `/organization/${encodeURIComponent(org.name)}` } : null,

@@ -4,6 +4,7 @@ import { assetDirs } from './assets.js'
 import type { WebDeps } from './deps.js'
 import { homePage } from './pages/home.js'
 import { resourcePage } from './pages/resource-show.js'
+import { datasetActivityPage } from './pages/dataset-activity.js'
 import { datasetSearchPage } from './pages/dataset-search.js'
 import { groupIndexPage } from './pages/group-index.js'
 import { groupReadPage } from './pages/group-read.js'
@@ -27,6 +28,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
 
   const page = (handler: PageHandler) => cachedPage(deps, handler)
   app.get('/', { schema: { hide: true } }, page(homePage))
+  app.get('/dataset/activity/:id', { schema: { hide: true } }, page(datasetActivityPage))
   app.get('/dataset/:id/resource/:rid', { schema: { hide: true } }, page(resourcePage))
   app.get('/dataset', { schema: { hide: true } }, page(datasetSearchPage))
   app.get('/organization', { schema: { hide: true } }, page(groupIndexPage('organization')))
