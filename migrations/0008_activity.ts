@@ -11,10 +11,10 @@ import { Kysely, sql } from 'kysely'
  * The change feed is one row per dataset per transaction that changed what the public sees
  * (`created` / `updated` / `deleted` / `hidden`), written by triggers so no write path can forget
  * it. Its order cannot come from a sequence taken at write time: a transaction that took number 5
- * can commit after the one that took 6, and a reader that had passed 6 would skip 5. So rows carry
- * their transaction id, and `abierto_stamp_changes()` (run by readers, one at a time) numbers the
- * rows of every transaction older than the oldest one still running, above every number given
- * before: a number, once visible, never has a smaller one appear after it.
+ * can commit after the one that took 6, and a reader that had passed 6 would skip 5. So rows are
+ * numbered by their readers: `abierto_stamp_changes()` (one caller at a time) numbers every
+ * committed row not numbered yet, above every number given before. A number, once visible, never
+ * has a smaller one appear after it, and a transaction still open holds back nothing but itself.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -154,25 +154,22 @@ export async function up(db: Kysely<any>): Promise<void> {
     }
   }
 
-  // Numbers the rows of finished transactions, in (transaction, dataset) order, above every number
-  // already given. Readers call it before reading; the advisory lock makes stampers take turns,
-  // and each statement of a volatile function sees what the previous holder committed.
+  // Numbers the committed rows not numbered yet, in (transaction, dataset) order, above every
+  // number already given. The advisory lock makes stampers take turns, and each statement of a
+  // volatile function sees what the previous holder committed. min() reads the partial index's
+  // first entry whatever the statistics say (EXISTS chose a table scan after a bulk load).
   await sql`CREATE FUNCTION abierto_stamp_changes() RETURNS void LANGUAGE plpgsql AS $$
     DECLARE
-      horizon xid8;
       base bigint;
     BEGIN
-      -- min() walks the partial index from its first entry whatever the statistics say: after a
-      -- bulk load numbered 100k rows, stale statistics made EXISTS scan the table (60 ms a call)
-      IF coalesce((SELECT min(xid) FROM package_change WHERE seq IS NULL) >= pg_snapshot_xmin(pg_current_snapshot()), true) THEN
+      IF (SELECT min(xid) FROM package_change WHERE seq IS NULL) IS NULL THEN
         RETURN;
       END IF;
       PERFORM pg_advisory_xact_lock(hashtext('abierto_stamp_changes'));
-      horizon := pg_snapshot_xmin(pg_current_snapshot());
       SELECT coalesce(max(seq), 0) INTO base FROM package_change WHERE seq IS NOT NULL;
       UPDATE package_change c SET seq = base + s.rn
         FROM (SELECT xid, package_id, row_number() OVER (ORDER BY xid, package_id) AS rn
-                FROM package_change WHERE seq IS NULL AND xid < horizon) s
+                FROM package_change WHERE seq IS NULL) s
        WHERE c.xid = s.xid AND c.package_id = s.package_id;
     END $$`.execute(db)
 

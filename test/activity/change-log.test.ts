@@ -76,22 +76,31 @@ t.test('one transaction writing a dataset several times is one change', async (t
   )
 })
 
-t.test('a change is numbered only once every older transaction has ended', async (t) => {
+t.test('a transaction that commits late is numbered after what others committed meanwhile, and holds nothing back', async (t) => {
   const b = await testApp(t)
   await b.ok('organization_create', { name: 'org' })
   const early = await b.db.pool.connect()
   t.teardown(() => early.release())
-  // an open transaction that already has its id: what it writes later must not be numbered below what others commit meanwhile
+  // an open transaction with the older id: what it writes must come after what others commit meanwhile, never below it
   await early.query('BEGIN')
   await early.query('SELECT pg_current_xact_id()')
   await b.ok('package_create', { name: 'tarde', owner_org: 'org' })
-  t.same(await changes(b.db.kysely), [], 'nothing is numbered while an older transaction is open')
+  t.same(
+    (await changes(b.db.kysely)).map((c) => `${c.seq} ${c.name}`),
+    ['1 tarde'],
+    'an open older transaction does not hold back what has committed',
+  )
   const org = await b.db.kysely.selectFrom('group').select('id').where('name', '=', 'org').executeTakeFirstOrThrow()
   await early.query(`INSERT INTO package (id, name, type, state, private, owner_org, metadata_created, metadata_modified) VALUES ('temprano', 'temprano', 'dataset', 'active', false, $1, now(), now())`, [org.id])
+  t.same(
+    (await changes(b.db.kysely)).map((c) => `${c.seq} ${c.name}`),
+    ['1 tarde'],
+    'uncommitted: not numbered',
+  )
   await early.query('COMMIT')
   t.same(
     (await changes(b.db.kysely)).map((c) => `${c.seq} ${c.name}`),
-    ['1 temprano', '2 tarde'],
-    'both numbered after the older one committed',
+    ['1 tarde', '2 temprano'],
+    'numbered after the reader’s position once committed: a reader past 1 still gets it',
   )
 })

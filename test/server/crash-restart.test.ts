@@ -188,7 +188,10 @@ t.test('Postgres killed under a running server is restarted in-process', async (
       return res.body.result?.status === 'Finished' ? res.body.result : undefined
     },
     90_000,
-  )
+  ).catch((err: Error) => {
+    // what the server logged is the only account of why its worker did not run the job
+    throw new Error(`${err.message}\nserver output (last 6000 characters):\n${server.output().slice(-6000)}`)
+  })
   t.equal(shown.status, 'Finished', 'the gather ran (and recorded that the remote is unreachable)')
   // orphan recovery must never take a live server's cluster: a second process on the DATA_DIR is refused
   const pgNow = postmasterPid()

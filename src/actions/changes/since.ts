@@ -33,8 +33,8 @@ export default defineAction({
   handler: async (ctx, p) => {
     const after = decodeCursor(p.cursor)
     const limit = Math.min(p.limit ?? CHANGES_LIMIT_DEFAULT, CHANGES_LIMIT_MAX)
-    // numbers every change whose transaction and all older ones have ended: a reader past seq N
-    // can never see a change numbered below N appear later
+    // numbers every committed change not numbered yet, above all earlier numbers: a reader past
+    // seq N can never see a change numbered below N appear later
     await sql`SELECT abierto_stamp_changes()`.execute(ctx.db)
     const { rows } = await sql<{ seq: string; change: FeedChange['type']; package_id: string; name: string; metadata_modified: string | null }>`
       SELECT seq, change, package_id, name, metadata_modified FROM package_change
