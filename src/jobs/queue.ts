@@ -99,8 +99,8 @@ export interface JobWorkerOptions {
   events?: WorkerEvents
 }
 
-/** Waits between restarts of a worker pool that stopped by itself: short first, at most a minute. */
-const RESTART_DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000, 60_000]
+/** Waits between restarts of a worker pool that stopped by itself: short first, then every 10 s (a try costs one failed connection). */
+const RESTART_DELAYS_MS = [1000, 2000, 5000, 10_000]
 
 /**
  * Runs the tasks in this process until `stop()`; signals are left to our own shutdown.
