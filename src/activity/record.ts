@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import type { Database, GroupRow } from '../db/schema.js'
 import type { PackageDict } from '../model/package-dict.js'
 import { packageDicts } from '../model/package-dict.js'
+import { groupTableRow } from '../model/group-dict.js'
 import { datasetLabels } from '../search/document.js'
 import { nowIso } from '../model/time.js'
 
@@ -65,18 +66,6 @@ export async function recordPackageActivitiesByIds(db: Kysely<Database>, actor: 
 
 /** CKAN keeps the group's table row in `data.group` (no extras, members or actor). */
 export async function recordGroupActivity(db: Kysely<Database>, actor: Actor, kind: ActivityKind, group: GroupRow): Promise<void> {
-  const row = {
-    id: group.id,
-    name: group.name,
-    title: group.title,
-    type: group.type,
-    description: group.description,
-    image_url: group.image_url,
-    created: group.created,
-    is_organization: group.is_organization,
-    approval_status: group.approval_status,
-    state: group.state,
-  }
   const what = group.is_organization ? 'organization' : 'group'
   await db
     .insertInto('activity')
@@ -86,7 +75,7 @@ export async function recordGroupActivity(db: Kysely<Database>, actor: Actor, ki
       user_id: actor.id,
       object_id: group.id,
       activity_type: `${group.state === 'deleted' ? 'deleted' : kind} ${what}`,
-      data: JSON.stringify({ group: row }),
+      data: JSON.stringify({ group: groupTableRow(group) }),
       permission_labels: null,
     })
     .execute()

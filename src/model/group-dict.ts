@@ -204,13 +204,9 @@ const PARENT_OPTIONS: DictizeOptions = {
   numFollowers: false,
 }
 
-/**
- * One group dict. `capacity` is set for a group listed inside another; `seen` guards the parent
- * recursion, since nothing stops a hierarchy loop being created with `groups` on create.
- */
-export async function groupDict(ctx: ActionContext, group: GroupRow, opts: DictizeOptions, nested: { capacity?: string; seen?: Set<string> } = {}): Promise<GroupDict> {
-  const siteUrl = ctx.config.siteUrl
-  const dict: GroupDict = {
+/** The group's table columns, as CKAN's table_dictize gives them (group dicts start with them; activities store them). */
+export function groupTableRow(group: GroupRow): GroupDict {
+  return {
     id: group.id,
     name: group.name,
     title: group.title,
@@ -221,6 +217,17 @@ export async function groupDict(ctx: ActionContext, group: GroupRow, opts: Dicti
     is_organization: group.is_organization,
     approval_status: group.approval_status,
     state: group.state,
+  }
+}
+
+/**
+ * One group dict. `capacity` is set for a group listed inside another; `seen` guards the parent
+ * recursion, since nothing stops a hierarchy loop being created with `groups` on create.
+ */
+export async function groupDict(ctx: ActionContext, group: GroupRow, opts: DictizeOptions, nested: { capacity?: string; seen?: Set<string> } = {}): Promise<GroupDict> {
+  const siteUrl = ctx.config.siteUrl
+  const dict: GroupDict = {
+    ...groupTableRow(group),
     display_name: displayName(group),
     image_display_url: imageDisplayUrl(group.image_url, siteUrl),
   }
