@@ -254,8 +254,12 @@ t.test('a worker pool that stops by itself is started again', async (t) => {
   t.teardown(() => worker.stop())
   // graphile-worker's own reason to stop a pool that it can be asked for from outside
   const exitCode = process.exitCode
-  await sql`SELECT pg_notify('worker:migrate', '{"breaking": true}')`.execute(b.db.kysely)
-  await poll('the pool to stop by itself', async () => (lines.some((l) => l.includes('job worker stopped by itself')) ? true : undefined))
+  // sent until heard: the pool's LISTEN connection may not be up yet on a loaded machine
+  await poll('the pool to stop by itself', async () => {
+    if (lines.some((l) => l.includes('job worker stopped by itself'))) return true
+    await sql`SELECT pg_notify('worker:migrate', '{"breaking": true}')`.execute(b.db.kysely)
+    return undefined
+  })
   process.exitCode = exitCode
   await enqueue(b.db.kysely, 'step', { n: 7 })
   await poll('a job queued after the stop to run', async () => (ran.includes(7) ? true : undefined), 30_000)
