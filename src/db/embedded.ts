@@ -182,8 +182,9 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
     // nobody owns a detached cluster: the next start may stop it if it is still running
     await fs.rm(ownerFile, { force: true })
   } else {
-    await fs.writeFile(ownerFile, `${process.pid}\n`)
+    // the watchdog first: once the owner file names us, a kill must already find it watching
     guard = startWatchdog(child.pid!)
+    await fs.writeFile(ownerFile, `${process.pid}\n`)
   }
 
   let exited = false
