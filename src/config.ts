@@ -57,6 +57,26 @@ export interface Config {
   hideActivityFromUsers: string[]
   /** ckan.activity_list_limit and ckan.activity_list_limit_max */
   activityListLimit: { default: number; max: number }
+  /** The DataStore (ckanext-datastore + xloader, in-process). */
+  datastore: {
+    /** ckan.datastore.search.rows_default / rows_max */
+    rowsDefault: number
+    rowsMax: number
+    /** datastore_search_sql is registered (CKAN: ckan.datastore.sqlsearch.enabled, default false there) */
+    sqlEnabled: boolean
+    /** statement_timeout of datastore_search and datastore_search_sql, ms */
+    queryTimeoutMs: number
+    /** load tabular files into the DataStore when a resource is created or its file/URL changes (xloader's auto submit) */
+    autoLoad: boolean
+    /** formats (lower case) loaded automatically: ckanext.xloader.formats */
+    loadFormats: string[]
+    /** largest file the loader fetches and loads, MB (ckanext.xloader.max_content_length) */
+    loadMaxMb: number
+    /** a linked file's download, all told, seconds */
+    loadTimeoutS: number
+  }
+  /** ckan.views.default_views: view types created for new resources that can show them */
+  defaultViews: string[]
 }
 
 const envSchema = {
@@ -104,6 +124,15 @@ const envSchema = {
     HIDE_ACTIVITY_FROM_USERS: { type: 'string' },
     ACTIVITY_LIST_LIMIT: { type: 'integer', minimum: 1, maximum: 1000 },
     ACTIVITY_LIST_LIMIT_MAX: { type: 'integer', minimum: 1, maximum: 10000 },
+    DATASTORE_ROWS_DEFAULT: { type: 'integer', minimum: 1, maximum: 1000000 },
+    DATASTORE_ROWS_MAX: { type: 'integer', minimum: 1, maximum: 1000000 },
+    DATASTORE_SQL_SEARCH: { enum: ['true', 'false'] },
+    DATASTORE_QUERY_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 3600000 },
+    DATASTORE_AUTO_LOAD: { enum: ['true', 'false'] },
+    DATASTORE_LOAD_FORMATS: { type: 'string' },
+    DATASTORE_LOAD_MAX_MB: { type: 'integer', minimum: 1 },
+    DATASTORE_LOAD_TIMEOUT_S: { type: 'integer', minimum: 1 },
+    DEFAULT_VIEWS: { type: 'string' },
   },
 } as const
 
@@ -190,12 +219,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       index: (raw.MEILISEARCH_INDEX as string | undefined) ?? 'datasets',
     },
     activityStreamsEnabled: raw.ACTIVITY_STREAMS_ENABLED !== 'false',
-    hideActivityFromUsers:
-      raw.HIDE_ACTIVITY_FROM_USERS === undefined
-        ? [...SITE_USER_NAMES]
-        : String(raw.HIDE_ACTIVITY_FROM_USERS)
-            .split(/[\s,]+/)
-            .filter(Boolean),
+    hideActivityFromUsers: raw.HIDE_ACTIVITY_FROM_USERS === undefined ? [...SITE_USER_NAMES] : words(String(raw.HIDE_ACTIVITY_FROM_USERS)),
     activityListLimit: { default: (raw.ACTIVITY_LIST_LIMIT as number | undefined) ?? 31, max: (raw.ACTIVITY_LIST_LIMIT_MAX as number | undefined) ?? 100 },
+    datastore: {
+      rowsDefault: (raw.DATASTORE_ROWS_DEFAULT as number | undefined) ?? 100,
+      rowsMax: (raw.DATASTORE_ROWS_MAX as number | undefined) ?? 32000,
+      sqlEnabled: raw.DATASTORE_SQL_SEARCH !== 'false',
+      queryTimeoutMs: (raw.DATASTORE_QUERY_TIMEOUT_MS as number | undefined) ?? 10_000,
+      autoLoad: raw.DATASTORE_AUTO_LOAD !== 'false',
+      loadFormats: words((raw.DATASTORE_LOAD_FORMATS as string | undefined) ?? 'csv tsv xlsx xls ods').map((f) => f.toLowerCase()),
+      loadMaxMb: (raw.DATASTORE_LOAD_MAX_MB as number | undefined) ?? (raw.MAX_RESOURCE_SIZE_MB as number | undefined) ?? 1024,
+      loadTimeoutS: (raw.DATASTORE_LOAD_TIMEOUT_S as number | undefined) ?? 600,
+    },
+    defaultViews: words((raw.DEFAULT_VIEWS as string | undefined) ?? 'image_view datatables_view'),
   }
+}
+
+/** A list setting: words separated by spaces or commas. */
+function words(value: string): string[] {
+  return value.split(/[\s,]+/).filter(Boolean)
 }

@@ -242,6 +242,34 @@ export interface PackageChangeTable {
   seq: string | null
 }
 
+export type DatastoreLoadStatus = 'pending' | 'running' | 'complete' | 'error'
+
+/** migrations/0010_datastore: the automatic loader's state per resource (xloader_status). */
+export interface DatastoreLoadTable {
+  resource_id: string
+  job_id: string
+  status: DatastoreLoadStatus
+  /** `{message: ...}` as xloader reports it; null unless status is error */
+  error: ColumnType<Record<string, unknown> | null, string | null, string | null>
+  /** [{timestamp, level, message}] oldest first */
+  logs: JsonWithDefault<{ timestamp: string; level: string; message: string }[]>
+  url: string | null
+  file_hash: string | null
+  created: Timestamp
+  last_updated: Timestamp
+}
+
+/** migrations/0010_datastore: CKAN's resource_view; `config` holds the view type's own keys. */
+export interface ResourceViewTable {
+  id: string
+  resource_id: string
+  title: string | null
+  description: string | null
+  view_type: string
+  order: number
+  config: JsonWithDefault<Record<string, unknown>>
+}
+
 export interface Database {
   user: UserTable
   api_token: ApiTokenTable
@@ -264,6 +292,8 @@ export interface Database {
   user_following_group: FollowingTable
   dashboard: DashboardTable
   package_change: PackageChangeTable
+  datastore_load: DatastoreLoadTable
+  resource_view: ResourceViewTable
 }
 
 export type UserRow = Selectable<UserTable>
