@@ -150,6 +150,12 @@ t.test('private datasets: views are read like the resource', async (t) => {
   t.same([noRes.statusCode, noRes.json().error.message], [404, 'Not found'])
   t.same((await call('resource_view_show', {})).json().error, { __type: 'Validation Error', id: ['Missing value'] })
 
+  // the activities of a private dataset's views are hidden like the dataset's own
+  const activityIds = async (token: string | null) => ((await ok('user_activity_list', { id: 'ed' }, { token })) as Array<{ activity_type: string; object_id: string }>).filter((a) => a.object_id === priv.id).map((a) => a.activity_type)
+  t.same(await activityIds(member), ['changed resource view'], "a member sees the editor's change to the private view")
+  t.same(await activityIds(outsider), [], 'an outsider does not')
+  t.same(await activityIds(null), [], 'nor does an anonymous visitor')
+
   // a deleted dataset's views go with it for outsiders
   await ok('package_delete', { id: 'priv' })
   t.equal((await call('resource_view_list', { id: rid }, { token: outsider })).statusCode, 403)

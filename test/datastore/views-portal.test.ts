@@ -154,3 +154,10 @@ t.test('a private dataset: its rows only for those who may read it', async (t) =
   t.equal(rows(member.body).length, 20, 'a member of the organization sees the rows')
   t.match(member.body, /Filas 1 a 20 de 48\./)
 })
+
+t.test("the dataset's activity page tells of its views", async (t) => {
+  await h.ok('resource_view_create', { resource_id: pub.rid, view_type: 'datatables_view', title: 'Tabla' })
+  const res = await get('/dataset/activity/publico')
+  t.equal(res.statusCode, 200)
+  t.match(res.body, /<li class="activity-item activity-view_new"[^>]*>\s*<p class="activity-what"><span class="activity-actor">admin<\/span> creó una vista de un recurso de <a href="\/dataset\/publico">Población publico<\/a><\/p>/)
+})
