@@ -12,6 +12,8 @@ import { pagination, type Pagination } from './search/pagination.js'
 
 /** The choices of rows per page (CKAN's datatables offers 20 50 100 500 1000; a page of HTML stays small). */
 export const PAGE_SIZES = [20, 50, 100]
+/** Rows from which an unfiltered table's total is estimated (datastore_search's total_estimation_threshold). */
+const ESTIMATE_FROM = 100_000
 /** Pages past this are refused: deep offsets cost the database a scan each. */
 const MAX_OFFSET = 1_000_000
 /** Cells longer than this wrap (in a column wide enough to read); shorter ones stay on one line. */
@@ -101,11 +103,12 @@ function cellText(v: unknown): string {
   return String(v)
 }
 
-function searchParams(resourceId: string, s: TableState, columns: Set<string> | null): Record<string, unknown> {
-  const params: Record<string, unknown> = { resource_id: resourceId, limit: s.per, offset: (s.page - 1) * s.per, include_total: true }
-  if (s.q) params.q = s.col && (!columns || columns.has(s.col)) ? { [s.col]: s.q } : s.q
+function searchParams(resourceId: string, s: TableState): Record<string, unknown> {
+  // a large table without words is counted from the planner's estimate: an exact count would scan it on every page
+  const params: Record<string, unknown> = { resource_id: resourceId, limit: s.per, offset: (s.page - 1) * s.per, include_total: true, total_estimation_threshold: ESTIMATE_FROM }
+  if (s.q) params.q = s.col ? { [s.col]: s.q } : s.q
   // a list, quoted: column names may hold commas and spaces
-  if (s.sort && (!columns || columns.has(s.sort))) params.sort = [`"${s.sort}" ${s.dir} nulls last`]
+  if (s.sort) params.sort = [`"${s.sort}" ${s.dir} nulls last`]
   return params
 }
 
@@ -119,14 +122,14 @@ export async function datastorePreview(deps: WebDeps, req: FastifyRequest, resou
   let ignored = false
   let result: SearchResult
   try {
-    result = await act<SearchResult>(deps, req, 'datastore_search', searchParams(resourceId, state, null))
+    result = await act<SearchResult>(deps, req, 'datastore_search', searchParams(resourceId, state))
   } catch (err) {
     if (!(err instanceof ValidationError)) return unavailable(err)
     // something asked for cannot be applied (a column that is gone, words the search refuses): the table as it is
     ignored = true
     state = { ...state, q: '', col: '', sort: '', page: 1 }
     try {
-      result = await act<SearchResult>(deps, req, 'datastore_search', searchParams(resourceId, state, null))
+      result = await act<SearchResult>(deps, req, 'datastore_search', searchParams(resourceId, state))
     } catch (again) {
       return unavailable(again)
     }

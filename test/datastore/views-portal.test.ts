@@ -2,6 +2,8 @@ import t from 'tap'
 import { sql } from 'kysely'
 import { testApp, type TestApp } from '../helpers/app.js'
 import { fillTable } from './views-fixtures.js'
+import { createTable, syncReaderAccess, tableRef } from '../../src/datastore/table.js'
+import { setDatastoreActive } from '../../src/datastore/active.js'
 
 /**
  * The resource page reads a resource's rows from the DataStore when its table exists: sorted,
@@ -45,7 +47,7 @@ t.test('the first page of rows, with the labels of the columns', async (t) => {
   t.notMatch(body, /preview-none/, 'the file (unreachable) is not fetched')
   t.match(
     body,
-    /<th scope="col"><a href="[^"]*sort=provincia#preview-title">Provincia<span class="sort-mark" aria-hidden="true"> ↕<\/span><span class="visually-hidden">, ordenar de menor a mayor<\/span><\/a><\/th><th scope="col" class="num"><a href="[^"]*sort=anio#preview-title">Año/,
+    /<th scope="col"><a href="[^"]*sort=provincia#preview-title" rel="nofollow">Provincia<span class="sort-mark" aria-hidden="true"> ↕<\/span><span class="visually-hidden">, ordenar de menor a mayor<\/span><\/a><\/th><th scope="col" class="num"><a href="[^"]*sort=anio#preview-title" rel="nofollow">Año/,
     'labels from info.label; numbers aligned right; each header sorts',
   )
   t.match(body, />fuente<span/, 'a column without a label shows its name')
@@ -72,7 +74,7 @@ t.test('sorting by a column, both ways, nulls last', async (t) => {
       ['Pichincha', '3230233'],
     ],
   )
-  t.match(desc.body, /<th scope="col" aria-sort="descending" class="num"><a href="[^"]*sort=poblacion#preview-title">Población<span class="sort-mark" aria-hidden="true"> ▼/, 'the header says so and sorts back ascending')
+  t.match(desc.body, /<th scope="col" aria-sort="descending" class="num"><a href="[^"]*sort=poblacion#preview-title" rel="nofollow">Población<span class="sort-mark" aria-hidden="true"> ▼/, 'the header says so and sorts back ascending')
   t.match(desc.body, /<input type="hidden" name="sort" value="poblacion"><input type="hidden" name="dir" value="desc">/, 'the search form keeps the order')
   const last = await get(`${pub.page}?sort=poblacion&dir=desc&page=3`)
   t.same(rows(last.body).at(-1), ['Pastaza', '2020', '', 'INEC'], 'the empty value comes last')
@@ -160,4 +162,18 @@ t.test("the dataset's activity page tells of its views", async (t) => {
   const res = await get('/dataset/activity/publico')
   t.equal(res.statusCode, 200)
   t.match(res.body, /<li class="activity-item activity-view_new"[^>]*>\s*<p class="activity-what"><span class="activity-actor">admin<\/span> creó una vista de un recurso de <a href="\/dataset\/publico">Población publico<\/a><\/p>/)
+})
+
+t.test('a large table is counted from the estimate, not scanned on every page', async (t) => {
+  const big = await dataset('grande', { table: false })
+  const db = h.db.kysely
+  await createTable(db, big.rid, [{ id: 'n', type: 'int4' }], { fullText: false })
+  await sql`INSERT INTO ${tableRef(big.rid)} (n) SELECT g FROM generate_series(1, 120000) g`.execute(db)
+  await sql`ANALYZE ${tableRef(big.rid)}`.execute(db)
+  await syncReaderAccess(db, big.rid)
+  await setDatastoreActive(db, big.rid, true)
+  await h.ok('package_patch', { id: 'grande', notes: 'Muchas filas.' })
+  const res = await get(`${big.page}?page=2`)
+  t.match(res.body, /Filas 21 a 40 de unas 120\.000\./)
+  t.same(rows(res.body)[0], ['21'])
 })

@@ -3,6 +3,7 @@ import { userName } from '../context.js'
 import { canReadResource, findDatastoreResource } from '../../datastore/access.js'
 import { NotAuthorized, NotFound } from '../../errors.js'
 import { listViews, viewDict } from '../../resource-views/store.js'
+import { viewType } from '../../resource-views/view-types.js'
 
 export default defineAction({
   name: 'resource_view_list',
@@ -14,6 +15,7 @@ export default defineAction({
     const res = await findDatastoreResource(ctx, p.id)
     if (!res || res.state !== 'active') throw new NotFound()
     if (!(await canReadResource(ctx, res))) throw new NotAuthorized(`User ${userName(ctx)} not authorized to read resource ${res.id}`)
-    return (await listViews(ctx.db, res.id)).map((v) => viewDict(v, res.package_id))
+    // as CKAN: views of a type no longer available are left out
+    return (await listViews(ctx.db, res.id)).filter((v) => viewType(v.view_type)).map((v) => viewDict(v, res.package_id))
   },
 })
