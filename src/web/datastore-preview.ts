@@ -106,7 +106,11 @@ function cellText(v: unknown): string {
 function searchParams(resourceId: string, s: TableState): Record<string, unknown> {
   // a large table without words is counted from the planner's estimate: an exact count would scan it on every page
   const params: Record<string, unknown> = { resource_id: resourceId, limit: s.per, offset: (s.page - 1) * s.per, include_total: true, total_estimation_threshold: ESTIMATE_FROM }
-  if (s.q) params.q = s.col ? { [s.col]: s.q } : s.q
+  if (s.q && s.col) {
+    // in one column: the words in the whole row too, which the full-text index answers, so only those rows are read per column
+    params.q = { [s.col]: s.q }
+    params.full_text = s.q
+  } else if (s.q) params.q = s.q
   // a list, quoted: column names may hold commas and spaces
   if (s.sort) params.sort = [`"${s.sort}" ${s.dir} nulls last`]
   return params
