@@ -19,6 +19,8 @@ export interface ActionContext {
   readonly db: Kysely<Database>
   readonly config: Config
   readonly caller: Caller
+  /** Path and query string of the HTTP request that called this action (CKAN_CURRENT_URL, for datastore_search's `_links`); absent for internal calls. */
+  readonly requestUrl?: string
   readonly log: FastifyBaseLogger
   /** Rendered reads (package_show, package_list); cleared by every write. */
   readonly cache: ReadCache<PackageCacheMeta>

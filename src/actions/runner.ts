@@ -36,10 +36,10 @@ export class ActionRunner {
     return this.deps.registry
   }
 
-  async run(name: string, raw: Record<string, unknown>, caller: Caller, log: FastifyBaseLogger, db?: Kysely<Database>): Promise<unknown> {
+  async run(name: string, raw: Record<string, unknown>, caller: Caller, log: FastifyBaseLogger, db?: Kysely<Database>, requestUrl?: string): Promise<unknown> {
     const action = this.deps.registry.get(name)
     if (!action) throw new BadRequest(`Bad request - Action name not known: ${name}`)
-    return this.invoke(action, raw, this.context(caller, log, db ?? this.deps.db))
+    return this.invoke(action, raw, this.context(caller, log, db ?? this.deps.db, requestUrl))
   }
 
   async invoke(action: AnyAction, raw: Record<string, unknown>, ctx: ActionContext): Promise<unknown> {
@@ -70,7 +70,7 @@ export class ActionRunner {
     await action.auth(ctx, validateParams(action.params, raw))
   }
 
-  context(caller: Caller, log: FastifyBaseLogger, db: Kysely<Database>): ActionContext {
+  context(caller: Caller, log: FastifyBaseLogger, db: Kysely<Database>, requestUrl?: string): ActionContext {
     // the context's methods are called with the context as `this`: they reach the runner through this name
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const runner = this
@@ -79,6 +79,7 @@ export class ActionRunner {
       db,
       config: this.deps.config,
       caller,
+      requestUrl,
       log,
       // inside a transaction reads may see uncommitted rows: never serve or store them cached
       cache: inTransaction ? UNCACHED : this.deps.cache,
