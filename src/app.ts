@@ -23,6 +23,7 @@ import multipart from '@fastify/multipart'
 import type { BlobStore } from './storage/blob-store.js'
 import { openBlobStore } from './storage/open.js'
 import { downloadRoutes } from './storage/download-routes.js'
+import { dumpRoutes } from './datastore/dump/routes.js'
 import { HarvestPipeline } from './harvest/pipeline.js'
 import { outboundPolicy } from './net/outbound.js'
 import { harvestTasks, HARVEST_CRONTAB } from './harvest/tasks.js'
@@ -143,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const resolveCaller = async (req: FastifyRequest): Promise<Caller> => ({ user: req.authUser })
   await app.register(actionRoutes, { runner, siteUrl: config.siteUrl, resolveCaller, uploads: { store: storage, maxBytes: config.maxResourceSizeMb * 1024 * 1024 }, aliases: { '/api/3/changes': 'changes_since' } })
   await app.register(downloadRoutes, { runner, store: storage, resolveCaller, proxy: config.s3ProxyDownloads })
+  await app.register(dumpRoutes, { runner, db, pool: deps.pool, resolveCaller })
   const harvest = new HarvestPipeline({ db, runner, log: app.log, indexer, outbound: outboundPolicy(config.fetchAllowPrivate) })
   if (deps.jobWorker !== false && deps.pool) {
     // started beside the server rather than before it: its schema check and LISTEN need not delay the first request

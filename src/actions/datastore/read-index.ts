@@ -1,6 +1,7 @@
 import type { AnyAction } from '../define.js'
 import search from './search.js'
+import info from './info.js'
 
 /** The DataStore's read actions (the lead merges this into the family's index). */
-const datastoreReadActions: AnyAction[] = [search]
+const datastoreReadActions: AnyAction[] = [search, info]
 export default datastoreReadActions

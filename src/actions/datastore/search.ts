@@ -1,15 +1,9 @@
 import { defineAction } from '../define.js'
-import { NotFound, ValidationError } from '../../errors.js'
-import { requireReadResource } from '../../datastore/access.js'
-import { resolveTable } from '../../datastore/resolve.js'
-import { describeTable } from '../../datastore/fields.js'
-import { DATASTORE_SCHEMA, quoteIdent, tableRef } from '../../datastore/table.js'
-import { planSearch, type Column } from '../../datastore/search/plan.js'
+import { ValidationError } from '../../errors.js'
 import { runSearch, type RecordsFormat } from '../../datastore/search/run.js'
 import { searchLinks } from '../../datastore/search/links.js'
 import { textConfig } from '../../datastore/search/text-config.js'
-import { TABLE_METADATA, TABLE_METADATA_COLUMNS, tableMetadataSource } from '../../datastore/search/table-metadata.js'
-import type { SearchSource } from '../../datastore/search/query.js'
+import { prepareSearch, resultFields, textOrObject } from '../../datastore/search/prepare.js'
 import { readOnly, searchFailure } from '../../datastore/read-transaction.js'
 
 const listOrString = { type: ['string', 'array'], items: { type: 'string' } } as const
@@ -36,19 +30,6 @@ export const searchParams = {
   },
 } as const
 
-/** CKAN's unicode_or_json_validator: a string holding a JSON object is that object. */
-function textOrObject(q: unknown): string | Record<string, unknown> | undefined {
-  if (typeof q === 'string' && q.trimStart().startsWith('{')) {
-    try {
-      const v: unknown = JSON.parse(q)
-      if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>
-    } catch {
-      // a query that merely starts with a brace
-    }
-  }
-  return q as string | Record<string, unknown> | undefined
-}
-
 export default defineAction({
   name: 'datastore_search',
   description:
@@ -64,27 +45,7 @@ export default defineAction({
     const limit = Math.min(p.limit ?? rowsDefault, rowsMax)
     const q = textOrObject(p.q)
 
-    let resourceId = rid
-    let columns: Column[]
-    let source: SearchSource
-    let estimateFrom: string | undefined
-    if (rid === TABLE_METADATA) {
-      columns = TABLE_METADATA_COLUMNS
-      source = tableMetadataSource(ctx)
-      if (typeof q === 'string' && q !== '') throw new ValidationError({ q: [`invalid value "${q}"`] })
-    } else {
-      const table = await resolveTable(ctx.db, rid)
-      if (!table) throw new NotFound(`Resource "${rid}" was not found.`)
-      resourceId = table.resourceId
-      await requireReadResource(ctx, resourceId)
-      const described = await describeTable(ctx.db, resourceId, { withId: true })
-      if (!described) throw new NotFound(`Resource "${rid}" was not found.`)
-      columns = described.map((f) => (f.id === '_id' ? { id: '_id', type: 'int' } : f.info ? { id: f.id, type: f.type, info: f.info } : { id: f.id, type: f.type }))
-      source = { from: tableRef(resourceId), fullText: true }
-      estimateFrom = `${DATASTORE_SCHEMA}.${quoteIdent(resourceId)}`
-    }
-
-    const plan = planSearch(columns, {
+    const { resourceId, plan, source, estimateFrom } = await prepareSearch(ctx, rid, {
       q,
       full_text: p.full_text,
       filters: p.filters as Record<string, unknown> | undefined,
@@ -112,7 +73,7 @@ export default defineAction({
     for (const key of ['offset', 'q', 'full_text', 'filters', 'sort', 'distinct', 'plain', 'language'] as const) if (p[key] !== undefined) result[key] = key === 'q' ? q : p[key]
     result.total_estimation_threshold = p.total_estimation_threshold ?? null
     result.records = outcome.records
-    result.fields = plan.output.map((c) => (c.info ? { id: c.id, type: c.type, info: c.info } : { id: c.id, type: c.type }))
+    result.fields = resultFields(plan)
     result._links = searchLinks(ctx.requestUrl, limit, plan.offset)
     if (outcome.total !== undefined) {
       result.total = outcome.total
