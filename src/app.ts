@@ -130,7 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (!deps.storage) app.addHook('onClose', () => storage.close())
   // multipart bodies are streamed (limits per request in storage/multipart.ts), never buffered under bodyLimit
   await app.register(multipart)
-  const runner = new ActionRunner({ db, config, registry, cache, search, indexer, storage })
+  const runner = new ActionRunner({ db, pool: deps.pool, config, registry, cache, search, indexer, storage })
   metrics?.watch({ pool: deps.pool, cache: cache as ReadCache<unknown>, indexer, db })
   // the API token is resolved once, in an onRequest hook that also rate-limits failed attempts
   const users = new TokenCache(db, cache as ReadCache<unknown>)

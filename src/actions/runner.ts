@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
+import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Database } from '../db/schema.js'
 import type { Config } from '../config.js'
@@ -16,6 +17,8 @@ import type { BlobStore } from '../storage/blob-store.js'
 
 export interface RunnerDeps {
   db: Kysely<Database>
+  /** raw connections for the DataStore (COPY, result column types) */
+  pool?: pg.Pool
   config: Config
   registry: ActionRegistry
   cache: ReadCache<PackageCacheMeta>
@@ -77,6 +80,7 @@ export class ActionRunner {
     const inTransaction = isTransaction(db)
     const ctx: ActionContext = {
       db,
+      pool: this.deps.pool,
       config: this.deps.config,
       caller,
       requestUrl,
