@@ -17,7 +17,9 @@ const WORD_START = /[A-Za-z_\u0080-\uffff]/
 const WORD_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/
 const OPERATOR_CHAR = /[+\-*/<>=~!@#%^&|`?]/
 
-export class SqlLexError extends Error {}
+export class SqlLexError extends Error {
+  override name = 'SqlLexError'
+}
 
 export function tokenize(text: string): Token[] {
   const out: Token[] = []
@@ -33,9 +35,15 @@ export function tokenize(text: string): Token[] {
       let depth = 1
       i += 2
       while (i < n && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') (depth++, (i += 2))
-        else if (text[i] === '*' && text[i + 1] === '/') (depth--, (i += 2))
-        else i++
+        if (text[i] === '/' && text[i + 1] === '*') {
+          depth++
+          i += 2
+        } else if (text[i] === '*' && text[i + 1] === '/') {
+          depth--
+          i += 2
+        } else {
+          i++
+        }
       }
       if (depth > 0) throw new SqlLexError('unterminated comment')
     } else if (c === "'" || ((c === 'E' || c === 'e') && text[i + 1] === "'")) {
@@ -55,9 +63,14 @@ export function tokenize(text: string): Token[] {
       let name = ''
       for (;;) {
         if (j >= n) throw new SqlLexError('unterminated identifier')
-        if (text[j] === '"' && text[j + 1] === '"') ((name += '"'), (j += 2))
-        else if (text[j] === '"') break
-        else name += text[j++]
+        if (text[j] === '"' && text[j + 1] === '"') {
+          name += '"'
+          j += 2
+        } else if (text[j] === '"') {
+          break
+        } else {
+          name += text[j++]
+        }
       }
       i = j + 1
       out.push({ kind: 'quoted', text: name })
