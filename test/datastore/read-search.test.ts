@@ -2,6 +2,7 @@ import t from 'tap'
 import { sql } from 'kysely'
 import { testApp } from '../helpers/app.js'
 import { addAlias, fillTable, twoDatasets } from './read-fixtures.js'
+import { addFullTextIndex, addFullTextTrigger, createTable, fillFullText, syncReaderAccess, tableRef } from '../../src/datastore/table.js'
 
 const COLUMNS = [
   { id: 'nombre', type: 'text', info: { label: 'Nombre' } },
@@ -209,4 +210,31 @@ t.test('datastore_search', async (t) => {
   await ok('package_patch', { id: 'publico', private: false })
   await ok('resource_delete', { id: ds.pub })
   t.equal((await err({ resource_id: ds.pub }, null)).status, 404)
+})
+
+t.test('datastore_search q during and after a load', async (t) => {
+  const ta = await testApp(t)
+  const { ok, db } = ta
+  const ds = await twoDatasets(ta)
+  // a load: rows copied without _full_text, the trigger added after, the fill and its index later
+  await createTable(db.kysely, ds.pub, [{ id: 'nombre', type: 'text' }], { fullText: false })
+  await sql`INSERT INTO ${tableRef(ds.pub)} (nombre) VALUES ('Cámara de Comercio'), ('Municipio')`.execute(db.kysely)
+  await addFullTextTrigger(db.kysely, ds.pub)
+  await syncReaderAccess(db.kysely, ds.pub)
+  const before = await ok('datastore_search', { resource_id: ds.pub, q: 'camara' }, { token: null })
+  t.same(
+    before.records.map((r: any) => r.nombre),
+    ['Cámara de Comercio'],
+    'rows not filled yet are matched on the fly',
+  )
+  t.equal(typeof before.records[0].rank, 'number')
+  t.equal(await fillFullText(db.kysely, ds.pub), 2)
+  await addFullTextIndex(db.kysely, ds.pub)
+  const after = await ok('datastore_search', { resource_id: ds.pub, q: 'camara' }, { token: null })
+  t.same(after.records, before.records, 'the same answer from the index')
+  t.same(
+    (await ok('datastore_search', { resource_id: ds.pub, q: 'municipios' })).records.map((r: any) => r._id),
+    [2],
+    'Spanish stemming through the index',
+  )
 })

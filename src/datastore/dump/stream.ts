@@ -15,6 +15,8 @@ import { csvDelimiter, dumpEnd, dumpStart, jsonRecord, xmlRow, type DumpFormat }
  */
 
 const CURSOR_BATCH = 2000
+/** bytes of COPY output sent at a time */
+const BATCH_BYTES = 64 * 1024
 
 export interface DumpSource {
   db: Kysely<any>
@@ -51,10 +53,20 @@ async function* copyDump(db: Kysely<any>, pool: pg.Pool, req: DumpRequest): Asyn
     // the first rows come once the query runs: its errors (a value of the wrong type) surface before any byte is sent
     let next = await rows.next()
     yield dumpStart(format, req.plan.output, req.bom)
+    // Postgres sends a message per row: written one by one, the socket writes cost more than the rows
+    let batch: Buffer[] = []
+    let size = 0
     while (!next.done) {
-      yield next.value
+      batch.push(next.value)
+      size += next.value.length
+      if (size >= BATCH_BYTES) {
+        yield Buffer.concat(batch, size)
+        batch = []
+        size = 0
+      }
       next = await rows.next()
     }
+    if (size > 0) yield Buffer.concat(batch, size)
     await client.query('COMMIT')
     clean = true
   } finally {

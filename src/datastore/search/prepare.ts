@@ -1,3 +1,4 @@
+import { sql, type Kysely } from 'kysely'
 import type { ActionContext } from '../../actions/context.js'
 import { NotFound, ValidationError } from '../../errors.js'
 import { requireReadResource } from '../access.js'
@@ -49,12 +50,17 @@ export async function prepareSearch(ctx: ActionContext, name: string, opts: Sear
   if (!described) throw new NotFound(`Resource "${name}" was not found.`)
   // CKAN reports the row id as `int` whatever its storage
   const columns: Column[] = described.map((f) => (f.id === '_id' ? { id: '_id', type: 'int' } : f.info ? { id: f.id, type: f.type, info: f.info } : { id: f.id, type: f.type }))
-  return {
-    resourceId,
-    plan: planSearch(columns, opts),
-    source: { from: tableRef(resourceId), fullText: true },
-    estimateFrom: `${DATASTORE_SCHEMA}.${quoteIdent(resourceId)}`,
-  }
+  const plan = planSearch(columns, opts)
+  const regclass = `${DATASTORE_SCHEMA}.${quoteIdent(resourceId)}`
+  const fullTextIndexed = plan.textQueries.some((tq) => tq.column === null) && (await hasFullTextIndex(ctx.db, regclass))
+  return { resourceId, plan, source: { from: tableRef(resourceId), fullText: true, fullTextIndexed }, estimateFrom: regclass }
+}
+
+async function hasFullTextIndex(db: Kysely<any>, regclass: string): Promise<boolean> {
+  const { rows } = await sql<{ ok: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM pg_index x JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = ANY (x.indkey)
+                    WHERE x.indrelid = to_regclass(${regclass}) AND a.attname = '_full_text') AS ok`.execute(db)
+  return rows[0]?.ok === true
 }
 
 /** A plan's output as datastore_search lists it under `fields`. */

@@ -38,6 +38,11 @@ export interface SearchSource {
   from: RawBuilder<unknown>
   /** it has `_full_text` */
   fullText: boolean
+  /**
+   * `_full_text` has its GIN index, which the loader builds only once every row is filled: `q`
+   * can then use the index alone. Without it, rows not filled yet are matched on the fly.
+   */
+  fullTextIndexed?: boolean
 }
 
 export interface SearchSql {
@@ -65,7 +70,10 @@ export function searchSql(plan: SearchPlan, source: SearchSource, textConfig: st
   const rankExpr = new Map<string, RawBuilder<unknown>>()
   const where: RawBuilder<unknown>[] = []
   plan.textQueries.forEach((tq, i) => {
-    if (tq.column === null) {
+    if (tq.column === null && source.fullTextIndexed) {
+      where.push(sql`${ds('_full_text')} @@ ${queryAlias(i)}`)
+      rankExpr.set(tq.rankName, sql`ts_rank(${ds('_full_text')}, ${queryAlias(i)}, 32)`)
+    } else if (tq.column === null) {
       where.push(fullTextMatch(DS, queryAlias(i)))
       rankExpr.set(tq.rankName, sql`ts_rank(coalesce(${ds('_full_text')}, abierto_datastore_tsvector(to_jsonb(${sql.table(DS)}))), ${queryAlias(i)}, 32)`)
     } else {
