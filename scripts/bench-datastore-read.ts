@@ -18,6 +18,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
+import type pg from 'pg'
+import pgCopy from 'pg-copy-streams'
 import { sql, type Kysely } from 'kysely'
 import { loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/open.js'
@@ -56,6 +58,8 @@ export interface DumpTiming {
 export interface ReadBenchResult {
   searches: SearchTiming[]
   dumps: DumpTiming[]
+  /** COPY of the table's columns straight to this process, for scale (when a pool was given) */
+  rawCopy?: { bytes: number; seconds: number; mbPerS: number }
   ok: boolean
 }
 
@@ -63,6 +67,8 @@ export interface ReadBenchOptions {
   app: FastifyInstance
   resourceId: string
   requests?: number
+  /** for a reference: the table COPied raw to nowhere, without HTTP or rendering */
+  pool?: pg.Pool
   /** searches to time: label → query string (resource_id is added) */
   searches?: Record<string, string>
   log?: (line: string) => void
@@ -105,6 +111,25 @@ export async function benchDatastoreRead(opts: ReadBenchOptions): Promise<ReadBe
     result.searches.push(timing)
     if (timing.p99 > TARGET_SEARCH_P99_MS) result.ok = false
     log(`  datastore_search ${label} (total ${fmt(total)}): p50 ${fmt(timing.p50, 1)} ms, p99 ${fmt(timing.p99, 1)} ms`)
+  }
+
+  if (opts.pool) {
+    const client = await opts.pool.connect()
+    try {
+      const table = `datastore."${resourceId.replace(/"/g, '""')}"`
+      const { rows } = await client.query<{ cols: string }>(
+        `SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) AS cols FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped AND attname <> '_full_text'`,
+        [table],
+      )
+      const t = performance.now()
+      let bytes = 0
+      for await (const chunk of client.query(pgCopy.to(`COPY (SELECT ${rows[0].cols} FROM ${table} ORDER BY _id) TO STDOUT WITH (FORMAT csv)`))) bytes += (chunk as Buffer).length
+      const seconds = (performance.now() - t) / 1000
+      result.rawCopy = { bytes, seconds, mbPerS: bytes / 1024 / 1024 / seconds }
+      log(`  reference: raw COPY of the same columns (no rendering, no HTTP): ${fmt(bytes / 1024 / 1024, 1)} MB in ${fmt(seconds, 2)} s = ${fmt(result.rawCopy.mbPerS, 1)} MB/s`)
+    } finally {
+      client.release()
+    }
   }
 
   // the dump over a real socket (app.inject would hold the whole body), read and dropped as it comes
@@ -161,7 +186,7 @@ async function buildTable(db: Kysely<Database>, resourceId: string, rows: number
            (ARRAY['Salud','Educación','Vialidad','Riego','Turismo'])[n % 5 + 1],
            CASE WHEN n % 1000 = 0 THEN 'Alerta por inundación en el sector ' || n
                 ELSE 'Registro de ' || (ARRAY['la Cámara de Comercio','agua potable','alcantarillado','escuelas','centros de salud','vías','riego','turismo'])[n % 8 + 1] || ' número ' || n END,
-           (n * 7919) % 100000, ((n * 31) % 10000) / 100.0,
+           ((n::int8 * 7919) % 100000)::int4, ((n::int8 * 31) % 10000) / 100.0,
            timestamp '2015-01-01' + (n % 3650) * interval '1 day',
            n % 3 <> 0
       FROM generate_series(1, ${rows}) n`.execute(db)
@@ -198,7 +223,7 @@ async function main(): Promise<number> {
       const dataset = await post('package_create', { name: 'bench-datastore', owner_org: 'bench-org', resources: [{ url: 'http://bench.local/datos.csv', name: 'datos' }] })
       const resourceId = dataset.resources[0].id as string
       await buildTable(database.kysely, resourceId, rows, (l) => console.log(l))
-      const result = await benchDatastoreRead({ app, resourceId, requests })
+      const result = await benchDatastoreRead({ app, resourceId, requests, pool: database.pool })
       console.log(`  targets: search p99 <= ${TARGET_SEARCH_P99_MS} ms, dump RSS growth <= ${TARGET_DUMP_RSS_GROWTH_MB} MB: ${result.ok ? 'met' : 'NOT MET'}`)
       return result.ok ? 0 : 1
     } finally {

@@ -45,4 +45,8 @@ t.test('datastore_info', async (t) => {
   t.equal((await err({ id: ds.priv }, null)).status, 403)
   t.equal((await err({ id: ds.priv }, ds.outsiderToken)).status, 403)
   t.equal((await ok('datastore_info', { id: ds.priv }, { token: ds.memberToken })).meta.count, 0)
+
+  await ok('package_delete', { id: 'publico' })
+  t.equal((await err({ id: ds.pub }, null)).status, 403, 'a deleted dataset is closed too')
+  t.equal((await ta.app.inject({ method: 'GET', url: `/datastore/dump/${ds.pub}` })).statusCode, 404)
 })

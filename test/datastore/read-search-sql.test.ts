@@ -1,5 +1,7 @@
 import t from 'tap'
-import { testApp } from '../helpers/app.js'
+import { testApp, testDatabase } from '../helpers/app.js'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
 import { addAlias, fillTable, twoDatasets } from './read-fixtures.js'
 
 const COLUMNS = [
@@ -117,4 +119,13 @@ t.test('datastore_search_sql: timeout and switch', async (t) => {
   const o = await off.call('datastore_search_sql', { sql: 'SELECT 1' })
   t.equal(o.statusCode, 400)
   t.equal(o.json(), 'Bad request - Action name not known: datastore_search_sql')
+})
+
+t.test('datastore_search_sql without a pool: unavailable, said plainly', async (t) => {
+  const db = await testDatabase(t)
+  const app = await buildApp({ db: db.kysely, config: loadConfig({ SITE_URL: 'http://test.local', LOG_LEVEL: 'silent', DATA_DIR: '/tmp/abierto-test' }), logger: false, jobWorker: false, indexWorker: false })
+  t.teardown(() => app.close())
+  const r = await app.inject({ method: 'POST', url: '/api/3/action/datastore_search_sql', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ sql: 'SELECT 1' }) })
+  t.equal(r.statusCode, 503)
+  t.same(r.json().error, { __type: 'Service Unavailable', message: 'datastore_search_sql is unavailable: no database pool' })
 })

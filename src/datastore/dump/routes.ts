@@ -95,7 +95,7 @@ function firstMessage(err: ValidationError): string {
 export async function dumpRoutes(app: FastifyInstance, opts: DumpRoutesOptions): Promise<void> {
   const { runner, db, pool, resolveCaller } = opts
 
-  app.get<{ Params: { id: string }; Querystring: Record<string, string> }>('/datastore/dump/:id', { schema: { hide: true } }, async (req, reply) => {
+  app.get<{ Params: { id: string }; Querystring: Record<string, string> }>('/datastore/dump/:id', { schema: { hide: true }, exposeHeadRoute: false }, async (req, reply) => {
     const id = req.params.id
     const query: Record<string, string> = {}
     // repeated keys: the first wins (werkzeug's args.to_dict())
