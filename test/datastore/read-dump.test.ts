@@ -101,6 +101,8 @@ t.test('GET /datastore/dump/{id}', async (t) => {
   const badValue = await get(`/datastore/dump/${ds.pub}?filters=${encodeURIComponent('{"edad": "x"}')}`)
   t.equal(badValue.statusCode, 400, 'a value of the wrong type fails before any byte is sent')
   t.match(badValue.body, /^query: /)
+  const nul = await get(`/datastore/dump/${ds.pub}?filters=${encodeURIComponent(JSON.stringify({ nombre: 'a\u0000b' }))}`)
+  t.equal(nul.statusCode, 400, 'a NUL cannot reach COPY')
 
   // COPY and the cursor write the same bytes; both leave the pool with its connections
   const plan = planSearch([{ id: '_id', type: 'int' }, ...COLUMNS.map((c) => ({ id: c.id, type: c.type }))], { sort: '_id' })

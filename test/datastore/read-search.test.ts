@@ -197,6 +197,7 @@ t.test('datastore_search', async (t) => {
     ['mi-alias', ds.pub],
   ])
   t.equal(meta.records[0]._id.length, 16)
+  t.same((await call('datastore_search', { resource_id: '_table_metadata', full_text: 'x' })).json().error, { __type: 'Validation Error', full_text: ['invalid value "x"'] })
   const metaAdmin = await ok('datastore_search', { resource_id: '_table_metadata', filters: { name: ds.priv } })
   t.same(
     metaAdmin.records.map((r: any) => r.name),

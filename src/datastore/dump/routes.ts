@@ -119,6 +119,8 @@ export async function dumpRoutes(app: FastifyInstance, opts: DumpRoutesOptions):
       first = await chunks.next()
     } catch (err) {
       if (isQueryError(pgCode(err))) return text(reply, 400, `query: ${(err as Error).message}`)
+      // a value COPY cannot carry (a NUL)
+      if (err instanceof RangeError) return text(reply, 400, `query: ${err.message}`)
       throw err
     }
     async function* all(): AsyncGenerator<string | Buffer> {

@@ -39,7 +39,9 @@ export function textOrObject(q: unknown): string | Record<string, unknown> | und
 
 export async function prepareSearch(ctx: ActionContext, name: string, opts: SearchOptions): Promise<PreparedSearch> {
   if (name === TABLE_METADATA) {
+    // it has no `_full_text`: only per-column text queries apply
     if (typeof opts.q === 'string' && opts.q !== '') throw new ValidationError({ q: [`invalid value "${opts.q}"`] })
+    if (opts.full_text) throw new ValidationError({ full_text: [`invalid value "${opts.full_text}"`] })
     return { resourceId: name, plan: planSearch(TABLE_METADATA_COLUMNS, opts), source: tableMetadataSource(ctx) }
   }
   const table = await resolveTable(ctx.db, name)

@@ -36,7 +36,7 @@ function pgText(value: unknown): string {
 export interface SearchSource {
   /** the relation rows come from (aliased `_ds`) */
   from: RawBuilder<unknown>
-  /** it has `_full_text` */
+  /** it has `_full_text` (`_table_metadata` has not: prepare.ts refuses `q` on it) */
   fullText: boolean
   /**
    * `_full_text` has its GIN index, which the loader builds only once every row is filled: `q`
