@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { ValidationError } from '../errors.js'
 import type { FieldInfo } from './fields.js'
-import { recordsError } from './pg-errors.js'
+import { isPgError, recordsError } from './pg-errors.js'
 import { DATASTORE_SCHEMA, quoteIdent, tableRef } from './table.js'
 
 /**
@@ -65,16 +65,28 @@ export async function uniqueKey(trx: Kysely<any>, table: string): Promise<string
   return [...new Set(rows.map((r) => r.attname))]
 }
 
+/** A record checked and ready to write: what it is matched on and which columns it sets. */
+interface Keyed {
+  /** its index in the request */
+  n: number
+  row: Row
+  matchCols: string[]
+  setCols: string[]
+}
+
 /**
  * upsert (update the row with the record's key, insert it when there is none) and update (the
- * row must exist), one record at a time as CKAN does: a record is matched by `_id` when it has
- * one, else by the table's unique key. Returns the rows written.
+ * row must exist): a record is matched by `_id` when it has one, else by the table's unique key.
+ * CKAN writes one record at a time; here each run of records of the same shape is one statement, which
+ * gives the same rows whenever no two records of the request name the same row. When some do,
+ * or the database refuses the batch, the records are written one by one as CKAN does (so a
+ * refusal names its record). Returns the records written.
  */
 export async function upsertRecords(trx: Kysely<any>, table: string, fields: FieldInfo[], records: unknown[], method: 'upsert' | 'update'): Promise<number> {
   if (records.length === 0) return 0
   const types = new Map(fields.map((f) => [f.id, f.type]))
   const key = await uniqueKey(trx, table)
-  let written = 0
+  const keyed: Keyed[] = []
   for (const [n, record] of records.entries()) {
     if (!isRecord(record)) throw new ValidationError({ records: [`row "${n}" is not a json object`] })
     const byId = Object.hasOwn(record, '_id')
@@ -86,42 +98,80 @@ export async function upsertRecords(trx: Kysely<any>, table: string, fields: Fie
     }
     const unknown = Object.keys(record).filter((k) => k !== '_id' && !types.has(k))
     if (unknown.length > 0) throw new ValidationError({ fields: [`fields "${unknown.join(', ')}" do not exist`] })
-
     const row = withEmptyAsNull(record, types)
-    const matchCols = byId ? ['_id'] : key
-    const setCols = fields.filter((f) => Object.hasOwn(row, f.id)).map((f) => f.id)
-    const t = sql.table('t')
-    // `=` as CKAN: a NULL key matches nothing (a unique index allows many); json has no `=`, its text does
-    const match = sql.join(
-      matchCols.map((c) => (types.get(c) === 'json' ? sql`${sql.id('t', c)}::text = ${sql.id('r', c)}::text` : sql`${sql.id('t', c)} = ${sql.id('r', c)}`)),
-      sql` AND `,
-    )
-    // `_full_text` cleared: the trigger computes it again from the new values
-    const set = sql.join([...setCols.map((c) => sql`${sql.id(c)} = ${sql.id('r', c)}`), sql`"_full_text" = NULL`])
-    const source = sql`SELECT * FROM json_populate_record(${rowType(table)}, ${JSON.stringify(row)}::json)`
+    keyed.push({ n, row, matchCols: byId ? ['_id'] : key, setCols: fields.filter((f) => Object.hasOwn(row, f.id)).map((f) => f.id) })
+  }
+
+  if (keyed.length > 1 && namesEachRowOnce(keyed)) {
+    // runs of records of one shape, in request order: new rows get their `_id` in that order
+    const groups: Keyed[][] = []
+    let shape = ''
+    for (const k of keyed) {
+      const next = `${k.matchCols.join('\0')}\n${k.setCols.join('\0')}`
+      if (next === shape) groups[groups.length - 1].push(k)
+      else groups.push([k])
+      shape = next
+    }
+    await sql`SAVEPOINT datastore_upsert_batch`.execute(trx)
     try {
-      if (method === 'update') {
-        const { rows } = await sql<{ n: number }>`
-          WITH r AS (${source}), u AS (UPDATE ${tableRef(table)} AS ${t} SET ${set} FROM r WHERE ${match} RETURNING 1)
-          SELECT count(*)::int AS n FROM u`.execute(trx)
-        if (rows[0].n !== 1) {
-          const keyValues = Object.fromEntries(matchCols.map((c) => [c, row[c] ?? null]))
-          throw new ValidationError({ key: [`key "${JSON.stringify(keyValues)}" not found`] })
-        }
-        written += 1
-        continue
-      }
-      const cols = setCols.map((c) => sql.id(c))
-      const insertCols = cols.length > 0 ? sql.join(cols) : sql`"_full_text"`
-      const insertValues = cols.length > 0 ? sql.join(setCols.map((c) => sql.id('r', c))) : sql`NULL`
-      await sql`
-        WITH r AS (${source}), u AS (UPDATE ${tableRef(table)} AS ${t} SET ${set} FROM r WHERE ${match} RETURNING 1)
-        INSERT INTO ${tableRef(table)} (${insertCols}) SELECT ${insertValues} FROM r WHERE NOT EXISTS (SELECT 1 FROM u)`.execute(trx)
-      written += 1
+      for (const group of groups) await writeGroup(trx, table, types, group, method)
+      await sql`RELEASE SAVEPOINT datastore_upsert_batch`.execute(trx)
+      return keyed.length
     } catch (err) {
-      if (err instanceof ValidationError) throw err
-      throw recordsError(err, n)
+      if (!isPgError(err)) throw err
+      await sql`ROLLBACK TO SAVEPOINT datastore_upsert_batch`.execute(trx)
     }
   }
-  return written
+  for (const k of keyed) {
+    try {
+      await writeGroup(trx, table, types, [k], method)
+    } catch (err) {
+      throw recordsError(err, k.n)
+    }
+  }
+  return keyed.length
+}
+
+/** No two records match the same row (as far as the request shows: all by `_id` or all by key, no key twice). */
+function namesEachRowOnce(keyed: Keyed[]): boolean {
+  const byId = keyed[0].matchCols[0] === '_id' && keyed[0].matchCols.length === 1
+  const seen = new Set<string>()
+  for (const k of keyed) {
+    if ((k.matchCols[0] === '_id' && k.matchCols.length === 1) !== byId) return false
+    const id = JSON.stringify(k.matchCols.map((c) => k.row[c] ?? null))
+    if (seen.has(id)) return false
+    seen.add(id)
+  }
+  return true
+}
+
+/** Writes records that match on the same columns and set the same columns, in one statement. */
+async function writeGroup(trx: Kysely<any>, table: string, types: Map<string, string>, group: Keyed[], method: 'upsert' | 'update'): Promise<void> {
+  const { matchCols, setCols } = group[0]
+  // each record with its position in the group as "_ord" (no column may start with "_")
+  const source = sql`SELECT p.*, o.n AS "_ord"
+    FROM json_array_elements(${JSON.stringify(group.map((k) => k.row))}::json) WITH ORDINALITY AS o (e, n), LATERAL json_populate_record(${rowType(table)}, o.e) AS p`
+  // `=` as CKAN: a NULL key matches nothing (a unique index allows many); json has no `=`, its text does
+  const match = sql.join(
+    matchCols.map((c) => (types.get(c) === 'json' ? sql`${sql.id('t', c)}::text = ${sql.id('r', c)}::text` : sql`${sql.id('t', c)} = ${sql.id('r', c)}`)),
+    sql` AND `,
+  )
+  // `_full_text` cleared: the trigger computes it again from the new values
+  const set = sql.join([...setCols.map((c) => sql`${sql.id(c)} = ${sql.id('r', c)}`), sql`"_full_text" = NULL`])
+  const update = sql`UPDATE ${tableRef(table)} AS t SET ${set} FROM r WHERE ${match} RETURNING r."_ord"`
+  if (method === 'update') {
+    const { rows } = await sql<{ _ord: string }>`WITH r AS (${source}), u AS (${update}) SELECT "_ord" FROM u`.execute(trx)
+    const updated = new Set(rows.map((r) => Number(r._ord)))
+    const missing = group.find((_, i) => !updated.has(i + 1))
+    if (missing) {
+      const keyValues = Object.fromEntries(matchCols.map((c) => [c, missing.row[c] ?? null]))
+      throw new ValidationError({ key: [`key "${JSON.stringify(keyValues)}" not found`] })
+    }
+    return
+  }
+  const cols = setCols.map((c) => sql.id(c))
+  const insertCols = cols.length > 0 ? sql.join(cols) : sql`"_full_text"`
+  const insertValues = cols.length > 0 ? sql.join(setCols.map((c) => sql.id('r', c))) : sql`NULL`
+  await sql`WITH r AS (${source}), u AS (${update})
+    INSERT INTO ${tableRef(table)} (${insertCols}) SELECT ${insertValues} FROM r WHERE r."_ord" NOT IN (SELECT "_ord" FROM u) ORDER BY r."_ord"`.execute(trx)
 }

@@ -14,9 +14,9 @@ export function isValidFieldName(name: unknown): name is string {
   return typeof name === 'string' && name !== '' && name === name.trim() && !name.startsWith('_') && !name.includes('"')
 }
 
-/** Alias names also may not contain `%` (CKAN's is_valid_table_name). */
+/** Alias names also may not contain `%` (CKAN's is_valid_table_name), nor be longer than Postgres keeps. */
 export function isValidAliasName(name: unknown): name is string {
-  return isValidFieldName(name) && !name.includes('%')
+  return isValidFieldName(name) && !name.includes('%') && !nameTooLong(name)
 }
 
 export function nameTooLong(name: string): boolean {
@@ -29,18 +29,24 @@ export function ddlTypeName(type: string): string {
 }
 
 /**
- * True when Postgres knows `type` as the type of a column (pseudo-types such as `void` or
- * `record` are not). Run inside a transaction: a savepoint keeps a malformed name, which older
- * Postgres versions answer with an error rather than NULL, from aborting it. A name Postgres
- * parsed whole as one type name is safe to put in DDL as it is.
+ * True when `type` names one of Postgres' own data types (or an array of one): a base, enum,
+ * range or domain type of pg_catalog. Pseudo-types (`void`, `record`) cannot be columns, and row
+ * types (another table's, a system catalog's) or types of other schemas have no business in a
+ * DataStore table: they would tie it to objects it does not own. Run inside a transaction: a
+ * savepoint keeps a malformed name, which older Postgres versions answer with an error rather
+ * than NULL, from aborting it. A name Postgres parsed whole as one type name is safe in DDL.
  */
 export async function isColumnType(trx: Kysely<any>, type: unknown): Promise<boolean> {
   if (typeof type !== 'string' || type.trim() === '' || type.includes('\0')) return false
   await sql`SAVEPOINT datastore_type_check`.execute(trx)
   try {
-    const { rows } = await sql<{ typtype: string | null }>`SELECT t.typtype FROM pg_type t WHERE t.oid = to_regtype(${ddlTypeName(type)})`.execute(trx)
+    const { rows } = await sql<{ ok: boolean }>`
+      SELECT t.typnamespace = 'pg_catalog'::regnamespace AND t.typtype IN ('b', 'e', 'r', 'm', 'd')
+             AND (e.oid IS NULL OR e.typtype IN ('b', 'e', 'r', 'm', 'd')) AS ok
+        FROM pg_type t LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+       WHERE t.oid = to_regtype(${ddlTypeName(type)})`.execute(trx)
     await sql`RELEASE SAVEPOINT datastore_type_check`.execute(trx)
-    return rows.length === 1 && rows[0].typtype !== 'p'
+    return rows.length === 1 && rows[0].ok === true
   } catch {
     await sql`ROLLBACK TO SAVEPOINT datastore_type_check`.execute(trx)
     return false

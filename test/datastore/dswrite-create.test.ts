@@ -1,6 +1,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import { testApp } from '../helpers/app.js'
+import { defaultRegistry } from '../../src/actions/registry.js'
 import { columns, fails, people, resourceIn, rows, tableExists } from './dswrite-fixtures.js'
 
 /** datastore_create (CKAN 2.11): tables, guessed types, records, keys, indexes, aliases, the flag and the resource param. */
@@ -79,6 +80,25 @@ t.test('a new table: fields, guessed types, records, the result and datastore_ac
   const all = await rows(b, rid)
   t.equal(all.length, 4)
   t.same([all[3].nombre, all[3].extra, all[3].nuevo], ['Loja', '1.10', 'x'], 'numeric keeps the digits it was sent with')
+})
+
+t.test('type names: aliases, arrays, modifiers and nested', async (t) => {
+  const b = await testApp(t)
+  await people(b)
+  const rid = await resourceIn(b, 'ds')
+  const types = ['int', 'integer', 'bigint', 'float', 'numeric(10,2)', 'text[]', '_int4', 'timestamp', 'date', 'time', 'bool', 'nested', 'json', 'jsonb', 'Timestamp With Time Zone']
+  const result = await b.ok('datastore_create', { resource_id: rid, force: true, fields: types.map((type, i) => ({ id: `c${i}`, type })) })
+  t.same(
+    result.fields.map((f: { type: string }) => f.type),
+    types,
+    'echoed as given',
+  )
+  t.same(
+    (await columns(b, rid)).slice(2).map((c) => c[1]),
+    ['int4', 'int4', 'int8', 'float8', 'numeric', '_text', '_int4', 'timestamp', 'date', 'time', 'bool', 'json', 'json', 'jsonb', 'timestamptz'],
+  )
+  const { rows: mod } = await sql<{ t: string }>`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = ${`datastore."${rid}"`}::regclass AND attname = 'c4'`.execute(b.db.kysely)
+  t.equal(mod[0].t, 'numeric(10,2)', 'type modifiers are kept')
 })
 
 t.test('altering: info replaced, delete_fields, types of existing columns kept, aliases follow new columns', async (t) => {
@@ -211,7 +231,7 @@ t.test('aliases', async (t) => {
   t.notOk(await tableExists(b, other), "the other resource's table was not created")
   const tableName = await fails(b, 'datastore_create', { resource_id: other, force: true, aliases: rid, fields: [{ id: 'x', type: 'text' }] })
   t.same(tableName.error.alias, [`"${rid}" already exists`], "a table's name cannot be an alias")
-  for (const name of ['_x', 'con%', ' pad', 'a"b']) {
+  for (const name of ['_x', 'con%', ' pad', 'a"b', 'x'.repeat(64)]) {
     const bad = await fails(b, 'datastore_create', { resource_id: other, force: true, aliases: [name], fields: [{ id: 'x', type: 'text' }] })
     t.same(bad.error.alias, [`"${name}" is not a valid alias name`], name)
   }
@@ -227,6 +247,10 @@ t.test('errors of fields and records, with CKAN messages; nothing is created', a
     ['unknown type', { fields: [{ id: 'a', type: 'integr' }] }, { fields: ['"integr" is not a valid field type'] }],
     ['malformed type', { fields: [{ id: 'a', type: 'int); DROP TABLE resource; --' }] }, { fields: ['"int); DROP TABLE resource; --" is not a valid field type'] }],
     ['pseudo-type', { fields: [{ id: 'a', type: 'void' }] }, { fields: ['"void" is not a valid field type'] }],
+    ["a catalog's row type", { fields: [{ id: 'a', type: 'pg_authid' }] }, { fields: ['"pg_authid" is not a valid field type'] }],
+    ['an array of row types', { fields: [{ id: 'a', type: 'pg_class[]' }] }, { fields: ['"pg_class[]" is not a valid field type'] }],
+    ["another schema's type", { fields: [{ id: 'a', type: 'information_schema.sql_identifier' }] }, { fields: ['"information_schema.sql_identifier" is not a valid field type'] }],
+    ['triggers', { fields: [{ id: 'a', type: 'text' }], triggers: [{ function: 'abierto_datastore_full_text' }] }, { triggers: ['function abierto_datastore_full_text() does not exist'] }],
     ['leading underscore', { fields: [{ id: '_id', type: 'int' }] }, { fields: ['"_id" is not a valid field name'] }],
     ['double quote', { fields: [{ id: 'a"b', type: 'int' }] }, { fields: ['"a"b" is not a valid field name'] }],
     ['padded', { fields: [{ id: ' a', type: 'int' }] }, { fields: ['" a" is not a valid field name'] }],
@@ -320,6 +344,23 @@ t.test('the resource param: a DataStore-only resource created with its table', a
   const broken = await fails(b, 'datastore_create', { resource: { package_id: 'ds' }, fields: [{ id: '_bad', type: 'text' }] })
   t.equal(broken.status, 409)
   t.equal((await b.ok('package_show', { id: 'ds' })).resources.length, 1, 'a refused table leaves no resource behind')
+})
+
+t.test('the resource param with a url: the loader makes the table', async (t) => {
+  const b = await testApp(t)
+  await people(b)
+  await b.ok('package_create', { name: 'ds', owner_org: 'org' })
+  const body = { resource: { package_id: 'ds', url: 'http://example.org/tabla.csv', format: 'CSV' } }
+  if (defaultRegistry().get('xloader_submit') === undefined) {
+    // as CKAN without DataPusher
+    t.same(await fails(b, 'datastore_create', body), { status: 409, error: { __type: 'Validation Error', resource: ['The datapusher has to be enabled.'] } })
+    t.equal((await b.ok('package_show', { id: 'ds' })).resources.length, 0, 'no resource was created')
+  } else {
+    t.equal(await b.ok('datastore_create', body), null, 'the load is submitted, nothing is returned')
+    const res = (await b.ok('package_show', { id: 'ds' })).resources
+    t.equal(res.length, 1)
+    t.equal(res[0].url, 'http://example.org/tabla.csv')
+  }
 })
 
 t.test("the SQL reader's access follows the dataset's visibility", async (t) => {

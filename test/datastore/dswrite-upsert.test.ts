@@ -180,3 +180,91 @@ t.test('column names with dots, percent signs, spaces and accents', async (t) =>
     ['02'],
   )
 })
+
+t.test('many records in one request: the same rows as one at a time', async (t) => {
+  const b = await testApp(t)
+  await people(b)
+  const rid = await table(b, 'ds', { primaryKey: 'code' })
+  await b.ok('datastore_upsert', {
+    resource_id: rid,
+    method: 'insert',
+    records: [
+      { code: 'A', year: 1 },
+      { code: 'B', year: 2 },
+    ],
+  })
+  // shapes differ (some set year, some amount); new and existing keys mixed
+  await b.ok('datastore_upsert', {
+    resource_id: rid,
+    records: [{ code: 'A', year: 10 }, { code: 'C', amount: 3 }, { code: 'B', amount: 5 }, { code: 'D', year: 4 }, { code: 'E' }],
+  })
+  t.same(
+    (await rows(b, rid)).map((r) => [r._id, r.code, r.year, r.amount]),
+    [
+      [1, 'A', 10, null],
+      [2, 'B', 2, '5'],
+      [3, 'C', null, '3'],
+      [4, 'D', 4, null],
+      [5, 'E', null, null],
+    ],
+    'only the columns a record names change; new keys are inserted in request order',
+  )
+  // the same key twice: the later record wins, as when written one by one
+  await b.ok('datastore_upsert', {
+    resource_id: rid,
+    records: [
+      { code: 'F', year: 1 },
+      { code: 'F', year: 2 },
+      { code: 'A', year: 7 },
+      { code: 'A', year: 8 },
+    ],
+  })
+  const after = await rows(b, rid)
+  t.same(
+    after.filter((r) => r.code === 'F' || r.code === 'A').map((r) => [r.code, r.year]),
+    [
+      ['A', 8],
+      ['F', 2],
+    ],
+  )
+  // update names the first record whose key is not there
+  const missing = await fails(b, 'datastore_upsert', {
+    resource_id: rid,
+    method: 'update',
+    records: [
+      { code: 'A', year: 1 },
+      { code: 'X', year: 1 },
+      { code: 'Y', year: 1 },
+    ],
+  })
+  t.same(missing.error.key, ['key "{"code":"X"}" not found'])
+  t.equal((await rows(b, rid)).find((r) => r.code === 'A')?.year, 8, 'and nothing of it is kept')
+  // by _id, many at once
+  await b.ok('datastore_upsert', {
+    resource_id: rid,
+    method: 'update',
+    records: [
+      { _id: 1, amount: 1 },
+      { _id: 2, amount: 2 },
+    ],
+  })
+  t.same(
+    (await rows(b, rid)).slice(0, 2).map((r) => r.amount),
+    ['1', '2'],
+  )
+  // a refused value in a batch is named by its row
+  const bad = await fails(b, 'datastore_upsert', {
+    resource_id: rid,
+    records: [
+      { code: 'G', year: 1 },
+      { code: 'H', year: 2 },
+      { code: 'I', year: 'x' },
+      { code: 'J', year: 3 },
+    ],
+  })
+  t.same(bad.error, { __type: 'Validation Error', records: ['invalid input syntax for type integer: "x"'], records_row: 2 })
+  t.notOk(
+    (await rows(b, rid)).some((r) => r.code === 'G'),
+    'nothing of the refused request is kept',
+  )
+})

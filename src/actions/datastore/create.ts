@@ -37,6 +37,11 @@ export default defineAction({
       indexes: { description: 'list or comma-separated string; a list entry may be a list (a composite index)' },
       aliases: { description: 'list or comma-separated string' },
       delete_fields: { type: 'boolean', default: false },
+      triggers: {
+        type: 'array',
+        description: 'not supported: Abierto has no datastore_function_create, so there is no trigger function to name',
+        items: { type: 'object', required: ['function'], properties: { function: { type: 'string', minLength: 1 } } },
+      },
       calculate_record_count: { type: 'boolean', default: false },
     },
   },
@@ -59,6 +64,11 @@ export default defineAction({
     const given = resourceIdOf(p)
     if (resource !== undefined && given !== undefined) throw new ValidationError({ resource: ['resource cannot be used with resource_id'] })
     if (resource === undefined && given === undefined) throw new ValidationError({ resource_id: ['resource_id or resource required'] })
+
+    // CKAN runs functions made with datastore_function_create (sysadmins only); there are none here,
+    // and the database's own functions are not for tables to call
+    const trigger = (p.triggers ?? [])[0] as { function: string } | undefined
+    if (trigger) throw new ValidationError({ triggers: [`function ${trigger.function}() does not exist`] })
 
     return ctx.transaction(async (tx) => {
       let resourceId: string
