@@ -375,3 +375,26 @@ t.test("the SQL reader's access follows the dataset's visibility", async (t) => 
   t.equal(await can(priv), false, 'a private dataset is not readable')
   t.equal(await can(`a_${priv.slice(0, 8)}`), false, 'nor its alias')
 })
+
+t.test('two creates of the same table at once: one creates, the other alters', async (t) => {
+  const b = await testApp(t)
+  await people(b)
+  const rid = await resourceIn(b, 'ds', { url_type: 'datastore' })
+  const [one, two] = await Promise.all([
+    b.call('datastore_create', { resource_id: rid, fields: [{ id: 'a', type: 'text' }], records: [{ a: 'uno' }] }),
+    b.call('datastore_create', {
+      resource_id: rid,
+      fields: [
+        { id: 'a', type: 'text' },
+        { id: 'b', type: 'int' },
+      ],
+      records: [{ a: 'dos', b: 2 }],
+    }),
+  ])
+  t.same([one.statusCode, two.statusCode], [200, 200], 'neither fails on the other')
+  t.same((await rows(b, rid)).map((r) => r.a).sort(), ['dos', 'uno'])
+  t.same(
+    (await columns(b, rid)).map((c) => c[0]),
+    ['_id', '_full_text', 'a', 'b'],
+  )
+})
