@@ -32,8 +32,8 @@ function rowType(table: string): RawBuilder<unknown> {
 
 /**
  * Appends `records` (CKAN's insert method): every record must be an object whose keys are
- * columns of the table. One statement, so a refused value fails them all; like CKAN, the error
- * names the last row.
+ * columns of the table. One statement for all; when Postgres refuses it, the first record that
+ * cannot go in is found (CKAN named the last row whatever failed) and named in the error.
  */
 export async function insertRecords(trx: Kysely<any>, table: string, fields: FieldInfo[], records: unknown[]): Promise<number> {
   if (records.length === 0 || fields.length === 0) return 0
@@ -46,13 +46,42 @@ export async function insertRecords(trx: Kysely<any>, table: string, fields: Fie
     rows.push(withEmptyAsNull(record, types))
   }
   const cols = sql.join(fields.map((f) => sql.id(f.id)))
+  const insert = (part: Row[]) => sql`INSERT INTO ${tableRef(table)} (${cols}) SELECT ${cols} FROM json_populate_recordset(${rowType(table)}, ${JSON.stringify(part)}::json)`.execute(trx)
+  await sql`SAVEPOINT datastore_insert`.execute(trx)
   try {
-    const { numAffectedRows } = await sql`INSERT INTO ${tableRef(table)} (${cols})
-      SELECT ${cols} FROM json_populate_recordset(${rowType(table)}, ${JSON.stringify(rows)}::json)`.execute(trx)
+    const { numAffectedRows } = await insert(rows)
+    await sql`RELEASE SAVEPOINT datastore_insert`.execute(trx)
     return Number(numAffectedRows ?? 0)
   } catch (err) {
-    throw recordsError(err, records.length - 1)
+    if (!isPgError(err)) throw err
+    await sql`ROLLBACK TO SAVEPOINT datastore_insert`.execute(trx)
+    const refused = await firstRefused(rows, insert, trx, err)
+    throw recordsError(refused.err, refused.row)
   }
+}
+
+/**
+ * The index of the first row that makes the insert fail, and its error: the shortest failing
+ * prefix, by bisection (each probe undone), so a refused batch of n rows costs about 2n more.
+ */
+async function firstRefused(rows: Row[], insert: (part: Row[]) => Promise<unknown>, trx: Kysely<any>, allErr: unknown): Promise<{ row: number; err: unknown }> {
+  let ok = 0 // the first `ok` rows go in
+  let failing = rows.length // the first `failing` rows do not
+  let lastErr = allErr
+  while (failing - ok > 1) {
+    const mid = (ok + failing) >> 1
+    await sql`SAVEPOINT datastore_insert_probe`.execute(trx)
+    try {
+      await insert(rows.slice(0, mid))
+      ok = mid
+    } catch (err) {
+      if (!isPgError(err)) throw err
+      failing = mid
+      lastErr = err
+    }
+    await sql`ROLLBACK TO SAVEPOINT datastore_insert_probe`.execute(trx)
+  }
+  return { row: failing - 1, err: lastErr }
 }
 
 /** The columns of the table's unique indexes other than `_id`'s: the key upsert and update match on. */

@@ -279,7 +279,7 @@ t.test('errors of fields and records, with CKAN messages; nothing is created', a
     ['first row', { fields: [{ id: 'a', type: 'int' }], records: [[1]] }, { records: ['The first row is not a json object'] }],
     ['later row', { fields: [{ id: 'a', type: 'int' }], records: [{ a: 1 }, { a: 2 }, 'x'] }, { records: ['row "2" is not a json object'] }],
     ['extra keys', { fields: [{ id: 'a', type: 'int' }], records: [{ a: 1 }, { a: 2, b: 1, c: 2 }] }, { records: ['row "2" has extra keys "b, c"'] }],
-    ['bad value', { fields: [{ id: 'a', type: 'numeric' }], records: [{ a: 1 }, { a: '   ' }, { a: 3 }] }, { records: ['invalid input syntax for type numeric: "   "'], records_row: 2 }],
+    ['bad value', { fields: [{ id: 'a', type: 'numeric' }], records: [{ a: 1 }, { a: '   ' }, { a: 3 }, { a: 'x' }] }, { records: ['invalid input syntax for type numeric: "   "'], records_row: 1 }],
     ['record key as a column', { records: [{ _id: 1 }] }, { fields: ['"_id" is not a valid field name'] }],
   ]
   for (const [what, body, error] of cases) {

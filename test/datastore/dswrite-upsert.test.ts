@@ -82,6 +82,11 @@ t.test('insert, upsert and update', async (t) => {
   t.equal((await rows(b, rid)).length, 3, 'a refused batch writes nothing, not even its good records')
   const dupInsert = await fails(b, 'datastore_upsert', { resource_id: rid, method: 'insert', records: [{ code: 'A', year: 2020 }] })
   t.match(dupInsert.error.records, [/^duplicate key value violates unique constraint/])
+  const many: Record<string, unknown>[] = Array.from({ length: 50 }, (_, i) => ({ code: `N${i}`, year: i }))
+  many[37] = { code: 'N3', year: 3 }
+  many[44] = { code: 'N4', year: 'x' }
+  const dupInBatch = await fails(b, 'datastore_upsert', { resource_id: rid, method: 'insert', records: many })
+  t.match(dupInBatch.error, { records: [/^duplicate key value violates unique constraint/], records_row: 37 }, 'the first record that cannot go in is named')
   const extra = await fails(b, 'datastore_upsert', { resource_id: rid, method: 'insert', records: [{ code: 'Q' }, { code: 'R', other: 1 }] })
   t.same(extra.error.records, ['row "2" has extra keys "other"'])
   const notObject = await fails(b, 'datastore_upsert', { resource_id: rid, records: [{ code: 'Q', year: 1 }, 5] })
