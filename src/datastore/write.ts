@@ -115,9 +115,10 @@ export async function defineTable(trx: Kysely<any>, def: TableDefinition): Promi
     const keep = new Set([...supplied.map((f) => f.id), ...added.map((f) => f.id)])
     const dropped = def.deleteFields && supplied.length > 0 ? current.filter((f) => !keep.has(f.id)) : []
     const columnsChange = newFields.length + added.length + dropped.length > 0
-    // views list their columns when created: an alias is dropped and made again over the new columns
-    const aliasesKept = columnsChange && def.aliases === undefined ? await listAliases(trx, id) : []
-    await dropAliases(trx, aliasesKept)
+    // views list their columns when created (and hold on to them): aliases are dropped and made
+    // again over the new columns, unless new ones were given
+    const aliasesBefore = columnsChange ? await listAliases(trx, id) : []
+    await dropAliases(trx, aliasesBefore)
     await translating(async () => {
       for (const f of [...newFields, ...added].map(columnSpec)) {
         await sql`ALTER TABLE ${tableRef(id)} ADD COLUMN ${sql.id(f.id)} ${sql.raw(f.type)}`.execute(trx)
@@ -131,7 +132,7 @@ export async function defineTable(trx: Kysely<any>, def: TableDefinition): Promi
       }
       for (const f of dropped) await sql`ALTER TABLE ${tableRef(id)} DROP COLUMN ${sql.id(f.id)}`.execute(trx)
     }, ddlError)
-    await createAliases(trx, id, aliasesKept)
+    if (def.aliases === undefined) await createAliases(trx, id, aliasesBefore)
   }
 
   const fields = (await describeTable(trx, id)) ?? []

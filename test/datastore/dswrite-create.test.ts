@@ -147,6 +147,14 @@ t.test('altering: info replaced, delete_fields, types of existing columns kept, 
     'the alias was made again over the altered table',
   )
 
+  // dropping a column the alias shows while replacing the aliases
+  await b.ok('datastore_create', { resource_id: rid, force: true, aliases: ['vista_2'], fields: [{ id: 'a' }, { id: 'b' }], delete_fields: true })
+  t.notOk(await tableExists(b, 'vista'))
+  t.same(
+    (await columns(b, 'vista_2')).map((c) => c[0]),
+    ['_id', '_full_text', 'a', 'b'],
+  )
+  await b.ok('datastore_create', { resource_id: rid, force: true, fields: [{ id: 'd', type: 'date' }] })
   // without delete_fields, columns not named stay
   await b.ok('datastore_create', { resource_id: rid, force: true, fields: [{ id: 'e', type: 'text' }] })
   t.same(
