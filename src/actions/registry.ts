@@ -16,6 +16,7 @@ import activityActions from './activity/index.js'
 import followActions from './follow/index.js'
 import changesActions from './changes/index.js'
 import datastoreReadActions from './datastore/read-index.js'
+import datastoreWriteActions from './datastore/dswrite-index.js'
 
 /** Every action of the API, by name. Adding an action = adding it to its family's index. */
 export class ActionRegistry {
@@ -56,5 +57,6 @@ export function defaultRegistry(): ActionRegistry {
     ...followActions,
     ...changesActions,
     ...datastoreReadActions,
+    ...datastoreWriteActions,
   ])
 }
