@@ -85,9 +85,23 @@ export function odfDate(value: string): string {
  * percent sign, no rounding to the format's decimals), which Postgres reads back exactly.
  */
 export function plainNumber(value: number, code: string | null, date1904: boolean): string {
-  if (code !== null && isDateFormat(code)) return serialToIso(value, date1904)
-  if (code !== null && isTimeFormat(code) && value >= 0 && value < 1) return timeOfDay(value)
+  const kind = code === null ? 'number' : formatKind(code)
+  if (kind === 'date') return serialToIso(value, date1904)
+  if (kind === 'time' && value >= 0 && value < 1) return timeOfDay(value)
   return String(value)
+}
+
+const kinds = new Map<string, 'date' | 'time' | 'number'>()
+
+/** What a format code shows, remembered: it is asked for every number cell of a sheet, and a workbook has few formats. */
+function formatKind(code: string): 'date' | 'time' | 'number' {
+  let kind = kinds.get(code)
+  if (kind === undefined) {
+    kind = isDateFormat(code) ? 'date' : isTimeFormat(code) ? 'time' : 'number'
+    if (kinds.size >= 1000) kinds.clear()
+    kinds.set(code, kind)
+  }
+  return kind
 }
 
 /** A format showing hours or seconds (h:mm, [h]:mm:ss, mm:ss.0) without a date. */
