@@ -234,3 +234,21 @@ t.test('shared strings past the memory budget go to a temporary file and read ba
   t.notOk(small.spilled)
   t.equal(small.get(0), 'a')
 })
+
+t.test('ODS: header rows and row groups are rows too; prefixes are the writer’s choice', async (t) => {
+  const content =
+    '<d:document-content xmlns:d="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:t="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:x="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><d:body><d:spreadsheet>' +
+    '<t:table t:name="Hoja"><t:table-header-rows><t:table-row><t:table-cell><x:p>año</x:p></t:table-cell><t:table-cell><x:p>valor</x:p></t:table-cell></t:table-row></t:table-header-rows>' +
+    '<t:table-row-group><t:table-row><t:table-cell d:value-type="float" d:value="2024"><x:p>2.024</x:p></t:table-cell><t:table-cell d:value-type="float" d:value="-0.5"><x:p>-0,5</x:p></t:table-cell></t:table-row></t:table-row-group>' +
+    '<t:table-row><t:table-cell d:value-type="date" d:date-value="2024-02-29T00:00:00"><x:p>29/02/24</x:p></t:table-cell></t:table-row>' +
+    '</t:table></d:spreadsheet></d:body></d:document-content>'
+  const s = await open(
+    await zipOf([
+      ['mimetype', 'application/vnd.oasis.opendocument.spreadsheet'],
+      ['content.xml', content],
+    ]),
+  )
+  t.same(s.headers, ['año', 'valor'])
+  t.same(await allRows(s.rows), [['2024', '-0.5'], ['2024-02-29']])
+  t.equal(s.info.sheet, 'Hoja')
+})
