@@ -111,7 +111,7 @@ t.test('a sheet whose XML breaks off midway fails while its rows are read, after
   t.equal(wrong, 0)
 })
 
-t.test('the first visible sheet is the one read; a header-only sheet has no rows; an empty sheet no header', async (t) => {
+t.test('the first visible sheet is the one read; a header-only sheet has no rows; an empty sheet is an error', async (t) => {
   const hidden = await open(
     await xlsxOf([
       { name: 'Oculta', rows: '<row r="1"><c t="inlineStr"><is><t>secret</t></is></c></row>', hidden: true },
@@ -121,9 +121,11 @@ t.test('the first visible sheet is the one read; a header-only sheet has no rows
   t.same(hidden.headers, ['visible'])
   t.same(await allRows(hidden.rows), [])
   t.equal(hidden.info.sheet, 'Datos')
-  const empty = await open(await xlsxOf([{ name: 'Vacía', rows: '<row r="1" s="1"/><row r="5"><c r="C5" s="2"/></row>' }]))
-  t.same(empty.headers, [])
-  t.same(await allRows(empty.rows), [])
+  // a sheet with styled empty cells only: nothing to load
+  await t.rejects(openSheetRows(memoryRandomAccess(await xlsxOf([{ name: 'Vacía', rows: '<row r="1" s="1"/><row r="5"><c r="C5" s="2"/></row>' }]))), {
+    name: 'SheetLoadError',
+    message: 'The sheet "Vacía" has no rows',
+  })
 })
 
 t.test('XLSX rows are streamed: the first rows arrive after a small part of a large sheet was read, and all of them come', async (t) => {

@@ -24,6 +24,10 @@ export class SheetLoadError extends Error {
 export async function openSheetRows(ra: RandomAccess): Promise<SheetRowSource | null> {
   const source = await sniffAndOpen(ra)
   if (!source) return null
+  if (source.headers.length === 0) {
+    await source.close()
+    throw new SheetLoadError(`The sheet "${String(source.info.sheet ?? '')}" has no rows`)
+  }
   const { rows } = source
   // a file that breaks off midway (a truncated upload, a corrupt zip entry) fails while its rows are read
   async function* readable(): AsyncGenerator<string[]> {
