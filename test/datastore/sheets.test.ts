@@ -254,3 +254,14 @@ t.test('ODS: header rows and row groups are rows too; prefixes are the writer’
   t.same(await allRows(s.rows), [['2024', '-0.5'], ['2024-02-29']])
   t.equal(s.info.sheet, 'Hoja')
 })
+
+t.test('an HTML table saved as .xls (old report exports) goes to SheetJS', async (t) => {
+  const html = '<html><body><table><tr><td>Parroquia</td><td>Votos</td></tr><tr><td>Tumbaco</td><td>1520</td></tr><tr><td>Cumbayá</td><td>980</td></tr></table></body></html>'
+  const s = await open(Buffer.from(html))
+  t.equal(s.info.format, 'xls')
+  t.same(s.headers, ['Parroquia', 'Votos'])
+  t.same(await allRows(s.rows), [
+    ['Tumbaco', '1520'],
+    ['Cumbayá', '980'],
+  ])
+})
