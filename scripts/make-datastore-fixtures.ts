@@ -130,9 +130,16 @@ function ods(): Promise<Buffer> {
     `${xml}<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">` +
     '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>' +
     '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+  // LibreOffice's view settings, which list every sheet
+  const settings =
+    `${xml}<office:document-settings xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:config="urn:oasis:names:tc:opendocument:xmlns:config:1.0"><office:settings>` +
+    '<config:config-item-set config:name="ooo:view-settings"><config:config-item-map-indexed config:name="Views"><config:config-item-map-entry>' +
+    '<config:config-item-map-named config:name="Tables"><config:config-item-map-entry config:name="Datos 2023"/><config:config-item-map-entry config:name="Fuentes"/></config:config-item-map-named>' +
+    '</config:config-item-map-entry></config:config-item-map-indexed></config:config-item-set></office:settings></office:document-settings>'
   return zip([
     ['mimetype', 'application/vnd.oasis.opendocument.spreadsheet'],
     ['content.xml', content],
+    ['settings.xml', settings],
     ['META-INF/manifest.xml', manifest],
   ])
 }

@@ -247,7 +247,7 @@ function plainText(cell: OdsCell): string {
 }
 
 /** Sheet names in settings.xml's `Tables` map (LibreOffice's view settings), or none. */
-async function settingsNames(zip: Zip): Promise<string[]> {
+export async function settingsNames(zip: Zip): Promise<string[]> {
   const names: string[] = []
   let settings: string | null
   try {

@@ -42,7 +42,7 @@ t.test('ODS: typed values rather than the locale display, repeats written out, c
     ['Loja', '', '485421.5'],
     ['El Oro', '2023-01-02 10:30:00', '0.0015'],
   ])
-  t.same(s.info, { format: 'ods', sheet: 'Datos 2023' })
+  t.same(s.info, { format: 'ods', sheet: 'Datos 2023', sheets: ['Datos 2023', 'Fuentes'] })
 })
 
 t.test('XLS (BIFF8) through SheetJS: the same values as the XLSX', async (t) => {

@@ -1,4 +1,4 @@
-import { odsRowHandlers, type OdsFirstSheet } from '../../../preview/ods.js'
+import { odsRowHandlers, settingsNames, type OdsFirstSheet } from '../../../preview/ods.js'
 import { PreviewFailure } from '../../../preview/failure.js'
 import { xmlChunks } from '../../../preview/xml.js'
 import type { Zip } from '../../../preview/zip.js'
@@ -32,6 +32,9 @@ export async function odsRowSource(zip: Zip): Promise<SheetRowSource> {
     const source = await sourceFromBatches(queue, batches(), info, () => zip.close())
     // the first sheet's name is known once its start tag was read, which the header needed
     info.sheet = first.name
+    // the others only where LibreOffice lists them (settings.xml): content.xml is not read past the first
+    const listed = await settingsNames(zip).catch((): string[] => [])
+    if (listed.includes(first.name)) info.sheets = listed
     return source
   } catch (err) {
     zip.close()
