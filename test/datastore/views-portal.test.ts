@@ -179,3 +179,32 @@ t.test('a large table is counted from the estimate, not scanned on every page', 
   t.match(res.body, /Filas 21 a 40 de unas 120\.000\./)
   t.same(rows(res.body)[0], ['21'])
 })
+
+t.test('rows written with datastore_create show at once (the cached page is dropped with the write)', async (t) => {
+  const ds = await h.ok('package_create', { name: 'escrito', owner_org: 'inec', resources: [{ name: 'Camas', url: 'http://127.0.0.1:9/camas.csv', format: 'CSV' }] })
+  const rid = ds.resources[0].id as string
+  const pagePath = `/dataset/escrito/resource/${rid}`
+  const before = await get(pagePath)
+  t.notMatch(before.body, /preview-datastore/, 'no table yet')
+  await h.ok('datastore_create', {
+    resource_id: rid,
+    force: true,
+    fields: [
+      { id: 'hospital', type: 'text', info: { label: 'Hospital' } },
+      { id: 'camas', type: 'int4' },
+    ],
+    records: [
+      { hospital: 'Eugenio Espejo', camas: 400 },
+      { hospital: 'Carlos Andrade Marín', camas: 600 },
+    ],
+  })
+  t.match((await get(pagePath)).body, /preview-datastore/, 'the same address shows the table: the cached page went with the write')
+  const after = await get(`${pagePath}?sort=camas&dir=desc`)
+  t.same(rows(after.body), [
+    ['Carlos Andrade Marín', '600'],
+    ['Eugenio Espejo', '400'],
+  ])
+  t.match(after.body, />Hospital<span/)
+  await h.ok('datastore_delete', { resource_id: rid, force: true })
+  t.notMatch((await get(pagePath)).body, /preview-datastore/, 'the table dropped: the file again')
+})
