@@ -16,12 +16,13 @@ export interface DefaultViewOptions {
 }
 
 export async function addViewsToResource(ctx: ActionContext, resource: Record<string, unknown>, opts: DefaultViewOptions): Promise<ViewDict[]> {
-  const types = defaultViewTypes(ctx.config.defaultViews, opts.datastore)
+  // most resources (a PDF, a CSV not loaded yet) have no default view: no query for them
+  const types = defaultViewTypes(ctx.config.defaultViews, opts.datastore).filter((type) => type.canView(resource))
   if (types.length === 0 || typeof resource.id !== 'string') return []
   const existing = new Set((await listViews(ctx.db, resource.id)).map((v) => v.view_type))
   const created: ViewDict[] = []
   for (const type of types) {
-    if (existing.has(type.name) || !type.canView(resource)) continue
+    if (existing.has(type.name)) continue
     created.push(await createResourceView(ctx, { resource_id: resource.id, view_type: type.name, title: type.defaultTitle, description: '' }, { authorize: opts.authorize, system: !opts.authorize }))
   }
   return created
