@@ -62,7 +62,8 @@ export interface DatastoreView {
 
 interface SearchResult {
   fields: Array<{ id: string; type: string; info?: Record<string, unknown> }>
-  records: Array<Record<string, unknown>>
+  /** records_format=lists: values in the order of `fields` (a table's own column called rank and the search's rank do not collide) */
+  records: unknown[][]
   total?: number
   total_was_estimated?: boolean
 }
@@ -105,7 +106,7 @@ function cellText(v: unknown): string {
 
 function searchParams(resourceId: string, s: TableState): Record<string, unknown> {
   // a large table without words is counted from the planner's estimate: an exact count would scan it on every page
-  const params: Record<string, unknown> = { resource_id: resourceId, limit: s.per, offset: (s.page - 1) * s.per, include_total: true, total_estimation_threshold: ESTIMATE_FROM }
+  const params: Record<string, unknown> = { resource_id: resourceId, limit: s.per, offset: (s.page - 1) * s.per, include_total: true, total_estimation_threshold: ESTIMATE_FROM, records_format: 'lists' }
   if (s.q && s.col) {
     // in one column: the words in the whole row too, which the full-text index answers, so only those rows are read per column
     params.q = { [s.col]: s.q }
@@ -139,22 +140,23 @@ export async function datastorePreview(deps: WebDeps, req: FastifyRequest, resou
     }
   }
 
-  // `rank` columns follow the table's own when words were given; `_id` is the DataStore's
-  let fields = result.fields.filter((f) => f.id !== '_id')
-  if (state.q) while (fields.length > 0 && /^rank( |$)/.test(fields[fields.length - 1].id)) fields = fields.slice(0, -1)
+  // the search's `rank` columns follow the table's own (one for the whole row, one more for a column; a column of
+  // the table that happens to be called rank stays); `_id` is the DataStore's
+  let fields = result.fields.map((f, index) => ({ ...f, index })).filter((f) => f.id !== '_id')
+  for (let ranks = state.q ? (state.col ? 2 : 1) : 0; ranks > 0 && /^rank( |$)/.test(fields.at(-1)?.id ?? ''); ranks--) fields = fields.slice(0, -1)
   const known = new Set(fields.map((f) => f.id))
   if (state.sort && !known.has(state.sort)) state = { ...state, sort: '' }
   if (state.col && !known.has(state.col)) state = { ...state, col: '' }
 
-  const columns: DatastoreColumn[] = fields.map((f) => {
+  const columns: Array<DatastoreColumn & { index: number }> = fields.map((f) => {
     const label = typeof f.info?.label === 'string' && f.info.label.trim() !== '' ? f.info.label : f.id
     const current = state.sort === f.id
     const next: TableState = { ...state, sort: f.id, dir: current && state.dir === 'asc' ? 'desc' : 'asc', page: 1 }
-    return { id: f.id, label, type: f.type, numeric: NUMERIC.has(f.type), sorted: current ? (state.dir === 'asc' ? 'ascending' : 'descending') : null, sortUrl: stateUrl(path, next) }
+    return { id: f.id, index: f.index, label, type: f.type, numeric: NUMERIC.has(f.type), sorted: current ? (state.dir === 'asc' ? 'ascending' : 'descending') : null, sortUrl: stateUrl(path, next) }
   })
   const rows = result.records.map((r) =>
     columns.map((c) => {
-      const text = cellText(r[c.id])
+      const text = cellText(r[c.index])
       return { text, numeric: c.numeric, long: text.length > LONG_TEXT }
     }),
   )

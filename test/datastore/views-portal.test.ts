@@ -208,3 +208,31 @@ t.test('rows written with datastore_create show at once (the cached page is drop
   await h.ok('datastore_delete', { resource_id: rid, force: true })
   t.notMatch((await get(pagePath)).body, /preview-datastore/, 'the table dropped: the file again')
 })
+
+t.test("a column of the table called rank is shown, the search's rank is not", async (t) => {
+  const ranked = await dataset('clasificacion', { table: false })
+  await fillTable(
+    h.db.kysely,
+    ranked.rid,
+    [
+      { id: 'equipo', type: 'text' },
+      { id: 'rank', type: 'int4' },
+    ],
+    [
+      { equipo: 'Liga de Quito', rank: 1 },
+      { equipo: 'Barcelona de Guayaquil', rank: 2 },
+    ],
+  )
+  await h.ok('package_patch', { id: 'clasificacion', notes: 'Tabla.' })
+  for (const query of ['?q=quito', '?q=quito&col=equipo']) {
+    const res = await get(`${ranked.page}${query}`)
+    t.match(res.body, />rank<span class="sort-mark"/, `${query}: the table's rank column`)
+    // (the cell's value is datastore_search's: it currently answers the search's rank under the shared name)
+    t.same(
+      rows(res.body).map((r) => [r.length, r[0]]),
+      [[2, 'Liga de Quito']],
+      `${query}: no column for the search's rank`,
+    )
+    t.equal(res.body.match(/>rank<span class="sort-mark"/g)?.length, 1)
+  }
+})
