@@ -15,6 +15,7 @@ import harvestActions from './harvest/index.js'
 import activityActions from './activity/index.js'
 import followActions from './follow/index.js'
 import changesActions from './changes/index.js'
+import datastoreReadActions from './datastore/read-index.js'
 import datastoreWriteActions from './datastore/dswrite-index.js'
 
 /** Every action of the API, by name. Adding an action = adding it to its family's index. */
@@ -55,6 +56,7 @@ export function defaultRegistry(): ActionRegistry {
     ...activityActions,
     ...followActions,
     ...changesActions,
+    ...datastoreReadActions,
     ...datastoreWriteActions,
   ])
 }
