@@ -17,6 +17,7 @@ import followActions from './follow/index.js'
 import changesActions from './changes/index.js'
 import datastoreReadActions from './datastore/read-index.js'
 import datastoreWriteActions from './datastore/dswrite-index.js'
+import resourceViewActions from './resource-view/index.js'
 
 /** Every action of the API, by name. Adding an action = adding it to its family's index. */
 export class ActionRegistry {
@@ -58,5 +59,6 @@ export function defaultRegistry(): ActionRegistry {
     ...changesActions,
     ...datastoreReadActions,
     ...datastoreWriteActions,
+    ...resourceViewActions,
   ])
 }
