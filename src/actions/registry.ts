@@ -16,6 +16,8 @@ import activityActions from './activity/index.js'
 import followActions from './follow/index.js'
 import changesActions from './changes/index.js'
 import datastoreReadActions from './datastore/read-index.js'
+import datastoreWriteActions from './datastore/dswrite-index.js'
+import resourceViewActions from './resource-view/index.js'
 
 /** Every action of the API, by name. Adding an action = adding it to its family's index. */
 export class ActionRegistry {
@@ -56,5 +58,7 @@ export function defaultRegistry(): ActionRegistry {
     ...followActions,
     ...changesActions,
     ...datastoreReadActions,
+    ...datastoreWriteActions,
+    ...resourceViewActions,
   ])
 }
