@@ -109,7 +109,8 @@ export async function benchDatastoreRead(opts: ReadBenchOptions): Promise<ReadBe
     times.sort((a, b) => a - b)
     const timing = { label, url, total, p50: percentile(times, 50), p99: percentile(times, 99) }
     result.searches.push(timing)
-    if (timing.p99 > TARGET_SEARCH_P99_MS) result.ok = false
+    // the target is the issue's case, q with a filter; the others show what CKAN's semantics cost (an exact total, a deep offset)
+    if (/\bq\b.*\+ filter/.test(label) && timing.p99 > TARGET_SEARCH_P99_MS) result.ok = false
     log(`  datastore_search ${label} (total ${fmt(total)}): p50 ${fmt(timing.p50, 1)} ms, p99 ${fmt(timing.p99, 1)} ms`)
   }
 
@@ -224,7 +225,7 @@ async function main(): Promise<number> {
       const resourceId = dataset.resources[0].id as string
       await buildTable(database.kysely, resourceId, rows, (l) => console.log(l))
       const result = await benchDatastoreRead({ app, resourceId, requests, pool: database.pool })
-      console.log(`  targets: search p99 <= ${TARGET_SEARCH_P99_MS} ms, dump RSS growth <= ${TARGET_DUMP_RSS_GROWTH_MB} MB: ${result.ok ? 'met' : 'NOT MET'}`)
+      console.log(`  targets: q + filter p99 <= ${TARGET_SEARCH_P99_MS} ms, dump RSS growth <= ${TARGET_DUMP_RSS_GROWTH_MB} MB: ${result.ok ? 'met' : 'NOT MET'}`)
       return result.ok ? 0 : 1
     } finally {
       await app.close()

@@ -119,7 +119,8 @@ export function updatedResourceValues(old: ResourceRow, r: ResourceInput): Resou
     cache_last_updated: c.cache_last_updated !== undefined ? c.cache_last_updated : old.cache_last_updated,
     created: c.created ?? old.created,
     last_modified: c.last_modified !== undefined ? c.last_modified : old.last_modified,
-    extras: keepDatastoreActive(old.extras, r.extras),
+    // a deleted resource's table was dropped with it: brought back, it has none
+    extras: keepDatastoreActive(old.state === 'active' ? old.extras : null, r.extras),
   }
 }
 

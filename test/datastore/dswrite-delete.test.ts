@@ -129,4 +129,8 @@ t.test('datastore_active: kept by package_update and resource_update, gone with 
 
   await b.ok('resource_delete', { id: rid })
   t.notOk(await tableExists(b, rid), 'deleting the resource drops its table')
+  // brought back by a package_update naming its id: it has no table any more
+  const current = await b.ok('package_show', { id: 'ds' })
+  const back = await b.ok('package_update', { ...current, resources: [...current.resources, { id: rid, url: 'http://example.org/vuelta.csv' }] })
+  t.equal(back.resources.find((r: Record<string, unknown>) => r.id === rid).datastore_active, false, 'a resource brought back does not claim its dropped table')
 })

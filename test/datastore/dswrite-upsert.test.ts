@@ -120,6 +120,19 @@ t.test('a table without a key: upsert needs _id', async (t) => {
   )
 })
 
+t.test('calculate_record_count refreshes the statistics estimated totals read', async (t) => {
+  const b = await testApp(t)
+  await people(b)
+  const rid = await table(b, 'ds')
+  const reltuples = async () => Number((await b.db.pool.query(`SELECT reltuples FROM pg_class WHERE oid = 'datastore."${rid}"'::regclass`)).rows[0].reltuples)
+  const records = Array.from({ length: 30 }, (_, i) => ({ code: `c${i}` }))
+  await b.ok('datastore_upsert', { resource_id: rid, method: 'insert', records })
+  t.ok((await reltuples()) < 30, 'not counted by default')
+  const res = await b.ok('datastore_upsert', { resource_id: rid, method: 'insert', records, calculate_record_count: true })
+  t.equal(res.calculate_record_count, true)
+  t.equal(await reltuples(), 60)
+})
+
 t.test('dry_run checks and keeps nothing', async (t) => {
   const b = await testApp(t)
   await people(b)

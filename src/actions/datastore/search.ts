@@ -56,15 +56,14 @@ export default defineAction({
       limit,
       offset: p.offset,
     })
-    const outcome = await readOnly(ctx.db, queryTimeoutMs, async (db) =>
-      runSearch(db, plan, source, {
-        format: p.records_format as RecordsFormat,
-        includeTotal: p.include_total !== false,
-        estimationThreshold: p.total_estimation_threshold ?? null,
-        estimateFrom,
-        textConfig: await textConfig(db, p.language),
-      }),
-    ).catch((err: unknown) => {
+    const config = await textConfig(ctx.db, p.language)
+    const outcome = await runSearch((fn) => readOnly(ctx.db, queryTimeoutMs, fn), plan, source, {
+      format: p.records_format as RecordsFormat,
+      includeTotal: p.include_total !== false,
+      estimationThreshold: p.total_estimation_threshold ?? null,
+      estimateFrom,
+      textConfig: config,
+    }).catch((err: unknown) => {
       throw searchFailure(err, 'Search took too long')
     })
 

@@ -40,7 +40,7 @@ export function dumpChunks(src: DumpSource, req: DumpRequest): AsyncGenerator<st
 async function* copyDump(db: Kysely<any>, pool: pg.Pool, req: DumpRequest): AsyncGenerator<string | Buffer> {
   const format = req.format as 'csv' | 'tsv'
   // COPY takes no parameters: the query's values are literals (quoted for standard_conforming_strings, set below)
-  const query = searchSql(req.plan, req.source, req.textConfig, bindLiteral).rows('text').compile(db)
+  const query = searchSql(req.plan, req.source, req.textConfig, bindLiteral).rows('copy').compile(db)
   if (query.parameters.length > 0) throw new Error('COPY query with parameters')
   const delimiter = format === 'csv' ? "','" : "E'\\t'"
   const client = await pool.connect()

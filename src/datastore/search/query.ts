@@ -46,8 +46,8 @@ export interface SearchSource {
 }
 
 export interface SearchSql {
-  /** the page, one text/JSON column per output field (`json`: for row_to_json; `text`: COPY/CSV text) */
-  rows(mode: 'json' | 'text'): RawBuilder<unknown>
+  /** the page, one column per output field (`json`: for row_to_json; `text`: CSV text as node-pg reads it; `copy`: the same text as COPY prints it) */
+  rows(mode: RenderMode): RawBuilder<unknown>
   /** all matching rows (or distinct rows) counted */
   count(): RawBuilder<unknown>
   /** the search narrows the table (filters or text), so an estimate of the whole table will not do */
@@ -117,11 +117,15 @@ export function searchSql(plan: SearchPlan, source: SearchSource, textConfig: st
  * arrays) but timestamps as `YYYY-MM-DDTHH:MM:SS`. `text`: what CKAN's `COPY ... csv` prints:
  * the type's own text, booleans `t`/`f`, arrays and JSON as JSON text (`null` when missing).
  */
-function render(col: Column, v: RawBuilder<unknown>, mode: 'json' | 'text'): RawBuilder<unknown> {
+export type RenderMode = 'json' | 'text' | 'copy'
+
+function render(col: Column, v: RawBuilder<unknown>, mode: RenderMode): RawBuilder<unknown> {
   if (col.type === 'timestamp') return sql`to_char(${v}, ${sql.lit(TIMESTAMP_FORMAT)})`
   if (mode === 'json') return v
   if (col.type.startsWith('_')) return sql`coalesce(array_to_json(${v})::text, 'null')`
   if (col.type === 'json' || col.type === 'jsonb') return sql`coalesce(${v}::text, 'null')`
+  // COPY prints every other value with its type's output function already
+  if (mode === 'copy') return v
   // bool::text is 'true'; COPY prints the output function's 't'
   if (col.type === 'bool') return sql`CASE WHEN ${v} THEN 't' WHEN NOT ${v} THEN 'f' END`
   return sql`${v}::text`

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { SearchPlan } from './plan.js'
-import { searchSql, type SearchSource } from './query.js'
+import { searchSql, type SearchSource, type SearchSql } from './query.js'
 import { copyCsvRow } from './csv.js'
 
 /**
@@ -27,46 +27,48 @@ export interface RunOptions {
   textConfig: string
 }
 
-export async function runSearch(db: Kysely<any>, plan: SearchPlan, source: SearchSource, opts: RunOptions): Promise<SearchOutcome> {
+/**
+ * The page and the total. Each read runs through `read` (a read-only transaction with the
+ * statement timeout); on the pool they are two transactions run side by side, so a search's
+ * latency is the slower of the two rather than their sum (an exact total over many matches costs
+ * as much as the page). Inside a caller's transaction they run one after the other.
+ */
+export async function runSearch(read: <T>(fn: (db: Kysely<any>) => Promise<T>) => Promise<T>, plan: SearchPlan, source: SearchSource, opts: RunOptions): Promise<SearchOutcome> {
   const q = searchSql(plan, source, opts.textConfig)
-  const out: SearchOutcome = { records: [] }
-  if (opts.format === 'csv' || opts.format === 'tsv') {
+  const [records, total] = await Promise.all([read((db) => pageRecords(db, q, plan, opts.format)), opts.includeTotal ? read((db) => searchTotal(db, q, plan, opts)) : undefined])
+  return total ? { records, total: total.total, totalWasEstimated: total.estimated } : { records }
+}
+
+async function pageRecords(db: Kysely<any>, q: SearchSql, plan: SearchPlan, format: RecordsFormat): Promise<unknown[] | string> {
+  if (format === 'csv' || format === 'tsv') {
     const { rows } = await q.rows('text').execute(db)
-    const delimiter = opts.format === 'csv' ? ',' : '\t'
+    const delimiter = format === 'csv' ? ',' : '\t'
     let text = ''
     for (const row of rows as Record<string, string | null>[])
       text += copyCsvRow(
         plan.output.map((_, i) => row[`c${i}`]),
         delimiter,
       )
-    out.records = text
-  } else {
-    const { rows } = await sql<{ j: string }>`SELECT coalesce(json_agg(r), '[]')::text AS j FROM (${q.rows('json')}) AS r`.execute(db)
-    const page = JSON.parse(rows[0].j) as Record<string, unknown>[]
-    const keys = plan.output.map((_, i) => `c${i}`)
-    out.records =
-      opts.format === 'lists'
-        ? page.map((r) => keys.map((k) => r[k]))
-        : page.map((r) => {
-            const o: Record<string, unknown> = {}
-            plan.output.forEach((c, i) => (o[c.id] = r[keys[i]]))
-            return o
-          })
+    return text
   }
-  if (opts.includeTotal) {
-    let estimate: number | null = null
-    if (opts.estimationThreshold !== null && opts.estimateFrom && !q.narrowed && !plan.distinct) {
-      const { rows } = await sql<{ n: number | null }>`SELECT reltuples::int8 AS n FROM pg_class WHERE oid = to_regclass(${opts.estimateFrom})`.execute(db)
-      estimate = rows[0]?.n ?? null
-    }
-    if (estimate !== null && estimate >= 0 && estimate >= opts.estimationThreshold!) {
-      out.total = estimate
-      out.totalWasEstimated = true
-    } else {
-      const { rows } = await q.count().execute(db)
-      out.total = Number((rows[0] as { n: number | string }).n)
-      out.totalWasEstimated = false
-    }
+  const { rows } = await sql<{ j: string }>`SELECT coalesce(json_agg(r), '[]')::text AS j FROM (${q.rows('json')}) AS r`.execute(db)
+  const page = JSON.parse(rows[0].j) as Record<string, unknown>[]
+  const keys = plan.output.map((_, i) => `c${i}`)
+  if (format === 'lists') return page.map((r) => keys.map((k) => r[k]))
+  return page.map((r) => {
+    const o: Record<string, unknown> = {}
+    plan.output.forEach((c, i) => (o[c.id] = r[keys[i]]))
+    return o
+  })
+}
+
+async function searchTotal(db: Kysely<any>, q: SearchSql, plan: SearchPlan, opts: RunOptions): Promise<{ total: number; estimated: boolean }> {
+  if (opts.estimationThreshold !== null && opts.estimateFrom && !q.narrowed && !plan.distinct) {
+    const { rows } = await sql<{ n: number | null }>`SELECT reltuples::int8 AS n FROM pg_class WHERE oid = to_regclass(${opts.estimateFrom})`.execute(db)
+    const estimate = rows[0]?.n ?? null
+    // -1: never analysed
+    if (estimate !== null && estimate >= 0 && estimate >= opts.estimationThreshold) return { total: Number(estimate), estimated: true }
   }
-  return out
+  const { rows } = await q.count().execute(db)
+  return { total: Number((rows[0] as { n: number | string }).n), estimated: false }
 }
