@@ -15,6 +15,7 @@ import harvestActions from './harvest/index.js'
 import activityActions from './activity/index.js'
 import followActions from './follow/index.js'
 import changesActions from './changes/index.js'
+import loaderActions from './datastore/loader-index.js'
 
 /** Every action of the API, by name. Adding an action = adding it to its family's index. */
 export class ActionRegistry {
@@ -54,5 +55,6 @@ export function defaultRegistry(): ActionRegistry {
     ...activityActions,
     ...followActions,
     ...changesActions,
+    ...loaderActions,
   ])
 }

@@ -1,0 +1,43 @@
+import { LoadError } from './errors.js'
+import { openDelimited } from './csv.js'
+
+/**
+ * Rows of a tabular file, whatever its format: the loader's one input. A source reads its file
+ * from the start on each `openRowSource` (a load that must be redone with other column types opens
+ * it again), streams its rows with bounded memory, and gives every cell as text; the loader's type
+ * guessing reads ISO dates and plain numbers (`1234.5`), anything else stays text.
+ */
+export interface RowSource {
+  /** the first row, as written (the loader makes column names of them) */
+  headers: string[]
+  /** every following row; a row may be shorter or longer than `headers` */
+  rows: AsyncIterable<string[]>
+  /** what was detected, for the load's log: encoding, delimiter, sheet… */
+  info: Record<string, unknown>
+}
+
+/** A fetched file on local disk (src/datastore/load/fetch.ts). */
+export interface LoadFile {
+  path: string
+  size: number
+}
+
+export type RowSourceOpener = (file: LoadFile) => Promise<RowSource>
+
+/** Formats the loader reads, by resource format (lower case). The sheets part adds xlsx, xls and ods here. */
+const OPENERS: Record<string, RowSourceOpener> = {
+  csv: (file) => openDelimited(file, 'csv'),
+  tsv: (file) => openDelimited(file, 'tsv'),
+}
+
+export function rowSourceFormats(): string[] {
+  return Object.keys(OPENERS)
+}
+
+/** The rows of `file` read as `format`; LoadError for a format no reader knows or a file without rows. */
+export async function openRowSource(format: string, file: LoadFile): Promise<RowSource> {
+  const open = OPENERS[format.trim().toLowerCase()]
+  if (!open) throw new LoadError(`Format "${format}" cannot be loaded into the DataStore`)
+  if (file.size === 0) throw new LoadError('The file is empty')
+  return open(file)
+}
