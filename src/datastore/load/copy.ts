@@ -1,9 +1,12 @@
-import { once } from 'node:events'
+import { createReadStream } from 'node:fs'
+import type { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { finished } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { DATASTORE_SCHEMA, quoteIdent } from '../table.js'
 import { LoadError } from './errors.js'
+import type { DirectCopy } from './source.js'
 
 /**
  * Rows into a table with COPY … FROM STDIN in Postgres' text format: the fastest way in, and
@@ -48,7 +51,7 @@ export async function copyRows(client: pg.PoolClient, table: string, columns: st
         if (failure) throw failure
         const ok = stream.write(buf)
         buf = ''
-        if (!ok) await Promise.race([once(stream, 'drain'), once(stream, 'error')])
+        if (!ok) await drained(stream)
       }
     }
     if (failure) throw failure
@@ -60,6 +63,35 @@ export async function copyRows(client: pg.PoolClient, table: string, columns: st
     throw failure ?? err
   }
   return count
+}
+
+/** Resolves at 'drain', rejects at 'error', and leaves no listener behind either way. */
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      stream.off('drain', done)
+      stream.off('error', done)
+      if (err) reject(err)
+      else resolve()
+    }
+    stream.on('drain', done)
+    stream.on('error', done)
+  })
+}
+
+/**
+ * The file itself into `datastore.<table>`'s `columns`, Postgres parsing the CSV (xloader's
+ * "direct COPY"). Its header line is skipped; empty cells, quoted or not, are NULL (FORCE_NULL);
+ * rows with no value at all are dropped after, as the parser here skips them. Resolves with the
+ * number of rows kept.
+ */
+export async function copyFile(client: pg.PoolClient, table: string, columns: string[], plan: DirectCopy): Promise<number> {
+  const cols = columns.map(quoteIdent).join(', ')
+  const delimiter = plan.delimiter.replace(/'/g, "''")
+  const stream = client.query(copyFrom(`COPY ${DATASTORE_SCHEMA}.${quoteIdent(table)} (${cols}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER '${delimiter}', ENCODING '${plan.encoding}', FORCE_NULL (${cols}))`))
+  await pipeline(createReadStream(plan.path, { start: plan.start, highWaterMark: 1024 * 1024 }), stream)
+  const { rowCount: empty } = await client.query(`DELETE FROM ${DATASTORE_SCHEMA}.${quoteIdent(table)} WHERE ${columns.map((c) => `${quoteIdent(c)} IS NULL`).join(' AND ')}`)
+  return stream.rowCount - (empty ?? 0)
 }
 
 /** A longer row may only have empty cells past the header's width (a trailing delimiter); anything else would be lost. */

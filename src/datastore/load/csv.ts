@@ -44,10 +44,12 @@ export async function openDelimited(file: LoadFile, format: 'csv' | 'tsv'): Prom
     text.destroy()
     throw new LoadError('The file has no rows')
   }
+  const direct = (encoding === 'utf-8' || encoding === 'utf-8-bom' || encoding === 'windows-1252') && !(await hasBlankLines(file, head))
   return {
     headers: first.value,
     rows: rest(records, text),
     info: { encoding, delimiter },
+    ...(direct ? { direct: { path: file.path, start: skip, delimiter, encoding: encoding === 'windows-1252' ? ('WIN1252' as const) : ('UTF8' as const) } } : {}),
   }
 }
 
@@ -77,14 +79,26 @@ function unreadable(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err))
 }
 
-async function readHead(path: string, max: number): Promise<Buffer> {
+function readHead(path: string, max: number): Promise<Buffer> {
+  return readRange(path, 0, max)
+}
+
+/**
+ * Blank lines at the start or the end of the file (Excel leaves some): Postgres' COPY reads
+ * them as rows with missing columns, so such files go to the parser here at once.
+ */
+async function hasBlankLines(file: LoadFile, head: Buffer): Promise<boolean> {
+  const blank = /\n[ \t\r]*\n|\n[ \t\r]+$/
+  if (blank.test(head.toString('latin1'))) return true
+  if (file.size <= head.length) return false
+  const tail = await readRange(file.path, Math.max(0, file.size - 4096), file.size)
+  return blank.test(tail.toString('latin1'))
+}
+
+async function readRange(path: string, start: number, end: number): Promise<Buffer> {
   const chunks: Buffer[] = []
-  let total = 0
-  for await (const chunk of createReadStream(path, { start: 0, end: max - 1 }) as AsyncIterable<Buffer>) {
-    chunks.push(chunk)
-    total += chunk.length
-  }
-  return Buffer.concat(chunks, total)
+  for await (const chunk of createReadStream(path, { start, end: end - 1 }) as AsyncIterable<Buffer>) chunks.push(chunk)
+  return Buffer.concat(chunks)
 }
 
 function looksBinary(head: Buffer): boolean {

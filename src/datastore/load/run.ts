@@ -8,7 +8,7 @@ import type { OutboundPolicy } from '../../net/outbound.js'
 import type { BlobStore } from '../../storage/blob-store.js'
 import { describeTable } from '../fields.js'
 import { addFullTextIndex, fillFullText, tableExists, tableRef, type ColumnSpec } from '../table.js'
-import { demotedColumn } from './copy.js'
+import { copyFile, copyRows, demotedColumn } from './copy.js'
 import { LoadError, RetryableLoadError } from './errors.js'
 import { fetchResourceFile, type FetchedFile } from './fetch.js'
 import { TypeGuesser, type GuessedType } from './guess.js'
@@ -112,24 +112,38 @@ async function loadFile(deps: LoaderDeps, resource: ResourceRow, file: FetchedFi
   const columns = (): ColumnSpec[] => names.map((n, i) => ({ id: n.id, type: types[i], info: { ...(n.label !== undefined ? { label: n.label } : {}), ...(existing.get(n.id) ?? {}) } }))
   await log('INFO', `Fields: ${JSON.stringify(columns().map((c) => ({ id: c.id, type: c.type })))}`)
 
-  let first = true
+  // Postgres parses the file itself when it can read it as is: every sampled row as wide as the header
+  let direct = source.direct && width === source.headers.length && sample.every((r) => r.length === width) ? source.direct : undefined
+  let input: AsyncIterable<string[]> | null = prefixed(sample, rows)
+  if (direct) {
+    // the rows are not read here after all: the file goes to COPY as it is
+    await input[Symbol.asyncIterator]().return?.()
+    input = null
+  }
   for (;;) {
-    const input: AsyncIterable<string[]> = first ? prefixed(sample, rows) : source.rows
     try {
-      await log('INFO', 'Copying to database...')
-      return await loadTable(deps.pool, resource.id, columns(), input, { timeoutMs })
+      await log('INFO', direct ? 'Copying the file to the database...' : 'Copying to database...')
+      const rowsIn = input
+      const plan = direct
+      return await loadTable(deps.pool, resource.id, columns(), plan ? (client, table, ids) => copyFile(client, table, ids, plan) : (client, table, ids) => copyRows(client, table, ids, rowsIn ?? source.rows), { timeoutMs })
     } catch (err) {
       const column = demotedColumn(
         err,
         names.map((n) => n.id),
       )
       const index = column === null ? -1 : names.findIndex((n) => n.id === column)
-      if (index < 0 || types[index] === 'text') throw loadFailure(err)
-      await log('WARNING', `Column "${column}" has a value that is not ${types[index]} (${(err as Error).message}): loading it as text`)
-      types[index] = 'text'
+      if (index >= 0 && types[index] !== 'text') {
+        await log('WARNING', `Column "${column}" has a value that is not ${types[index]} (${(err as Error).message}): loading it as text`)
+        types[index] = 'text'
+      } else if (direct && !(err instanceof LoadError) && (err as { code?: string }).code !== '57014') {
+        await log('INFO', `Postgres could not read the file as it is (${(err as Error).message}): parsing it here instead`)
+        direct = undefined
+      } else {
+        throw loadFailure(err)
+      }
     }
-    first = false
-    source = await openRowSource(format, file)
+    input = null
+    if (!direct) source = await openRowSource(format, file)
   }
 }
 

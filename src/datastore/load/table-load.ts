@@ -4,7 +4,6 @@ import { notifyInvalidation } from '../../cache/listener.js'
 import type { Database } from '../../db/schema.js'
 import { setDatastoreActive } from '../active.js'
 import { addFullTextTrigger, createTable, DATASTORE_SCHEMA, quoteIdent, syncReaderAccess, tableRef, type ColumnSpec } from '../table.js'
-import { copyRows } from './copy.js'
 import { LoadError } from './errors.js'
 
 /**
@@ -29,7 +28,10 @@ export function stagingName(resourceId: string): string {
   return `${resourceId}_loading`
 }
 
-export async function loadTable(pool: pg.Pool, resourceId: string, columns: ColumnSpec[], rows: AsyncIterable<string[]>, opts: TableLoadOptions): Promise<number> {
+/** Puts the rows into the staging table (COPY), on the transaction's client; resolves with their number. */
+export type TableFill = (client: pg.PoolClient, staging: string, columns: string[]) => Promise<number>
+
+export async function loadTable(pool: pg.Pool, resourceId: string, columns: ColumnSpec[], fill: TableFill, opts: TableLoadOptions): Promise<number> {
   const client = await pool.connect()
   const db = clientKysely(client)
   let count = 0
@@ -38,11 +40,10 @@ export async function loadTable(pool: pg.Pool, resourceId: string, columns: Colu
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts.timeoutMs))}`)
     const staging = stagingName(resourceId)
     await createTable(db, staging, columns, { fullText: false })
-    count = await copyRows(
+    count = await fill(
       client,
       staging,
       columns.map((c) => c.id),
-      rows,
     )
     // the resource may have been deleted meanwhile (its delete dropped the old table): then the load is void.
     // The row lock also waits for a write to the resource in flight, and is held to the commit.
