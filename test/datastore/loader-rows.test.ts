@@ -1,4 +1,5 @@
 import t from 'tap'
+import { sql } from 'kysely'
 import { describeTable } from '../../src/datastore/fields.js'
 import { fixture, loaderApp } from './loader-helpers.js'
 
@@ -97,4 +98,8 @@ t.test('a failed load leaves the previous table and datastore_active as they wer
   t.equal(await h.ok('xloader_submit', { resource_id: res.id, ignore_hash: true }), true)
   const forced = await h.settled(res.id)
   t.ok(messages(forced).some((m) => /^Data now available to users: 4 rows$/.test(m)))
+  const { rows: named } = await sql<{ pkey: string; seq: string }>`
+    SELECT (SELECT c.relname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conindid WHERE k.conrelid = ${`datastore."${res.id}"`}::regclass AND k.contype = 'p') AS pkey,
+           pg_get_serial_sequence(${`datastore."${res.id}"`}, '_id') AS seq`.execute(h.db.kysely)
+  t.same(named[0], { pkey: `${res.id}_pkey`, seq: `datastore."${res.id}__id_seq"` }, 'the key and sequence are named after the table, not the staging table, load after load')
 })

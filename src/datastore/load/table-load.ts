@@ -40,11 +40,15 @@ export async function loadTable(pool: pg.Pool, resourceId: string, columns: Colu
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts.timeoutMs))}`)
     const staging = stagingName(resourceId)
     await createTable(db, staging, columns, { fullText: false })
+    // the primary key's index is built once the rows are in: a third of the COPY's time when kept up row by row
+    const pkey = await primaryKeyName(client, staging)
+    if (pkey) await client.query(`ALTER TABLE ${DATASTORE_SCHEMA}.${quoteIdent(staging)} DROP CONSTRAINT ${quoteIdent(pkey)}`)
     count = await fill(
       client,
       staging,
       columns.map((c) => c.id),
     )
+    if (pkey) await client.query(`ALTER TABLE ${DATASTORE_SCHEMA}.${quoteIdent(staging)} ADD CONSTRAINT ${quoteIdent(pkey)} PRIMARY KEY ("_id")`)
     // the resource may have been deleted meanwhile (its delete dropped the old table): then the load is void.
     // The row lock also waits for a write to the resource in flight, and is held to the commit.
     const { rows: found } = await client.query<{ state: string }>('SELECT state FROM resource WHERE id = $1 FOR NO KEY UPDATE', [resourceId])
@@ -84,6 +88,11 @@ async function renameOwnedObjects(client: pg.PoolClient, from: string, to: strin
   const { pkey, seq } = rows[0] ?? {}
   if (pkey && pkey.startsWith(from)) await client.query(`ALTER INDEX ${DATASTORE_SCHEMA}.${quoteIdent(pkey)} RENAME TO ${quoteIdent((to + pkey.slice(from.length)).slice(0, 63))}`)
   if (seq && seq.startsWith(from)) await client.query(`ALTER SEQUENCE ${DATASTORE_SCHEMA}.${quoteIdent(seq)} RENAME TO ${quoteIdent((to + seq.slice(from.length)).slice(0, 63))}`)
+}
+
+async function primaryKeyName(client: pg.PoolClient, table: string): Promise<string | null> {
+  const { rows } = await client.query<{ conname: string }>(`SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [`${DATASTORE_SCHEMA}.${quoteIdent(table)}`])
+  return rows[0]?.conname ?? null
 }
 
 /** Kysely over one checked-out client: the table helpers run inside the COPY's transaction. */
