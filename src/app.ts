@@ -23,6 +23,7 @@ import multipart from '@fastify/multipart'
 import type { BlobStore } from './storage/blob-store.js'
 import { openBlobStore } from './storage/open.js'
 import { downloadRoutes } from './storage/download-routes.js'
+import { dumpRoutes } from './datastore/dump/routes.js'
 import { HarvestPipeline } from './harvest/pipeline.js'
 import { outboundPolicy } from './net/outbound.js'
 import { harvestTasks, HARVEST_CRONTAB } from './harvest/tasks.js'
@@ -131,7 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (!deps.storage) app.addHook('onClose', () => storage.close())
   // multipart bodies are streamed (limits per request in storage/multipart.ts), never buffered under bodyLimit
   await app.register(multipart)
-  const runner = new ActionRunner({ db, config, registry, cache, search, indexer, storage })
+  const runner = new ActionRunner({ db, pool: deps.pool, config, registry, cache, search, indexer, storage })
   metrics?.watch({ pool: deps.pool, cache: cache as ReadCache<unknown>, indexer, db })
   // the API token is resolved once, in an onRequest hook that also rate-limits failed attempts
   const users = new TokenCache(db, cache as ReadCache<unknown>)
@@ -145,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const resolveCaller = async (req: FastifyRequest): Promise<Caller> => ({ user: req.authUser })
   await app.register(actionRoutes, { runner, siteUrl: config.siteUrl, resolveCaller, uploads: { store: storage, maxBytes: config.maxResourceSizeMb * 1024 * 1024 }, aliases: { '/api/3/changes': 'changes_since' } })
   await app.register(downloadRoutes, { runner, store: storage, resolveCaller, proxy: config.s3ProxyDownloads })
+  await app.register(dumpRoutes, { runner, db, pool: deps.pool, resolveCaller })
   const harvest = new HarvestPipeline({ db, runner, log: app.log, indexer, outbound: outboundPolicy(config.fetchAllowPrivate) })
   if (deps.jobWorker !== false && deps.pool) {
     // started beside the server rather than before it: its schema check and LISTEN need not delay the first request

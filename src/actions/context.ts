@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Database, UserRow } from '../db/schema.js'
 import type { Config } from '../config.js'
@@ -17,8 +18,12 @@ export interface Caller {
  */
 export interface ActionContext {
   readonly db: Kysely<Database>
+  /** The pool behind `db`, for what Kysely cannot do (COPY, a result's column types: the DataStore); absent in apps built without one. */
+  readonly pool?: pg.Pool
   readonly config: Config
   readonly caller: Caller
+  /** Path and query string of the HTTP request that called this action (CKAN_CURRENT_URL, for datastore_search's `_links`); absent for internal calls. */
+  readonly requestUrl?: string
   readonly log: FastifyBaseLogger
   /** Rendered reads (package_show, package_list); cleared by every write. */
   readonly cache: ReadCache<PackageCacheMeta>

@@ -15,6 +15,9 @@ import harvestActions from './harvest/index.js'
 import activityActions from './activity/index.js'
 import followActions from './follow/index.js'
 import changesActions from './changes/index.js'
+import datastoreReadActions from './datastore/read-index.js'
+import datastoreWriteActions from './datastore/dswrite-index.js'
+import resourceViewActions from './resource-view/index.js'
 import loaderActions from './datastore/loader-index.js'
 
 /** Every action of the API, by name. Adding an action = adding it to its family's index. */
@@ -55,6 +58,9 @@ export function defaultRegistry(): ActionRegistry {
     ...activityActions,
     ...followActions,
     ...changesActions,
+    ...datastoreReadActions,
+    ...datastoreWriteActions,
+    ...resourceViewActions,
     ...loaderActions,
   ])
 }

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
+import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Database } from '../db/schema.js'
 import type { Config } from '../config.js'
@@ -16,6 +17,8 @@ import type { BlobStore } from '../storage/blob-store.js'
 
 export interface RunnerDeps {
   db: Kysely<Database>
+  /** raw connections for the DataStore (COPY, result column types) */
+  pool?: pg.Pool
   config: Config
   registry: ActionRegistry
   cache: ReadCache<PackageCacheMeta>
@@ -36,10 +39,10 @@ export class ActionRunner {
     return this.deps.registry
   }
 
-  async run(name: string, raw: Record<string, unknown>, caller: Caller, log: FastifyBaseLogger, db?: Kysely<Database>): Promise<unknown> {
+  async run(name: string, raw: Record<string, unknown>, caller: Caller, log: FastifyBaseLogger, db?: Kysely<Database>, requestUrl?: string): Promise<unknown> {
     const action = this.deps.registry.get(name)
     if (!action) throw new BadRequest(`Bad request - Action name not known: ${name}`)
-    return this.invoke(action, raw, this.context(caller, log, db ?? this.deps.db))
+    return this.invoke(action, raw, this.context(caller, log, db ?? this.deps.db, requestUrl))
   }
 
   async invoke(action: AnyAction, raw: Record<string, unknown>, ctx: ActionContext): Promise<unknown> {
@@ -70,15 +73,17 @@ export class ActionRunner {
     await action.auth(ctx, validateParams(action.params, raw))
   }
 
-  context(caller: Caller, log: FastifyBaseLogger, db: Kysely<Database>): ActionContext {
+  context(caller: Caller, log: FastifyBaseLogger, db: Kysely<Database>, requestUrl?: string): ActionContext {
     // the context's methods are called with the context as `this`: they reach the runner through this name
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const runner = this
     const inTransaction = isTransaction(db)
     const ctx: ActionContext = {
       db,
+      pool: this.deps.pool,
       config: this.deps.config,
       caller,
+      requestUrl,
       log,
       // inside a transaction reads may see uncommitted rows: never serve or store them cached
       cache: inTransaction ? UNCACHED : this.deps.cache,

@@ -53,7 +53,7 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
         caller = await resolveCaller(req)
       }
       // a staged file the action did not take (failure, or an action without uploads) is removed before answering
-      const result = await runner.run(action.name, data, caller, req.log).finally(() => discardUpload(data))
+      const result = await runner.run(action.name, data, caller, req.log, undefined, req.url).finally(() => discardUpload(data))
       if (result instanceof RawJson && callback === undefined) {
         // already-serialised result (read cache): splice it in rather than parse and re-serialise
         return reply.code(200).header('content-type', 'application/json;charset=utf-8').send(result.envelope(help))

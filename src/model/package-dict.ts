@@ -23,7 +23,10 @@ function fileName(stored: string): string {
 
 export function resourceDict(r: ResourceJson, siteUrl: string): ResourceDict {
   let url = r.url
-  if (r.url_type === 'upload') {
+  // CKAN's datastore plugin: a DataStore-only resource is read through its dump
+  if (r.url_type === 'datastore') {
+    url = `${siteUrl}/datastore/dump/${r.id}`
+  } else if (r.url_type === 'upload') {
     url = `${siteUrl}/dataset/${r.package_id}/resource/${r.id}/download/${fileName(r.url)}`
   } else if (url && !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url)) {
     url = `http://${url.replace(/^\/+/, '')}`
@@ -49,7 +52,8 @@ export function resourceDict(r: ResourceJson, siteUrl: string): ResourceDict {
     url,
     url_type: r.url_type,
   }
-  const out: ResourceDict = { ...r.extras, ...core }
+  // every resource dict says whether it has a DataStore table, as CKAN's datastore plugin adds it
+  const out: ResourceDict = { datastore_active: false, ...r.extras, ...core }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 }
 

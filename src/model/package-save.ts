@@ -95,7 +95,7 @@ export function newResourceValues(r: ResourceInput, now: string): ResourceValues
     cache_last_updated: c.cache_last_updated ?? null,
     created: c.created ?? now,
     last_modified: c.last_modified ?? null,
-    extras: r.extras,
+    extras: keepDatastoreActive(null, r.extras),
   }
 }
 
@@ -119,8 +119,23 @@ export function updatedResourceValues(old: ResourceRow, r: ResourceInput): Resou
     cache_last_updated: c.cache_last_updated !== undefined ? c.cache_last_updated : old.cache_last_updated,
     created: c.created ?? old.created,
     last_modified: c.last_modified !== undefined ? c.last_modified : old.last_modified,
-    extras: r.extras,
+    extras: keepDatastoreActive(old.extras, r.extras),
   }
+}
+
+/**
+ * The DataStore flag says whether the resource has a table; a dict sent without it (a client
+ * that never saw it, a harvest) must not make the table look gone. `false` where the resource
+ * never had the flag is the default every dict shows: sending a dict back unchanged changes nothing.
+ */
+function keepDatastoreActive(old: Record<string, unknown> | null, next: Record<string, unknown>): Record<string, unknown> {
+  const oldHas = old !== null && Object.hasOwn(old, 'datastore_active')
+  if (!Object.hasOwn(next, 'datastore_active')) return oldHas ? { ...next, datastore_active: old.datastore_active } : next
+  if (!oldHas && next.datastore_active === false) {
+    const { datastore_active: _default, ...rest } = next
+    return rest
+  }
+  return next
 }
 
 export function sameValues(old: ResourceRow, v: ResourceValues): boolean {

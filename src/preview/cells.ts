@@ -78,3 +78,50 @@ export function odfDate(value: string): string {
   if (!m) return value
   return m[2] && m[2] !== '00:00:00' ? `${m[1]} ${m[2]}` : m[1]
 }
+
+/**
+ * A number cell as data rather than display: ISO for date formats, `HH:MM:SS` for a time of day
+ * under a time format, else the number as JavaScript writes it shortest (no grouping, no
+ * percent sign, no rounding to the format's decimals), which Postgres reads back exactly.
+ */
+export function plainNumber(value: number, code: string | null, date1904: boolean): string {
+  const kind = code === null ? 'number' : formatKind(code)
+  if (kind === 'date') return serialToIso(value, date1904)
+  if (kind === 'time' && value >= 0 && value < 1) return timeOfDay(value)
+  return String(value)
+}
+
+const kinds = new Map<string, 'date' | 'time' | 'number'>()
+
+/** What a format code shows, remembered: it is asked for every number cell of a sheet, and a workbook has few formats. */
+function formatKind(code: string): 'date' | 'time' | 'number' {
+  let kind = kinds.get(code)
+  if (kind === undefined) {
+    kind = isDateFormat(code) ? 'date' : isTimeFormat(code) ? 'time' : 'number'
+    if (kinds.size >= 1000) kinds.clear()
+    kinds.set(code, kind)
+  }
+  return kind
+}
+
+/** A format showing hours or seconds (h:mm, [h]:mm:ss, mm:ss.0) without a date. */
+export function isTimeFormat(code: string): boolean {
+  if (isDateFormat(code)) return false
+  if (/\[(h+|m+|s+)\]/i.test(code)) return true
+  return /[hs]/i.test(code.replace(/"[^"]*"|\\.|\[[^\]]*\]|_.|\*./g, ''))
+}
+
+function timeOfDay(fraction: number): string {
+  const seconds = Math.min(Math.round(fraction * 86_400), 86_399)
+  const pad = (n: number): string => String(n).padStart(2, '0')
+  return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`
+}
+
+/** ODF's office:time-value (an ISO duration, `PT10H30M00S`) as `HH:MM:SS`; other text unchanged. */
+export function odfTime(value: string): string {
+  const m = /^-?P(?:(\d+)D)?T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:[.,]\d+)?S)?$/.exec(value)
+  if (!m) return value
+  const hours = Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)
+  const pad = (n: number): string => String(n).padStart(2, '0')
+  return `${pad(hours)}:${pad(Number(m[3] ?? 0))}:${pad(Number(m[4] ?? 0))}`
+}

@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream'
-import { odfDate } from './cells.js'
+import { odfDate, odfTime } from './cells.js'
 import { PreviewFailure } from './failure.js'
 import { CellRow, RowCollector } from './rows.js'
-import { scanXml } from './xml.js'
-import type { SheetPreview } from './xlsx.js'
+import { MAX_COLUMNS } from './table.js'
+import { scanXml, type XmlHandlers, type XmlScan } from './xml.js'
+import type { CellMode, SheetPreview } from './xlsx.js'
 import type { Zip } from './zip.js'
 
 /**
@@ -31,90 +32,124 @@ const ROW_REPEAT_CAP = 1000
 export async function readOds(zip: Zip, maxRows: number): Promise<SheetPreview> {
   if (!zip.has('content.xml')) throw new PreviewFailure('unreadable', 'ods-content-missing')
   const collector = new RowCollector<string>(maxRows + 1)
-  const sheets: string[] = []
-  let firstDone = false
-  let tableTag = 'table:table'
+  const first = { name: '', tag: 'table:table', done: false }
+  const sink: OdsRowSink = (cells, empty, repeat) => collector.add(cells, empty, empty ? repeat : Math.min(repeat, ROW_REPEAT_CAP))
   const end = await scanXml(
     await zip.open('content.xml'),
-    (scan) => {
-      let tableDepth = 0
-      let row: CellRow<string> | null = null
-      let rowRepeat = 1
-      let cell: { repeat: number; type: string; date: string; value: string; paragraphs: string[] } | null = null
-      let paragraph: string[] | null = null
-      let annotation = 0
-      const finish = (): void => {
-        firstDone = true
-        scan.stop()
-      }
-      return {
-        open(name, attrs, qname) {
-          if (name === 'table') {
-            tableDepth++
-            // a table nested in a cell (rare) is not a sheet
-            if (tableDepth === 1) sheets.push(attrs.name ?? '')
-            tableTag = qname
-            return
-          }
-          if (firstDone || sheets.length !== 1 || tableDepth !== 1) return
-          if (name === 'table-row') {
-            row = new CellRow<string>('')
-            rowRepeat = repeatOf(attrs['number-rows-repeated'])
-          } else if (row && (name === 'table-cell' || name === 'covered-table-cell')) {
-            cell = { repeat: repeatOf(attrs['number-columns-repeated']), type: attrs['value-type'] ?? '', date: attrs['date-value'] ?? '', value: attrs.value ?? attrs['boolean-value'] ?? '', paragraphs: [] }
-          } else if (cell) {
-            if (name === 'annotation') annotation++
-            else if (annotation > 0) return
-            else if (name === 'p' || name === 'h') paragraph = []
-            else if (paragraph && name === 's') paragraph.push(' '.repeat(Math.min(repeatOf(attrs.c), 1000)))
-            else if (paragraph && name === 'tab') paragraph.push('\t')
-            else if (paragraph && name === 'line-break') paragraph.push('\n')
-          }
-        },
-        text(t) {
-          if (paragraph && annotation === 0) paragraph.push(t)
-        },
-        close(name) {
-          if (name === 'table') {
-            tableDepth--
-            if (tableDepth === 0 && sheets.length === 1) finish()
-            return
-          }
-          if (firstDone || tableDepth !== 1) return
-          if (cell && name === 'annotation') annotation--
-          else if (cell && annotation > 0) return
-          else if (paragraph && (name === 'p' || name === 'h')) {
-            cell?.paragraphs.push(paragraph.join(''))
-            paragraph = null
-          } else if (row && cell && (name === 'table-cell' || name === 'covered-table-cell')) {
-            const v = cellText(cell)
-            row.add(v, cell.repeat, v === '')
-            cell = null
-          } else if (row && name === 'table-row') {
-            collector.add(row.cells, row.isEmpty, row.isEmpty ? rowRepeat : Math.min(rowRepeat, ROW_REPEAT_CAP))
-            row = null
-            if (collector.full) finish()
-          }
-        },
-      }
-    },
+    odsRowHandlers('display', MAX_COLUMNS + 1, first, sink, () => collector.full),
     SCAN_MAX,
   ).catch((err: unknown) => {
     // a broken tail after the rows were read (a truncated download) still leaves a preview
-    if (firstDone && collector.rows.length > 0) return 'budget' as const
+    if (first.done && collector.rows.length > 0) return 'budget' as const
     throw err
   })
-  if (end === 'budget' && !firstDone && collector.rows.length > 0) collector.more = true
+  if (end === 'budget' && !first.done && collector.rows.length > 0) collector.more = true
+  const sheets = first.tag === '' ? [] : [first.name]
   let names = sheets
   if (end !== 'end') {
     const listed = await settingsNames(zip)
     if (listed.includes(sheets[0])) names = [...sheets, ...listed.filter((n) => !sheets.includes(n))]
     else {
-      const found = await tableNames(zip, tableTag)
+      const found = await tableNames(zip, first.tag || 'table:table')
       if (found.length >= sheets.length) names = found
     }
   }
   return { records: collector.rows, more: collector.more, sheets: names, sheet: sheets[0] ?? '' }
+}
+
+/** A row of the first sheet as met, `repeat` times (ODS writes runs of equal rows once); `empty` when no cell has content. */
+export type OdsRowSink = (cells: string[], empty: boolean, repeat: number) => void
+
+/**
+ * The first sheet: its name and start tag as written (`tag` is '' until one is met), and whether
+ * its rows were all read (`done`), filled in as the scan goes.
+ */
+export interface OdsFirstSheet {
+  name: string
+  tag: string
+  done: boolean
+}
+
+/**
+ * XML handlers for content.xml handing each row of the first sheet to `sink`; the scan stops at
+ * the end of that sheet, or when `full()` says so after a row. Cell text by `mode` (see CellMode):
+ * `display` is the cell's paragraphs, as ODF stores them shown; `plain` the typed value
+ * (office:value, date-value, time-value, boolean-value) where there is one.
+ */
+export function odsRowHandlers(mode: CellMode, columnCap: number, first: OdsFirstSheet, sink: OdsRowSink, full: () => boolean = () => false): (scan: XmlScan) => XmlHandlers {
+  first.tag = ''
+  return (scan) => {
+    let tables = 0
+    let tableDepth = 0
+    let row: CellRow<string> | null = null
+    let rowRepeat = 1
+    let cell: OdsCell | null = null
+    let paragraph: string[] | null = null
+    let annotation = 0
+    const finish = (): void => {
+      first.done = true
+      scan.stop()
+    }
+    return {
+      open(name, attrs, qname) {
+        if (name === 'table') {
+          tableDepth++
+          // a table nested in a cell (rare) is not a sheet
+          if (tableDepth === 1 && ++tables === 1) {
+            first.name = attrs.name ?? ''
+            first.tag = qname
+          }
+          return
+        }
+        if (first.done || tables !== 1 || tableDepth !== 1) return
+        if (name === 'table-row') {
+          row = new CellRow<string>('', columnCap)
+          rowRepeat = repeatOf(attrs['number-rows-repeated'])
+        } else if (row && (name === 'table-cell' || name === 'covered-table-cell')) {
+          cell = {
+            repeat: repeatOf(attrs['number-columns-repeated']),
+            type: attrs['value-type'] ?? '',
+            date: attrs['date-value'] ?? '',
+            time: attrs['time-value'] ?? '',
+            value: attrs.value ?? attrs['boolean-value'] ?? '',
+            paragraphs: [],
+          }
+        } else if (cell) {
+          if (name === 'annotation') annotation++
+          else if (annotation > 0) return
+          else if (name === 'p' || name === 'h') paragraph = []
+          else if (paragraph && name === 's') paragraph.push(' '.repeat(Math.min(repeatOf(attrs.c), 1000)))
+          else if (paragraph && name === 'tab') paragraph.push('\t')
+          else if (paragraph && name === 'line-break') paragraph.push('\n')
+        }
+      },
+      text(t) {
+        if (paragraph && annotation === 0) paragraph.push(t)
+      },
+      close(name) {
+        if (name === 'table') {
+          tableDepth--
+          if (tableDepth === 0 && tables === 1) finish()
+          return
+        }
+        if (first.done || tableDepth !== 1) return
+        if (cell && name === 'annotation') annotation--
+        else if (cell && annotation > 0) return
+        else if (paragraph && (name === 'p' || name === 'h')) {
+          cell?.paragraphs.push(paragraph.join(''))
+          paragraph = null
+        } else if (row && cell && (name === 'table-cell' || name === 'covered-table-cell')) {
+          const v = mode === 'plain' ? plainText(cell) : cellText(cell)
+          row.add(v, cell.repeat, v === '')
+          cell = null
+        } else if (row && name === 'table-row') {
+          sink(row.cells, row.isEmpty, rowRepeat)
+          row = null
+          if (full()) finish()
+        }
+      },
+    }
+  }
 }
 
 /**
@@ -173,14 +208,46 @@ function repeatOf(value: string | undefined): number {
   return Number.isInteger(n) && n > 0 ? n : 1
 }
 
-function cellText(cell: { type: string; date: string; value: string; paragraphs: string[] }): string {
+interface OdsCell {
+  repeat: number
+  type: string
+  date: string
+  time: string
+  value: string
+  paragraphs: string[]
+}
+
+function cellText(cell: OdsCell): string {
   if (cell.type === 'date' && cell.date) return odfDate(cell.date)
   if (cell.paragraphs.length > 0) return cell.paragraphs.join('\n')
   return cell.value
 }
 
+/** The value behind what a typed cell shows: `881.394` shows 881394 in a Spanish locale, `50%` is 0.5. */
+function plainText(cell: OdsCell): string {
+  switch (cell.type) {
+    case 'float':
+    case 'percentage':
+    case 'currency': {
+      const n = Number(cell.value)
+      if (cell.value !== '' && Number.isFinite(n)) return String(n)
+      break
+    }
+    case 'date':
+      if (cell.date) return odfDate(cell.date)
+      break
+    case 'time':
+      if (cell.time) return odfTime(cell.time)
+      break
+    case 'boolean':
+      if (cell.value === 'true' || cell.value === 'false') return cell.value.toUpperCase()
+      break
+  }
+  return cellText(cell)
+}
+
 /** Sheet names in settings.xml's `Tables` map (LibreOffice's view settings), or none. */
-async function settingsNames(zip: Zip): Promise<string[]> {
+export async function settingsNames(zip: Zip): Promise<string[]> {
   const names: string[] = []
   let settings: string | null
   try {

@@ -49,14 +49,17 @@ export class RowCollector<C> {
 
 /**
  * A row's cells under construction with ODS-style repeats: empty cells are counted and written
- * out only before a later non-empty cell; at most MAX_COLUMNS + 1 cells are kept (one more than
- * shown, so the table knows it was cut).
+ * out only before a later non-empty cell; at most `cap` cells are kept.
  */
 export class CellRow<C> {
   readonly cells: C[] = []
   private pendingEmpty = 0
 
-  constructor(private readonly empty: C) {}
+  /** `cap`: cells kept at most (the preview keeps one more than it shows, so the table knows it was cut). */
+  constructor(
+    private readonly empty: C,
+    private readonly cap = MAX_COLUMNS + 1,
+  ) {}
 
   get isEmpty(): boolean {
     return this.cells.length === 0
@@ -73,7 +76,7 @@ export class CellRow<C> {
       this.pendingEmpty += repeat
       return
     }
-    const cap = MAX_COLUMNS + 1
+    const cap = this.cap
     for (; this.pendingEmpty > 0 && this.cells.length < cap; this.pendingEmpty--) this.cells.push(this.empty)
     this.pendingEmpty = 0
     for (let i = 0; i < repeat && this.cells.length < cap; i++) this.cells.push(value)

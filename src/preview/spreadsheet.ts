@@ -27,7 +27,8 @@ class Slots {
   }
 }
 
-const sheetjsSlots = new Slots(2)
+/** SheetJS parses whole files synchronously: previews and loads share these few turns. */
+export const sheetjsSlots = new Slots(2)
 
 /**
  * A spreadsheet by what its bytes are rather than what its label says (portals label XLSX files
@@ -68,7 +69,7 @@ function readWhole(ra: RandomAccess, maxRows: number, format: 'xls' | 'xlsx'): P
 }
 
 /** Text that starts with markup (SpreadsheetML 2003, an HTML table: SheetJS's), other text (a CSV), or binary. */
-function textKind(bytes: Buffer): 'markup' | 'delimited' | 'binary' {
+export function textKind(bytes: Buffer): 'markup' | 'delimited' | 'binary' {
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(withoutCutCharacter(bytes))

@@ -1,9 +1,10 @@
 import path from 'node:path/posix'
 import { Readable } from 'node:stream'
-import { formatCode, formatNumber } from './cells.js'
+import { formatCode, formatNumber, plainNumber } from './cells.js'
 import { PreviewFailure } from './failure.js'
 import { CellRow, RowCollector } from './rows.js'
-import { scanXml } from './xml.js'
+import { MAX_COLUMNS } from './table.js'
+import { scanXml, type XmlHandlers, type XmlScan } from './xml.js'
 import type { Zip } from './zip.js'
 
 /**
@@ -31,9 +32,22 @@ interface Workbook {
 }
 
 /** A cell whose text is entry `sst` of the shared strings, resolved once the rows are in. */
-type Cell = string | { sst: number }
+export type Cell = string | { sst: number }
 
-export async function readXlsx(zip: Zip, maxRows: number): Promise<SheetPreview> {
+/** Where the first sheet's parts are and how its cells are formatted: what reading its rows needs. */
+export interface XlsxBook {
+  /** the first visible sheet */
+  sheet: string
+  /** visible sheets' names, the first one included even when hidden */
+  sheets: string[]
+  sheetPart: string
+  sharedStringsPart: string | null
+  formats: Formats
+  date1904: boolean
+}
+
+/** The workbook's index, relationships and styles: the small parts read before the first sheet's rows. */
+export async function openXlsxBook(zip: Zip): Promise<XlsxBook> {
   const workbookPart = (await officeDocument(zip)) ?? 'xl/workbook.xml'
   const workbook = await readWorkbook(zip, workbookPart)
   if (workbook.sheets.length === 0) throw new PreviewFailure('empty')
@@ -43,81 +57,112 @@ export async function readXlsx(zip: Zip, maxRows: number): Promise<SheetPreview>
   if (!sheetPart || !zip.has(sheetPart)) throw new PreviewFailure('unreadable', 'xlsx-sheet-missing')
   const styles = rels.byType.get('styles')
   const formats = styles ? await readStyles(zip, styles) : { xfFormats: [], custom: new Map<number, string>() }
+  const sharedStringsPart = rels.byType.get('sharedStrings') ?? null
+  return {
+    sheet: first.name,
+    sheets: workbook.sheets.filter((s) => !s.hidden || s === first).map((s) => s.name),
+    sheetPart,
+    sharedStringsPart: sharedStringsPart && zip.has(sharedStringsPart) ? sharedStringsPart : null,
+    formats,
+    date1904: workbook.date1904,
+  }
+}
 
+/**
+ * How cell values become text: `display` as the page shows them (numbers under their format),
+ * `plain` as data to load (numbers as written, no grouping or rounding; time-of-day formats as
+ * HH:MM:SS; error values empty). Dates are ISO either way.
+ */
+export type CellMode = 'display' | 'plain'
+
+/** A row of the sheet as met: its cells (shared strings still as indices), `repeat` times; `empty` when no cell has content. */
+export type SheetRowSink = (cells: Cell[], empty: boolean, repeat: number) => void
+
+/**
+ * XML handlers for the first sheet's rows, each handed to `sink` in order (rows the file leaves
+ * out as empty rows). The scan stops at the end of sheetData, or when `full()` says so after a row.
+ */
+export function sheetRowHandlers(book: XlsxBook, mode: CellMode, columnCap: number, sink: SheetRowSink, full: () => boolean = () => false): (scan: XmlScan) => XmlHandlers {
+  return (scan) => {
+    let inData = false
+    let nextRow = 0
+    let row: CellRow<Cell> | null = null
+    let nextCol = 0
+    let cell: { col: number; type: string; style: number } | null = null
+    let text: string[] | null = null
+    let value = ''
+    let inline = ''
+    let inPhonetic = 0
+    return {
+      open(name, attrs) {
+        if (name === 'sheetData') inData = true
+        else if (!inData) return
+        else if (name === 'row') {
+          const r = Number(attrs.r)
+          // rows left out of the file are empty rows
+          if (Number.isInteger(r) && r - 1 > nextRow) sink([], true, r - 1 - nextRow)
+          nextRow = Number.isInteger(r) ? r : nextRow + 1
+          row = new CellRow<Cell>('', columnCap)
+          nextCol = 0
+        } else if (name === 'c') {
+          const col = attrs.r ? columnIndex(attrs.r) : nextCol
+          cell = { col: col ?? nextCol, type: attrs.t ?? 'n', style: Number(attrs.s ?? 0) }
+          value = ''
+          inline = ''
+        } else if (cell && name === 'v') text = []
+        else if (cell && name === 'rPh') inPhonetic++
+        else if (cell && name === 't' && inPhonetic === 0) text = []
+      },
+      text(t) {
+        text?.push(t)
+      },
+      close(name) {
+        if (!inData) return
+        if (name === 'sheetData') {
+          inData = false
+          scan.stop()
+        } else if (name === 'v' && text) {
+          value = text.join('')
+          text = null
+        } else if (name === 't' && text) {
+          inline += text.join('')
+          text = null
+        } else if (name === 'rPh') inPhonetic--
+        else if (name === 'c' && cell && row) {
+          const v = cellValue(cell.type, cell.style, value, inline, book.formats, book.date1904, mode)
+          if (v !== '') row.at(cell.col, v)
+          nextCol = cell.col + 1
+          cell = null
+        } else if (name === 'row' && row) {
+          sink(row.cells, row.isEmpty, 1)
+          row = null
+          if (full()) scan.stop()
+        }
+      },
+    }
+  }
+}
+
+export async function readXlsx(zip: Zip, maxRows: number): Promise<SheetPreview> {
+  const book = await openXlsxBook(zip)
   const collector = new RowCollector<Cell>(maxRows + 1)
   let maxSst = -1
+  const sink: SheetRowSink = (cells, empty, repeat) => {
+    for (const c of cells) if (typeof c === 'object') maxSst = Math.max(maxSst, c.sst)
+    collector.add(cells, empty, repeat)
+  }
   await scanXml(
-    await zip.open(sheetPart),
-    (scan) => {
-      let inData = false
-      let nextRow = 0
-      let row: CellRow<Cell> | null = null
-      let nextCol = 0
-      let cell: { col: number; type: string; style: number } | null = null
-      let text: string[] | null = null
-      let value = ''
-      let inline = ''
-      let inPhonetic = 0
-      return {
-        open(name, attrs) {
-          if (name === 'sheetData') inData = true
-          else if (!inData) return
-          else if (name === 'row') {
-            const r = Number(attrs.r)
-            // rows left out of the file are empty rows
-            if (Number.isInteger(r) && r - 1 > nextRow) collector.add([], true, r - 1 - nextRow)
-            nextRow = Number.isInteger(r) ? r : nextRow + 1
-            row = new CellRow<Cell>('')
-            nextCol = 0
-          } else if (name === 'c') {
-            const col = attrs.r ? columnIndex(attrs.r) : nextCol
-            cell = { col: col ?? nextCol, type: attrs.t ?? 'n', style: Number(attrs.s ?? 0) }
-            value = ''
-            inline = ''
-          } else if (cell && name === 'v') text = []
-          else if (cell && name === 'rPh') inPhonetic++
-          else if (cell && name === 't' && inPhonetic === 0) text = []
-        },
-        text(t) {
-          text?.push(t)
-        },
-        close(name) {
-          if (!inData) return
-          if (name === 'sheetData') {
-            inData = false
-            scan.stop()
-          } else if (name === 'v' && text) {
-            value = text.join('')
-            text = null
-          } else if (name === 't' && text) {
-            inline += text.join('')
-            text = null
-          } else if (name === 'rPh') inPhonetic--
-          else if (name === 'c' && cell && row) {
-            const v = cellValue(cell.type, cell.style, value, inline, formats, workbook.date1904)
-            if (v !== '') {
-              if (typeof v === 'object') maxSst = Math.max(maxSst, v.sst)
-              row.at(cell.col, v)
-            }
-            nextCol = cell.col + 1
-            cell = null
-          } else if (name === 'row' && row) {
-            collector.add(row.cells, row.isEmpty)
-            row = null
-            if (collector.full) scan.stop()
-          }
-        },
-      }
-    },
+    await zip.open(book.sheetPart),
+    sheetRowHandlers(book, 'display', MAX_COLUMNS + 1, sink, () => collector.full),
     SCAN_MAX,
   ).then((end) => {
     // a sheet cut by the scan budget has more than was read
     if (end === 'budget' && collector.rows.length > 0) collector.more = true
   })
 
-  const strings = maxSst >= 0 && rels.byType.has('sharedStrings') ? await readSharedStrings(zip, rels.byType.get('sharedStrings') as string, maxSst) : []
+  const strings = maxSst >= 0 && book.sharedStringsPart ? await readSharedStrings(zip, book.sharedStringsPart, maxSst) : []
   const records = collector.rows.map((r) => r.map((c) => (typeof c === 'string' ? c : (strings[c.sst] ?? ''))))
-  return { records, more: collector.more, sheets: workbook.sheets.filter((s) => !s.hidden || s === first).map((s) => s.name), sheet: first.name }
+  return { records, more: collector.more, sheets: book.sheets, sheet: book.sheet }
 }
 
 /** `AB12` → 27; null when the reference has no column letters. */
@@ -133,13 +178,13 @@ export function columnIndex(ref: string): number | null {
   return i === 0 ? null : col - 1
 }
 
-interface Formats {
+export interface Formats {
   /** numFmtId of each cellXfs entry, by style index */
   xfFormats: number[]
   custom: Map<number, string>
 }
 
-function cellValue(type: string, style: number, value: string, inline: string, formats: Formats, date1904: boolean): Cell {
+function cellValue(type: string, style: number, value: string, inline: string, formats: Formats, date1904: boolean, mode: CellMode): Cell {
   switch (type) {
     case 's': {
       const i = Number(value)
@@ -148,8 +193,9 @@ function cellValue(type: string, style: number, value: string, inline: string, f
     case 'inlineStr':
       return inline
     case 'str':
-    case 'e':
       return value
+    case 'e':
+      return mode === 'plain' ? '' : value
     case 'b':
       return value === '1' ? 'TRUE' : value === '0' ? 'FALSE' : value
     case 'd':
@@ -159,6 +205,7 @@ function cellValue(type: string, style: number, value: string, inline: string, f
       const n = Number(value)
       if (!Number.isFinite(n)) return value
       const id = formats.xfFormats[style] ?? 0
+      if (mode === 'plain') return plainNumber(n, formatCode(id, formats.custom), date1904)
       return formatNumber(n, formatCode(id, formats.custom) ?? id, date1904)
     }
   }
@@ -259,7 +306,13 @@ async function readStyles(zip: Zip, part: string): Promise<Formats> {
 /** Shared strings 0…`upTo`: each `si`'s text runs, without phonetic guides. */
 async function readSharedStrings(zip: Zip, part: string, upTo: number): Promise<string[]> {
   const strings: string[] = []
-  if (!zip.has(part)) return strings
+  await scanSharedStrings(zip, part, SCAN_MAX, (s) => strings.push(s) > upTo)
+  return strings
+}
+
+/** Each shared string in order, to `each` until it returns true or `maxChars` of XML were read. */
+export async function scanSharedStrings(zip: Zip, part: string, maxChars: number, each: (text: string) => boolean | void): Promise<void> {
+  if (!zip.has(part)) return
   await scanXml(
     await zip.open(part),
     (scan) => {
@@ -279,16 +332,15 @@ async function readSharedStrings(zip: Zip, part: string, upTo: number): Promise<
           if (name === 't') inT = false
           else if (name === 'rPh') inPhonetic--
           else if (name === 'si' && current) {
-            strings.push(current.join(''))
+            const text = current.join('')
             current = null
-            if (strings.length > upTo) scan.stop()
+            if (each(text) === true) scan.stop()
           }
         },
       }
     },
-    SCAN_MAX,
+    maxChars,
   )
-  return strings
 }
 
 function toStream(text: string): Readable {

@@ -26,8 +26,37 @@ export type ScanEnd = 'end' | 'stopped' | 'budget'
 
 const local = (name: string): string => name.slice(name.indexOf(':') + 1)
 
+/** Attributes by local name; most elements of a sheet have only unprefixed ones, passed on as they are (this runs for every cell). */
+function localAttributes(attributes: Record<string, string>): Record<string, string> {
+  let prefixed = false
+  for (const k in attributes) {
+    if (k.includes(':')) {
+      prefixed = true
+      break
+    }
+  }
+  if (!prefixed) return attributes
+  const attrs: Record<string, string> = {}
+  for (const k in attributes) attrs[local(k)] = attributes[k]
+  return attrs
+}
+
 /** Feeds `stream` through the handlers until the document ends, stop() is called, or `maxChars` were read. */
 export async function scanXml(stream: Readable, make: (scan: XmlScan) => XmlHandlers, maxChars: number): Promise<ScanEnd> {
+  const chunks = xmlChunks(stream, make, maxChars)
+  for (;;) {
+    const next = await chunks.next()
+    if (next.done) return next.value
+  }
+}
+
+/**
+ * scanXml one chunk at a time: pauses after the events of each chunk of `stream`, so a reader
+ * turning every row of a sheet into output hands on what one chunk made before the next is
+ * inflated (memory stays that of a chunk, whatever the sheet's size). Returning early from the
+ * generator destroys the stream.
+ */
+export async function* xmlChunks(stream: Readable, make: (scan: XmlScan) => XmlHandlers, maxChars: number): AsyncGenerator<void, ScanEnd> {
   let stopped = false
   let chars = 0
   const handlers = make({
@@ -45,9 +74,7 @@ export async function scanXml(stream: Readable, make: (scan: XmlScan) => XmlHand
     const open = handlers.open
     parser.on('opentag', (tag) => {
       if (stopped) return
-      const attrs: Record<string, string> = {}
-      for (const [k, v] of Object.entries(tag.attributes)) attrs[local(k)] = v
-      open(local(tag.name), attrs, tag.name)
+      open(local(tag.name), localAttributes(tag.attributes as Record<string, string>), tag.name)
     })
   }
   if (handlers.close) {
@@ -73,6 +100,7 @@ export async function scanXml(stream: Readable, make: (scan: XmlScan) => XmlHand
       if (failed) throw new PreviewFailure('unreadable', 'xml')
       if (stopped) return 'stopped'
       if (chars > maxChars) return 'budget'
+      yield
     }
     parser.close()
     if (failed) throw new PreviewFailure('unreadable', 'xml')

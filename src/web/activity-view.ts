@@ -34,7 +34,14 @@ export interface ActivityItem {
   timestamp: string
 }
 
-const KINDS: Record<string, string> = { 'new package': 'new', 'changed package': 'changed', 'deleted package': 'deleted' }
+const KINDS: Record<string, string> = {
+  'new package': 'new',
+  'changed package': 'changed',
+  'deleted package': 'deleted',
+  'new resource view': 'view_new',
+  'changed resource view': 'view_changed',
+  'deleted resource view': 'view_deleted',
+}
 
 // control characters cannot come from a catalogue or a title, so they mark the slots safely
 const MARK = '\u0001'

@@ -121,7 +121,8 @@ export function datasetView(dict: PackageDict, siteUrl: string): DatasetView {
 }
 
 /** Fields the resource page shows in their own rows, or never (internal bookkeeping). */
-const SHOWN_APART = new Set(['id', 'name', 'description', 'url', 'url_type', 'format', 'size', 'mimetype', 'created', 'last_modified', 'metadata_modified', 'package_id', 'position', 'state'])
+// datastore_active: the page shows the rows themselves when it is true
+const SHOWN_APART = new Set(['id', 'name', 'description', 'url', 'url_type', 'format', 'size', 'mimetype', 'created', 'last_modified', 'metadata_modified', 'package_id', 'position', 'state', 'datastore_active'])
 
 /** A resource's other fields (CKAN's "additional information"), empty values left out, as text. */
 export function resourceExtraFields(r: ResourceDict): Array<{ key: string; value: string }> {

@@ -12,6 +12,7 @@ t.test('resource_create / show / update / patch / delete / reorder', async (t) =
     'cache_last_updated',
     'cache_url',
     'created',
+    'datastore_active',
     'description',
     'extra',
     'format',

@@ -16,6 +16,11 @@ export function fixture(name: string): Buffer {
   return readFileSync(path.join(dir, name))
 }
 
+/** The shared files (test/fixtures/datastore/, written by scripts/make-datastore-fixtures.ts). */
+export function sharedFixture(name: string): Buffer {
+  return readFileSync(path.join(dir, '..', name))
+}
+
 export interface LoaderApp extends TestApp {
   /** resource_create with an uploaded file; returns the resource dict */
   upload(name: string, content: Buffer, fields?: Record<string, string>): Promise<Record<string, any>>

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import { describeTable } from '../../src/datastore/fields.js'
-import { fixture, loaderApp } from './loader-helpers.js'
+import { fixture, loaderApp, sharedFixture } from './loader-helpers.js'
 
 t.test('an uploaded UTF-8 CSV with a BOM: named, typed and loaded, datastore_active set, the log kept', async (t) => {
   const h = await loaderApp(t)
@@ -73,4 +73,36 @@ t.test('a Latin-1 CSV with ; and decimal commas', async (t) => {
   )
   const rows = await h.rows(res.id)
   t.same(rows[2], { Cantón: 'El Ángel', Año: 2021, Población: 4500, Tasa: '0,5' })
+})
+
+t.test('spreadsheets: the first sheet of an XLSX and of an ODS, and an XLSX labelled XLS', async (t) => {
+  const h = await loaderApp(t)
+  const xlsx = await h.upload('poblacion.xlsx', sharedFixture('two-sheets.xlsx'))
+  const mislabelled = await h.upload('poblacion-2.xls', sharedFixture('two-sheets.xlsx'), { format: 'XLS' })
+  const ods = await h.upload('datos.ods', sharedFixture('sheet.ods'))
+  for (const r of [xlsx, mislabelled, ods]) {
+    const status = await h.settled(r.id)
+    t.equal(status.status, 'complete', JSON.stringify(status.task_info.logs))
+  }
+  t.same(
+    (await describeTable(h.db.kysely, xlsx.id))?.map((f) => [f.id, f.type]),
+    [
+      ['Cantón', 'text'],
+      ['Fecha', 'timestamp'],
+      ['Habitantes', 'int8'],
+      ['Índice', 'numeric'],
+      ['Hora', 'text'],
+      ['Activo', 'text'],
+      ['Código', 'text'],
+    ],
+  )
+  const rows = await h.rows(xlsx.id)
+  t.equal(rows.length, 4, 'the second sheet is not loaded')
+  t.equal(rows[0].Código, '0170')
+  t.equal(rows[0].Habitantes, 2800000)
+  t.same(await h.rows(mislabelled.id), rows, 'the bytes decide, not the label')
+  const odsRows = await h.rows(ods.id)
+  t.equal(odsRows.length, 7)
+  t.equal(odsRows[0].Provincia, 'Azuay')
+  t.equal(odsRows[0].Población, '881394', 'a column with a decimal value elsewhere is numeric (pg returns numeric as text)')
 })

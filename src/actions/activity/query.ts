@@ -20,7 +20,7 @@ export interface Objects {
 export type Scope = Where | Objects
 
 export interface StreamFilter {
-  /** the caller's labels (null: sysadmin, unfiltered); only types ending in "package" are filtered */
+  /** the caller's labels (null: sysadmin, unfiltered); only a dataset's own activities (types ending in "package" or "resource view") are filtered */
   labels: string[] | null
   /** user ids whose activities are left out */
   hiddenUserIds: string[]
@@ -28,10 +28,10 @@ export interface StreamFilter {
   excludeTypes?: string[] | null
 }
 
-/** Who may read a package activity: its frozen labels share one with the caller's (Postgres `&&`). */
+/** Who may read a dataset's activity (its own, or one of its resource views'): its frozen labels share one with the caller's (Postgres `&&`). */
 export function labelFilter(labels: string[] | null): Where | null {
   if (labels === null) return null
-  return (eb) => eb.or([eb('activity.activity_type', 'not like', '%package'), sql<SqlBool>`activity.permission_labels && ${sql.val(labels)}::text[]`])
+  return (eb) => eb.or([eb.and([eb('activity.activity_type', 'not like', '%package'), eb('activity.activity_type', 'not like', '%resource view')]), sql<SqlBool>`activity.permission_labels && ${sql.val(labels)}::text[]`])
 }
 
 function filters(filter: StreamFilter, window: Window): Where[] {

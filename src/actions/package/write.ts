@@ -1,3 +1,4 @@
+import { addViewsToDatasetResources } from '../../resource-views/default-views.js'
 import type { ActionContext } from '../context.js'
 import { isSysadmin } from '../context.js'
 import type { PackageRow } from '../../db/schema.js'
@@ -38,6 +39,8 @@ export async function createPackage(ctx: ActionContext, data: Record<string, unk
       const dict = (await packageDict(tx.db, id, tx.config.siteUrl))!
       const actor = actorOf(tx)
       if (actor) await recordPackageActivities(tx.db, actor, [{ kind: 'new', dict }])
+      // CKAN's package_create_default_resource_views (as the system: the creator may add views anyway)
+      if ((dict.resources as unknown[]).length > 0) await addViewsToDatasetResources(tx, dict, { datastore: false, authorize: false })
       // tabular files go to the DataStore: the load is queued with the dataset, or not at all
       await enqueueChangedLoads(tx.db, tx.config, null, dict)
       return dict

@@ -2,6 +2,7 @@ import { defineAction } from '../define.js'
 import { requireEditPackage } from '../../auth/authz.js'
 import { reviseResources } from './write.js'
 import { applyUpload, takeUpload } from './upload.js'
+import { addViewsToResource } from '../../resource-views/default-views.js'
 
 export default defineAction({
   name: 'resource_create',
@@ -38,6 +39,8 @@ export default defineAction({
       resources.push(resource)
       return { resources, index: resources.length - 1 }
     })
+    // CKAN's default views (an image gets its image_view), created after the resource as CKAN does
+    if (created) await addViewsToResource(ctx, created, { datastore: false, authorize: false })
     // the row is committed: only now does the file take its final place
     if (upload && created) await upload.promote(created.id as string)
     return created

@@ -3,6 +3,7 @@ import { requireEditResource } from '../../auth/authz.js'
 import { NotFound } from '../../errors.js'
 import { resourcePackageId, reviseResources } from './write.js'
 import { applyUpload, removeBlobs, takeUpload } from './upload.js'
+import { addViewsToResource } from '../../resource-views/default-views.js'
 
 /**
  * resource_update replaces the resource's dict (datastore_active carried over); resource_patch
@@ -36,11 +37,13 @@ function resourceWrite(name: 'resource_update' | 'resource_patch'): AnyAction {
       const { upload, clear } = takeUpload(input)
       const packageId = await resourcePackageId(ctx, input.id)
       let hadFile = false
+      let oldFormat: unknown = null
       const { resource } = await reviseResources(ctx, packageId, (resources) => {
         const index = resources.findIndex((r) => r.id === input.id)
         if (index < 0) throw new NotFound('Resource was not found.')
         const old = resources[index]
         hadFile = old.url_type === 'upload'
+        oldFormat = old.format
         const next: Record<string, unknown> = patch ? { ...old, ...input } : { ...input }
         if (!patch && !('datastore_active' in input) && 'datastore_active' in old) next.datastore_active = old.datastore_active
         if (upload) applyUpload(next, upload)
@@ -48,6 +51,8 @@ function resourceWrite(name: 'resource_update' | 'resource_patch'): AnyAction {
         resources[index] = next
         return { resources, index }
       })
+      // as CKAN: a resource whose format changed may now be shown by another default view
+      if (resource && resource.format !== oldFormat) await addViewsToResource(ctx, resource, { datastore: false, authorize: false })
       // committed: the new file replaces the old one, or a resource turned into a link drops its file
       if (upload) await upload.promote(input.id)
       else if (hadFile && resource?.url_type !== 'upload') await removeBlobs(ctx, [input.id])

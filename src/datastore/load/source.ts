@@ -1,5 +1,7 @@
 import { LoadError } from './errors.js'
 import { openDelimited } from './csv.js'
+import { SheetLoadError } from './sheets/index.js'
+import { openSheetFile } from './sheets/open-file.js'
 
 /**
  * Rows of a tabular file, whatever its format: the loader's one input. A source reads its file
@@ -39,10 +41,37 @@ export interface LoadFile {
 
 export type RowSourceOpener = (file: LoadFile) => Promise<RowSource>
 
-/** Formats the loader reads, by resource format (lower case). The sheets part adds xlsx, xls and ods here. */
+/** Formats the loader reads, by resource format (lower case). */
 const OPENERS: Record<string, RowSourceOpener> = {
   csv: (file) => openDelimited(file, 'csv'),
   tsv: (file) => openDelimited(file, 'tsv'),
+  xlsx: openSpreadsheet,
+  xls: openSpreadsheet,
+  ods: openSpreadsheet,
+}
+
+/**
+ * The first sheet of an XLSX, ODS or XLS file, by what its bytes are (portals label XLSX files
+ * "XLS" and the reverse); a CSV published under a spreadsheet's label is read as the CSV it is.
+ * The sheet readers' errors (a corrupt zip, a file too large for SheetJS) are the file's: final.
+ */
+async function openSpreadsheet(file: LoadFile): Promise<RowSource> {
+  let sheet
+  try {
+    sheet = await openSheetFile(file.path)
+  } catch (err) {
+    throw err instanceof SheetLoadError ? new LoadError(err.message) : err
+  }
+  if (!sheet) return openDelimited(file, 'csv')
+  const { rows } = sheet
+  async function* finalErrors(): AsyncGenerator<string[]> {
+    try {
+      yield* rows
+    } catch (err) {
+      throw err instanceof SheetLoadError ? new LoadError(err.message) : err
+    }
+  }
+  return { headers: sheet.headers, rows: { [Symbol.asyncIterator]: finalErrors }, info: sheet.info }
 }
 
 export function rowSourceFormats(): string[] {

@@ -42,7 +42,8 @@ export async function datasetActivityPage(deps: WebDeps, req: FastifyRequest, re
     })
     const page = streamPage(fetched, size, asked)
     const dataset = datasetView(dict, deps.config.siteUrl)
-    const items = activityItems(page.items, await actorNames(deps, req, page.items)).map((item) => ({ ...item, dataset: { title: item.dataset.title, page: dataset.page } }))
+    // a resource view's activity keeps no copy of the dataset: it is named by its title now
+    const items = activityItems(page.items, await actorNames(deps, req, page.items)).map((item) => ({ ...item, dataset: { title: item.kind.startsWith('view_') ? dataset.title : item.dataset.title, page: dataset.page } }))
     const path = dataset.activity
     const keepType = type ? `&activity_type=${encodeURIComponent(type)}` : ''
     return deps.render.send(req, reply, 'dataset/activity.njk', {

@@ -5,6 +5,7 @@ import { notFoundPage, pageError, type WebDeps } from '../deps.js'
 import { datasetView, resourceExtraFields } from '../dataset-view.js'
 import { markdownText, renderMarkdown } from '../markdown.js'
 import { previewView } from '../preview-view.js'
+import { datastorePreview } from '../datastore-preview.js'
 import { visibleDataset } from './dataset-show.js'
 
 function str(v: unknown): string | null {
@@ -35,7 +36,9 @@ export async function resourcePage(deps: WebDeps, req: FastifyRequest, reply: Fa
       name: str(raw.name),
       size: typeof raw.size === 'number' ? raw.size : null,
     }
-    const preview = await previewResource(like, { storage: deps.storage, outbound: deps.outbound, log: req.log })
+    // rows in the DataStore are read from there (sorted, searched, paged); the file is previewed otherwise
+    const datastore = raw.datastore_active === true ? await datastorePreview(deps, req, rid, resource.page) : null
+    const preview = datastore ? null : await previewResource(like, { storage: deps.storage, outbound: deps.outbound, log: req.log })
     return deps.render.send(req, reply, 'resource/show.njk', {
       title: `${resource.name ?? rid} · ${dataset.title}`,
       description: markdownText(raw.description) || markdownText(dict.notes),
@@ -48,7 +51,8 @@ export async function resourcePage(deps: WebDeps, req: FastifyRequest, reply: Fa
       created: str(raw.created),
       modified: str(raw.last_modified) ?? str(raw.metadata_modified),
       fields: resourceExtraFields(raw),
-      preview: previewView(preview, { url: like.url, mimetype: like.mimetype, upload: resource.upload, download: resource.download }, deps.config),
+      datastore,
+      preview: preview ? previewView(preview, { url: like.url, mimetype: like.mimetype, upload: resource.upload, download: resource.download }, deps.config) : null,
       noindex: dataset.private || dataset.state !== 'active',
     })
   } catch (err) {

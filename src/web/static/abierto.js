@@ -10,3 +10,22 @@ document.addEventListener('keydown', (event) => {
     box.focus()
   }
 })
+
+// The DataStore table's search form (resource/datastore.njk): without script it submits every
+// field; here fields left empty or at their default stay out of the address, so each table state
+// keeps one short URL (and one cached page).
+for (const form of document.querySelectorAll('form.table-filter')) {
+  form.addEventListener('submit', (event) => {
+    const params = new window.URLSearchParams()
+    const data = new window.FormData(form)
+    for (const [key, value] of data) {
+      if (typeof value !== 'string' || value === '') continue
+      if (key === 'col' && !data.get('q')) continue
+      if (key === 'per' && value === form.dataset.perDefault) continue
+      params.set(key, value)
+    }
+    event.preventDefault()
+    const query = params.toString()
+    window.location.assign(`${form.action.split('#')[0].split('?')[0]}${query ? `?${query}` : ''}#preview-title`)
+  })
+}
