@@ -9,10 +9,11 @@
  * in the same run on the same Postgres. Reported: both times, the loader's throughput as a ratio
  * of raw COPY's (target ≥ 40 %), the loader process's peak RSS while loading (target < 300 MB:
  * the file is streamed, never held), and the `_full_text` fill + GIN index time apart (the rows
- * are readable before it starts).
+ * are readable before it starts); then the read benchmark on the loaded table.
  *
  * Environment: DATABASE_URL (external; default embedded in a temporary DATA_DIR),
- * BENCH_DATASTORE_ROWS, BENCH_VERBOSE=1 (print the load's log with times), BENCH_KEEP=1 (keep the DATA_DIR). Exit code 1 when a target is missed.
+ * BENCH_DATASTORE_ROWS, BENCH_DATASTORE_READ=0 (skip the read part: scripts/bench-datastore-read.ts's
+ * searches and dumps on the loaded table), BENCH_VERBOSE=1 (print the load's log with times), BENCH_KEEP=1 (keep the DATA_DIR). Exit code 1 when a target is missed.
  */
 import { createReadStream, createWriteStream, mkdtempSync, promises as fs } from 'node:fs'
 import { once } from 'node:events'
@@ -32,6 +33,7 @@ import { outboundPolicy } from '../src/net/outbound.js'
 import { runLoadJob } from '../src/datastore/load/job.js'
 import { loadRow, submitLoad } from '../src/datastore/load/status.js'
 import { describeTable } from '../src/datastore/fields.js'
+import { benchDatastoreRead } from './bench-datastore-read.js'
 
 const env = process.env
 const rows = Number(env.BENCH_DATASTORE_ROWS ?? 1_000_000)
@@ -130,6 +132,24 @@ async function main(): Promise<number> {
     console.log(`  peak RSS of this process while loading: ${fmt(peakMb)} MB (target < ${TARGET_PEAK_RSS_MB} MB)`)
     if (ratio < TARGET_RATIO) failed = true
     if (peakMb >= TARGET_PEAK_RSS_MB) failed = true
+
+    // 3. reads of the loaded table (scripts/bench-datastore-read.ts): search p50/p99, dumps
+    if (env.BENCH_DATASTORE_READ !== '0') {
+      console.log('  reads of the loaded table:')
+      const filter = (f: Record<string, string>) => `filters=${encodeURIComponent(JSON.stringify(f))}`
+      const read = await benchDatastoreRead({
+        app,
+        resourceId,
+        pool: database.pool,
+        searches: {
+          'q common word + filter': `q=ninas&${filter({ provincia: 'Azuay' })}`,
+          'q word': 'q=inactivo',
+          'filter only (no index)': filter({ código: '007' }),
+          'no filter, offset 500000': 'offset=500000',
+        },
+      })
+      if (!read.ok) failed = true
+    }
   } finally {
     await app?.close()
     await storage.close()
