@@ -48,6 +48,18 @@ t.test('an uploaded UTF-8 CSV with a BOM: named, typed and loaded, datastore_act
 
   const shown = await h.ok('resource_show', { id: res.id })
   t.equal(shown.datastore_active, true, 'datastore_active is set on the resource')
+  const views = await h.ok('resource_view_list', { id: res.id })
+  t.same(
+    views.map((v: { view_type: string }) => v.view_type),
+    ['datatables_view'],
+    "the DataStore's default view is created once the rows are in",
+  )
+  const search = await h.ok('datastore_search', { resource_id: res.id, q: 'bolivar' })
+  t.same(
+    search.records.map((r: Record<string, unknown>) => r.Provincia),
+    ['Bolívar'],
+    'datastore_search finds the loaded rows',
+  )
   const { rows: ft } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.id('datastore', res.id)} WHERE "_full_text" @@ plainto_tsquery('abierto_es', 'canar')`.execute(h.db.kysely)
   t.equal(ft[0].n, 1, '_full_text filled after the load, accent-insensitive')
 })
