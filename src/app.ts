@@ -28,6 +28,8 @@ import { HarvestPipeline } from './harvest/pipeline.js'
 import { outboundPolicy } from './net/outbound.js'
 import { harvestTasks, HARVEST_CRONTAB } from './harvest/tasks.js'
 import { startJobWorker } from './jobs/queue.js'
+import { datastoreLoadTasks } from './datastore/load/job.js'
+import { afterLoadHook } from './datastore/load/after-load.js'
 import { dcatRoutes } from './dcat/routes.js'
 import { LOG_REDACT, requestId, requestLog } from './api/request-log.js'
 import { AppMetrics } from './metrics/app-metrics.js'
@@ -148,7 +150,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const harvest = new HarvestPipeline({ db, runner, log: app.log, indexer, outbound: outboundPolicy(config.fetchAllowPrivate) })
   if (deps.jobWorker !== false && deps.pool) {
     // started beside the server rather than before it: its schema check and LISTEN need not delay the first request
-    const tasks = harvestTasks(db, harvest)
+    const tasks = {
+      ...harvestTasks(db, harvest),
+      ...datastoreLoadTasks({ db, pool: deps.pool, storage, outbound: outboundPolicy(config.fetchAllowPrivate), config, log: app.log, afterLoad: afterLoadHook({ db, runner, indexer, log: app.log }) }),
+    }
     metrics?.watch({ tasks: Object.keys(tasks) })
     const worker = startJobWorker({ pool: deps.pool, tasks, crontab: HARVEST_CRONTAB, log: app.log, events: metrics?.jobEvents }).catch((err: unknown) => {
       app.log.error({ err }, 'job worker failed to start: harvest jobs will not run in this process')

@@ -18,6 +18,7 @@ import changesActions from './changes/index.js'
 import datastoreReadActions from './datastore/read-index.js'
 import datastoreWriteActions from './datastore/dswrite-index.js'
 import resourceViewActions from './resource-view/index.js'
+import loaderActions from './datastore/loader-index.js'
 
 /** Every action of the API, by name. Adding an action = adding it to its family's index. */
 export class ActionRegistry {
@@ -60,5 +61,6 @@ export function defaultRegistry(): ActionRegistry {
     ...datastoreReadActions,
     ...datastoreWriteActions,
     ...resourceViewActions,
+    ...loaderActions,
   ])
 }

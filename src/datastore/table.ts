@@ -69,19 +69,23 @@ export async function addFullTextIndex(db: Kysely<any>, name: string): Promise<v
 
 /**
  * Fills `_full_text` where it is missing, `batch` rows per statement: each call is its own short
- * transaction when `db` is the pool, so a large table does not hold one long write. Returns the
- * rows filled.
+ * transaction when `db` is the pool, so a large table does not hold one long write. Walks `_id`
+ * ranges (the primary key) rather than asking for "the next rows still empty": that query scans
+ * past every row already filled (and their dead versions) each time, quadratic on a large table.
+ * Returns the rows filled.
  */
 export async function fillFullText(db: Kysely<any>, name: string, batch = 20_000): Promise<number> {
+  const { rows } = await sql<{ lo: number | null; hi: number | null }>`SELECT min("_id") AS lo, max("_id") AS hi FROM ${tableRef(name)} WHERE "_full_text" IS NULL`.execute(db)
+  const { lo, hi } = rows[0] ?? {}
+  if (lo == null || hi == null) return 0
   let filled = 0
-  for (;;) {
+  for (let from = Number(lo); from <= Number(hi); from += batch) {
     const { numAffectedRows } = await sql`
       UPDATE ${tableRef(name)} t SET "_full_text" = abierto_datastore_tsvector(to_jsonb(t))
-       WHERE t."_id" IN (SELECT "_id" FROM ${tableRef(name)} WHERE "_full_text" IS NULL LIMIT ${batch})`.execute(db)
-    const n = Number(numAffectedRows ?? 0)
-    filled += n
-    if (n < batch) return filled
+       WHERE t."_id" >= ${from} AND t."_id" < ${from + batch} AND t."_full_text" IS NULL`.execute(db)
+    filled += Number(numAffectedRows ?? 0)
   }
+  return filled
 }
 
 /** The `_full_text` condition for `q`: rows not filled yet (a load still indexing) are matched on the fly. */

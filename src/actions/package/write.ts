@@ -9,6 +9,7 @@ import { packageDict, type PackageDict } from '../../model/package-dict.js'
 import { nowIso } from '../../model/time.js'
 import { ownerOrgError } from '../../auth/authz.js'
 import { actorOf, recordPackageActivities } from '../../activity/record.js'
+import { enqueueChangedLoads } from '../../datastore/load/auto.js'
 
 /**
  * The dataset write paths shared by package_* and resource_* actions: validation, rows and the
@@ -40,6 +41,8 @@ export async function createPackage(ctx: ActionContext, data: Record<string, unk
       if (actor) await recordPackageActivities(tx.db, actor, [{ kind: 'new', dict }])
       // CKAN's package_create_default_resource_views (as the system: the creator may add views anyway)
       if ((dict.resources as unknown[]).length > 0) await addViewsToDatasetResources(tx, dict, { datastore: false, authorize: false })
+      // tabular files go to the DataStore: the load is queued with the dataset, or not at all
+      await enqueueChangedLoads(tx.db, tx.config, null, dict)
       return dict
     }),
   )
@@ -90,6 +93,7 @@ export async function updateLockedPackage(
   // one activity per update call, changed or not, as CKAN
   const actor = actorOf(ctx)
   if (actor) await recordPackageActivities(ctx.db, actor, [{ kind: 'changed', dict: after }])
+  await enqueueChangedLoads(ctx.db, ctx.config, before, after)
   return after
 }
 
