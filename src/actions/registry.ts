@@ -15,10 +15,8 @@ import harvestActions from './harvest/index.js'
 import activityActions from './activity/index.js'
 import followActions from './follow/index.js'
 import changesActions from './changes/index.js'
-import datastoreReadActions from './datastore/read-index.js'
-import datastoreWriteActions from './datastore/dswrite-index.js'
+import datastoreActions from './datastore/index.js'
 import resourceViewActions from './resource-view/index.js'
-import loaderActions from './datastore/loader-index.js'
 
 /** Every action of the API, by name. Adding an action = adding it to its family's index. */
 export class ActionRegistry {
@@ -58,9 +56,7 @@ export function defaultRegistry(): ActionRegistry {
     ...activityActions,
     ...followActions,
     ...changesActions,
-    ...datastoreReadActions,
-    ...datastoreWriteActions,
+    ...datastoreActions,
     ...resourceViewActions,
-    ...loaderActions,
   ])
 }

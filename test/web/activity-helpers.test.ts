@@ -85,13 +85,14 @@ t.test('activityItems: kinds, names and links from the activity dicts', async (t
     data: { package: { id: 'p1', name: 'censo', title: 'Censo 2022' }, actor: 'jdoe' },
     ...over,
   })
-  const [changed, created, deleted, view, gone] = activityItems(
+  const [changed, created, deleted, view, gone, other] = activityItems(
     [
       dict({}),
       dict({ activity_type: 'new package', user_id: 'u2' }),
       dict({ activity_type: 'deleted package' }),
       dict({ activity_type: 'new resource view', data: { package: { name: 'censo' } } }),
       dict({ user_id: 'u9', object_id: 'p/2', data: {} }),
+      dict({ activity_type: 'changed extension thing' }),
     ],
     new Map([['u1', 'Juana Pérez']]),
   )
@@ -103,7 +104,8 @@ t.test('activityItems: kinds, names and links from the activity dicts', async (t
   t.equal(created.kind, 'new')
   t.equal(created.actor, 'jdoe', 'the stored actor name when the user was not found')
   t.equal(deleted.kind, 'deleted')
-  t.equal(view.kind, 'other', 'other activity types get a generic sentence')
+  t.equal(view.kind, 'view_new', 'resource view activities are told as such')
+  t.equal(other.kind, 'other', 'other activity types get a generic sentence')
   t.equal(view.dataset.title, 'censo', 'the name when there is no title')
   t.equal(gone.actor, null, 'no name at all: the template says "someone"')
   t.equal(gone.dataset.title, 'p/2', 'no snapshot: the id')

@@ -4,7 +4,7 @@ import { ValidationError } from '../../errors.js'
 import { findDatastoreResource, requireWriteResource } from '../../datastore/access.js'
 import { analyzeTable, defineTable, type FieldSpec } from '../../datastore/write.js'
 import { isValidAliasName, toList } from '../../datastore/types.js'
-import { checkListParam, echo, requireWritable, resourceIdOf } from './write-params.js'
+import { checkListParam, echo, requireWritable, resourceIdOf, TARGET_PARAMS } from './write-params.js'
 
 /** A DataStore-only resource stores this url; resource dicts show its dump URL instead (as CKAN). */
 export const DATASTORE_ONLY_URL = '_datastore_only_resource'
@@ -24,10 +24,8 @@ export default defineAction({
     type: 'object',
     additionalProperties: true,
     properties: {
-      resource_id: { type: 'string' },
-      id: { type: 'string', description: 'same as resource_id' },
+      ...TARGET_PARAMS,
       resource: { type: 'object', description: 'a resource to create (resource_create params, package_id required) instead of resource_id' },
-      force: { type: 'boolean' },
       fields: {
         type: 'array',
         items: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1 }, type: { type: 'string' }, info: {} } },

@@ -2,7 +2,7 @@ import { defineAction, type AnyAction } from '../define.js'
 import { ValidationError } from '../../errors.js'
 import { requireWriteResource } from '../../datastore/access.js'
 import { analyzeTable, deleteRows } from '../../datastore/write.js'
-import { echo, isPlainObject, requireResourceId, requireWritable } from './write-params.js'
+import { echo, isPlainObject, requireResourceId, requireWritable, TARGET_PARAMS } from './write-params.js'
 
 /**
  * datastore_delete drops the table when no filters are given (the resource stops being
@@ -20,10 +20,8 @@ function deleteAction(name: 'datastore_delete' | 'datastore_records_delete'): An
       type: 'object',
       additionalProperties: true,
       properties: {
-        resource_id: { type: 'string' },
-        id: { type: 'string', description: 'same as resource_id' },
+        ...TARGET_PARAMS,
         filters: { description: recordsOnly ? 'required: {column: value or [values]}' : '{column: value or [values]}; omitted or null: drop the table' },
-        force: { type: 'boolean' },
         calculate_record_count: { type: 'boolean', default: false },
       },
     },

@@ -1,7 +1,7 @@
 import { defineAction } from '../define.js'
 import { requireWriteResource } from '../../datastore/access.js'
 import { analyzeTable, writeRecords } from '../../datastore/write.js'
-import { echo, requireResourceId, requireWritable } from './write-params.js'
+import { echo, requireResourceId, requireWritable, TARGET_PARAMS } from './write-params.js'
 
 export default defineAction({
   name: 'datastore_upsert',
@@ -17,11 +17,9 @@ export default defineAction({
     type: 'object',
     additionalProperties: true,
     properties: {
-      resource_id: { type: 'string' },
-      id: { type: 'string', description: 'same as resource_id' },
+      ...TARGET_PARAMS,
       records: { type: 'array' },
       method: { type: 'string', enum: ['upsert', 'insert', 'update'] },
-      force: { type: 'boolean' },
       dry_run: { type: 'boolean' },
       calculate_record_count: { type: 'boolean', default: false },
     },

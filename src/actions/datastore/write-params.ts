@@ -6,6 +6,13 @@ import type { DatastoreResource } from '../../datastore/access.js'
  * read-only rule, and the "list or comma-separated string" parameters.
  */
 
+/** The parameters naming the table and allowing a write to a loaded one. */
+export const TARGET_PARAMS = {
+  resource_id: { type: 'string' },
+  id: { type: 'string', description: 'same as resource_id' },
+  force: { type: 'boolean' },
+} as const
+
 /** `id` is renamed to `resource_id` (and wins), as CKAN's schemas do. */
 export function resourceIdOf(p: { id?: unknown; resource_id?: unknown }): string | undefined {
   for (const v of [p.id, p.resource_id]) if (typeof v === 'string' && v !== '') return v

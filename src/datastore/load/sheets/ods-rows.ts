@@ -2,7 +2,7 @@ import { odsRowHandlers, settingsNames, type OdsFirstSheet } from '../../../prev
 import { PreviewFailure } from '../../../preview/failure.js'
 import { xmlChunks } from '../../../preview/xml.js'
 import type { Zip } from '../../../preview/zip.js'
-import { MAX_SHEET_COLUMNS, RowQueue, sourceFromBatches, type SheetRowSource } from './sheet-rows.js'
+import { MAX_SHEET_COLUMNS, RowQueue, sourceFromBatches, xmlBatches, type SheetRowSource } from './sheet-rows.js'
 
 /**
  * Every row of an ODS's first sheet, from content.xml parsed a chunk at a time. Cells give their
@@ -16,20 +16,8 @@ export async function odsRowSource(zip: Zip): Promise<SheetRowSource> {
     const first: OdsFirstSheet = { name: '', tag: '', done: false }
     const handlers = odsRowHandlers('plain', MAX_SHEET_COLUMNS, first, (cells, empty, repeat) => queue.add(cells, empty, repeat))
     const content = await zip.open('content.xml')
-    async function* batches(): AsyncGenerator<string[][], void> {
-      const chunks = xmlChunks(content, handlers, Infinity)
-      try {
-        for (;;) {
-          const next = await chunks.next()
-          while (queue.length > 0) yield queue.take()
-          if (next.done) return
-        }
-      } finally {
-        await chunks.return('stopped')
-      }
-    }
     const info: Record<string, unknown> = { format: 'ods' }
-    const source = await sourceFromBatches(queue, batches(), info, () => zip.close())
+    const source = await sourceFromBatches(queue, xmlBatches(queue, xmlChunks(content, handlers, Infinity)), info, () => zip.close())
     // the first sheet's name is known once its start tag was read, which the header needed
     info.sheet = first.name
     // the others only where LibreOffice lists them (settings.xml): content.xml is not read past the first

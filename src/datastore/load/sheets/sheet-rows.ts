@@ -63,6 +63,19 @@ export class RowQueue {
   }
 }
 
+/** The rows a streamed sheet's XML handlers queue, taken after each parsed chunk (so a chunk's rows go out before the next is inflated). */
+export async function* xmlBatches(queue: RowQueue, chunks: AsyncGenerator<void, unknown>): AsyncGenerator<string[][], void> {
+  try {
+    for (;;) {
+      const next = await chunks.next()
+      while (queue.length > 0) yield queue.take()
+      if (next.done) return
+    }
+  } finally {
+    await chunks.return('stopped')
+  }
+}
+
 /**
  * A RowSource over a generator of queued batches: the header is read before it returns (so the
  * loader can name columns first), the rows come as the generator makes them. `cleanup` runs once,

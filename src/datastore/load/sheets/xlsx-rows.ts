@@ -2,7 +2,7 @@ import { openXlsxBook, scanSharedStrings, sheetRowHandlers } from '../../../prev
 import { xmlChunks } from '../../../preview/xml.js'
 import type { Zip } from '../../../preview/zip.js'
 import { SharedStrings } from './shared-strings.js'
-import { MAX_SHEET_COLUMNS, RowQueue, sourceFromBatches, type SheetRowSource } from './sheet-rows.js'
+import { MAX_SHEET_COLUMNS, RowQueue, sourceFromBatches, xmlBatches, type SheetRowSource } from './sheet-rows.js'
 
 /**
  * Every row of an XLSX's first sheet. The shared strings come first (a row can point anywhere in
@@ -28,19 +28,7 @@ export async function xlsxRowSource(zip: Zip): Promise<SheetRowSource> {
       )
     })
     const sheet = await zip.open(book.sheetPart)
-    async function* batches(): AsyncGenerator<string[][], void> {
-      const chunks = xmlChunks(sheet, handlers, Infinity)
-      try {
-        for (;;) {
-          const next = await chunks.next()
-          while (queue.length > 0) yield queue.take()
-          if (next.done) return
-        }
-      } finally {
-        await chunks.return('stopped')
-      }
-    }
-    return await sourceFromBatches(queue, batches(), { format: 'xlsx', sheet: book.sheet, sheets: book.sheets, sharedStrings: strings.count, sharedStringsOnDisk: strings.spilled }, cleanup)
+    return await sourceFromBatches(queue, xmlBatches(queue, xmlChunks(sheet, handlers, Infinity)), { format: 'xlsx', sheet: book.sheet, sheets: book.sheets, sharedStrings: strings.count, sharedStringsOnDisk: strings.spilled }, cleanup)
   } catch (err) {
     cleanup()
     throw err
