@@ -1,4 +1,5 @@
-import { isoText, plainNumber, sheetjs } from '../../../preview/cells.js'
+import { isoText, plainNumber } from '../../../preview/cells.js'
+import { openXlsSheet, type SheetJsCell } from '../../../preview/xls.js'
 import { PreviewFailure } from '../../../preview/failure.js'
 import { sheetjsSlots } from '../../../preview/spreadsheet.js'
 import { MAX_SHEET_COLUMNS, RowQueue, sourceFromBatches, type SheetRowSource } from './sheet-rows.js'
@@ -11,38 +12,19 @@ import { MAX_SHEET_COLUMNS, RowQueue, sourceFromBatches, type SheetRowSource } f
  */
 export const XLS_LOAD_MAX_BYTES = 32 * 1024 * 1024
 
-type SheetJsCell = { t: string; v?: unknown; w?: string; z?: string | number }
-
 export async function xlsRowSource(bytes: Buffer, format: 'xls' | 'xlsb'): Promise<SheetRowSource> {
   if (bytes.length > XLS_LOAD_MAX_BYTES) throw new PreviewFailure('too-large', `xls-over-${XLS_LOAD_MAX_BYTES / 1024 / 1024}mb`)
-  const XLSX = sheetjs()
-  const wb = await sheetjsSlots.run(async () => {
-    try {
-      return XLSX.read(bytes, { type: 'buffer', cellNF: true, cellDates: false, cellHTML: false, cellFormula: false, cellText: false, dense: true })
-    } catch {
-      throw new PreviewFailure('unreadable', 'xls')
-    }
-  })
-  if (wb.SheetNames.length === 0) throw new PreviewFailure('empty')
-  const hidden = (i: number): boolean => Boolean(wb.Workbook?.Sheets?.[i]?.Hidden)
-  const index = Math.max(
-    0,
-    wb.SheetNames.findIndex((_, i) => !hidden(i)),
-  )
-  const name = wb.SheetNames[index]
-  const ws = wb.Sheets[name]
-  const date1904 = Boolean(wb.Workbook?.WBProps?.date1904)
+  const book = await sheetjsSlots.run(async () => openXlsSheet(bytes, { cellText: false }))
   const queue = new RowQueue()
   async function* batches(): AsyncGenerator<string[][], void> {
-    if (!ws?.['!ref']) return
-    const range = XLSX.utils.decode_range(ws['!ref'])
-    const dense = ws['!data'] as (SheetJsCell[] | undefined)[] | undefined
+    const range = book.range
+    if (!range) return
     const lastCol = Math.min(range.e.c, range.s.c + MAX_SHEET_COLUMNS - 1)
     for (let r = range.s.r; r <= range.e.r; r++) {
       const row: string[] = []
       for (let c = range.s.c; c <= lastCol; c++) {
-        const cell = dense ? dense[r]?.[c] : (ws[XLSX.utils.encode_cell({ r, c })] as SheetJsCell | undefined)
-        row.push(cell ? plainCell(cell, date1904) : '')
+        const cell = book.cell(r, c)
+        row.push(cell ? plainCell(cell, book.date1904) : '')
       }
       while (row.length > 0 && row[row.length - 1] === '') row.pop()
       queue.add(row, row.length === 0, 1)
@@ -50,7 +32,7 @@ export async function xlsRowSource(bytes: Buffer, format: 'xls' | 'xlsb'): Promi
     }
     while (queue.length > 0) yield queue.take()
   }
-  const info = { format, sheet: name, sheets: wb.SheetNames.filter((_, i) => !hidden(i)) }
+  const info = { format, sheet: book.sheet, sheets: book.sheets }
   return sourceFromBatches(queue, batches(), info, () => undefined)
 }
 
