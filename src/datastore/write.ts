@@ -6,7 +6,8 @@ import { describeTable, type FieldInfo } from './fields.js'
 import { applyIndexes, type IndexSpec } from './indexes.js'
 import { isPgError, pgSummary, translating } from './pg-errors.js'
 import { insertRecords, upsertRecords, type UpsertMethod } from './records.js'
-import { filterConditions } from './row-filters.js'
+import { planFilters } from './search/plan.js'
+import { filterConditions } from './search/query.js'
 import { addFullTextIndex, createTable, setColumnInfo, syncReaderAccess, tableExists, tableRef, type ColumnSpec } from './table.js'
 import { ddlTypeName, guessType, isColumnType, isValidFieldName, nameTooLong } from './types.js'
 
@@ -179,7 +180,7 @@ export async function deleteRows(trx: Kysely<any>, resourceId: string, filters: 
     await setDatastoreActive(trx, resourceId, false)
     return
   }
-  const conditions = filterConditions(filters, fields)
+  const conditions = filterConditions(planFilters([{ id: '_id', type: 'int4' }, ...fields], filters), (column) => sql.id('t', column))
   const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions, sql` AND `)}` : sql``
   await translating(
     () => sql`DELETE FROM ${tableRef(resourceId)} AS t ${where}`.execute(trx),

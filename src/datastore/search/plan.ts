@@ -86,18 +86,28 @@ function invalid(param: string, value: unknown): ValidationError {
   return new ValidationError({ [param]: [`invalid value "${String(value)}"`] })
 }
 
+/**
+ * CKAN's `filters` against the columns: `{column: value}` is equality, `{column: [v1, v2]}`
+ * membership (for a column that is not an array itself). Shared by searches, dumps and
+ * datastore_delete, which all refuse an unknown column the same way.
+ */
+export function planFilters(columns: Column[], filters: Record<string, unknown> | undefined): Filter[] {
+  const byId = new Map(columns.map((c) => [c.id, c]))
+  const planned: Filter[] = []
+  for (const [column, value] of Object.entries(filters ?? {})) {
+    const col = byId.get(column)
+    if (!col) throw invalid('filters', column)
+    const list = Array.isArray(value) && !col.type.startsWith('_')
+    planned.push({ column, type: col.type, values: list ? (value as unknown[]) : [value], list })
+  }
+  return planned
+}
+
 /** `columns` = the table's fields with `_id` first (describeTable withId). */
 export function planSearch(columns: Column[], opts: SearchOptions): SearchPlan {
   const byId = new Map(columns.map((c) => [c.id, c]))
 
-  const filters: Filter[] = []
-  for (const [column, value] of Object.entries(opts.filters ?? {})) {
-    const col = byId.get(column)
-    if (!col) throw invalid('filters', column)
-    const array = col.type.startsWith('_')
-    const list = Array.isArray(value) && !array
-    filters.push({ column, type: col.type, values: list ? (value as unknown[]) : [value], list })
-  }
+  const filters = planFilters(columns, opts.filters)
 
   const textQueries: TextQuery[] = []
   const fullText = typeof opts.full_text === 'string' && opts.full_text !== '' ? opts.full_text : undefined

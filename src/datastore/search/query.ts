@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely'
 import { fullTextMatch } from '../table.js'
-import type { Column, SearchPlan } from './plan.js'
+import type { Column, Filter, SearchPlan } from './plan.js'
 
 /**
  * SQL for a search plan. The rows are chosen by an inner query over the raw columns (filters,
@@ -61,6 +61,17 @@ function ds(column: string): RawBuilder<unknown> {
   return sql.id(DS, column)
 }
 
+/** The conditions of planned `filters`, ANDed by the caller; `column` names a column of the row being filtered. */
+export function filterConditions(filters: Filter[], column: (name: string) => RawBuilder<unknown>, bind: Bind = bindParam): RawBuilder<unknown>[] {
+  return filters.map((f) => {
+    // text columns compare as text whatever the JSON type of the value (CKAN's rule: 10 finds "10")
+    const value = (v: unknown) => bind(f.type === 'text' && v !== null && typeof v !== 'object' ? String(v) : v)
+    if (!f.list) return sql`${column(f.column)} = ${value(f.values[0])}`
+    if (f.values.length === 0) return sql`false`
+    return sql`${column(f.column)} IN (${sql.join(f.values.map(value))})`
+  })
+}
+
 export function searchSql(plan: SearchPlan, source: SearchSource, textConfig: string, bind: Bind = bindParam): SearchSql {
   const config = sql`${bind(textConfig)}::regconfig`
   const queryAlias = (i: number) => sql.id(`_q${i}`)
@@ -81,13 +92,7 @@ export function searchSql(plan: SearchPlan, source: SearchSource, textConfig: st
       rankExpr.set(tq.rankName, sql`ts_rank(${columnVector(tq.column)}, ${queryAlias(i)}, 32)`)
     }
   })
-  for (const f of plan.filters) {
-    // text columns compare as text whatever the JSON type of the value (CKAN's rule: 10 finds "10")
-    const value = (v: unknown) => bind(f.type === 'text' && v !== null && typeof v !== 'object' ? String(v) : v)
-    if (!f.list) where.push(sql`${ds(f.column)} = ${value(f.values[0])}`)
-    else if (f.values.length === 0) where.push(sql`false`)
-    else where.push(sql`${ds(f.column)} IN (${sql.join(f.values.map(value))})`)
-  }
+  where.push(...filterConditions(plan.filters, ds, bind))
 
   const expr = (column: string) => rankExpr.get(column) ?? ds(column)
   const from = sql`${source.from} AS ${sql.table(DS)}${queryItems.length ? sql`, ${sql.join(queryItems)}` : sql``}`
