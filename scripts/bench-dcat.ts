@@ -19,7 +19,7 @@ import { openDatabase } from '../src/db/open.js'
 import type { Database } from '../src/db/schema.js'
 import { PostgresSearchIndex } from '../src/search/postgres.js'
 import { SearchIndexer } from '../src/search/indexer.js'
-import { DATASETS_PER_PAGE } from '../src/dcat/catalog.js'
+import { DATASETS_PER_PAGE } from '../src/dcat/write/catalog.js'
 import { freePort, startServerProcess } from './lib/server-process.js'
 
 const env = process.env

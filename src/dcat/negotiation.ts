@@ -1,4 +1,4 @@
-import type { RdfFormat } from './serialize.js'
+import type { RdfFormat } from './write/serialize.js'
 import { lookup } from '../lookup.js'
 
 const EXACT: Record<string, RdfFormat> = {

@@ -5,10 +5,10 @@ import type { Caller } from '../actions/context.js'
 import type { Config } from '../config.js'
 import { NotAuthorized, NotFound, SearchError, SearchQueryError, ValidationError } from '../errors.js'
 import type { PackageDict } from '../model/package-dict.js'
-import { MEDIA_TYPES, type RdfFormat } from './serialize.js'
+import { MEDIA_TYPES, type RdfFormat } from './write/serialize.js'
 import { negotiate } from './negotiation.js'
-import { isPublicDataset, PUBLIC_DATASETS } from './catalog.js'
-import { DATA_JSON_TAIL, dataJsonDataset, dataJsonHead } from './datajson.js'
+import { isPublicDataset, PUBLIC_DATASETS } from './write/catalog.js'
+import { DATA_JSON_TAIL, dataJsonDataset, dataJsonHead } from './data-json/write.js'
 import { lookup } from '../lookup.js'
 
 export interface DcatRoutesOptions {

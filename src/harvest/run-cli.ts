@@ -4,9 +4,9 @@ import type { OpenDatabase } from '../db/open.js'
 import { buildApp } from '../app.js'
 import { ConfigError } from '../config.js'
 import { ValidationError } from '../errors.js'
-import { findSource } from './sources.js'
-import { createJob, findJob } from './jobs.js'
-import { jobDict } from './dictize.js'
+import { findSource } from './sources/sources.js'
+import { createJob, findJob } from './pipeline/jobs.js'
+import { jobDict } from './sources/dictize.js'
 
 export interface HarvestRunSummary {
   jobId: string

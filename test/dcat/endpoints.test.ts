@@ -3,7 +3,7 @@ import n3 from 'n3'
 import { dcatApp } from './fixtures.js'
 import { harvest, parse } from './parse.js'
 import { world } from '../auth/roles-fixtures.js'
-import { DATASETS_PER_PAGE } from '../../src/dcat/catalog.js'
+import { DATASETS_PER_PAGE } from '../../src/dcat/write/catalog.js'
 
 const HYDRA = 'http://www.w3.org/ns/hydra/core#'
 

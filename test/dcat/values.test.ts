@@ -1,10 +1,10 @@
 import t from 'tap'
 import { negotiate } from '../../src/dcat/negotiation.js'
-import { dateLiteral, geoJsonBbox, geoJsonToWkt, listValue } from '../../src/dcat/values.js'
-import { fileTypeIri, frequencyIri, languageIri, mediaTypeIri, themeIri } from '../../src/dcat/vocabularies.js'
-import { parseProfiles } from '../../src/dcat/profiles.js'
+import { dateLiteral, geoJsonBbox, geoJsonToWkt, listValue } from '../../src/dcat/write/values.js'
+import { fileTypeIri, frequencyIri, languageIri, mediaTypeIri, themeIri } from '../../src/dcat/write/vocabularies.js'
+import { parseProfiles } from '../../src/dcat/write/profiles.js'
 import { ValidationError } from '../../src/errors.js'
-import { datasetUri, resourceUri } from '../../src/dcat/graph.js'
+import { datasetUri, resourceUri } from '../../src/dcat/write/graph.js'
 
 t.test('Accept header → RDF format (ckanext-dcat parse_accept_header)', async (t) => {
   t.equal(negotiate('text/turtle'), 'turtle')

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { world, type World } from '../auth/roles-fixtures.js'
 import { SPACE_TS, insertGatherError, insertJob, insertObject, insertObjectError, queuedGatherTasks } from './action-fixtures.js'
-import { scheduleDueSources } from '../../src/harvest/schedule.js'
+import { scheduleDueSources } from '../../src/harvest/pipeline/schedule.js'
 
 const SOURCE = { name: 'remote-ckan', title: 'Remote CKAN', url: 'http://remote.example.org/', source_type: 'ckan', owner_org: 'org1' }
 const JOB_KEYS = ['created', 'finished', 'gather_error_summary', 'gather_finished', 'gather_started', 'id', 'object_error_summary', 'source_id', 'stats', 'status']

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { createHash } from 'node:crypto'
-import { parseDataJsonPage } from '../../src/harvest/data-json.js'
-import { HarvestParseError } from '../../src/harvest/parsed.js'
+import { parseDataJsonPage } from '../../src/dcat/data-json/read.js'
+import { HarvestParseError } from '../../src/dcat/read/parsed.js'
 import { extra, fixture } from './fixtures.js'
 
 const opts = { sourceUrl: 'https://agency.example.gov/data.json' }

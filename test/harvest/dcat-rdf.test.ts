@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Parser } from 'n3'
-import { parseRdfPage } from '../../src/harvest/dcat-rdf.js'
-import { HarvestParseError, type HarvestedDataset, type ParsedPage } from '../../src/harvest/parsed.js'
+import { parseRdfPage } from '../../src/dcat/read/catalog.js'
+import { HarvestParseError, type HarvestedDataset, type ParsedPage } from '../../src/dcat/read/parsed.js'
 import { extra, extraKeys, fixture } from './fixtures.js'
 
 const SOURCE = 'https://harvest.example.org/source/'

@@ -10,8 +10,8 @@ import type { FastifyBaseLogger } from 'fastify'
 import { testApp } from '../helpers/app.js'
 import { createSource, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
 import { DEFAULT_MAX_ATTEMPTS, enqueue, startJobWorker, validatedTasks } from '../../src/jobs/queue.js'
-import { harvestTasks } from '../../src/harvest/tasks.js'
-import { gatherJobKey } from '../../src/harvest/jobs.js'
+import { harvestTasks } from '../../src/harvest/pipeline/tasks.js'
+import { gatherJobKey } from '../../src/harvest/pipeline/jobs.js'
 import { poll } from '../helpers/poll.js'
 
 /** The job queue under failure: retries with backoff, payload validation, job keys, retry-safe gathers. */

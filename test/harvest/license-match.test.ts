@@ -1,5 +1,5 @@
 import t from 'tap'
-import { licenseIdForUrl } from '../../src/harvest/license-match.js'
+import { licenseIdForUrl } from '../../src/dcat/read/license-match.js'
 
 t.test('licence pages catalogs cite map to register ids', async (t) => {
   const cases: Array<[string, string | undefined]> = [

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { mungeTag, mungeTitleToName, substituteAsciiEquivalents } from '../../src/harvest/munge.js'
+import { mungeTag, mungeTitleToName, substituteAsciiEquivalents } from '../../src/harvest/harvesters/munge.js'
 
 // ckan/tests/lib/test_munge.py at ckan-2.11.5, test_munge_title_to_name
 const TITLE_TO_NAME: [string, string][] = [

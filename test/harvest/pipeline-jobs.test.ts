@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { testApp } from '../helpers/app.js'
 import { createSource, jobReport, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
-import { finishJobIfDone, timeOutStaleJobs } from '../../src/harvest/pipeline.js'
+import { finishJobIfDone, timeOutStaleJobs } from '../../src/harvest/pipeline/pipeline.js'
 import { nowIso } from '../../src/model/time.js'
-import { harvestTasks } from '../../src/harvest/tasks.js'
+import { harvestTasks } from '../../src/harvest/pipeline/tasks.js'
 import { sql } from 'kysely'
 
 /** Job lifecycle: watermarks, timeouts, aborts, and two sources claiming one dataset. */

@@ -1,8 +1,8 @@
 import t from 'tap'
-import { detectSyntax } from '../../src/harvest/rdf-load.js'
-import { wktToGeoJson } from '../../src/harvest/wkt.js'
-import { pyJsonDumps } from '../../src/harvest/pyjson.js'
-import { HarvestParseError } from '../../src/harvest/parsed.js'
+import { detectSyntax } from '../../src/dcat/read/rdf-load.js'
+import { wktToGeoJson } from '../../src/dcat/read/wkt.js'
+import { pyJsonDumps } from '../../src/dcat/read/pyjson.js'
+import { HarvestParseError } from '../../src/dcat/read/parsed.js'
 
 t.test('format: rdf_format, then Content-Type, then URL extension, then a sniff', async (t) => {
   const cases: [string, Parameters<typeof detectSyntax>[1], string][] = [

@@ -1,5 +1,5 @@
 import { defineAction } from '../define.js'
-import { catalogPage } from '../../dcat/catalog.js'
+import { catalogPage } from '../../dcat/write/catalog.js'
 import { catalogDescription, catalogParams } from './catalog-params.js'
 
 export default defineAction({

@@ -3,9 +3,9 @@ import { isSysadmin } from '../context.js'
 import { NotAuthorized, NotFound } from '../../errors.js'
 import { findPackageMeta } from '../../auth/authz.js'
 import type { PackageDict } from '../../model/package-dict.js'
-import { datasetGraph, formatParam, site } from '../../dcat/catalog.js'
-import { parseProfiles } from '../../dcat/profiles.js'
-import { serialize } from '../../dcat/serialize.js'
+import { datasetGraph, formatParam, site } from '../../dcat/write/catalog.js'
+import { parseProfiles } from '../../dcat/write/profiles.js'
+import { serialize } from '../../dcat/write/serialize.js'
 
 export default defineAction({
   name: 'dcat_dataset_show',

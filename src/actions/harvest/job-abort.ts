@@ -1,9 +1,9 @@
 import { defineAction } from '../define.js'
 import { requireSysadmin } from '../../auth/authz.js'
 import { NotFound } from '../../errors.js'
-import { findSource } from '../../harvest/sources.js'
-import { findJob } from '../../harvest/jobs.js'
-import { jobDict } from '../../harvest/dictize.js'
+import { findSource } from '../../harvest/sources/sources.js'
+import { findJob } from '../../harvest/pipeline/jobs.js'
+import { jobDict } from '../../harvest/sources/dictize.js'
 
 export default defineAction({
   name: 'harvest_job_abort',

@@ -1,7 +1,7 @@
 import { defineAction } from '../define.js'
-import { requireSource, requireSourceEdit } from '../../harvest/auth.js'
-import { createJob } from '../../harvest/jobs.js'
-import { jobDict } from '../../harvest/dictize.js'
+import { requireSource, requireSourceEdit } from '../../harvest/sources/auth.js'
+import { createJob } from '../../harvest/pipeline/jobs.js'
+import { jobDict } from '../../harvest/sources/dictize.js'
 
 export default defineAction({
   name: 'harvest_job_create',

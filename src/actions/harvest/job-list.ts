@@ -1,8 +1,8 @@
 import { defineAction } from '../define.js'
 import { isSysadmin } from '../context.js'
 import { ValidationError } from '../../errors.js'
-import { requireSource, requireSourceEdit } from '../../harvest/auth.js'
-import { jobDicts } from '../../harvest/dictize.js'
+import { requireSource, requireSourceEdit } from '../../harvest/sources/auth.js'
+import { jobDicts } from '../../harvest/sources/dictize.js'
 
 export default defineAction({
   name: 'harvest_job_list',

@@ -1,10 +1,10 @@
 import { defineAction } from '../define.js'
 import type { ActionContext } from '../context.js'
 import { NotFound } from '../../errors.js'
-import { requireSource, requireSourceEdit } from '../../harvest/auth.js'
-import { findJob } from '../../harvest/jobs.js'
-import { jobDict, type JobRow } from '../../harvest/dictize.js'
-import { jobReport } from '../../harvest/report.js'
+import { requireSource, requireSourceEdit } from '../../harvest/sources/auth.js'
+import { findJob } from '../../harvest/pipeline/jobs.js'
+import { jobDict, type JobRow } from '../../harvest/sources/dictize.js'
+import { jobReport } from '../../harvest/sources/report.js'
 
 const params = { type: 'object', required: ['id'], additionalProperties: true, properties: { id: { type: 'string', minLength: 1 } } } as const
 

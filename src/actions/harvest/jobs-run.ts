@@ -1,8 +1,8 @@
 import { defineAction } from '../define.js'
 import { requireSysadmin } from '../../auth/authz.js'
-import { requireSource } from '../../harvest/auth.js'
-import { scheduleDueSources } from '../../harvest/schedule.js'
-import { finishJobIfDone } from '../../harvest/pipeline.js'
+import { requireSource } from '../../harvest/sources/auth.js'
+import { scheduleDueSources } from '../../harvest/pipeline/schedule.js'
+import { finishJobIfDone } from '../../harvest/pipeline/pipeline.js'
 
 export default defineAction({
   name: 'harvest_jobs_run',

@@ -1,9 +1,9 @@
 import { defineAction } from '../define.js'
 import { ValidationError, NotFound } from '../../errors.js'
 import { findPackageMeta, requireReadPackage } from '../../auth/authz.js'
-import { objectDict } from '../../harvest/dictize.js'
-import { findSource } from '../../harvest/sources.js'
-import { requireSourceRead } from '../../harvest/auth.js'
+import { objectDict } from '../../harvest/sources/dictize.js'
+import { findSource } from '../../harvest/sources/sources.js'
+import { requireSourceRead } from '../../harvest/sources/auth.js'
 
 export default defineAction({
   name: 'harvest_object_show',

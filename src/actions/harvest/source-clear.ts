@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
 import { defineAction } from '../define.js'
-import { requireSource, requireSourceEdit } from '../../harvest/auth.js'
+import { requireSource, requireSourceEdit } from '../../harvest/sources/auth.js'
 import { removeBlobs } from '../resource/upload.js'
-import { reindexHarvestedDatasets } from '../../harvest/reindex.js'
+import { reindexHarvestedDatasets } from '../../harvest/sources/reindex.js'
 
 const idParams = { type: 'object', required: ['id'], additionalProperties: true, properties: { id: { type: 'string', minLength: 1 } } } as const
 

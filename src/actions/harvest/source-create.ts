@@ -3,7 +3,7 @@ import { requireCreatePackage } from '../../auth/authz.js'
 import { userName } from '../context.js'
 import { NotAuthorized } from '../../errors.js'
 import { datasetParams } from '../package/schema.js'
-import { writeSource } from '../../harvest/source-write.js'
+import { writeSource } from '../../harvest/sources/source-write.js'
 
 const params = {
   ...datasetParams,

@@ -1,5 +1,5 @@
 import { defineAction } from '../define.js'
-import { requireSource, requireSourceEdit } from '../../harvest/auth.js'
+import { requireSource, requireSourceEdit } from '../../harvest/sources/auth.js'
 
 export default defineAction({
   name: 'harvest_source_delete',

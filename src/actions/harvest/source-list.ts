@@ -1,7 +1,7 @@
 import { defineAction } from '../define.js'
 import { visiblePackages } from '../../auth/authz.js'
-import { sourceListRows, sourceQuery } from '../../harvest/sources.js'
-import { pgTime } from '../../harvest/source-schema.js'
+import { sourceListRows, sourceQuery } from '../../harvest/sources/sources.js'
+import { pgTime } from '../../harvest/sources/source-schema.js'
 
 const LIMIT = 100
 

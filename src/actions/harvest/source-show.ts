@@ -1,8 +1,8 @@
 import { defineAction } from '../define.js'
 import { NotFound, ValidationError } from '../../errors.js'
-import { findSource, findSourceByUrl } from '../../harvest/sources.js'
-import { requireSource, requireSourceRead } from '../../harvest/auth.js'
-import { sourceStatus } from '../../harvest/dictize.js'
+import { findSource, findSourceByUrl } from '../../harvest/sources/sources.js'
+import { requireSource, requireSourceRead } from '../../harvest/sources/auth.js'
+import { sourceStatus } from '../../harvest/sources/dictize.js'
 
 export const sourceShow = defineAction({
   name: 'harvest_source_show',

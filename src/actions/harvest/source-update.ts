@@ -2,8 +2,8 @@ import { defineAction, type AnyAction } from '../define.js'
 import type { ActionContext } from '../context.js'
 import { requireGroupsAuth } from '../../auth/authz.js'
 import { ValidationError } from '../../errors.js'
-import { requireSource, requireSourceEdit } from '../../harvest/auth.js'
-import { writeSource } from '../../harvest/source-write.js'
+import { requireSource, requireSourceEdit } from '../../harvest/sources/auth.js'
+import { writeSource } from '../../harvest/sources/source-write.js'
 import { sourceParams } from './source-create.js'
 
 function sourceRef(data: Record<string, unknown>): string {

@@ -2,7 +2,7 @@ import { defineAction } from '../define.js'
 import { requireEditPackage } from '../../auth/authz.js'
 import { NotFound } from '../../errors.js'
 import { findPackageRow } from '../../model/package-save.js'
-import { abortNewJobs } from '../../harvest/jobs.js'
+import { abortNewJobs } from '../../harvest/pipeline/jobs.js'
 import { actorOf, recordPackageActivitiesByIds } from '../../activity/record.js'
 
 export default defineAction({

@@ -14,8 +14,8 @@ import { fromPg } from '../../model/time.js'
 import { sql } from 'kysely'
 import { packageDicts } from '../../model/package-dict.js'
 import { packageCacheEntry, packageIdKey } from './show.js'
-import { HIDE_SOURCES_FQ, isHarvestSource, showsSources } from '../../harvest/show.js'
-import { sourceShowFields } from '../../harvest/sources.js'
+import { HIDE_SOURCES_FQ, isHarvestSource, showsSources } from '../../harvest/sources/show.js'
+import { sourceShowFields } from '../../harvest/sources/sources.js'
 
 const DEFAULT_SORT = 'score desc, metadata_modified desc'
 /** package_search's page when `rows` is not given, and the most it returns (ckan.search.rows_max) */

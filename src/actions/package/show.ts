@@ -5,8 +5,8 @@ import { requireReadPackage } from '../../auth/authz.js'
 import { RawJson, type CachedEntry } from '../../cache/read-cache.js'
 import type { PackageCacheMeta } from '../context.js'
 import { isUuid } from '../../model/validators.js'
-import { isHarvestSource } from '../../harvest/show.js'
-import { sourceShowFields } from '../../harvest/sources.js'
+import { isHarvestSource } from '../../harvest/sources/show.js'
+import { sourceShowFields } from '../../harvest/sources/sources.js'
 
 export default defineAction({
   name: 'package_show',

@@ -1,6 +1,6 @@
-import type { Harvester, HarvesterInfo } from '../harvester.js'
-import { ckanHarvester } from './ckan.js'
-import { dcatJsonHarvester, dcatRdfHarvester } from './dcat.js'
+import type { Harvester, HarvesterInfo } from './harvester.js'
+import { ckanHarvester } from './ckan/harvester.js'
+import { dcatJsonHarvester, dcatRdfHarvester } from './dcat/harvester.js'
 
 const HARVESTERS: readonly Harvester[] = [ckanHarvester, dcatRdfHarvester, dcatJsonHarvester]
 

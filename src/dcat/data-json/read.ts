@@ -1,0 +1,241 @@
+/**
+ * The DCAT-JSON / data.json harvester's parsing step (ckanext-dcat `harvesters/_json.py` and
+ * `converters.dcat_to_ckan`). The mapping adds what dcat_to_ckan drops (contact point, licence,
+ * media type, theme, spatial, temporal, access level) and uses the same extra keys as the RDF
+ * harvester (`issued`, `modified`, `publisher_*`, lists JSON-encoded), so a dataset looks the same
+ * to the DCAT serialisers whichever harvester brought it.
+ */
+import { createHash } from 'node:crypto'
+import { cleanFormat } from '../../model/formats.js'
+import { isLicenseId, licenseIdForUrl } from '../read/license-match.js'
+import { HarvestParseError, type HarvestedDataset, type ParsedPage } from '../read/parsed.js'
+import { pyJsonDumps } from '../read/pyjson.js'
+
+type Json = Record<string, unknown>
+type Extra = { key: string; value: string }
+
+function text(v: unknown): string {
+  if (typeof v === 'string') return v.trim()
+  if (typeof v === 'number') return String(v)
+  return ''
+}
+
+/** A field that data.json allows as a list or a single (possibly comma-separated) string. */
+function list(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(text).filter(Boolean)
+  const s = text(v)
+  return s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : []
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function withoutMailto(s: string): string {
+  return s.replace(/^mailto:/i, '')
+}
+
+function lineColumn(body: string, position: number): string {
+  const before = body.slice(0, position)
+  const line = before.split('\n').length
+  const column = position - before.lastIndexOf('\n')
+  return `line ${line}, column ${column}`
+}
+
+function parseJson(body: string): unknown {
+  if (body.trim() === '') throw new HarvestParseError('Error parsing the data.json file: the document is empty')
+  if (/^\s*</.test(body)) {
+    throw new HarvestParseError('Error parsing the data.json file: the document is HTML or XML, not JSON')
+  }
+  try {
+    return JSON.parse(body)
+  } catch (err) {
+    // V8 quotes the start of the text ("Mantenimie"...): remote text, left out of reports editors read
+    const message = (err as Error).message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' is not valid JSON')
+    const pos = /position (\d+)/.exec(message)
+    const where = pos ? ` (${lineColumn(body, Number(pos[1]))})` : ''
+    throw new HarvestParseError(`Error parsing the data.json file: invalid JSON${where}: ${message}`)
+  }
+}
+
+/** Keys sorted at every level, so the same record always hashes to the same guid. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`
+  if (isObject(v)) {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(v) ?? 'null'
+}
+
+export function dataJsonGuid(dataset: Json): string {
+  return text(dataset.identifier) || createHash('sha1').update(canonical(dataset)).digest('hex')
+}
+
+function spatialExtras(spatial: unknown, add: (k: string, v: string) => void): void {
+  if (isObject(spatial)) {
+    add('spatial', JSON.stringify(spatial))
+    return
+  }
+  const s = text(spatial)
+  if (!s) return
+  const bbox = s.split(',').map((x) => Number(x.trim()))
+  if (bbox.length === 4 && bbox.every(Number.isFinite) && s.split(',').every((x) => x.trim() !== '')) {
+    // DCAT-US 1.1 allows "west,south,east,north"; CKAN's spatial search wants GeoJSON
+    const [w, so, e, n] = bbox
+    add(
+      'spatial',
+      JSON.stringify({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [w, so],
+            [e, so],
+            [e, n],
+            [w, n],
+            [w, so],
+          ],
+        ],
+      }),
+    )
+    return
+  }
+  if (s.startsWith('{')) {
+    try {
+      JSON.parse(s)
+      add('spatial', s)
+      return
+    } catch {
+      /* a place name that happens to start with a brace */
+    }
+  }
+  if (/^https?:\/\//.test(s)) add('spatial_uri', s)
+  else add('spatial_text', s)
+}
+
+function resource(dist: Json): Json {
+  const r: Json = {}
+  const set = (key: string, v: string) => {
+    if (v) r[key] = v
+  }
+  set('name', text(dist.title))
+  set('description', text(dist.description))
+  set('download_url', text(dist.downloadURL))
+  set('access_url', text(dist.accessURL))
+  r.url = text(dist.downloadURL) || text(dist.accessURL)
+  const mimetype = text(dist.mediaType)
+  set('mimetype', mimetype)
+  const format = text(dist.format) || mimetype
+  if (format) r.format = cleanFormat(format)
+  const size = Number.parseInt(text(dist.byteSize), 10)
+  if (Number.isFinite(size)) r.size = size
+  const conformsTo = list(dist.conformsTo)
+  if (conformsTo.length > 0) r.conforms_to = pyJsonDumps(conformsTo)
+  return r
+}
+
+/** One data.json dataset → a CKAN package dict (without name/owner_org). */
+export function dataJsonToCkan(ds: Json, guid: string): Json {
+  const dict: Json = {}
+  const extras: Extra[] = []
+  const add = (key: string, value: string) => {
+    if (value) extras.push({ key, value })
+  }
+  const set = (key: string, v: string) => {
+    if (v) dict[key] = v
+  }
+  set('title', text(ds.title))
+  set('notes', text(ds.description))
+  set('url', text(ds.landingPage))
+  dict.tags = [...new Set(list(ds.keyword))].map((name) => ({ name }))
+
+  if (isObject(ds.contactPoint)) {
+    set('maintainer', text(ds.contactPoint.fn))
+    set('maintainer_email', withoutMailto(text(ds.contactPoint.hasEmail)))
+  }
+  const license = text(ds.license)
+  dict.license_id = licenseIdForUrl(license) ?? (isLicenseId(license) ? license : '')
+  // a licence the register doesn't know is kept, or the source's terms would be lost
+  if (license && !dict.license_id) add('license', license)
+
+  add('issued', text(ds.issued))
+  add('modified', text(ds.modified))
+  add('identifier', text(ds.identifier))
+  for (const [prefix, agent] of [
+    ['publisher', ds.publisher],
+    ['creator', ds.creator],
+  ] as const) {
+    if (typeof agent === 'string') add(`${prefix}_name`, agent.trim())
+    else if (isObject(agent)) {
+      add(`${prefix}_name`, text(agent.name))
+      add(`${prefix}_email`, withoutMailto(text(agent.email) || text(agent.mbox)))
+      add(`${prefix}_identifier`, text(agent.identifier))
+    }
+  }
+  const languages = list(ds.language)
+  if (languages.length > 0) add('language', pyJsonDumps(languages))
+  const themes = list(ds.theme)
+  if (themes.length > 0) add('theme', pyJsonDumps(themes))
+  add('frequency', text(ds.accrualPeriodicity))
+  add('access_rights', text(ds.accessLevel))
+  add('rights', text(ds.rights))
+  spatialExtras(ds.spatial, add)
+  const temporal = text(ds.temporal)
+  if (temporal) {
+    // "start/end"; ISO 8601 also allows "start/duration" or a repeating "R/…" form, whose parts are not dates
+    const parts = temporal.split('/')
+    const isDate = (s: string | undefined) => !!s && !/^[RP]/.test(s)
+    if (parts.length === 2 && isDate(parts[0])) add('temporal_start', parts[0])
+    if (parts.length === 2 && isDate(parts[1])) add('temporal_end', parts[1])
+  }
+  add('guid', guid)
+
+  dict.resources = Array.isArray(ds.distribution) ? ds.distribution.filter(isObject).map(resource) : []
+  dict.extras = extras
+  return dict
+}
+
+/** A data.json catalog (`{dataset: [...]}`) or a bare list of DCAT-JSON datasets. */
+export function parseDataJsonPage(body: string, _opts: { sourceUrl: string }): ParsedPage {
+  const doc = parseJson(body)
+  let records: unknown[]
+  if (Array.isArray(doc)) records = doc
+  else if (isObject(doc) && Array.isArray(doc.dataset)) records = doc.dataset
+  else {
+    // ckanext-dcat reads a missing list as an empty catalog and then deletes every harvested dataset
+    throw new HarvestParseError('Error parsing the data.json file: expected a list of datasets or an object with a "dataset" list')
+  }
+  const page: ParsedPage = { datasets: [], nextPage: null, errors: [] }
+  const seen = new Set<string>()
+  records.forEach((record, i) => {
+    if (!isObject(record)) {
+      page.errors.push({ guid: null, message: `Dataset #${i + 1} is not a JSON object` })
+      return
+    }
+    const guid = dataJsonGuid(record)
+    if (!text(record.title)) {
+      page.errors.push({ guid, message: `Dataset ${guid} has no title` })
+      return
+    }
+    if (seen.has(guid)) {
+      page.errors.push({ guid, message: `Duplicate dataset identifier ${guid} in the same page` })
+      return
+    }
+    seen.add(guid)
+    const dataset: HarvestedDataset = {
+      guid,
+      dict: dataJsonToCkan(record, guid),
+      content: JSON.stringify(record),
+      modified: text(record.modified) || null,
+    }
+    page.datasets.push(dataset)
+  })
+  return page
+}

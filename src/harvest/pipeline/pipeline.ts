@@ -1,0 +1,462 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { sql, type Kysely } from 'kysely'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Database, HarvestObjectRow, UserRow } from '../../db/schema.js'
+import type { ActionRunner } from '../../actions/runner.js'
+import type { ActionContext } from '../../actions/context.js'
+import type { SearchIndexer } from '../../search/indexer.js'
+import type { OutboundPolicy } from '../../net/outbound.js'
+import { ActionError, NotFound, ValidationError } from '../../errors.js'
+import { nowIso } from '../../model/time.js'
+import { parseConfig } from '../sources/config.js'
+import { sourceQuery } from '../sources/sources.js'
+import type { GatheredRecord, Harvester, SourceInfo } from '../harvesters/harvester.js'
+import { harvesterFor } from '../harvesters/index.js'
+import { enqueue } from '../../jobs/queue.js'
+import { harvestUser } from '../../auth/users.js'
+
+/**
+ * Runs harvest jobs: gather lists the remote and stores one object per record, page by page,
+ * scheduling imports as it goes; each import writes one dataset through the normal actions in one
+ * transaction with its object's bookkeeping, so a failure leaves no half-made dataset and only
+ * that object errors. The job finishes when its last object does (no cron needed).
+ */
+
+/** Objects per import task: small enough to spread over workers, large enough to amortise a task. */
+export const IMPORT_BATCH = 50
+const NAME_MAX = 100
+
+export interface PipelineDeps {
+  db: Kysely<Database>
+  runner: ActionRunner
+  log: FastifyBaseLogger
+  indexer?: SearchIndexer
+  /** the addresses harvesters may fetch from (FETCH_ALLOW_PRIVATE) */
+  outbound: OutboundPolicy
+}
+
+export interface JobProgress {
+  gathered: number
+  imported: number
+}
+
+export class HarvestPipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /** The gather stage of a Running job; imports go to the queue (server) or to `inline` (CLI). */
+  async gather(jobId: string, inline?: (ids: string[]) => Promise<void>): Promise<void> {
+    const { db, log } = this.deps
+    const job = await db.selectFrom('harvest_job').selectAll().where('id', '=', jobId).executeTakeFirst()
+    if (!job || job.status !== 'Running') return
+    const source = await loadSource(db, job.source_id)
+    const started = nowIso()
+    // a retried gather keeps the first start: the watermark must not skip what changed meanwhile
+    await db.updateTable('harvest_job').set({ gather_started: started }).where('id', '=', jobId).where('gather_started', 'is', null).execute()
+    const seen = new Set<string>()
+    const ctrl = new AbortController()
+    let failed = false
+    const sink = {
+      add: async (records: GatheredRecord[]) => {
+        // harvest_job_abort finishes the job: stop listing the remote
+        const now = await db.selectFrom('harvest_job').select('status').where('id', '=', jobId).executeTakeFirst()
+        if (now?.status !== 'Running') ctrl.abort()
+        if (ctrl.signal.aborted) throw new Error('Harvest job aborted')
+        const fresh = records.filter((r) => r.guid && !seen.has(r.guid))
+        for (const r of fresh) seen.add(r.guid)
+        if (!fresh.length) return
+        await this.storeAndSchedule(jobId, inline, (tx) => this.storeObjects(tx, jobId, source!.id, fresh))
+      },
+      error: async (message: string) => {
+        failed = true
+        await gatherError(db, jobId, message)
+      },
+    }
+    try {
+      if (!source) throw new Error('Harvest source not found')
+      const harvester = harvesterFor(source.type)
+      if (!harvester) throw new Error(`System error - No harvester could be found for source type ${source.type}`)
+      const result = await harvester.gather(source, sink, ctrl.signal, this.deps.outbound)
+      await db
+        .updateTable('harvest_job')
+        .set({ mode: result.mode, feed_cursor: result.cursor ?? null })
+        .where('id', '=', jobId)
+        .execute()
+      // deletions only after a complete, error-free listing: a broken remote must not empty us
+      if (!failed && config(source, 'delete_missing') !== false) {
+        const { present, gone } = result
+        if (present) await this.storeAndSchedule(jobId, inline, (tx) => this.storeDeletions(tx, jobId, source.id, (guid) => !present.has(guid)))
+        else if (gone?.size) await this.storeAndSchedule(jobId, inline, (tx) => this.storeDeletions(tx, jobId, source.id, (guid) => gone.has(guid)))
+      }
+    } catch (err) {
+      log.warn({ err, jobId }, 'harvest gather failed')
+      await gatherError(db, jobId, errorText(err))
+    } finally {
+      await db.updateTable('harvest_job').set({ gather_finished: nowIso() }).where('id', '=', jobId).execute()
+      await finishJobIfDone(db, jobId)
+    }
+  }
+
+  /**
+   * Stores objects and queues their imports in one transaction: a gather that crashes in between
+   * and is retried finds each object either stored with its import queued, or not stored at all.
+   */
+  private async storeAndSchedule(jobId: string, inline: ((ids: string[]) => Promise<void>) | undefined, store: (db: Kysely<Database>) => Promise<string[]>): Promise<void> {
+    const batches = (ids: string[]) => Array.from({ length: Math.ceil(ids.length / IMPORT_BATCH) }, (_, i) => ids.slice(i * IMPORT_BATCH, (i + 1) * IMPORT_BATCH))
+    if (inline) {
+      for (const batch of batches(await store(this.deps.db))) await inline(batch)
+      return
+    }
+    await this.deps.db.transaction().execute(async (trx) => {
+      for (const batch of batches(await store(trx))) await enqueue(trx, 'harvest_import', { job_id: jobId, object_ids: batch }, { jobKey: `harvest_import:${batch[0]}` })
+    })
+  }
+
+  private async storeObjects(db: Kysely<Database>, jobId: string, sourceId: string, all: GatheredRecord[]): Promise<string[]> {
+    const now = nowIso()
+    // a retried gather lists the remote again: records already stored for this job are not stored twice
+    const stored = new Set(
+      (
+        await db
+          .selectFrom('harvest_object')
+          .select('guid')
+          .where('harvest_job_id', '=', jobId)
+          .where(
+            'guid',
+            'in',
+            all.map((r) => r.guid),
+          )
+          .execute()
+      ).map((r) => r.guid),
+    )
+    const records = all.filter((r) => !stored.has(r.guid))
+    if (!records.length) return []
+    const current = await db
+      .selectFrom('harvest_object')
+      .select('guid')
+      .where('harvest_source_id', '=', sourceId)
+      .where('current', '=', true)
+      .where(
+        'guid',
+        'in',
+        records.map((r) => r.guid),
+      )
+      .execute()
+    const known = new Set(current.map((r) => r.guid))
+    const rows = records.map((r) => ({
+      id: randomUUID(),
+      guid: r.guid,
+      gathered: now,
+      content: r.content,
+      content_hash: r.hash ?? sha256(r.content),
+      harvest_job_id: jobId,
+      harvest_source_id: sourceId,
+      extras: JSON.stringify({ status: known.has(r.guid) ? 'change' : 'new' }) as unknown as Record<string, string>,
+    }))
+    await db.insertInto('harvest_object').values(rows).execute()
+    return rows.map((r) => r.id)
+  }
+
+  /** Deletion objects for the source's current datasets whose guid is `isGone`. */
+  private async storeDeletions(db: Kysely<Database>, jobId: string, sourceId: string, isGone: (guid: string) => boolean): Promise<string[]> {
+    const current = await db
+      .selectFrom('harvest_object')
+      .select(['guid', 'package_id'])
+      .where('harvest_source_id', '=', sourceId)
+      .where('current', '=', true)
+      // a retried gather: deletions already stored for this job are not stored twice
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('harvest_object as mine').select('mine.id').where('mine.harvest_job_id', '=', jobId).whereRef('mine.guid', '=', 'harvest_object.guid'))))
+      .execute()
+    const now = nowIso()
+    const rows = current
+      .filter((c) => isGone(c.guid))
+      .map((c) => ({
+        id: randomUUID(),
+        guid: c.guid,
+        gathered: now,
+        content: null,
+        content_hash: null,
+        harvest_job_id: jobId,
+        harvest_source_id: sourceId,
+        package_id: c.package_id,
+        extras: JSON.stringify({ status: 'delete' }) as unknown as Record<string, string>,
+      }))
+    for (let i = 0; i < rows.length; i += 500)
+      await db
+        .insertInto('harvest_object')
+        .values(rows.slice(i, i + 500))
+        .execute()
+    return rows.map((r) => r.id)
+  }
+
+  /** The import stage for a batch of objects of one job, each in its own transaction. */
+  async importObjects(jobId: string, objectIds: string[]): Promise<void> {
+    const { db } = this.deps
+    try {
+      const job = await db.selectFrom('harvest_job').select(['status', 'source_id']).where('id', '=', jobId).executeTakeFirst()
+      if (!job || objectIds.length === 0) return
+      if (job.status !== 'Running') {
+        // aborted: objects not yet imported end as errors, as ckanext-harvest's fetch consumer does
+        await db.updateTable('harvest_object').set({ state: 'ERROR', report_status: 'errored' }).where('id', 'in', objectIds).where('state', 'in', ['WAITING', 'FETCH', 'IMPORT']).execute()
+        return
+      }
+      const source = await loadSource(db, job.source_id)
+      const harvester = source && harvesterFor(source.type)
+      const caller = { user: await harvestUser(db) }
+      const rows = new Map((await db.selectFrom('harvest_object').selectAll().where('id', 'in', objectIds).execute()).map((o) => [o.id, o]))
+      for (const id of objectIds) {
+        const obj = rows.get(id)
+        if (!obj || obj.state === 'COMPLETE' || obj.state === 'ERROR') continue
+        if (!source || !harvester) {
+          await this.objectError(obj, `System error - No harvester could be found for source type ${source?.type ?? '?'}`)
+          continue
+        }
+        await this.importOne(source, harvester, obj, caller)
+      }
+      await this.deps.indexer?.flushFresh(objectIds.length * 2)
+    } finally {
+      await finishJobIfDone(db, jobId)
+    }
+  }
+
+  private async importOne(source: SourceInfo, harvester: Harvester, obj: HarvestObjectRow, caller: { user: UserRow }): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.importOnce(source, harvester, obj, caller)
+      } catch (err) {
+        // two imports of one job running at once may pick the same free name: the loser retries
+        if (attempt < 3 && err instanceof ValidationError && 'name' in err.fields) continue
+        await this.objectError(obj, importErrorText(obj.guid, err))
+        return
+      }
+    }
+  }
+
+  private async importOnce(source: SourceInfo, harvester: Harvester, obj: HarvestObjectRow, caller: { user: UserRow }): Promise<void> {
+    const { db, runner, log } = this.deps
+    const base = runner.context(caller, log, db)
+    await base.transaction(async (tx) => {
+      // Harvests write thousands of small transactions: don't wait for each WAL flush. A crash may
+      // lose the last few imports, objects and datasets together, and the next run redoes them.
+      await sql`SET LOCAL synchronous_commit = off`.execute(tx.db)
+      await tx.db
+        .updateTable('harvest_object')
+        .set({ state: 'IMPORT', import_started: nowIso(), retry_times: obj.retry_times + 1 })
+        .where('id', '=', obj.id)
+        .execute()
+      const previous = await tx.db.selectFrom('harvest_object').selectAll().where('harvest_source_id', '=', source.id).where('guid', '=', obj.guid).where('current', '=', true).forUpdate().executeTakeFirst()
+      const existing = previous?.package_id ? await tx.db.selectFrom('package').select(['id', 'name', 'state']).where('id', '=', previous.package_id).executeTakeFirst() : undefined
+      const finish = async (report: 'added' | 'updated' | 'not modified' | 'deleted', packageId: string | null, current: boolean) => {
+        if (current && previous) await tx.db.updateTable('harvest_object').set({ current: false }).where('id', '=', previous.id).execute()
+        await tx.db.updateTable('harvest_object').set({ state: 'COMPLETE', report_status: report, package_id: packageId, current, import_finished: nowIso() }).where('id', '=', obj.id).execute()
+      }
+
+      if ((obj.extras as Record<string, string>).status === 'delete') {
+        if (existing && existing.state !== 'deleted') await tx.call('package_delete', { id: existing.id })
+        if (previous) await tx.db.updateTable('harvest_object').set({ current: false }).where('id', '=', previous.id).execute()
+        await finish('deleted', existing?.id ?? obj.package_id, false)
+        return
+      }
+      if (previous && existing?.state === 'active' && previous.content_hash === obj.content_hash) {
+        // unchanged at the source: the dataset stays as it is and its current object stays current
+        await finish('not modified', existing.id, false)
+        return
+      }
+      const current = existing && existing.state !== 'deleted' ? await tx.call<Record<string, unknown>>('package_show', { id: existing.id }) : null
+      const prepared = await harvester.prepare(
+        {
+          source,
+          db: tx.db,
+          jobId: obj.harvest_job_id,
+          objectId: obj.id,
+          policy: this.deps.outbound,
+          existing: current,
+          call: (name, params) => tx.call(name, params),
+          callOutside: (name, params) => base.call(name, params),
+        },
+        { guid: obj.guid, content: obj.content ?? '' },
+      )
+      let target = existing && existing.state !== 'deleted' ? existing : undefined
+      if (!target && prepared.id) {
+        // the CKAN harvester keeps remote ids: a dataset with this id may exist already
+        const same = await tx.db.selectFrom('package').select(['id', 'name', 'state']).where('id', '=', prepared.id).executeTakeFirst()
+        if (same) {
+          const owner = await tx.db
+            .selectFrom('harvest_object')
+            .innerJoin('package', 'package.id', 'harvest_object.harvest_source_id')
+            .select(['package.name as source_name', 'harvest_object.harvest_source_id'])
+            .where('harvest_object.package_id', '=', same.id)
+            .where('harvest_object.current', '=', true)
+            .executeTakeFirst()
+          if (owner && owner.harvest_source_id !== source.id) {
+            throw new HarvestConflict(`Dataset ${same.name} (${same.id}) is already harvested by source ${owner.source_name}`)
+          }
+          target = same
+        }
+      }
+      if (target) {
+        const updated = await tx.call<Record<string, unknown>>('package_update', {
+          ...prepared.dict,
+          id: target.id,
+          name: target.name,
+          state: 'active',
+          owner_org: prepared.dict.owner_org ?? source.owner_org,
+        })
+        await finish(previous ? 'updated' : 'added', String(updated.id), true)
+        return
+      }
+      const name = await uniqueName(tx.db, prepared.name)
+      const created = await tx.call<Record<string, unknown>>('package_create', {
+        ...prepared.dict,
+        ...(prepared.id ? { id: prepared.id } : {}),
+        name,
+        owner_org: prepared.dict.owner_org ?? source.owner_org,
+      })
+      await finish('added', String(created.id), true)
+    })
+  }
+
+  private async objectError(obj: HarvestObjectRow, message: string): Promise<void> {
+    const { db } = this.deps
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('harvest_object')
+        .set((eb) => ({ state: 'ERROR', report_status: 'errored', import_started: eb.fn.coalesce('import_started', sql<string>`${nowIso()}::timestamp`), import_finished: nowIso() }))
+        .where('id', '=', obj.id)
+        .execute()
+      await trx.insertInto('harvest_object_error').values({ id: randomUUID(), harvest_object_id: obj.id, message, stage: 'Import', line: null, created: nowIso() }).execute()
+    })
+  }
+
+  /**
+   * Runs a job here and now (the CLI's `harvest run`): gather, then every import, without the
+   * queue. The job must be New or Running.
+   */
+  async runInline(jobId: string, onProgress?: (p: JobProgress) => void, concurrency = 2): Promise<void> {
+    const { db } = this.deps
+    await db.updateTable('harvest_job').set({ status: 'Running' }).where('id', '=', jobId).where('status', 'in', ['New', 'Running']).execute()
+    const progress: JobProgress = { gathered: 0, imported: 0 }
+    const pending: string[][] = []
+    let gathering = true
+    // imports start while the gather still pages the remote, as the queue's workers would
+    const importers = Array.from({ length: concurrency }, async () => {
+      for (;;) {
+        const batch = pending.shift()
+        if (batch) {
+          await this.importObjects(jobId, batch)
+          progress.imported += batch.length
+          onProgress?.(progress)
+        } else if (!gathering) {
+          return
+        } else {
+          await new Promise((r) => setTimeout(r, 20))
+        }
+      }
+    })
+    try {
+      await this.gather(jobId, async (ids) => {
+        pending.push(ids)
+        progress.gathered += ids.length
+        onProgress?.(progress)
+      })
+    } finally {
+      gathering = false
+      await Promise.all(importers)
+    }
+    await finishJobIfDone(db, jobId)
+  }
+}
+
+export class HarvestConflict extends Error {}
+
+/**
+ * Sets a Running job Finished when its gather is over and no object is pending. Safe to call from
+ * every import task: each calls it after committing its own objects, so the last one sees all.
+ * An error-free job moves its source's watermark to its gather start (incremental harvests).
+ */
+export async function finishJobIfDone(db: Kysely<Database>, jobId: string): Promise<boolean> {
+  const { rows } = await sql<{ source_id: string; gather_started: string | null; feed_cursor: string | null }>`
+    UPDATE harvest_job j
+       SET status = 'Finished',
+           finished = coalesce((SELECT max(import_finished) FROM harvest_object WHERE harvest_job_id = j.id), j.gather_finished)
+     WHERE j.id = ${jobId} AND j.status = 'Running' AND j.gather_finished IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM harvest_object o WHERE o.harvest_job_id = j.id AND o.state IN ('WAITING', 'FETCH', 'IMPORT'))
+    RETURNING j.source_id, to_char(j.gather_started, 'YYYY-MM-DD"T"HH24:MI:SS.US') AS gather_started, j.feed_cursor`.execute(db)
+  const done = rows[0]
+  if (!done) return false
+  const { rows: problems } = await sql<{ n: number }>`
+    SELECT (SELECT count(*) FROM harvest_gather_error WHERE harvest_job_id = ${jobId})
+         + (SELECT count(*) FROM harvest_object WHERE harvest_job_id = ${jobId} AND state = 'ERROR') AS n`.execute(db)
+  if (Number(problems[0]?.n ?? 0) === 0 && done.gather_started) {
+    // the feed position moves with the watermark; a run without one (the remote has no feed) clears it
+    await db.updateTable('harvest_source').set({ watermark: done.gather_started, feed_cursor: done.feed_cursor }).where('id', '=', done.source_id).execute()
+  }
+  return true
+}
+
+/** Running jobs with no progress for `minutes` are finished with a gather error (crashed worker, lost task). */
+export async function timeOutStaleJobs(db: Kysely<Database>, minutes: number): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT j.id FROM harvest_job j
+     WHERE j.status = 'Running'
+       AND greatest(j.created, j.gather_started, j.gather_finished,
+                    (SELECT max(greatest(o.gathered, o.import_started, o.import_finished)) FROM harvest_object o WHERE o.harvest_job_id = j.id))
+           < (now() AT TIME ZONE 'UTC') - make_interval(mins => ${minutes})`.execute(db)
+  for (const { id } of rows) {
+    await db.transaction().execute(async (trx) => {
+      await gatherError(trx, id, `Job ${id} timeout (${minutes} minutes without progress)`)
+      await trx.updateTable('harvest_object').set({ state: 'ERROR', report_status: 'errored' }).where('harvest_job_id', '=', id).where('state', 'in', ['WAITING', 'FETCH', 'IMPORT']).execute()
+      await trx.updateTable('harvest_job').set({ status: 'Finished', finished: nowIso() }).where('id', '=', id).where('status', '=', 'Running').execute()
+    })
+  }
+  return rows.map((r) => r.id)
+}
+
+export async function loadSource(db: Kysely<Database>, id: string): Promise<SourceInfo | null> {
+  const row = await sourceQuery(db).where('hs.id', '=', id).executeTakeFirst()
+  if (!row) return null
+  let parsed: Record<string, unknown> = {}
+  try {
+    parsed = parseConfig(row.config)
+  } catch {
+    // stored configs were validated; an unreadable one harvests with defaults
+  }
+  return { id: row.id, name: row.name, title: row.title ?? row.name, url: row.url, type: row.type, config: parsed, owner_org: row.owner_org, watermark: row.watermark, feedCursor: row.feed_cursor }
+}
+
+async function gatherError(db: Kysely<Database>, jobId: string, message: string): Promise<void> {
+  await db.insertInto('harvest_gather_error').values({ id: randomUUID(), harvest_job_id: jobId, message, created: nowIso() }).execute()
+}
+
+/** A free dataset name from `base`: itself, else base1…base999 (cut to 100 characters), as ckanext-harvest. */
+export async function uniqueName(db: Kysely<Database>, base: string): Promise<string> {
+  const stem = (base || 'dataset').slice(0, NAME_MAX)
+  const candidates = [stem, ...Array.from({ length: 999 }, (_, i) => `${stem.slice(0, NAME_MAX - String(i + 1).length)}${i + 1}`)]
+  for (let i = 0; i < candidates.length; i += 50) {
+    const slice = candidates.slice(i, i + 50)
+    const taken = new Set((await db.selectFrom('package').select('name').where('name', 'in', slice).execute()).map((r) => r.name))
+    const free = slice.find((c) => !taken.has(c))
+    if (free) return free
+  }
+  return `${stem.slice(0, NAME_MAX - 6)}-${randomUUID().slice(0, 5)}`
+}
+
+function config(source: SourceInfo, key: string): unknown {
+  return source.config[key]
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+function importErrorText(guid: string, err: unknown): string {
+  if (err instanceof ValidationError) return `Invalid package with GUID ${guid}: ${JSON.stringify(err.fields)}`
+  if (err instanceof NotFound) return `Not found while importing ${guid}: ${err.detail ?? err.message}`
+  if (err instanceof ActionError) return `${err.constructor.name} while importing ${guid}: ${err.message}`
+  return errorText(err)
+}
+
+export type { ActionContext }
