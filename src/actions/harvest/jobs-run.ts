@@ -2,7 +2,7 @@ import { defineAction } from '../define.js'
 import { requireSysadmin } from '../../auth/authz.js'
 import { requireSource } from '../../harvest/sources/auth.js'
 import { scheduleDueSources } from '../../harvest/pipeline/schedule.js'
-import { finishJobIfDone } from '../../harvest/pipeline/pipeline.js'
+import { finishJobIfDone } from '../../harvest/pipeline/job-finish.js'
 
 export default defineAction({
   name: 'harvest_jobs_run',

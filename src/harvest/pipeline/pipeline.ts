@@ -3,13 +3,13 @@ import { sql, type Kysely } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Database, HarvestObjectRow, UserRow } from '../../db/schema.js'
 import type { ActionRunner } from '../../actions/runner.js'
-import type { ActionContext } from '../../actions/context.js'
 import type { SearchIndexer } from '../../search/indexer.js'
 import type { OutboundPolicy } from '../../net/outbound.js'
 import { ActionError, NotFound, ValidationError } from '../../errors.js'
 import { nowIso } from '../../model/time.js'
-import { parseConfig } from '../sources/config.js'
-import { sourceQuery } from '../sources/sources.js'
+import { loadSource } from './load-source.js'
+import { finishJobIfDone, gatherError } from './job-finish.js'
+import { uniqueName } from './unique-name.js'
 import type { GatheredRecord, Harvester, SourceInfo } from '../harvesters/harvester.js'
 import { harvesterFor } from '../harvesters/index.js'
 import { enqueue } from '../../jobs/queue.js'
@@ -24,7 +24,6 @@ import { harvestUser } from '../../auth/users.js'
 
 /** Objects per import task: small enough to spread over workers, large enough to amortise a task. */
 export const IMPORT_BATCH = 50
-const NAME_MAX = 100
 
 export interface PipelineDeps {
   db: Kysely<Database>
@@ -368,78 +367,6 @@ export class HarvestPipeline {
 
 export class HarvestConflict extends Error {}
 
-/**
- * Sets a Running job Finished when its gather is over and no object is pending. Safe to call from
- * every import task: each calls it after committing its own objects, so the last one sees all.
- * An error-free job moves its source's watermark to its gather start (incremental harvests).
- */
-export async function finishJobIfDone(db: Kysely<Database>, jobId: string): Promise<boolean> {
-  const { rows } = await sql<{ source_id: string; gather_started: string | null; feed_cursor: string | null }>`
-    UPDATE harvest_job j
-       SET status = 'Finished',
-           finished = coalesce((SELECT max(import_finished) FROM harvest_object WHERE harvest_job_id = j.id), j.gather_finished)
-     WHERE j.id = ${jobId} AND j.status = 'Running' AND j.gather_finished IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM harvest_object o WHERE o.harvest_job_id = j.id AND o.state IN ('WAITING', 'FETCH', 'IMPORT'))
-    RETURNING j.source_id, to_char(j.gather_started, 'YYYY-MM-DD"T"HH24:MI:SS.US') AS gather_started, j.feed_cursor`.execute(db)
-  const done = rows[0]
-  if (!done) return false
-  const { rows: problems } = await sql<{ n: number }>`
-    SELECT (SELECT count(*) FROM harvest_gather_error WHERE harvest_job_id = ${jobId})
-         + (SELECT count(*) FROM harvest_object WHERE harvest_job_id = ${jobId} AND state = 'ERROR') AS n`.execute(db)
-  if (Number(problems[0]?.n ?? 0) === 0 && done.gather_started) {
-    // the feed position moves with the watermark; a run without one (the remote has no feed) clears it
-    await db.updateTable('harvest_source').set({ watermark: done.gather_started, feed_cursor: done.feed_cursor }).where('id', '=', done.source_id).execute()
-  }
-  return true
-}
-
-/** Running jobs with no progress for `minutes` are finished with a gather error (crashed worker, lost task). */
-export async function timeOutStaleJobs(db: Kysely<Database>, minutes: number): Promise<string[]> {
-  const { rows } = await sql<{ id: string }>`
-    SELECT j.id FROM harvest_job j
-     WHERE j.status = 'Running'
-       AND greatest(j.created, j.gather_started, j.gather_finished,
-                    (SELECT max(greatest(o.gathered, o.import_started, o.import_finished)) FROM harvest_object o WHERE o.harvest_job_id = j.id))
-           < (now() AT TIME ZONE 'UTC') - make_interval(mins => ${minutes})`.execute(db)
-  for (const { id } of rows) {
-    await db.transaction().execute(async (trx) => {
-      await gatherError(trx, id, `Job ${id} timeout (${minutes} minutes without progress)`)
-      await trx.updateTable('harvest_object').set({ state: 'ERROR', report_status: 'errored' }).where('harvest_job_id', '=', id).where('state', 'in', ['WAITING', 'FETCH', 'IMPORT']).execute()
-      await trx.updateTable('harvest_job').set({ status: 'Finished', finished: nowIso() }).where('id', '=', id).where('status', '=', 'Running').execute()
-    })
-  }
-  return rows.map((r) => r.id)
-}
-
-export async function loadSource(db: Kysely<Database>, id: string): Promise<SourceInfo | null> {
-  const row = await sourceQuery(db).where('hs.id', '=', id).executeTakeFirst()
-  if (!row) return null
-  let parsed: Record<string, unknown> = {}
-  try {
-    parsed = parseConfig(row.config)
-  } catch {
-    // stored configs were validated; an unreadable one harvests with defaults
-  }
-  return { id: row.id, name: row.name, title: row.title ?? row.name, url: row.url, type: row.type, config: parsed, owner_org: row.owner_org, watermark: row.watermark, feedCursor: row.feed_cursor }
-}
-
-async function gatherError(db: Kysely<Database>, jobId: string, message: string): Promise<void> {
-  await db.insertInto('harvest_gather_error').values({ id: randomUUID(), harvest_job_id: jobId, message, created: nowIso() }).execute()
-}
-
-/** A free dataset name from `base`: itself, else base1…base999 (cut to 100 characters), as ckanext-harvest. */
-export async function uniqueName(db: Kysely<Database>, base: string): Promise<string> {
-  const stem = (base || 'dataset').slice(0, NAME_MAX)
-  const candidates = [stem, ...Array.from({ length: 999 }, (_, i) => `${stem.slice(0, NAME_MAX - String(i + 1).length)}${i + 1}`)]
-  for (let i = 0; i < candidates.length; i += 50) {
-    const slice = candidates.slice(i, i + 50)
-    const taken = new Set((await db.selectFrom('package').select('name').where('name', 'in', slice).execute()).map((r) => r.name))
-    const free = slice.find((c) => !taken.has(c))
-    if (free) return free
-  }
-  return `${stem.slice(0, NAME_MAX - 6)}-${randomUUID().slice(0, 5)}`
-}
-
 function config(source: SourceInfo, key: string): unknown {
   return source.config[key]
 }
@@ -458,5 +385,3 @@ function importErrorText(guid: string, err: unknown): string {
   if (err instanceof ActionError) return `${err.constructor.name} while importing ${guid}: ${err.message}`
   return errorText(err)
 }
-
-export type { ActionContext }

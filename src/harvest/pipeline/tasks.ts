@@ -1,6 +1,6 @@
 import type { TaskList } from 'graphile-worker'
 import type { HarvestPipeline } from './pipeline.js'
-import { finishJobIfDone, timeOutStaleJobs } from './pipeline.js'
+import { finishJobIfDone, timeOutStaleJobs } from './job-finish.js'
 import { scheduleDueSources } from './schedule.js'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
