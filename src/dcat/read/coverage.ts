@@ -38,7 +38,11 @@ export function temporal(g: Graph, ds: Term): [string, string] {
 function geometry(g: Graph, node: Term, predicate: string): string {
   let out = ''
   for (const lit of g.objects(node, predicate)) {
-    if (lit.termType !== 'Literal') continue
+    if (lit.termType !== 'Literal') {
+      // DCAT-AP 3 ranges locn:geometry over locn:Geometry nodes carrying the literal
+      out = out || geometry(g, lit, `${gsp}asGeoJSON`) || geometry(g, lit, `${gsp}asWKT`)
+      continue
+    }
     const dt = lit.datatype.value
     if (GEOJSON_DATATYPES.has(dt) || dt === XSD_STRING || lit.language !== '') {
       try {

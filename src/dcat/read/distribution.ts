@@ -43,7 +43,8 @@ export function distributionFormat(g: Graph, d: Term): [string, string] {
     } else if (IANA_MEDIA_TYPE.test(f.value)) {
       if (!imt) imt = f.value
     } else {
-      label = f.value
+      // a blank format node is named by its rdfs:label (DCAT-AP 3 for formats without an authority IRI)
+      label = f.termType === 'BlankNode' ? g.termValue(f) : f.value
     }
   }
   const iana = IANA_MEDIA_TYPE.exec(imt)
