@@ -172,3 +172,14 @@ t.test('statements and concepts: text becomes a labelled node of the class, an I
   t.ok(objects(g, objects(g, dist, 'http://www.w3.org/ns/adms#status')[0], 'http://www.w3.org/2004/02/skos/core#prefLabel').length, 'a concept has the skos:prefLabel the shapes require')
   t.match(node(`${DCT}rights`, dist), { kind: 'BlankNode', types: [`${DCT}RightsStatement`], label: 'Uso libre' })
 })
+
+t.test('the catalog node states the site language as an EU authority IRI', async (t) => {
+  const app = await dcatApp(t, { SITE_LOCALE: 'en' })
+  const res = await app.app.inject({ method: 'GET', url: '/catalog.ttl?profiles=euro_dcat_ap_2' })
+  const g = new n3.Store(new n3.Parser().parse(res.body))
+  const [catalog] = g.getSubjects(RDF_TYPE, `${DCAT}Catalog`, null)
+  t.same(
+    objects(g, catalog, `${DCT}language`).map((o) => o.value),
+    ['http://publications.europa.eu/resource/authority/language/ENG'],
+  )
+})

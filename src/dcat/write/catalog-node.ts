@@ -1,6 +1,7 @@
 import type { NamedNode } from 'n3'
 import { DCAT, DCT, FOAF, RDF } from '../namespaces.js'
 import { iri, type Graph, type Site } from './graph.js'
+import { addLanguage } from './nodes.js'
 import { dateLiteral } from './values.js'
 
 /** The catalog node (dcat.md §2.3 plus the publisher and description DCAT-AP requires). */
@@ -15,6 +16,8 @@ export function addCatalog(g: Graph, site: Site, datasets: NamedNode[], modified
   g.text(publisher, FOAF.name, site.title)
   g.add(cat, FOAF.homepage, iri(`${site.url}/`))
   g.add(iri(`${site.url}/`), RDF.type, FOAF.Document)
+  // ckanext-dcat writes ckan.locale_default as text; DCAT-AP wants the authority IRI
+  if (site.language) addLanguage(g, cat, site.language)
   if (modified) g.add(cat, DCT.modified, dateLiteral(modified))
   for (const ds of datasets) g.add(cat, DCAT.dataset, ds)
   return cat

@@ -27,7 +27,7 @@ export function isPublicDataset(d: PackageDict): boolean {
 }
 
 export function site(ctx: ActionContext): Site {
-  return { url: ctx.config.siteUrl, title: ctx.config.siteTitle, description: ctx.config.siteDescription }
+  return { url: ctx.config.siteUrl, title: ctx.config.siteTitle, description: ctx.config.siteDescription, language: ctx.config.siteLocale }
 }
 
 export function formatParam(value: string | undefined, fallback: RdfFormat): RdfFormat {

@@ -8,10 +8,10 @@ import type { PackageDict, ResourceDict } from '../../model/package-dict.js'
 import { DCAT, DCATAP, DCT, ADMS, FOAF, RDF, RDFS, SKOS, SPDX, XSD } from '../namespaces.js'
 import { addAgent, addContact, type AgentFields, type ContactFields } from './agents.js'
 import { iri, resourceUri, type DatasetLicense, type Graph, type Site } from './graph.js'
-import { classNode } from './nodes.js'
+import { addLanguage, classNode } from './nodes.js'
 import type { DcatApFlavour } from './profiles.js'
 import { dateLiteral, isHttpIri, listValue } from './values.js'
-import { fileTypeIri, languageIri, mediaTypeIri } from './vocabularies.js'
+import { fileTypeIri, mediaTypeIri } from './vocabularies.js'
 
 const { literal, blankNode, namedNode } = n3.DataFactory
 
@@ -34,11 +34,6 @@ export function addLicense(g: Graph, license: DatasetLicense): NamedNode | Blank
   g.add(node, RDF.type, DCT.LicenseDocument)
   g.text(node, DCT.title, license.title)
   return node
-}
-
-/** A language as an EU authority IRI when we know the code, else the value as given. */
-export function addLanguage(g: Graph, s: Quad_Subject, value: string): void {
-  classNode(g, s, DCT.language, languageIri(value) ?? value, DCT.LinguisticSystem)
 }
 
 /** A media type (text/csv or an IANA IRI) as a dct:MediaType. */

@@ -11,6 +11,8 @@ export interface Site {
   url: string
   title: string
   description: string
+  /** the site's language (SITE_LOCALE), an ISO 639-1 code */
+  language?: string
 }
 
 /** Collects triples, once each (nodes shared by datasets, such as an organization, are stated again). */

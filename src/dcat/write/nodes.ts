@@ -6,9 +6,10 @@
  */
 import n3 from 'n3'
 import type { BlankNode, NamedNode, Quad_Subject } from 'n3'
-import { RDF, RDFS, SKOS } from '../namespaces.js'
+import { DCT, RDF, RDFS, SKOS } from '../namespaces.js'
 import { iri, type Graph } from './graph.js'
 import { isHttpIri } from './values.js'
+import { languageIri } from './vocabularies.js'
 
 const { blankNode, literal } = n3.DataFactory
 
@@ -45,4 +46,9 @@ export function iriOrLiteral(g: Graph, s: Quad_Subject, p: NamedNode, value: str
   const v = value.trim()
   if (v === '') return
   g.add(s, p, isHttpIri(v) ? iri(v) : literal(v))
+}
+
+/** A language as an EU authority IRI when we know the code, else the value as given. */
+export function addLanguage(g: Graph, s: Quad_Subject, value: string): void {
+  classNode(g, s, DCT.language, languageIri(value) ?? value, DCT.LinguisticSystem)
 }
