@@ -1,6 +1,7 @@
 import t from 'tap'
 import n3 from 'n3'
 import type { TestApp } from '../helpers/app.js'
+import { parseRdfPage } from '../../src/dcat/read/catalog.js'
 import { dcatApp } from './fixtures.js'
 
 const DCAT = 'http://www.w3.org/ns/dcat#'
@@ -182,4 +183,15 @@ t.test('the catalog node states the site language as an EU authority IRI', async
     objects(g, catalog, `${DCT}language`).map((o) => o.value),
     ['http://publications.europa.eu/resource/authority/language/ENG'],
   )
+})
+
+t.test('a dataset without distributions carries its licence itself, and it reads back as the license_id', async (t) => {
+  const app = await dcatApp(t)
+  await app.ok('package_create', { name: 'sin-recursos', license_id: 'odc-odbl' })
+  const res = await app.app.inject({ method: 'GET', url: '/dataset/sin-recursos.ttl' })
+  const g = new n3.Store(new n3.Parser().parse(res.body))
+  const [ds] = g.getSubjects(RDF_TYPE, `${DCAT}Dataset`, null)
+  t.equal(objects(g, ds, `${DCT}license`).length, 1, 'dct:license on the dataset')
+  const page = await parseRdfPage(res.body, { contentType: 'text/turtle', sourceUrl: '' })
+  t.equal(page.datasets[0].dict.license_id, 'odc-odbl')
 })

@@ -93,11 +93,15 @@ export function addDataset(g: Graph, dict: PackageDict, site: Site, flavour: Dca
   addTemporal(g, ds, dict, flavour)
   addTemporalResolution(g, ds, extraValue(dict, 'temporal_resolution') ?? '')
   addResolutionInMeters(g, ds, listValue(dict, 'spatial_resolution_in_meters'))
+  // the homepage a harvest read off the source dataset (ckanext-dcat reads it, never writes it back)
+  const homepage = extraValue(dict, 'homepage')
+  if (homepage && isHttpIri(homepage)) g.add(ds, FOAF.homepage, iri(homepage))
   const license = datasetLicense(dict)
   // one licence node shared by the dataset's distributions (a blank node when it has no url)
   const licenseNode = license ? addLicense(g, license) : undefined
-  for (const res of (dict.resources as ResourceDict[] | undefined) ?? []) {
-    g.add(ds, DCAT.distribution, addDistribution(g, res, dict, site, licenseNode, flavour))
-  }
+  const resources = (dict.resources as ResourceDict[] | undefined) ?? []
+  for (const res of resources) g.add(ds, DCAT.distribution, addDistribution(g, res, dict, site, licenseNode, flavour))
+  // DCAT-AP licenses distributions; with none, the dataset itself carries it so a harvester still finds it
+  if (licenseNode && resources.length === 0) g.add(ds, DCT.license, licenseNode)
   return ds
 }
