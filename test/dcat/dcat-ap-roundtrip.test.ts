@@ -20,8 +20,8 @@ const PROFILES = ['euro_dcat_ap_3', 'euro_dcat_ap_2', 'euro_dcat_ap'] as const
 
 type Dict = Record<string, any>
 
-async function parse(body: string): Promise<Dict> {
-  const page = await parseRdfPage(body, { contentType: 'text/turtle', sourceUrl: '' })
+async function parse(body: string, contentType = 'text/turtle'): Promise<Dict> {
+  const page = await parseRdfPage(body, { contentType, sourceUrl: '' })
   if (page.errors.length || page.datasets.length !== 1) throw new Error(`parse: ${JSON.stringify(page.errors)}`)
   return page.datasets[0].dict
 }
@@ -100,6 +100,16 @@ for (const [file, label] of [
         [],
         `${profile}: every predicate chain of the source is published`,
       )
+      if (profile === 'euro_dcat_ap_3') {
+        // the same graph in the other serialisations reads back the same
+        for (const [ext, type] of [
+          ['rdf', 'application/rdf+xml'],
+          ['jsonld', 'application/ld+json'],
+        ]) {
+          const other = await app.app.inject({ method: 'GET', url: `/dataset/${created.name}.${ext}?profiles=${profile}` })
+          t.same(Object.fromEntries(fields(await parse(other.body, type))), Object.fromEntries(after), `${profile} ${ext}: same fields as Turtle`)
+        }
+      }
       const found = (await violations(res.body, version === 3 ? 'DCAT-AP 3.0.0' : 'DCAT-AP 2.1.1')).filter((v) => !isUntypedDatasetLink(v, res.body))
       t.same(found, [], `${profile}: no violations of its shapes`)
     }
