@@ -59,11 +59,11 @@ export async function violations(turtle: string, standard: ShapesName = 'DCAT-AP
     .filter((v) => v.severity.endsWith('#Violation'))
 }
 
-const DATASET_LINKS = new Set(['http://purl.org/dc/terms/source', 'http://purl.org/dc/terms/hasVersion', 'http://purl.org/dc/terms/isVersionOf', 'http://www.w3.org/ns/dcat#hasVersion'])
+const DATASET_LINKS = new Set(['http://purl.org/dc/terms/source', 'http://purl.org/dc/terms/hasVersion', 'http://purl.org/dc/terms/isVersionOf', 'http://www.w3.org/ns/dcat#hasVersion', 'http://www.w3.org/ns/dcat#servesDataset'])
 
 /**
  * The one violation we accept, on purpose: a link to another dataset (dct:source, dct:hasVersion,
- * dct:isVersionOf, dcat:hasVersion) that the document does not describe is not typed dcat:Dataset,
+ * dct:isVersionOf, dcat:hasVersion, a service's dcat:servesDataset) that the document does not describe is not typed dcat:Dataset,
  * because every harvester (ckanext-dcat's, ours) turns each dcat:Dataset node into a dataset of its own.
  */
 export function isUntypedDatasetLink(v: Violation, turtle: string): boolean {

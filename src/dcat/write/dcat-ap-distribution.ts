@@ -5,7 +5,7 @@
 import n3 from 'n3'
 import type { BlankNode, NamedNode, Quad_Subject } from 'n3'
 import type { PackageDict, ResourceDict } from '../../model/package-dict.js'
-import { DCAT, DCATAP, DCT, ADMS, FOAF, RDF, RDFS, SKOS, SPDX, XSD } from '../namespaces.js'
+import { DCAT, DCATAP, DCT, ADMS, FOAF, RDF, SKOS, SPDX, XSD } from '../namespaces.js'
 import { addAgent, addContact, type AgentFields, type ContactFields } from './agents.js'
 import { iri, resourceUri, type DatasetLicense, type Graph, type Site } from './graph.js'
 import { addLanguage, classNode } from './nodes.js'
@@ -42,7 +42,7 @@ function addMediaType(g: Graph, s: Quad_Subject, p: NamedNode, value: string): v
 }
 
 /** spdx algorithm of a stored hash: the stored IRI as is, else `algo:hex`, hash_algorithm or the digest length named in SPDX's terms. */
-export function checksum(res: ResourceDict): { algorithm: string; value: string } | undefined {
+function checksum(res: ResourceDict): { algorithm: string; value: string } | undefined {
   const raw = text(res.hash)
   const m = /^(?:([a-z0-9-]+):)?([0-9a-fA-F]+)$/.exec(raw)
   if (!m) return undefined
@@ -64,16 +64,8 @@ function addFormat(g: Graph, dist: NamedNode, res: ResourceDict): void {
   const mediaIri = media ? mediaTypeIri(media) : undefined
   if (mediaIri) classNode(g, dist, DCAT.mediaType, mediaIri, DCT.MediaType)
   if (!format || formatIsMediaType) return
-  const ft = fileTypeIri(format)
-  if (ft) {
-    classNode(g, dist, DCT.format, ft, DCT.MediaTypeOrExtent)
-  } else {
-    // no EU file-type IRI (PHP, DTA…): a node of the class the shapes want, named by the format
-    const node = blankNode()
-    g.add(dist, DCT.format, node)
-    g.add(node, RDF.type, DCT.MediaTypeOrExtent)
-    g.add(node, RDFS.label, literal(format))
-  }
+  // no EU file-type IRI (PHP, DTA…): a blank dct:MediaTypeOrExtent labelled with the format, which the shapes accept
+  classNode(g, dist, DCT.format, fileTypeIri(format) ?? format, DCT.MediaTypeOrExtent)
 }
 
 function addChecksum(g: Graph, dist: NamedNode, res: ResourceDict, flavour: DcatApFlavour): void {
