@@ -29,8 +29,10 @@ function distribution(g: n3.Store, name: string): n3.Term {
   return found
 }
 
+// one app (one database) for the whole file; each subtest uses datasets of its own
+const app = await dcatApp(t, { SITE_LOCALE: 'en' })
+
 t.test('checksums: a stored algorithm IRI is used as is; DCAT-AP 2 carries SHA-1 only', async (t) => {
-  const app = await dcatApp(t)
   const sha1 = '4f1a2b3c4d5e6f708192a3b4c5d6e7f809a1b2c3'
   const sha256 = 'aa'.repeat(32)
   await app.ok('package_create', {
@@ -67,7 +69,6 @@ t.test('checksums: a stored algorithm IRI is used as is; DCAT-AP 2 carries SHA-1
 })
 
 t.test('formats without an EU file-type IRI are labelled dct:MediaTypeOrExtent nodes', async (t) => {
-  const app = await dcatApp(t)
   await app.ok('package_create', {
     name: 'formatos',
     resources: ['PHP', 'DTA', 'DB', 'CSV'].map((format) => ({ name: format, url: `https://example.org/archivo-${format.toLowerCase()}`, format })),
@@ -93,7 +94,6 @@ t.test('formats without an EU file-type IRI are labelled dct:MediaTypeOrExtent n
 })
 
 t.test('what differs between the DCAT-AP profiles', async (t) => {
-  const app = await dcatApp(t)
   await app.ok('package_create', {
     name: 'versiones',
     version: '2.0',
@@ -142,7 +142,6 @@ t.test('what differs between the DCAT-AP profiles', async (t) => {
 })
 
 t.test('statements and concepts: text becomes a labelled node of the class, an IRI is typed', async (t) => {
-  const app = await dcatApp(t)
   await app.ok('package_create', {
     name: 'declaraciones',
     extras: [
@@ -174,8 +173,7 @@ t.test('statements and concepts: text becomes a labelled node of the class, an I
   t.match(node(`${DCT}rights`, dist), { kind: 'BlankNode', types: [`${DCT}RightsStatement`], label: 'Uso libre' })
 })
 
-t.test('the catalog node states the site language as an EU authority IRI', async (t) => {
-  const app = await dcatApp(t, { SITE_LOCALE: 'en' })
+t.test('the catalog node states the site language (SITE_LOCALE en) as an EU authority IRI', async (t) => {
   const res = await app.app.inject({ method: 'GET', url: '/catalog.ttl?profiles=euro_dcat_ap_2' })
   const g = new n3.Store(new n3.Parser().parse(res.body))
   const [catalog] = g.getSubjects(RDF_TYPE, `${DCAT}Catalog`, null)
@@ -186,7 +184,6 @@ t.test('the catalog node states the site language as an EU authority IRI', async
 })
 
 t.test('a dataset without distributions carries its licence itself, and it reads back as the license_id', async (t) => {
-  const app = await dcatApp(t)
   await app.ok('package_create', { name: 'sin-recursos', license_id: 'odc-odbl' })
   const res = await app.app.inject({ method: 'GET', url: '/dataset/sin-recursos.ttl' })
   const g = new n3.Store(new n3.Parser().parse(res.body))
