@@ -64,6 +64,8 @@ function versionFree(p: string, version: 2 | 3): string {
   return out
 }
 
+const app = await dcatApp(t)
+
 for (const [file, label] of [
   ['dcat-ap-2-full.ttl', 'DCAT-AP 2'],
   ['dcat-ap-3-full.ttl', 'DCAT-AP 3'],
@@ -73,8 +75,7 @@ for (const [file, label] of [
     const sourceQuads = new n3.Parser().parse(source)
     const first = await parse(source)
     const uri = (first.extras as Dict[]).find((e) => e.key === 'uri')!.value as string
-    const app = await dcatApp(t)
-    const created = await app.ok('package_create', { ...first, name: 'roundtrip' })
+    const created = await app.ok('package_create', { ...first, name: file.replace('.ttl', '') })
 
     for (const profile of PROFILES) {
       const version = profile === 'euro_dcat_ap_3' ? 3 : 2
