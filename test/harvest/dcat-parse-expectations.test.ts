@@ -419,3 +419,34 @@ t.test('dcat_ap_3: several temporal periods, the first one is read (no scheming:
   dct:temporal [ dcat:startDate "2020-01-01T00:00:00Z"^^xsd:dateTime ; dcat:endDate "2020-12-31T00:00:00Z"^^xsd:dateTime ] .`)
   t.same([ex(d, 'temporal_start'), ex(d, 'temporal_end')], ['2020-01-01T00:00:00+00:00', '2020-12-31T00:00:00+00:00'])
 })
+
+t.test('dcat_ap: datasets of a sub-catalog carry it as source_catalog_* (test_parse_subcatalog), also after the record is stored alone', async (t) => {
+  const body = `${PREFIXES}
+<https://agregador.example.org/catalogo> a dcat:Catalog ; dct:title "Agregador" ; dct:hasPart <https://provincia.example.org/> ;
+  dcat:dataset <https://agregador.example.org/d/propio> .
+<https://provincia.example.org/> a dcat:Catalog ; dct:title "Portal provincial" ; dct:description "Datos de la provincia" ;
+  foaf:homepage <https://provincia.example.org/> ; dct:language "es" ; dct:modified "2024-03-01T10:00"^^xsd:dateTime ;
+  dct:publisher <https://provincia.example.org/gobierno> ; dcat:dataset <https://provincia.example.org/d/rutas> .
+<https://provincia.example.org/gobierno> a foaf:Organization ; foaf:name "Gobierno provincial" ; foaf:mbox "datos@provincia.example.org" .
+<https://provincia.example.org/d/rutas> a dcat:Dataset ; dct:title "Rutas provinciales" .
+<https://agregador.example.org/d/propio> a dcat:Dataset ; dct:title "Conjunto propio" .`
+  const page = await parseRdfPage(body, { contentType: 'text/turtle', sourceUrl: '' })
+  const [rutas, propio] = ['https://provincia.example.org/d/rutas', 'https://agregador.example.org/d/propio'].map((guid) => page.datasets.find((d) => d.guid === guid)!)
+  const want = {
+    source_catalog_title: 'Portal provincial',
+    source_catalog_description: 'Datos de la provincia',
+    source_catalog_homepage: 'https://provincia.example.org/',
+    source_catalog_language: 'es',
+    source_catalog_modified: '2024-03-01T10:00:00',
+    source_catalog_publisher: '{"uri": "https://provincia.example.org/gobierno", "name": "Gobierno provincial", "email": "datos@provincia.example.org", "url": "", "type": "", "identifier": ""}',
+  }
+  for (const [k, v] of Object.entries(want)) t.equal(ex(rutas.dict, k), v, k)
+  t.equal(ex(propio.dict, 'source_catalog_title'), undefined, 'a dataset of the root catalog has no source catalog')
+  const again = await parseRdfPage(rutas.content, { rdfFormat: 'nt', sourceUrl: '' })
+  t.same(
+    again.datasets.map((d) => d.dict),
+    [rutas.dict],
+    'the stored record carries its sub-catalog',
+  )
+  t.notOk(rutas.content.includes('Conjunto propio'), 'but not the rest of the catalog')
+})
