@@ -147,6 +147,7 @@ t.test('dcat_ap: format and media type', async (t) => {
     ['; dct:format "application/json" ; dcat:mediaType "test-mediatype"', ['JSON', 'test-mediatype'], 'dcat:mediaType wins the mimetype'],
     ['; dct:format <http://publications.europa.eu/resource/authority/file-type/GEOJSON>', ['GeoJSON', undefined], 'EU file type'],
     ['; dct:format [ a dct:MediaTypeOrExtent ; rdfs:label "PHP" ]', ['PHP', undefined], 'a labelled format node (no EU file type)'],
+    ['; dct:format [ a dct:MediaTypeOrExtent ; dct:title "DTA" ]', ['DTA', undefined], 'a format node named by dct:title'],
   ]
   for (const [props, want, why] of cases) t.same(await formatOf(props), want, why)
 })
@@ -221,6 +222,12 @@ t.test('dcat_ap and dcat_ap_2: spatial coverage', async (t) => {
 <https://datos.example.org/lugar/zamora> a dct:Location ; locn:geometry "ni GeoJSON"^^<${GJ}>, "ni WKT"^^gsp:wktLiteral ; dcat:bbox "ni GeoJSON"^^<${GJ}>, "ni WKT"^^gsp:wktLiteral ; dcat:centroid "ni GeoJSON"^^<${GJ}>, "ni WKT"^^gsp:wktLiteral .`),
     { ...none, spatial_uri: 'https://datos.example.org/lugar/zamora' },
     'unusable geometries are dropped',
+  )
+  t.same(
+    await spatialOf(`dct:spatial [ a dct:Location ; locn:geometry [ a locn:Geometry ; gsp:asWKT "POINT (-5 41)"^^gsp:wktLiteral ] ;
+  dcat:bbox [ a locn:Geometry ; gsp:asGeoJSON "${box.replace(/"/g, '\\"')}"^^gsp:geoJSONLiteral ] ] .`),
+    { ...none, spatial: '{"type": "Point", "coordinates": [-5.0, 41.0]}', spatial_bbox: box },
+    'DCAT-AP 3 geometry nodes: gsp:asWKT, gsp:asGeoJSON with its GeoSPARQL datatype',
   )
   t.same(await spatialOf('dct:spatial "Zamora" .'), { ...none, spatial_text: 'Zamora' }, 'a literal only')
   t.same(await spatialOf('dct:spatial <https://datos.example.org/lugar/zamora> .'), { ...none, spatial_uri: 'https://datos.example.org/lugar/zamora' }, 'an IRI only')

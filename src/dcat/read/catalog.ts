@@ -6,11 +6,11 @@
 import { DataFactory, Writer, type Term } from 'n3'
 import jsonld from 'jsonld'
 import { createHash } from 'node:crypto'
+import { sourceCatalogQuads } from './source-catalog.js'
 import { HarvestParseError, type ParsedPage } from './parsed.js'
 import { loadRdf } from './rdf-load.js'
 import { Graph, NS } from './rdf-graph.js'
 import { datasetDict } from './dataset.js'
-import { sourceCatalogQuads } from './source-catalog.js'
 import { mungeTitleToName } from '../../harvest/harvesters/munge.js'
 
 export interface RdfPageOptions {

@@ -53,8 +53,8 @@ export function distributionFormat(g: Graph, d: Term): [string, string] {
       label = f.value
     }
   } else if (f) {
-    // a format outside the EU list, written as a labelled node (DCAT-AP 3 wants a node, not a literal)
-    label = g.value(f, `${rdfs}label`)
+    // a format without an authority IRI, written as a node named by its rdfs:label (else dct:title): DCAT-AP 3 and DCAT-US refuse a literal
+    label = g.termValue(f)
   }
   const eu = EU_FILE_TYPE.exec(label) ?? EU_FILE_TYPE.exec(imt)
   if (eu) {
