@@ -44,17 +44,15 @@ export function distributionFormat(g: Graph, d: Term): [string, string] {
   } else if (f && g.hasType(f, `${dct}IMT`)) {
     if (!imt) imt = g.value(f, `${rdf}value`)
     label = g.value(f, `${rdfs}label`)
-  } else if (f?.termType === 'NamedNode') {
-    const iana = IANA_MEDIA_TYPE.exec(f.value)
+  } else if (f) {
+    const iana = f.termType === 'NamedNode' ? IANA_MEDIA_TYPE.exec(f.value) : null
     if (iana && !imt) {
       imt = f.value
       if (cleanFormat(iana[1]) !== iana[1]) label = cleanFormat(iana[1])
     } else {
-      label = f.value
+      // a blank format node is named by its rdfs:label (DCAT-AP 3 for formats without an authority IRI)
+      label = f.termType === 'BlankNode' ? g.termValue(f) : f.value
     }
-  } else if (f) {
-    // a format without an authority IRI, written as a node named by its rdfs:label (else dct:title): DCAT-AP 3 and DCAT-US refuse a literal
-    label = g.termValue(f)
   }
   const eu = EU_FILE_TYPE.exec(label) ?? EU_FILE_TYPE.exec(imt)
   if (eu) {
