@@ -18,43 +18,42 @@ function parseError(body: string): HarvestParseError {
 
 type Res = Record<string, unknown>
 
-t.test('datajson-catalogo.json ({dataset: [...]}, non-ASCII as \\u escapes)', async (t) => {
-  const B = 'https://opendata.villa-ejemplo.example'
-  const page = parseDataJsonPage(fixture('datajson-catalogo.json'), opts)
+t.test('catalog.json (ckanext-dcat example, {dataset: [...]})', async (t) => {
+  const page = parseDataJsonPage(fixture('catalog.json'), opts)
   t.equal(page.nextPage, null)
   t.same(page.errors, [])
   t.same(
     page.datasets.map((d) => d.guid),
-    [`${B}/catalogo/conjuntos/1`, `${B}/catalogo/conjuntos/2`],
+    ['https://data.some.org/catalog/datasets/1', 'https://data.some.org/catalog/datasets/2'],
   )
   const [d1, d2] = page.datasets
-  t.equal(d1.dict.title, 'Ruido ambiental por barrios')
-  t.match(d1.dict.notes, /Nombres en otros alfabetos: Θεσσαλονίκη\.$/)
-  t.same(d1.dict.tags, [{ name: 'ruido' }, { name: 'contaminación' }])
+  t.equal(d1.dict.title, 'Example dataset 1')
+  t.match(d1.dict.notes, /Some special characters: Θεσσαλονίκη\.$/)
+  t.same(d1.dict.tags, [{ name: 'stats' }, { name: 'pollution' }])
   t.equal(d1.dict.license_id, '')
-  t.equal(d1.modified, '2024-05-30T00:00:00Z')
-  t.equal(extra(d1.dict, 'issued'), '2018-10-01T00:00:00Z')
-  t.equal(extra(d1.dict, 'modified'), '2024-05-30T00:00:00Z')
-  t.equal(extra(d1.dict, 'guid'), `${B}/catalogo/conjuntos/1`)
-  t.equal(extra(d1.dict, 'publisher_name'), 'Concejalía de Medio Ambiente')
-  t.equal(extra(d1.dict, 'publisher_email'), 'medioambiente@villa-ejemplo.example')
-  t.equal(extra(d1.dict, 'language'), '["es"]')
+  t.equal(d1.modified, '2013-04-26T00:00:00Z')
+  t.equal(extra(d1.dict, 'issued'), '2013-04-26T00:00:00Z')
+  t.equal(extra(d1.dict, 'modified'), '2013-04-26T00:00:00Z')
+  t.equal(extra(d1.dict, 'guid'), 'https://data.some.org/catalog/datasets/1')
+  t.equal(extra(d1.dict, 'publisher_name'), 'Publishing Organization for dataset 1')
+  t.equal(extra(d1.dict, 'publisher_email'), 'contact@some.org')
+  t.equal(extra(d1.dict, 'language'), '["en"]')
   t.same(
     (d1.dict.resources as Res[]).map((r) => [r.name, r.url, r.format]),
     [
-      ['Mediciones en CSV', `${B}/ficheros/ruido.csv`, 'CSV'],
-      ['Informe anual en PDF', `${B}/ficheros/ruido-2023.pdf`, 'PDF'],
-      ['API de sonómetros', `${B}/api/sonometros`, undefined],
+      ['A distribution for this dataset in CSV format', 'https://data.some.org/the/actual/catalog/datasets/1/resources/1.csv', 'CSV'],
+      ['A distribution for this dataset in PDF format', 'https://data.some.org/the/actual/catalog/datasets/1/resources/2.pdf', 'PDF'],
+      ['A distribution for this dataset as an API', 'https://data.some.org/the/actual/catalog/link/to/an/api', undefined],
     ],
   )
-  t.equal(d2.dict.title, 'Matrícula escolar')
-  t.same(d2.dict.tags, [{ name: 'educación' }, { name: 'colegios' }, { name: 'estadística' }])
-  t.same(JSON.parse(d2.content), JSON.parse(fixture('datajson-catalogo.json')).dataset[1], 'content is the record JSON')
+  t.equal(d2.dict.title, 'Example dataset 2')
+  t.same(d2.dict.tags, [{ name: 'stats' }, { name: 'education' }, { name: 'sloths' }])
+  t.same(JSON.parse(d2.content), JSON.parse(fixture('catalog.json')).dataset[1], 'content is the record JSON')
 })
 
 t.test('a bare list (ckanext-dcat dcat_json) gives the same records', async (t) => {
-  const list = parseDataJsonPage(fixture('datajson-lista.json'), opts)
-  const catalog = parseDataJsonPage(fixture('datajson-catalogo.json'), opts)
+  const list = parseDataJsonPage(fixture('catalog_datasets_list.json'), opts)
+  const catalog = parseDataJsonPage(fixture('catalog.json'), opts)
   t.same(
     list.datasets.map((d) => d.dict),
     catalog.datasets.map((d) => d.dict),
@@ -62,44 +61,44 @@ t.test('a bare list (ckanext-dcat dcat_json) gives the same records', async (t) 
 })
 
 t.test('DCAT-US 1.1 record: contact point, licence, media type, theme, spatial, temporal, access level', async (t) => {
-  const page = parseDataJsonPage(fixture('pod-energia.jsonld'), opts)
+  const page = parseDataJsonPage(fixture('catalog_pod.jsonld'), opts)
   t.equal(page.datasets.length, 1)
   const d = page.datasets[0]
-  t.equal(d.guid, 'energia-gen-0007')
-  t.equal(d.modified, '2024-07-01T09:30:00Z')
-  t.equal(d.dict.title, 'Generación eléctrica por central')
-  t.equal(d.dict.url, 'https://www.secretaria-energia.example/datos/generacion')
-  t.equal(d.dict.maintainer, 'Lucía Ferreyra')
-  t.equal(d.dict.maintainer_email, 'lucia.ferreyra@secretaria-energia.example')
-  t.same(d.dict.tags, [{ name: 'electricidad' }, { name: 'generación' }, { name: 'centrales' }])
+  t.equal(d.guid, 'widgets-0001')
+  t.equal(d.modified, '2011-11-19T12:00:00Z')
+  t.equal(d.dict.title, 'U.S. Widget Manufacturing Statistics')
+  t.equal(d.dict.url, 'http://agency.gov/widgets/data')
+  t.equal(d.dict.maintainer, 'Jane Doe')
+  t.equal(d.dict.maintainer_email, 'jane.doe@agency.gov')
+  t.same(d.dict.tags, [{ name: 'widget' }, { name: 'manufacturing' }, { name: 'factory' }])
   // CC0's own page is not the register's (opendefinition.org) url, but is known as cc-zero
   t.equal(d.dict.license_id, 'cc-zero')
   t.equal(extra(d.dict, 'license'), undefined, 'a recognised licence is not kept as an extra too')
   const want: Record<string, string> = {
-    issued: '2018-03-05',
-    identifier: 'energia-gen-0007',
-    publisher_name: 'Dirección de Información Energética',
-    language: '["es-AR"]',
-    theme: '["energ\\u00eda"]',
-    frequency: 'R/P1M',
+    issued: '2011-11-22',
+    identifier: 'widgets-0001',
+    publisher_name: 'Widget Services',
+    language: '["en-US"]',
+    theme: '["manufacturing"]',
+    frequency: 'R/P1Y',
     access_rights: 'public',
-    spatial_text: 'Argentina',
-    temporal_start: '2010-01-01T00:00:00Z',
-    temporal_end: '2023-12-31T23:59:59Z',
-    guid: 'energia-gen-0007',
+    spatial_text: 'United States',
+    temporal_start: '2009-09-01T12:00:00Z',
+    temporal_end: '2010-05-31T12:00:00Z',
+    guid: 'widgets-0001',
   }
   for (const [k, v] of Object.entries(want)) t.equal(extra(d.dict, k), v, `extra ${k}`)
   const res = d.dict.resources as Res[]
   t.same(
     res.map((r) => [r.url, r.mimetype, r.format]),
     [
-      ['https://datos.secretaria-energia.example/ficheros/generacion.csv', 'text/csv', 'CSV'],
-      ['https://datos.secretaria-energia.example/ficheros/generacion-completa.zip', 'application/zip', 'Zipped CSV'],
-      ['https://datos.secretaria-energia.example/api/generacion.json', 'application/json', 'JSON'],
-      ['https://datos.secretaria-energia.example/api/v1/generacion/', undefined, 'API'],
+      ['https://data.agency.gov/datasets/widgets-statistics/widgets.csv', 'text/csv', 'CSV'],
+      ['https://data.agency.gov/datasets/widgets-statistics/widgets-all.zip', 'application/zip', 'Zipped CSV'],
+      ['http://www.agency.gov/feeds/widgets-all.json', 'application/json', 'JSON'],
+      ['https://data.agency.gov/api/widgets-statistics/', undefined, 'API'],
     ],
   )
-  t.equal(res[2].conforms_to, '["https://datos.secretaria-energia.example/estandar-generacion/"]')
+  t.equal(res[2].conforms_to, '["http://www.agency.gov/widget-data-standard/"]')
 })
 
 t.test('licence in the register, GeoJSON and bbox spatial, byteSize, duplicates and untitled records', async (t) => {
