@@ -10,7 +10,8 @@ import { pyJsonDumps } from './pyjson.js'
 
 const { dct, dcat, schema, time, locn, gsp, skos, rdfs } = NS
 
-const GEOJSON_DATATYPES = new Set(['https://www.iana.org/assignments/media-types/application/vnd.geo+json', 'http://www.iana.org/assignments/media-types/application/vnd.geo+json'])
+// GeoSPARQL's own GeoJSON literal type too: DCAT-AP 3 geometry nodes carry gsp:asGeoJSON with it
+const GEOJSON_DATATYPES = new Set(['https://www.iana.org/assignments/media-types/application/vnd.geo+json', 'http://www.iana.org/assignments/media-types/application/vnd.geo+json', 'http://www.opengis.net/ont/geosparql#geoJSONLiteral'])
 const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string'
 
 /** [start, end] of dct:temporal in DCAT-AP 2 order: dcat:startDate/endDate, OWL-Time, schema.org. */
