@@ -5,6 +5,7 @@ import t from 'tap'
 import { parseRdfPage } from '../../src/dcat/read/catalog.js'
 import { languageIri, mediaTypeIri } from '../../src/dcat/write/vocabularies.js'
 import { dcatApp } from './fixtures.js'
+import { isUntypedDatasetLink, violations } from './shacl.js'
 
 /**
  * The harvest fixtures (test/harvest/fixtures: the facts of ckanext-dcat's example files, in our
@@ -57,6 +58,8 @@ for (const [file, type] of [
         const res = await app.app.inject({ method: 'GET', url: `/dataset/${created.name}.ttl?profiles=${profile}` })
         const again = (await parseRdfPage(res.body, { contentType: 'text/turtle', sourceUrl: '' })).datasets[0].dict as Dict
         const where = `${file} #${i} ${profile}`
+        const found = (await violations(res.body, profile === 'euro_dcat_ap_3' ? 'DCAT-AP 3.0.0' : 'DCAT-AP 2.1.1')).filter((v) => !isUntypedDatasetLink(v, res.body))
+        t.same(found, [], `${where}: no violations of its shapes`)
         for (const [k, v] of Object.entries(first)) {
           if (k === 'extras' || k === 'resources') continue
           t.same(k === 'tags' ? (again.tags as Dict[]).map((x) => x.name).sort() : again[k], k === 'tags' ? (v as Dict[]).map((x) => x.name).sort() : v, `${where}: ${k}`)
