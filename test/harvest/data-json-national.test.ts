@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { parseDataJsonPage } from '../../src/dcat/data-json/read.js'
 import { testApp, type TestApp } from '../helpers/app.js'
 import { createSource, jobReport, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
+import { dataJsonErrors } from '../dcat/data-json-schema.js'
 
 /**
  * A national catalog's data.json (Argentina's profile: themeTaxonomy, superTheme, licence titles,
@@ -173,6 +174,50 @@ async function byGuid(app: TestApp, guid: string, sourceId?: string): Promise<Di
   return app.ok('package_show', { id: found[0].id })
 }
 
+/**
+ * Our /data.json after harvesting the fixture: schema-valid, and every field the two profiles share
+ * comes out as it came in. The differences are the schema's: licences are URLs, an `eventual`
+ * frequency is no ISO 8601 interval, a missing contact point is filled from the publisher.
+ */
+async function publishedAgain(t: Test, app: TestApp): Promise<void> {
+  const res = await app.app.inject({ method: 'GET', url: '/data.json' })
+  t.equal(res.statusCode, 200)
+  const catalog = res.json()
+  t.same(dataJsonErrors(catalog), [], 'valid against the non-federal DCAT-US 1.1 schema')
+  const out = new Map((catalog.dataset as Dict[]).map((d) => [d.identifier, d]))
+  for (const src of JSON.parse(FIXTURE).dataset as Dict[]) {
+    const got = out.get(src.identifier)
+    if (!got) {
+      t.fail(`${src.identifier} published`)
+      continue
+    }
+    const at = `published ${src.identifier}`
+    for (const k of ['title', 'description', 'landingPage', 'issued', 'modified', 'language', 'theme', 'superTheme', 'temporal', 'spatial', 'source']) t.same(got[k], src[k], `${at}: ${k}`)
+    // CKAN keeps tags sorted
+    t.same(got.keyword?.slice().sort(), src.keyword ? [...new Set(src.keyword)].sort() : undefined, `${at}: keyword`)
+    t.same(got.publisher, { '@type': 'org:Organization', name: src.publisher.name, ...(src.publisher.mbox ? { mbox: src.publisher.mbox } : {}) }, `${at}: publisher`)
+    const contact = src.contactPoint ?? { fn: src.publisher.name, hasEmail: src.publisher.mbox }
+    t.same(got.contactPoint, { '@type': 'vcard:Contact', fn: contact.fn, hasEmail: `mailto:${String(contact.hasEmail).replace(/^mailto:/, '')}` }, `${at}: contactPoint`)
+    t.equal(got.accrualPeriodicity, src.accrualPeriodicity === 'eventual' ? undefined : src.accrualPeriodicity, `${at}: accrualPeriodicity`)
+    t.equal(got.accessLevel, 'public')
+    const dists = (src.distribution ?? []) as Dict[]
+    t.equal((got.distribution ?? []).length, dists.length, `${at}: distributions`)
+    for (const sd of dists) {
+      const gd = (got.distribution as Dict[]).find((d) => d.identifier === sd.identifier)
+      if (!gd) {
+        t.fail(`${at}: distribution ${sd.identifier}`)
+        continue
+      }
+      const keys = ['title', 'description', 'downloadURL', 'accessURL', 'mediaType', 'format', 'fileName', 'byteSize', 'issued', 'modified', 'rights', 'field']
+      for (const k of keys) t.same(gd[k], sd[k], `${at} ${sd.identifier}: ${k}`)
+    }
+  }
+  const d1 = out.get('es-sur-1') as Dict
+  t.equal(d1.license, 'http://www.opendefinition.org/licenses/cc-by', 'the licence title comes out as its URL')
+  t.equal(d1.distribution[0].license, 'http://www.opendefinition.org/licenses/cc-by')
+  t.equal(out.get('es-sur-3')?.license, undefined, 'a licence known only by an unregistered title has no URL to give')
+}
+
 t.test('harvest with remote_groups and remote_orgs "create": groups from the taxonomy, organizations from the publishers', async (t) => {
   const app = await testApp(t, LOCAL_REMOTES)
   await app.ok('organization_create', { name: 'espejo', title: 'Espejo' })
@@ -228,6 +273,8 @@ t.test('harvest with remote_groups and remote_orgs "create": groups from the tax
   const d4 = await byGuid(app, 'es-sur-4')
   t.same(d4.groups, [])
   t.equal(d4.license_id, 'notspecified')
+
+  await publishedAgain(t, app)
 
   // a second run changes nothing and creates nothing
   const again = await startJob(app, (await app.ok<Dict>('harvest_source_show', { id: 'fuente-remote_groups-remote_orgs' })).id)

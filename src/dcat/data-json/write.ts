@@ -68,6 +68,17 @@ function text(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v : undefined
 }
 
+/** Argentina's `source` is text; DCAT-AP's dct:source (a JSON list in the extra) is written as its items. */
+function sourceText(value: string | undefined): string | undefined {
+  if (!value?.startsWith('[')) return value
+  try {
+    const parsed: unknown = JSON.parse(value)
+    return Array.isArray(parsed) ? parsed.map(String).join(' ') || undefined : value
+  } catch {
+    return value
+  }
+}
+
 /** One CKAN dataset as a DCAT-US 1.1 dataset (dcat.md §4.2), valid against the non-federal schema. */
 export function dataJsonDataset(dict: PackageDict, site: Site): Record<string, unknown> {
   const title = text(dict.title) ?? String(dict.name ?? dict.id)
@@ -104,6 +115,8 @@ export function dataJsonDataset(dict: PackageDict, site: Site): Record<string, u
   if (issued) out.issued = issued
   const rights = dictValue(dict, 'rights')
   if (rights && rights.length <= 255) out.rights = rights
+  const source = sourceText(dictValue(dict, 'source'))
+  if (source) out.source = source
   const spatial = dictValue(dict, 'spatial_text') ?? dictValue(dict, 'spatial_uri')
   if (spatial) out.spatial = spatial
   const start = date(dictValue(dict, 'temporal_start'))
@@ -121,6 +134,17 @@ export function dataJsonDataset(dict: PackageDict, site: Site): Record<string, u
   const distribution = ((dict.resources as ResourceDict[] | undefined) ?? []).flatMap((r) => dataJsonDistribution(r))
   if (distribution.length) out.distribution = distribution
   return out
+}
+
+/** Portal Andino keeps a distribution's column list as JSON text in `attributesDescription`. */
+function columns(value: unknown): unknown[] | undefined {
+  if (typeof value !== 'string' || !value.startsWith('[')) return undefined
+  try {
+    const parsed: unknown = JSON.parse(value)
+    return Array.isArray(parsed) && parsed.length > 0 ? parsed : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function dataJsonDistribution(res: ResourceDict): Record<string, unknown>[] {
@@ -146,5 +170,23 @@ function dataJsonDistribution(res: ResourceDict): Record<string, unknown>[] {
   }
   const conformsTo = listValue(res as PackageDict, 'conforms_to').find(isHttpIri)
   if (conformsTo) d.conformsTo = conformsTo
+  // beyond DCAT-US 1.1 (which allows more keys): what Argentina's profile adds to a distribution,
+  // read back by our harvester and by pydatajson's
+  for (const [key, value] of [
+    ['identifier', res.identifier],
+    ['rights', res.rights],
+    ['fileName', res.fileName],
+  ] as const) {
+    if (text(value)) d[key] = value
+  }
+  for (const key of ['issued', 'modified'] as const) {
+    const v = date(text(res[key]))
+    if (v) d[key] = v
+  }
+  if (typeof res.size === 'number' && Number.isFinite(res.size)) d.byteSize = res.size
+  const license = text(res.license) ? licenseIri({ license_id: res.license }) : undefined
+  if (license) d.license = license
+  const fields = columns(res.attributesDescription)
+  if (fields) d.field = fields
   return [d]
 }
