@@ -26,7 +26,16 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
   const rich = await richDataset(app)
   await app.ok('package_create', { name: 'untagged', owner_org: 'ministerio', author: 'Ana', author_email: 'ana@example.org', resources: [{ url: 'https://example.org/x.json', format: 'JSON' }] })
   await app.ok('package_create', { name: 'private-one', owner_org: 'ministerio', private: true, maintainer_email: 'x@example.org' })
-  await app.ok('package_create', { name: 'two-addresses', owner_org: 'ministerio', maintainer: 'Mesa de ayuda', maintainer_email: 'ayuda@example.org, otra@example.org', tags: [{ name: 'ayuda' }] })
+  await app.ok('group_create', { name: 'salud', title: 'Salud pública', description: 'Hospitales y campañas' })
+  await app.ok('group_create', { name: 'vacia', title: 'Sin conjuntos' })
+  await app.ok('package_create', {
+    name: 'two-addresses',
+    owner_org: 'ministerio',
+    maintainer: 'Mesa de ayuda',
+    maintainer_email: 'ayuda@example.org, otra@example.org',
+    tags: [{ name: 'ayuda' }],
+    groups: [{ name: 'salud' }],
+  })
   await app.ok('package_create', {
     name: 'odd-values',
     title: 'Valores raros',
@@ -81,7 +90,9 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
   t.match(u.distribution[0], { '@type': 'dcat:Distribution', accessURL: 'https://example.org/x.json', format: 'JSON' }, 'a link is an accessURL')
   t.notOk('downloadURL' in u.distribution[0], 'a link is not a downloadURL')
 
+  t.same(catalog.themeTaxonomy, [{ id: 'salud', label: 'Salud pública', description: 'Hospitales y campañas' }], "themeTaxonomy: the published datasets' groups")
   const two: any = byTitle.get('two-addresses')
+  t.same(two.theme, ['salud'], 'no theme extra: the groups are the themes')
   t.same(two.contactPoint, { '@type': 'vcard:Contact', fn: 'Mesa de ayuda', hasEmail: 'mailto:ayuda@example.org' }, 'one address: the first')
 
   const odd: any = byTitle.get('Valores raros')

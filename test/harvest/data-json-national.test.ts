@@ -212,6 +212,13 @@ async function publishedAgain(t: Test, app: TestApp): Promise<void> {
       for (const k of keys) t.same(gd[k], sd[k], `${at} ${sd.identifier}: ${k}`)
     }
   }
+  // the groups the harvest made or mapped, with the taxonomy's labels; the local group keeps its own
+  t.same(catalog.themeTaxonomy, [
+    { id: 'generacion', label: 'Generación eléctrica', description: 'Producción de energía eléctrica por central, tecnología y combustible.' },
+    { id: 'hidrocarburos', label: 'Hidrocarburos', description: 'Producción, reservas y refinación de petróleo y gas.' },
+    { id: 'precios', label: 'Precios (local)', description: '' },
+    { id: 'yacimientos', label: 'yacimientos', description: '' },
+  ])
   const d1 = out.get('es-sur-1') as Dict
   t.equal(d1.license, 'http://www.opendefinition.org/licenses/cc-by', 'the licence title comes out as its URL')
   t.equal(d1.distribution[0].license, 'http://www.opendefinition.org/licenses/cc-by')

@@ -2,19 +2,51 @@ import type { PackageDict, ResourceDict } from '../../model/package-dict.js'
 import { datasetUri, licenseIri, type Site } from '../write/graph.js'
 import { dictValue, firstValue, isHttpIri, listValue } from '../write/values.js'
 
-/** Project Open Data (DCAT-US 1.1) catalog wrapper; the datasets go between head and tail. */
-export function dataJsonHead(site: Site): string {
-  const head = JSON.stringify({
-    '@context': 'https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld',
-    '@id': `${site.url}/data.json`,
-    '@type': 'dcat:Catalog',
-    conformsTo: 'https://project-open-data.cio.gov/v1.1/schema',
-    describedBy: 'https://project-open-data.cio.gov/v1.1/schema/catalog.json',
-    dataset: [],
-  })
-  return head.slice(0, -2)
+/** A theme of the catalog's themeTaxonomy, as Argentina's national profile writes it. */
+interface TaxonomyEntry {
+  id: string
+  label: string
+  description: string
 }
-export const DATA_JSON_TAIL = ']}'
+
+/**
+ * A Project Open Data (DCAT-US 1.1) catalog written as it streams: head, datasets, tail. The tail
+ * carries a `themeTaxonomy` (Argentina's profile) of the groups of the datasets written, the
+ * entries their `theme` ids point to, so a harvester can make the same groups.
+ */
+export class DataJsonCatalog {
+  private readonly taxonomy = new Map<string, TaxonomyEntry>()
+  constructor(private readonly site: Site) {}
+
+  head(): string {
+    const head = JSON.stringify({
+      '@context': 'https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld',
+      '@id': `${this.site.url}/data.json`,
+      '@type': 'dcat:Catalog',
+      conformsTo: 'https://project-open-data.cio.gov/v1.1/schema',
+      describedBy: 'https://project-open-data.cio.gov/v1.1/schema/catalog.json',
+      dataset: [],
+    })
+    return head.slice(0, -2)
+  }
+
+  /** One dataset's JSON text (without separator). */
+  dataset(dict: PackageDict): string {
+    for (const g of groupsOf(dict)) if (!this.taxonomy.has(g.name)) this.taxonomy.set(g.name, { id: g.name, label: text(g.title) ?? g.name, description: text(g.description) ?? '' })
+    return JSON.stringify(dataJsonDataset(dict, this.site))
+  }
+
+  tail(): string {
+    if (this.taxonomy.size === 0) return ']}'
+    const entries = [...this.taxonomy.values()].sort((a, b) => a.id.localeCompare(b.id))
+    return `],"themeTaxonomy":${JSON.stringify(entries)}}`
+  }
+}
+
+function groupsOf(dict: PackageDict): { name: string; title?: unknown; description?: unknown }[] {
+  const groups = Array.isArray(dict.groups) ? (dict.groups as { name?: unknown; title?: unknown; description?: unknown }[]) : []
+  return groups.filter((g): g is { name: string } => typeof g?.name === 'string' && g.name !== '')
+}
 
 const ACCESS_LEVELS = new Set(['public', 'restricted public', 'non-public'])
 
@@ -126,8 +158,10 @@ export function dataJsonDataset(dict: PackageDict, site: Site): Record<string, u
   if (frequency && (REPEATING.test(frequency) || frequency === 'irregular')) out.accrualPeriodicity = frequency
   const langs = languages(dict)
   if (langs.length) out.language = langs
+  // the source's themes when harvested, else the dataset's groups (described in the catalog's themeTaxonomy)
   const themes = uniq(listValue(dict, 'theme'))
-  if (themes.length) out.theme = themes
+  const groupThemes = groupsOf(dict).map((g) => g.name)
+  if (themes.length || groupThemes.length) out.theme = themes.length ? themes : uniq(groupThemes)
   // the national profiles' top-level theme (Argentina: superTheme), kept for their harvesters
   const superThemes = uniq(listValue(dict, 'superTheme'))
   if (superThemes.length) out.superTheme = superThemes
