@@ -8,6 +8,7 @@ import { parseDataJsonPage } from '../../src/dcat/data-json/read.js'
 import { testApp, type TestApp } from '../helpers/app.js'
 import { createSource, jobReport, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
 import { dataJsonErrors } from '../dcat/data-json-schema.js'
+import { freePort } from '../../scripts/lib/server-process.js'
 
 /**
  * A national catalog's data.json (Argentina's profile: themeTaxonomy, superTheme, licence titles,
@@ -146,10 +147,10 @@ t.test('a record read back alone (the import stage) gives the same dict and guid
   t.equal(back.guid, first.guid)
 })
 
-async function serve(t: Test, body: string): Promise<string> {
+async function serve(t: Test, body: string | (() => string)): Promise<string> {
   const server = http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(body)
+    res.end(typeof body === 'string' ? body : body())
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   t.teardown(() => new Promise<void>((r) => server.close(() => r())))
@@ -230,7 +231,8 @@ t.test('harvest with remote_groups and remote_orgs "create": groups from the tax
   await app.ok('organization_create', { name: 'espejo', title: 'Espejo' })
   // a local group already named as a theme id: used, not duplicated
   await app.ok('group_create', { name: 'precios', title: 'Precios (local)' })
-  const url = `${await serve(t, FIXTURE)}/data.json`
+  let body = FIXTURE
+  const url = `${await serve(t, () => body)}/data.json`
   const job = await harvest(t, app, url, { remote_groups: 'create', remote_orgs: 'create' })
   t.equal((await jobReport(app, job)).stats.added, 4)
 
@@ -288,6 +290,43 @@ t.test('harvest with remote_groups and remote_orgs "create": groups from the tax
   await app.app.harvest.runInline(again)
   t.equal((await jobReport(app, again)).stats['not modified'], 4)
   t.equal((await app.ok<string[]>('group_list', {})).length, 4)
+
+  // the source drops a theme: the dataset leaves that group
+  const changed = JSON.parse(FIXTURE)
+  changed.dataset[0].theme = ['generacion']
+  changed.dataset[0].modified = '2024-03-01T10:00:00-03:00'
+  body = JSON.stringify(changed)
+  const third = await startJob(app, (await app.ok<Dict>('harvest_source_show', { id: 'fuente-remote_groups-remote_orgs' })).id)
+  await app.app.harvest.runInline(third)
+  t.equal((await jobReport(app, third)).stats.updated, 1)
+  t.same(
+    (await byGuid(app, 'es-sur-1')).groups.map((g: Dict) => g.name),
+    ['generacion'],
+  )
+})
+
+t.test('Abierto to Abierto through data.json: the groups travel in the themeTaxonomy', async (t) => {
+  const port = await freePort()
+  const aUrl = `http://127.0.0.1:${port}`
+  const a = await testApp(t, { SITE_URL: aUrl })
+  await a.app.listen({ port, host: '127.0.0.1' })
+  await a.ok('organization_create', { name: 'org-a' })
+  await a.ok('group_create', { name: 'salud', title: 'Salud pública', description: 'Hospitales y campañas' })
+  await a.ok('package_create', { name: 'camas', title: 'Camas hospitalarias', owner_org: 'org-a', groups: [{ name: 'salud' }], maintainer_email: 'salud@example.org' })
+  const b = await testApp(t, LOCAL_REMOTES)
+  await b.ok('organization_create', { name: 'espejo' })
+  await harvest(t, b, `${aUrl}/data.json`, { remote_groups: 'create' })
+  const groups = await b.ok<Dict[]>('group_list', { all_fields: true })
+  t.same(
+    groups.map((g) => [g.name, g.title, g.description]),
+    [['salud', 'Salud pública', 'Hospitales y campañas']],
+  )
+  const copy = await b.ok<Dict>('package_search', { q: '*:*' })
+  t.equal(copy.count, 1)
+  t.same(
+    copy.results[0].groups.map((g: Dict) => g.name),
+    ['salud'],
+  )
 })
 
 t.test('remote_groups "only_local" maps themes to local groups by name or title; no config, no groups', async (t) => {

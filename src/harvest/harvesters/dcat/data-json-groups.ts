@@ -41,10 +41,13 @@ async function localOrNew(ctx: PrepareContext, mode: 'only_local' | 'create', re
   }
 }
 
-/** The local group ids for a dataset's themes. */
-export async function themeGroups(ctx: PrepareContext, themes: TaxonomyTheme[]): Promise<{ id: string }[]> {
+/**
+ * The local group ids for a dataset's themes; null without remote_groups, so the dataset's groups
+ * are left as they are (an editor's choice) rather than emptied.
+ */
+export async function themeGroups(ctx: PrepareContext, themes: TaxonomyTheme[]): Promise<{ id: string }[] | null> {
   const mode = remoteMode(ctx.source.config, 'remote_groups')
-  if (!mode) return []
+  if (!mode) return null
   const ids: string[] = []
   for (const theme of themes) {
     const id = await localOrNew(ctx, mode, { name: mungeTitleToName(theme.id), title: theme.label, description: theme.description }, false)

@@ -114,7 +114,8 @@ export const dcatJsonHarvester: Harvester = {
     const out = prepared(ctx, page.datasets.find((d) => d.guid === record.guid) ?? page.datasets[0], record.guid)
     const source = JSON.parse(record.content) as Dict
     const groups = await themeGroups(ctx, datasetThemes(source))
-    if (groups.length) out.dict.groups = groups
+    // with remote_groups the themes decide: a theme the source dropped leaves its group
+    if (groups) out.dict.groups = groups
     const publisher = (out.dict.extras as { key: string; value: string }[]).find((e) => e.key === 'publisher_name')?.value
     const org = await publisherOrganization(ctx, publisher ?? '')
     if (org) out.dict.owner_org = org
