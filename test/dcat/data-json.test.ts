@@ -24,7 +24,17 @@ t.test('the schema check refuses what the issue found in data.json output', asyn
 t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid against the non-federal schema', async (t) => {
   const app = await dcatApp(t)
   const rich = await richDataset(app)
-  await app.ok('package_create', { name: 'untagged', owner_org: 'ministerio', author: 'Ana', author_email: 'ana@example.org', resources: [{ url: 'https://example.org/x.json', format: 'JSON' }] })
+  await app.ok('package_create', {
+    name: 'untagged',
+    owner_org: 'ministerio',
+    author: 'Ana',
+    author_email: 'ana@example.org',
+    extras: [
+      { key: 'conforms_to', value: '["https://example.org/norma"]' },
+      { key: 'documentation', value: '["https://example.org/guia", "la guía impresa"]' },
+    ],
+    resources: [{ url: 'https://example.org/x.json', format: 'JSON' }],
+  })
   await app.ok('package_create', { name: 'private-one', owner_org: 'ministerio', private: true, maintainer_email: 'x@example.org' })
   await app.ok('group_create', { name: 'salud', title: 'Salud pública', description: 'Hospitales y campañas' })
   await app.ok('group_create', { name: 'vacia', title: 'Sin conjuntos' })
@@ -85,6 +95,8 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
   const u: any = byTitle.get('untagged')
   t.notOk('keyword' in u, 'an untagged dataset has no keyword (no made-up tag)')
   t.notOk('landingPage' in u, 'no url, no landingPage')
+  t.equal(u.conformsTo, 'https://example.org/norma')
+  t.same(u.references, ['https://example.org/guia'], 'documentation pages are the references; text is no URI')
   t.same(u.contactPoint, { '@type': 'vcard:Contact', fn: 'Ana', hasEmail: 'mailto:ana@example.org' })
   t.equal(u.distribution.length, 1)
   t.match(u.distribution[0], { '@type': 'dcat:Distribution', accessURL: 'https://example.org/x.json', format: 'JSON' }, 'a link is an accessURL')

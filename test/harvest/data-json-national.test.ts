@@ -125,6 +125,8 @@ t.test('parsing: every field of the national profile lands in a CKAN field or ex
   t.same(d3.tags, [], 'no keyword, no tag')
 
   t.equal(d4.license_id, 'notspecified')
+  const spanish = parseDataJsonPage(JSON.stringify([{ title: 'x', identifier: 'x', license: 'No se especificó la licencia' }]), { sourceUrl: 'x' })
+  t.equal(spanish.datasets[0].dict.license_id, 'notspecified', "Portal Andino's Spanish title")
   t.equal(d4.author, 'Consultora Redes del Sur', 'the creator is the author')
   t.equal(d4.maintainer, 'Ente Regulador de la Energía Austral')
   t.equal(extrasOf(d4).creator_name, 'Consultora Redes del Sur')

@@ -104,6 +104,8 @@ t.test('DCAT-US 1.1 record: contact point, licence, media type, theme, spatial, 
     temporal_start: '2010-02-01T08:00:00Z',
     temporal_end: '2011-01-31T20:00:00Z',
     guid: 'molinos-0042',
+    conforms_to: '["https://estadistica.example.gov/taxonomia-molinos/"]',
+    documentation: '["http://estadistica.example.gov/docs/molinos-1.html", "http://estadistica.example.gov/docs/molinos-2.html"]',
   }
   for (const [k, v] of Object.entries(want)) t.equal(extra(d.dict, k), v, `extra ${k}`)
   const res = d.dict.resources as Res[]

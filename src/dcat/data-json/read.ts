@@ -129,10 +129,17 @@ function titleKey(title: string): string {
   return title.trim().replace(/\s+/g, ' ').toLowerCase()
 }
 
+/**
+ * Titles Spanish-language CKAN portals (Portal Andino) write for register licences: datos.gob.ar's
+ * data.json gives "No se especificó la licencia" for more than half of its datasets.
+ */
+const TRANSLATED_TITLES = new Map([['no se especificó la licencia', 'notspecified']])
+
 /** A licence given as the register's URL (or a known alias), id or title. */
 function licenseId(license: string): string {
   if (!license) return ''
-  return licenseIdForUrl(license) ?? (isLicenseId(license) ? license : (byTitle.get(titleKey(license)) ?? ''))
+  const key = titleKey(license)
+  return licenseIdForUrl(license) ?? (isLicenseId(license) ? license : (byTitle.get(key) ?? TRANSLATED_TITLES.get(key) ?? ''))
 }
 
 /** A theme of the catalog's themeTaxonomy (Argentina's profile: id, label, description). */
@@ -253,6 +260,11 @@ export function dataJsonToCkan(ds: Json, guid: string): Json {
   const superThemes = list(ds.superTheme)
   if (superThemes.length > 0) add('superTheme', pyJsonDumps(superThemes))
   add('source', text(ds.source))
+  // DCAT-US conformsTo is dct:conformsTo, references the related documents: ckanext-dcat's conforms_to and documentation
+  const standards = list(ds.conformsTo)
+  if (standards.length > 0) add('conforms_to', pyJsonDumps(standards))
+  const references = Array.isArray(ds.references) ? ds.references.map(text).filter(Boolean) : list(ds.references)
+  if (references.length > 0) add('documentation', pyJsonDumps(references))
   add('frequency', text(ds.accrualPeriodicity))
   add('access_rights', text(ds.accessLevel))
   add('rights', text(ds.rights))

@@ -147,6 +147,10 @@ export function dataJsonDataset(dict: PackageDict, site: Site): Record<string, u
   if (issued) out.issued = issued
   const rights = dictValue(dict, 'rights')
   if (rights && rights.length <= 255) out.rights = rights
+  const standard = listValue(dict, 'conforms_to').find(isHttpIri)
+  if (standard) out.conformsTo = standard
+  const references = uniq(listValue(dict, 'documentation').filter(isHttpIri))
+  if (references.length) out.references = references
   const source = sourceText(dictValue(dict, 'source'))
   if (source) out.source = source
   const spatial = dictValue(dict, 'spatial_text') ?? dictValue(dict, 'spatial_uri')
