@@ -53,6 +53,7 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
     url: 'portal interno',
     extras: [
       { key: 'contact_email', value: 'sin arroba' },
+      { key: 'license', value: 'https://example.org/licencia-propia' },
       { key: 'modified', value: '10/05/2016' },
       { key: 'issued', value: 'hace mucho' },
       { key: 'language', value: '["http://publications.europa.eu/resource/authority/language/SPA", "no es un idioma"]' },
@@ -110,6 +111,7 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
   const odd: any = byTitle.get('Valores raros')
   t.equal(odd.contactPoint.hasEmail, 'mailto:webmaster@test.local', "no usable address: the site's webmaster mailbox")
   t.notOk('landingPage' in odd, 'a url that is no URL is not a landingPage')
+  t.equal(odd.license, 'https://example.org/licencia-propia', 'a harvested licence outside the register keeps its URL')
   t.match(odd.modified, /^\d{4}-\d{2}-\d{2}T/, 'an unreadable modified falls back to metadata_modified')
   t.not(odd.modified, '10/05/2016')
   t.match(odd.issued, /^\d{4}-\d{2}-\d{2}T/, 'an unreadable issued falls back to metadata_created')

@@ -75,7 +75,8 @@ function mailto(value: string | undefined): string | undefined {
  */
 function siteMailbox(site: Site): string {
   const host = new URL(site.url).hostname
-  return `mailto:webmaster@${host.includes('.') ? host : `${host}.invalid`}`
+  // a host the pattern refuses (localhost, an IPv6 literal) gets the reserved .invalid domain (RFC 2606)
+  return `mailto:webmaster@${/^[\w-]+(\.[\w-]+)+$/.test(host) ? host : `${/^[\w-]+$/.test(host) ? host : 'localhost'}.invalid`}`
 }
 
 function date(value: string | undefined): string | undefined {
@@ -119,7 +120,8 @@ export function dataJsonDataset(dict: PackageDict, site: Site): Record<string, u
   const tags = ((dict.tags as { name: string }[] | undefined) ?? []).map((t) => t.name).filter((t) => t !== '')
   const emails = ['contact_email', 'maintainer_email', 'author_email', 'publisher_email'].map((k) => mailto(dictValue(dict, k)))
   const level = dictValue(dict, 'access_level') ?? dictValue(dict, 'access_rights')
-  const license = licenseIri(dict)
+  // a licence outside the register is kept by the harvesters as the extra `license`: its URL still names it
+  const license = licenseIri(dict) ?? [dictValue(dict, 'license')].find((v): v is string => !!v && isHttpIri(v))
   const publisher: Record<string, unknown> = { '@type': 'org:Organization', name: publisherName }
   const publisherEmail = mailto(dictValue(dict, 'publisher_email'))
   // Argentina's national profile names the publisher's address mbox; harvesters of it read it there
