@@ -43,7 +43,8 @@ export function distributionFormat(g: Graph, d: Term): [string, string] {
     } else if (IANA_MEDIA_TYPE.test(f.value)) {
       if (!imt) imt = f.value
     } else {
-      label = f.value
+      // a format without an IRI is a node labelled with its name (DCAT-AP 3, DCAT-US)
+      label = f.termType === 'BlankNode' ? g.termValue(f) : f.value
     }
   }
   const iana = IANA_MEDIA_TYPE.exec(imt)
