@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { HarvestParseError, type ParsedPage } from './parsed.js'
 import { loadRdf } from './rdf-load.js'
 import { Graph, NS } from './rdf-graph.js'
-import { datasetDict } from './dataset.js'
+import { readDataset } from './profiles.js'
 import { mungeTitleToName } from '../../harvest/harvesters/munge.js'
 
 export interface RdfPageOptions {
@@ -19,6 +19,8 @@ export interface RdfPageOptions {
   rdfFormat?: string
   /** the harvest source's URL, for the `<source>/<name>` guid fallback */
   sourceUrl: string
+  /** the harvest source's `profiles` config (checked names; default DCAT-AP) */
+  profiles?: readonly string[]
 }
 
 const PAGINATION_TYPES = [`${NS.hydra}PartialCollectionView`, `${NS.hydra}PagedCollection`]
@@ -85,7 +87,7 @@ export async function parseRdfPage(body: string, opts: RdfPageOptions): Promise<
   for (const node of g.subjectsOfType(`${NS.dcat}Dataset`) as Term[]) {
     let guid: string | null = null
     try {
-      const dict = datasetDict(g, node)
+      const dict = readDataset(g, node, opts.profiles)
       guid = rdfGuid(dict, opts.sourceUrl)
       if (!dict.title) {
         page.errors.push({ guid, message: `Dataset ${node.termType === 'NamedNode' ? node.value : '(blank node)'} has no dct:title` })

@@ -4,6 +4,7 @@ import type { PackageDict } from '../../model/package-dict.js'
 import { ValidationError } from '../../errors.js'
 import { Graph, addCatalog, addDataset, type Site } from './graph.js'
 import { addSchemaCatalog, addSchemaDataset } from './schemaorg.js'
+import { addDcatUsCatalog, addDcatUsDataset } from './dcat-us.js'
 import { addPagination } from './pagination.js'
 import { parseProfiles, type Profile } from './profiles.js'
 import { rdfFormat, serialize, type RdfFormat } from './serialize.js'
@@ -35,10 +36,17 @@ export function formatParam(value: string | undefined, fallback: RdfFormat): Rdf
   return f
 }
 
+/** Each profile's dataset writer. */
+const DATASET_WRITERS: Record<Profile, (g: Graph, dict: PackageDict, s: Site) => NamedNode> = {
+  euro_dcat_ap_3: addDataset,
+  schemaorg: addSchemaDataset,
+  dcat_us_3: addDcatUsDataset,
+}
+
 /** The dataset graph(s) under the requested profiles. */
 export function datasetGraph(dict: PackageDict, profiles: Profile[], s: Site): Graph {
   const g = new Graph()
-  for (const p of profiles) (p === 'schemaorg' ? addSchemaDataset : addDataset)(g, dict, s)
+  for (const p of profiles) DATASET_WRITERS[p](g, dict, s)
   return g
 }
 
@@ -100,11 +108,11 @@ export async function catalogPage(ctx: ActionContext, p: CatalogParams): Promise
   const datasets = found.results.filter(isPublicDataset)
   const s = site(ctx)
   const g = new Graph()
-  const nodes: Record<Profile, NamedNode[]> = { euro_dcat_ap_3: [], schemaorg: [] }
-  for (const d of datasets) for (const prof of profiles) nodes[prof].push((prof === 'schemaorg' ? addSchemaDataset : addDataset)(g, d, s))
+  const nodes: Record<Profile, NamedNode[]> = { euro_dcat_ap_3: [], schemaorg: [], dcat_us_3: [] }
+  for (const d of datasets) for (const prof of profiles) nodes[prof].push(DATASET_WRITERS[prof](g, d, s))
   for (const prof of profiles) {
     if (prof === 'schemaorg') addSchemaCatalog(g, s, nodes.schemaorg)
-    else addCatalog(g, s, nodes.euro_dcat_ap_3, await lastModified(ctx, page === 1 && !p.q && !p.fq && !since ? datasets : undefined))
+    else (prof === 'dcat_us_3' ? addDcatUsCatalog : addCatalog)(g, s, nodes[prof], await lastModified(ctx, page === 1 && !p.q && !p.fq && !since ? datasets : undefined))
   }
   addPagination(g, {
     base: `${s.url}/catalog.${EXTENSIONS[format]}`,

@@ -1,7 +1,7 @@
 import { ValidationError } from '../../errors.js'
 
 /** The RDF profiles Abierto writes; the first is the default (ckanext.dcat.rdf.profiles). */
-export const PROFILES = ['euro_dcat_ap_3', 'schemaorg'] as const
+export const PROFILES = ['euro_dcat_ap_3', 'schemaorg', 'dcat_us_3'] as const
 export type Profile = (typeof PROFILES)[number]
 
 /** `profiles` as a list or comma-separated text; unknown names are CKAN's 409. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import { findActiveGroupId } from '../../auth/authz.js'
+import { profilesProblem } from '../../dcat/read/profile-config.js'
 
 /**
  * Harvest source configs (harvesters/index.ts lists the types). Checks throw ConfigProblem with
@@ -41,6 +42,7 @@ export async function validateHarvestConfig(db: Kysely<Database>, type: string, 
   if ('api_key' in config && typeof config.api_key !== 'string') throw new ConfigProblem('api_key must be a string')
   if ('user_agent' in config && typeof config.user_agent !== 'string') throw new ConfigProblem('user_agent must be a string')
   if (type === 'dcat_rdf' && 'rdf_format' in config && typeof config.rdf_format !== 'string') throw new ConfigProblem('rdf_format must be a string')
+  if (type === 'dcat_rdf' && 'profiles' in config && profilesProblem(config.profiles)) throw new ConfigProblem(profilesProblem(config.profiles)!)
   if (type !== 'ckan') return text
 
   if ('api_version' in config && !Number.isInteger(Number(config.api_version))) throw new ConfigProblem('api_version must be an integer')
