@@ -6,7 +6,6 @@ import n3 from 'n3'
 import type { Term } from 'n3'
 import { addDcatUsDataset } from '../../src/dcat/write/dcat-us.js'
 import { Graph } from '../../src/dcat/write/graph.js'
-import { serialize } from '../../src/dcat/write/serialize.js'
 import { dcatApp } from './fixtures.js'
 import { violations } from './shacl.js'
 
