@@ -70,6 +70,10 @@ async function publish(app: TestApp): Promise<{ dataset: Dict; served: string }>
   return { dataset, served: res.body }
 }
 
+// one app and one published dataset for the publishing tests (a fresh app costs seconds)
+const app = await dcatApp(t)
+const { dataset, served } = await publish(app)
+
 t.test('the DCAT-US fields are read from our DCAT-US 3 dataset (ckanext-dcat dcat_us_3 parse expectations)', async (t) => {
   const dict = await read(FIXTURE, ['dcat_us_3'])
   const x = extrasOf(dict)
@@ -121,8 +125,6 @@ const US_EXTRAS = ['bbox', 'data_dictionary', 'liability', 'contributor', 'purpo
 const US_RESOURCE_KEYS = ['identifier', 'character_encoding', 'data_dictionary']
 
 t.test('dcat_us_3 output of the stored dataset: 0 violations of the DCAT-US 3 shapes, the DCAT-US fields read back', async (t) => {
-  const app = await dcatApp(t)
-  const { served } = await publish(app)
   t.same(await violations(served, US_SHAPES), [], 'DCAT-US 3 shapes as published')
   t.same(await violations(served, US_SHAPES, SPEC_NAMESPACE), [], 'DCAT-US 3 shapes on the specification namespace')
   const before = await read(FIXTURE, ['dcat_us_3'])
@@ -141,8 +143,6 @@ t.test('dcat_us_3 output of the stored dataset: 0 violations of the DCAT-US 3 sh
 const AP_WRITER = { todo: 'DCAT-AP properties the DCAT-AP 3 writer does not publish yet (dcatap part of issue 17)' }
 
 t.test('dcat_us_3 output of the stored dataset: every property read back', AP_WRITER, async (t) => {
-  const app = await dcatApp(t)
-  const { dataset, served } = await publish(app)
   const before = await read(FIXTURE, ['dcat_us_3'])
   const after = await read(served, ['dcat_us_3'])
   for (const key of ['title', 'notes', 'url', 'version', 'license_id']) t.equal(after[key], before[key], key)
@@ -159,8 +159,6 @@ t.test('dcat_us_3 output of the stored dataset: every property read back', AP_WR
 })
 
 t.test('dcat_us_3 output keeps the predicates of every node of the source graph', AP_WRITER, async (t) => {
-  const app = await dcatApp(t)
-  const { served } = await publish(app)
   const source = predicatesByNode(FIXTURE)
   const output = predicatesByNode(served)
   for (const [node, predicates] of source) {
@@ -174,8 +172,6 @@ t.test('dcat_us_3 output keeps the predicates of every node of the source graph'
 })
 
 t.test('a catalog page in dcat_us_3 passes the DCAT-US 3 shapes', async (t) => {
-  const app = await dcatApp(t)
-  await publish(app)
   await app.ok('package_create', { name: 'minimo', notes: 'Sin más', resources: [{ url: 'https://example.org/a.xyz', format: 'XYZ' }] })
   const res = await app.app.inject({ method: 'GET', url: '/catalog.ttl?profiles=dcat_us_3' })
   t.equal(res.statusCode, 200)
@@ -194,7 +190,6 @@ async function remoteCatalog(t: { teardown(fn: () => unknown): void }): Promise<
 t.test('the dcat_rdf harvester reads with the source config `profiles`', async (t) => {
   const url = await remoteCatalog(t)
   const app = await dcatApp(t, LOCAL_REMOTES)
-  await app.ok('organization_create', { name: 'lagos' })
   const harvested: Dict = {}
   for (const [name, config] of [
     ['con-perfil', JSON.stringify({ profiles: 'dcat_us_3' })],
