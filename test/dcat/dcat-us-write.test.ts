@@ -5,6 +5,7 @@ import t from 'tap'
 import n3 from 'n3'
 import type { Term } from 'n3'
 import { addDcatUsDataset } from '../../src/dcat/write/dcat-us.js'
+import { parseRdfPage } from '../../src/dcat/read/catalog.js'
 import { Graph } from '../../src/dcat/write/graph.js'
 import { dcatApp } from './fixtures.js'
 import { violations } from './shacl.js'
@@ -190,4 +191,30 @@ t.test('our CKAN dataset in dcat_us_3: the DCAT-AP properties ckanext-dcat e2e t
   t.same(values(objs(store, dist, `${NS.dcat}compressFormat`)), ['http://www.iana.org/assignments/media-types/application/gzip'])
   t.same(values(objs(store, dist, `${NS.dcat}packageFormat`)), ['http://publications.europa.eu/resource/authority/file-type/TAR'])
   t.same(values(objs(store, dist, `${NS.dcat}temporalResolution`)), ['P1D'])
+})
+
+/** The fixture's structure `key` with each item reduced to the subfields given there, as text. */
+function given(key: string): Dict[] {
+  const raw = (FIXTURE.extras as Dict[]).find((e) => e.key === key)?.value
+  return (JSON.parse(raw) as Dict[]).map((item) => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, typeof v === 'object' ? v : String(v)])))
+}
+
+t.test('our CKAN dataset published in dcat_us_3 and read back with dcat_us_3: the DCAT-US structures come back', async (t) => {
+  const { turtle } = await served(t)
+  const page = await parseRdfPage(turtle, { rdfFormat: 'turtle', sourceUrl: 'https://parks.example.gov/catalog', profiles: ['dcat_us_3'] })
+  const dict = page.datasets[0].dict as Dict
+  const extras = Object.fromEntries((dict.extras as Dict[]).map((e) => [e.key, e.value]))
+  const sortBy = (items: Dict[]) => [...items].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
+  for (const key of ['contact', 'creator', 'contributor', 'temporal_coverage', 'bbox', 'data_dictionary', 'qualified_relation']) {
+    const expected = given(key)
+    const back = (JSON.parse(extras[key] ?? '[]') as Dict[]).map((item) => Object.fromEntries(Object.keys(expected[0]).map((k) => [k, item[k]])))
+    t.same(sortBy(back), sortBy(expected), key)
+  }
+  for (const key of ['liability', 'purpose', 'usage']) t.equal(extras[key], (FIXTURE.extras as Dict[]).find((e) => e.key === key)?.value, key)
+  t.same([extras.publisher_name, extras.publisher_email, extras.publisher_url], ['National Trails Service', 'info@parks.example.gov', 'https://parks.example.gov'], 'publisher')
+  t.same([extras.spatial_uri, extras.spatial_text], ['https://sws.geonames.org/5509945/', 'Canyon Country'], 'location')
+  const [res] = dict.resources as Dict[]
+  const src = FIXTURE.resources[0] as Dict
+  for (const key of ['identifier', 'character_encoding', 'name', 'description', 'url', 'size', 'hash']) t.same(res[key], src[key], `resource ${key}`)
+  t.same(JSON.parse(res.data_dictionary), JSON.parse(src.data_dictionary), 'resource data_dictionary')
 })
