@@ -218,3 +218,22 @@ t.test('our CKAN dataset published in dcat_us_3 and read back with dcat_us_3: th
   for (const key of ['identifier', 'character_encoding', 'name', 'description', 'url', 'size', 'hash']) t.same(res[key], src[key], `resource ${key}`)
   t.same(JSON.parse(res.data_dictionary), JSON.parse(src.data_dictionary), 'resource data_dictionary')
 })
+
+t.test('the DCAT-US 3 shapes do catch a broken graph (and the moved namespace reaches DCAT-US properties)', async (t) => {
+  const bad = `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> . @prefix dcatus: <http://resources.data.gov/ontology/dcat-us#> .
+    <http://x/ds> a dcat:Dataset ; dct:title "x" ; dct:description "y" ; dcatus:liabilityStatement "not a node" .`
+  const asIs = await violations(bad, US_SHAPES)
+  t.ok(
+    asIs.some((v) => v.path === 'http://purl.org/dc/terms/publisher'),
+    'a dataset without publisher is reported',
+  )
+  t.notOk(
+    asIs.some((v) => v.path === `${NS.dcatus}liabilityStatement`),
+    "the file's own namespace misses DCAT-US properties",
+  )
+  const moved = await violations(bad, US_SHAPES, SPEC_NAMESPACE)
+  t.ok(
+    moved.some((v) => v.path === `${NS.dcatus}liabilityStatement`),
+    'a literal liability statement is reported on the specification namespace',
+  )
+})
