@@ -22,7 +22,7 @@ import { LOCAL_REMOTES, createSource, jobReport, startJob } from '../harvest/har
 type Dict = Record<string, any>
 
 const FIXTURE = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/dcat/dcat-us-3-dataset.ttl'), 'utf8')
-const US_SHAPES = 'dcat-us-3.0-SHACL.ttl'
+const US_SHAPES = 'DCAT-US 3.0'
 // the shapes' dcat-us: namespace moved to the specification's, so its own classes and properties are checked too
 const SPEC_NAMESPACE = { renamespace: { 'http://data.resources.gov/ontology/dcat-us#': 'http://resources.data.gov/ontology/dcat-us#' } }
 
@@ -42,11 +42,12 @@ function predicatesByNode(turtle: string): Map<string, string[]> {
   const names = new Map<string, string>()
   const name = (t: n3.Term): string => (t.termType === 'BlankNode' ? (names.get(t.value) ?? `_:${t.value}`) : t.value)
   // name blank nodes by subject + predicate + the sorted literals they carry, so two bounding boxes stay apart
+  // (literals only: an output may add types or links to a node, and it is still the same node)
   for (let round = 0; round < 4; round++) {
     for (const q of quads) {
       if (q.object.termType !== 'BlankNode') continue
       const literals = quads
-        .filter((x) => x.subject.equals(q.object) && x.object.termType !== 'BlankNode')
+        .filter((x) => x.subject.equals(q.object) && x.object.termType === 'Literal')
         .map((x) => x.object.value)
         .sort()
         .join('|')
@@ -140,7 +141,7 @@ t.test('dcat_us_3 output of the stored dataset: 0 violations of the DCAT-US 3 sh
 })
 
 // Every property, DCAT-AP's included: most of those are written by the DCAT-AP writer (issue 17 "Out")
-const AP_WRITER = { todo: 'DCAT-AP properties the DCAT-AP 3 writer does not publish yet (dcatap part of issue 17)' }
+const AP_WRITER = {}
 
 t.test('dcat_us_3 output of the stored dataset: every property read back', AP_WRITER, async (t) => {
   const before = await read(FIXTURE, ['dcat_us_3'])

@@ -37,7 +37,7 @@ const NS = {
 }
 const SITE = { url: 'http://test.local', title: 'Portal de prueba', description: '' }
 const FIXTURE = JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/dcat/dcat-us-3-ckan.json'), 'utf8')) as Dict
-const US_SHAPES = 'dcat-us-3.0-SHACL.ttl'
+const US_SHAPES = 'DCAT-US 3.0'
 const SPEC_NAMESPACE = { renamespace: { 'http://data.resources.gov/ontology/dcat-us#': 'http://resources.data.gov/ontology/dcat-us#' } }
 
 /** Objects of (s, p) in a store. */
@@ -169,7 +169,7 @@ t.test('our CKAN dataset in dcat_us_3: the DCAT-US structures triple by triple, 
   t.same(values(objs(store, format, `${NS.rdfs}label`)), ['CSV'])
 })
 
-t.test('our CKAN dataset in dcat_us_3: the DCAT-AP properties ckanext-dcat e2e test expects', { todo: 'written by the DCAT-AP 3 writer (dcatap part of issue 17)' }, async (t) => {
+t.test('our CKAN dataset in dcat_us_3: the DCAT-AP properties ckanext-dcat e2e test expects', async (t) => {
   const { store, ds } = await served(t)
   t.same(values(objs(store, ds, `${NS.adms}versionNotes`)), ['Counter 12 moved to the north trailhead'])
   t.same(values(objs(store, ds, `${NS.dct}provenance`)), ['https://parks.example.gov/about/trail-counters.html'])

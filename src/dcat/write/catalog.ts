@@ -2,11 +2,13 @@ import type { NamedNode } from 'n3'
 import type { ActionContext } from '../../actions/context.js'
 import type { PackageDict } from '../../model/package-dict.js'
 import { ValidationError } from '../../errors.js'
-import { Graph, addCatalog, addDataset, type Site } from './graph.js'
+import { Graph, type Site } from './graph.js'
+import { addCatalog } from './catalog-node.js'
+import { addDataset } from './dcat-ap-dataset.js'
 import { addSchemaCatalog, addSchemaDataset } from './schemaorg.js'
 import { addDcatUsCatalog, addDcatUsDataset } from './dcat-us.js'
 import { addPagination } from './pagination.js'
-import { parseProfiles, type Profile } from './profiles.js'
+import { DCAT_AP, parseProfiles, type Profile } from './profiles.js'
 import { rdfFormat, serialize, type RdfFormat } from './serialize.js'
 
 /** ckanext.dcat.datasets_per_page */
@@ -26,7 +28,7 @@ export function isPublicDataset(d: PackageDict): boolean {
 }
 
 export function site(ctx: ActionContext): Site {
-  return { url: ctx.config.siteUrl, title: ctx.config.siteTitle, description: ctx.config.siteDescription }
+  return { url: ctx.config.siteUrl, title: ctx.config.siteTitle, description: ctx.config.siteDescription, language: ctx.config.siteLocale }
 }
 
 export function formatParam(value: string | undefined, fallback: RdfFormat): RdfFormat {
@@ -36,17 +38,37 @@ export function formatParam(value: string | undefined, fallback: RdfFormat): Rdf
   return f
 }
 
-/** Each profile's dataset writer. */
-const DATASET_WRITERS: Record<Profile, (g: Graph, dict: PackageDict, s: Site) => NamedNode> = {
-  euro_dcat_ap_3: addDataset,
-  schemaorg: addSchemaDataset,
-  dcat_us_3: addDcatUsDataset,
+/** What one profile adds: the dataset's triples, and the catalog node's once the page's datasets are written. */
+interface ProfileWriter {
+  dataset(g: Graph, dict: PackageDict, s: Site): NamedNode
+  catalog(g: Graph, s: Site, datasets: NamedNode[], modified: () => Promise<string | undefined>): Promise<void>
+}
+
+/**
+ * The writers of the requested profiles, in order. Of several DCAT-AP profiles only the last
+ * writes: in ckanext-dcat each later one rewrites the same properties in its own form.
+ */
+function writers(profiles: Profile[]): ProfileWriter[] {
+  const dcatAp = profiles.filter((p) => DCAT_AP[p]).at(-1)
+  const out: ProfileWriter[] = []
+  for (const p of profiles) {
+    const flavour = DCAT_AP[p]
+    if (p === 'schemaorg') {
+      out.push({ dataset: addSchemaDataset, catalog: async (g, s, nodes) => void addSchemaCatalog(g, s, nodes) })
+    } else if (flavour && p === dcatAp) {
+      out.push({ dataset: (g, d, s) => addDataset(g, d, s, flavour), catalog: async (g, s, nodes, modified) => void addCatalog(g, s, nodes, await modified()) })
+    } else if (p === 'dcat_us_3') {
+      // DCAT-US 3 builds on DCAT-AP 3 and writes its own, whatever DCAT-AP profile is also asked for
+      out.push({ dataset: addDcatUsDataset, catalog: async (g, s, nodes, modified) => void addDcatUsCatalog(g, s, nodes, await modified()) })
+    }
+  }
+  return out
 }
 
 /** The dataset graph(s) under the requested profiles. */
 export function datasetGraph(dict: PackageDict, profiles: Profile[], s: Site): Graph {
   const g = new Graph()
-  for (const p of profiles) DATASET_WRITERS[p](g, dict, s)
+  for (const w of writers(profiles)) w.dataset(g, dict, s)
   return g
 }
 
@@ -108,11 +130,10 @@ export async function catalogPage(ctx: ActionContext, p: CatalogParams): Promise
   const datasets = found.results.filter(isPublicDataset)
   const s = site(ctx)
   const g = new Graph()
-  const nodes: Record<Profile, NamedNode[]> = { euro_dcat_ap_3: [], schemaorg: [], dcat_us_3: [] }
-  for (const d of datasets) for (const prof of profiles) nodes[prof].push(DATASET_WRITERS[prof](g, d, s))
-  for (const prof of profiles) {
-    if (prof === 'schemaorg') addSchemaCatalog(g, s, nodes.schemaorg)
-    else (prof === 'dcat_us_3' ? addDcatUsCatalog : addCatalog)(g, s, nodes[prof], await lastModified(ctx, page === 1 && !p.q && !p.fq && !since ? datasets : undefined))
+  const firstPage = page === 1 && !p.q && !p.fq && !since ? datasets : undefined
+  for (const w of writers(profiles)) {
+    const nodes = datasets.map((d) => w.dataset(g, d, s))
+    await w.catalog(g, s, nodes, () => lastModified(ctx, firstPage))
   }
   addPagination(g, {
     base: `${s.url}/catalog.${EXTENSIONS[format]}`,

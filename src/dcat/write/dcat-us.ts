@@ -14,8 +14,11 @@
 import n3 from 'n3'
 import type { BlankNode, NamedNode, Quad, Quad_Object, Quad_Subject } from 'n3'
 import type { PackageDict, ResourceDict } from '../../model/package-dict.js'
-import { CNT, DCAT, DCATUS, DCT, FOAF, GSP, LOCN, ORG, RDF, RDFS, SKOS, XSD } from '../namespaces.js'
-import { addCatalog, addDataset, Graph, iri, resourceUri, type Site } from './graph.js'
+import { CNT, DCAT, DCATUS, DCT, FOAF, GSP, LOCN, ORG, RDF, RDFS, SKOS, VCARD, XSD } from '../namespaces.js'
+import { Graph, iri, resourceUri, type Site } from './graph.js'
+import { addDataset } from './dcat-ap-dataset.js'
+import { addCatalog } from './catalog-node.js'
+import { DCAT_AP } from './profiles.js'
 import { firstValue, isHttpIri, listValue } from './values.js'
 import { items, structured, text, type Item } from './dcat-us-values.js'
 import { addAgent, addContact, addLocation, addPeriod, addRelation } from './dcat-us-lists.js'
@@ -35,19 +38,22 @@ const LISTS: [string, NamedNode][] = [
 /** The DCAT-US 3 triples of one dataset and its distributions. */
 export function addDcatUsDataset(g: Graph, dict: PackageDict, site: Site): NamedNode {
   const local = new Graph()
-  const ds = addDataset(local, dict, site)
+  const ds = addDataset(local, dict, site, DCAT_AP.euro_dcat_ap_3!)
   const replaced = new Set(LISTS.filter(([key]) => items(dict, key).length > 0).map(([, p]) => p.value))
   const kept = reachable(
-    geometriesAsLiterals(local.quads).filter((q) => !(q.subject.equals(ds) && replaced.has(q.predicate.value))),
+    firstOnly(
+      geometriesAsLiterals(local.quads).filter((q) => !(q.subject.equals(ds) && replaced.has(q.predicate.value))),
+      ds,
+    ),
     ds,
   )
   const out = new Graph()
-  for (const q of formatsAsNodes(untypeSchemelessConcepts(untypeUntitledPages(kept, ds)))) out.add(q.subject, q.predicate as NamedNode, q.object)
+  for (const q of formatsAsNodes(untypeSchemelessConcepts(kept))) out.add(q.subject, q.predicate as NamedNode, q.object)
 
   for (const c of items(dict, 'contact')) addContact(out, ds, DCAT.contactPoint, c)
   // dct:publisher is 0..1
   for (const p of items(dict, 'publisher').slice(0, 1)) addAgent(out, ds, DCT.publisher, p)
-  for (const c of items(dict, 'creator')) addAgent(out, ds, DCT.creator, c)
+  for (const c of items(dict, 'creator').slice(0, 1)) addAgent(out, ds, DCT.creator, c)
   for (const c of items(dict, 'contributor')) addAgent(out, ds, DCT.contributor, c)
   for (const t of items(dict, 'temporal_coverage')) addPeriod(out, ds, t)
   for (const s of items(dict, 'spatial_coverage')) addLocation(out, ds, s)
@@ -68,7 +74,8 @@ export function addDcatUsDataset(g: Graph, dict: PackageDict, site: Site): Named
 
   if (!out.quads.some((q) => q.subject.equals(ds) && q.predicate.equals(DCT.publisher))) addSitePublisher(out, ds, site)
   publishersAsOrganizations(out, ds)
-  for (const q of out.quads) g.add(q.subject, q.predicate as NamedNode, q.object)
+  servicesRunByTheDataset(out, ds)
+  for (const q of untypeUntitledPages(out.quads)) g.add(q.subject, q.predicate as NamedNode, q.object)
   return ds
 }
 
@@ -76,7 +83,7 @@ export function addDcatUsDataset(g: Graph, dict: PackageDict, site: Site): Named
 export function addDcatUsCatalog(g: Graph, site: Site, datasets: NamedNode[], modified: string | undefined): NamedNode {
   const local = new Graph()
   const cat = addCatalog(local, site, datasets, modified)
-  for (const q of untypeUntitledPages(local.quads, cat)) g.add(q.subject, q.predicate as NamedNode, q.object)
+  for (const q of untypeUntitledPages(local.quads)) g.add(q.subject, q.predicate as NamedNode, q.object)
   return cat
 }
 
@@ -105,14 +112,22 @@ function reachable(quads: Quad[], root: NamedNode): Quad[] {
   return out
 }
 
-/** DCAT-US makes dct:title mandatory on a foaf:Document: an untitled landing page, page or homepage is left untyped. */
-function untypeUntitledPages(quads: Quad[], subject: NamedNode): Quad[] {
-  const linking = [DCAT.landingPage, FOAF.page, FOAF.homepage]
-  const pages = new Set(quads.filter((q) => q.subject.equals(subject) && linking.some((p) => q.predicate.equals(p))).map((q) => `${q.object.termType}:${q.object.value}`))
-  const titled = new Set(quads.filter((q) => q.predicate.equals(DCT.title)).map((q) => `${q.subject.termType}:${q.subject.value}`))
+/** DCAT-US makes dct:title mandatory on a foaf:Document: an untitled page (landing page, documentation, homepage) is left untyped. */
+function untypeUntitledPages(quads: Quad[]): Quad[] {
+  const titled = new Set(quads.filter((q) => q.predicate.equals(DCT.title)).map((q) => termKey(q.subject)))
+  return quads.filter((q) => !(q.predicate.equals(RDF.type) && q.object.equals(FOAF.Document) && !titled.has(termKey(q.subject))))
+}
+
+/** Dataset properties DCAT-US allows once (documentation, conformsTo, creator): the first value is published. */
+const ONCE = [FOAF.page, DCT.conformsTo, DCT.creator]
+
+function firstOnly(quads: Quad[], ds: NamedNode): Quad[] {
+  const seen = new Set<string>()
   return quads.filter((q) => {
-    const k = `${q.subject.termType}:${q.subject.value}`
-    return !(pages.has(k) && !titled.has(k) && q.predicate.equals(RDF.type))
+    if (!q.subject.equals(ds) || !ONCE.some((p) => q.predicate.equals(p))) return true
+    if (seen.has(q.predicate.value)) return false
+    seen.add(q.predicate.value)
+    return true
   })
 }
 
@@ -160,6 +175,21 @@ function publishersAsOrganizations(g: Graph, ds: NamedNode): void {
   for (const p of publishers) {
     g.add(p, RDF.type, ORG.Organization)
     for (const name of g.quads.filter((q) => q.subject.equals(p) && q.predicate.equals(FOAF.name))) g.add(p, SKOS.prefLabel, name.object)
+    // ckanext-dcat's scheming agents carry the address as vcard:hasEmail; DCAT-AP's foaf:mbox stays for DCAT-AP readers
+    for (const mbox of g.quads.filter((q) => q.subject.equals(p) && q.predicate.equals(FOAF.mbox))) g.add(p, VCARD.hasEmail, mbox.object)
+  }
+}
+
+/**
+ * DCAT-US makes dcat:contactPoint and dct:publisher mandatory on a dcat:DataService: a service that
+ * names neither is taken to be run by the dataset's contact points and publisher.
+ */
+function servicesRunByTheDataset(g: Graph, ds: NamedNode): void {
+  const of = (s: Quad_Subject, p: NamedNode) => g.quads.filter((q) => q.subject.equals(s) && q.predicate.equals(p)).map((q) => q.object)
+  const services = g.quads.filter((q) => q.predicate.equals(RDF.type) && q.object.equals(DCAT.DataService)).map((q) => q.subject)
+  for (const svc of services) {
+    if (of(svc, DCAT.contactPoint).length === 0) for (const c of of(ds, DCAT.contactPoint)) g.add(svc, DCAT.contactPoint, c)
+    if (of(svc, DCT.publisher).length === 0) for (const p of of(ds, DCT.publisher).slice(0, 1)) g.add(svc, DCT.publisher, p)
   }
 }
 
