@@ -191,7 +191,12 @@ t.test('names: taken ones and equal ones within a batch get a number', async (t)
   await b.ok('package_create', { name: 'ocupado', owner_org: 'espejo' })
   const r = await harvest(b, source)
   t.same([r.stats.added, r.stats.errored], [3, 0])
-  const names = await b.db.kysely.selectFrom('package').select(['id', 'name']).where('id', 'in', [id(1), id(2), id(3)]).orderBy('id').execute()
+  const names = await b.db.kysely
+    .selectFrom('package')
+    .select(['id', 'name'])
+    .where('id', 'in', [id(1), id(2), id(3)])
+    .orderBy('id')
+    .execute()
   t.same(
     names.map((n) => n.name),
     ['igual', 'igual1', 'ocupado1'],

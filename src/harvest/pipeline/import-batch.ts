@@ -114,18 +114,23 @@ async function importAll(tx: ActionContext, scope: ImportScope, objects: Harvest
     .selectFrom('harvest_object')
     .selectAll()
     .where('harvest_source_id', '=', source.id)
-    .where(
-      'guid',
-      '=',
-      sql<string>`ANY(${objects.map((o) => o.guid)}::text[])`,
-    )
+    .where('guid', '=', sql<string>`ANY(${objects.map((o) => o.guid)}::text[])`)
     .where('current', '=', true)
     .orderBy('id')
     .forUpdate()
     .execute()
   const previousOf = new Map(previousRows.map((p) => [p.guid, p]))
   const packageIds = [...new Set(previousRows.map((p) => p.package_id).filter((id): id is string => id !== null))]
-  const packages = new Map((packageIds.length ? await tx.db.selectFrom('package').selectAll().where('id', '=', sql<string>`ANY(${packageIds}::text[])`).execute() : []).map((p) => [p.id, p]))
+  const packages = new Map(
+    (packageIds.length
+      ? await tx.db
+          .selectFrom('package')
+          .selectAll()
+          .where('id', '=', sql<string>`ANY(${packageIds}::text[])`)
+          .execute()
+      : []
+    ).map((p) => [p.id, p]),
+  )
 
   const outcomes: Outcome[] = []
   const pending: Found[] = []
@@ -149,7 +154,15 @@ async function importAll(tx: ActionContext, scope: ImportScope, objects: Harvest
   if (pending.length === 0) return outcomes
 
   // the harvester sees each dataset as package_show shows it
-  const before = new Map((await packageDicts(tx.db, pending.flatMap((f) => (f.live ? [f.live.id] : [])), siteUrl)).map((d) => [String(d.id), d]))
+  const before = new Map(
+    (
+      await packageDicts(
+        tx.db,
+        pending.flatMap((f) => (f.live ? [f.live.id] : [])),
+        siteUrl,
+      )
+    ).map((d) => [String(d.id), d]),
+  )
   const prepared: Prepared[] = []
   for (const f of pending) {
     try {
@@ -175,7 +188,18 @@ async function importAll(tx: ActionContext, scope: ImportScope, objects: Harvest
 
   // the datasets written to, locked as package_update locks them: the live one, else one with the record's id
   const targetIds = [...new Set(prepared.flatMap((p) => (p.live ? [p.live.id] : p.prepared.id ? [p.prepared.id] : [])))]
-  const targets = new Map((targetIds.length ? await tx.db.selectFrom('package').selectAll().where('id', '=', sql<string>`ANY(${targetIds}::text[])`).orderBy('id').forUpdate().execute() : []).map((p) => [p.id, p]))
+  const targets = new Map(
+    (targetIds.length
+      ? await tx.db
+          .selectFrom('package')
+          .selectAll()
+          .where('id', '=', sql<string>`ANY(${targetIds}::text[])`)
+          .orderBy('id')
+          .forUpdate()
+          .execute()
+      : []
+    ).map((p) => [p.id, p]),
+  )
   // the CKAN harvester keeps remote ids: a dataset with this id may be another source's
   const adopted = prepared.flatMap((p) => (!p.live && p.prepared.id && targets.has(p.prepared.id) ? [p.prepared.id] : []))
   const owners = new Map<string, { source_name: string; harvest_source_id: string }>()
@@ -204,9 +228,7 @@ async function importAll(tx: ActionContext, scope: ImportScope, objects: Harvest
       target = same
     }
     plans.push(
-      target
-        ? { found: p, target, data: { ...p.prepared.dict, id: target.id, name: target.name, state: 'active', owner_org } }
-        : { found: p, data: { ...p.prepared.dict, ...(p.prepared.id ? { id: p.prepared.id } : {}), owner_org } },
+      target ? { found: p, target, data: { ...p.prepared.dict, id: target.id, name: target.name, state: 'active', owner_org } } : { found: p, data: { ...p.prepared.dict, ...(p.prepared.id ? { id: p.prepared.id } : {}), owner_org } },
     )
   }
   const creates = plans.filter((p) => !p.target)
@@ -257,11 +279,12 @@ async function importAll(tx: ActionContext, scope: ImportScope, objects: Harvest
   await keepUnchangedModified(tx, planned, before, after)
 
   const actor = actorOf(tx)
-  if (actor) await recordPackageActivities(
-    tx.db,
-    actor,
-    planned.map((p) => ({ kind: p.existing ? 'changed' : 'new', dict: after.get(p.id)! })),
-  )
+  if (actor)
+    await recordPackageActivities(
+      tx.db,
+      actor,
+      planned.map((p) => ({ kind: p.existing ? 'changed' : 'new', dict: after.get(p.id)! })),
+    )
   for (const p of planned) {
     const dict = after.get(p.id)!
     // package_create's default views (as the system); package_update adds none

@@ -16,10 +16,7 @@ export async function importLookups(db: Kysely<Database>, dicts: Dict[]): Promis
   const ids = strings(dicts.map((d) => d.id))
   const names = strings(dicts.map((d) => d.name))
   const resourceIds = strings(dicts.flatMap((d) => (Array.isArray(d.resources) ? d.resources.map((r) => (r !== null && typeof r === 'object' ? (r as Dict).id : undefined)) : [])))
-  const packages =
-    ids.length + names.length === 0
-      ? []
-      : (await sql<{ id: string; name: string; state: string }>`SELECT id, name, state FROM package WHERE id = ANY(${ids}::text[]) OR name = ANY(${names}::text[])`.execute(db)).rows
+  const packages = ids.length + names.length === 0 ? [] : (await sql<{ id: string; name: string; state: string }>`SELECT id, name, state FROM package WHERE id = ANY(${ids}::text[]) OR name = ANY(${names}::text[])`.execute(db)).rows
   const knownIds = new Set(packages.map((p) => p.id))
   const resources = resourceIds.length ? (await sql<{ id: string; package_id: string }>`SELECT id, package_id FROM resource WHERE id = ANY(${resourceIds}::text[])`.execute(db)).rows : []
   const resourceOwner = new Map(resources.map((r) => [r.id, r.package_id]))
