@@ -59,6 +59,15 @@ async function setup(t: Test, list: () => Dict[]) {
   return { b, source }
 }
 
+async function queuedLoads(b: TestApp) {
+  const { rows } = await sql<{ resource_id: string; key: string | null; queue: string | null }>`
+    SELECT j.payload->>'resource_id' AS resource_id, j.key, q.queue_name AS queue
+      FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks k ON k.id = j.task_id
+      LEFT JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id
+     WHERE k.identifier = 'datastore_load' ORDER BY j.id`.execute(b.db.kysely)
+  return rows
+}
+
 async function objectsOf(b: TestApp, source: string) {
   const { rows } = await sql<{ guid: string; state: string; report_status: string; current: boolean; package_id: string | null }>`
     SELECT o.guid, o.state, o.report_status, o.current, o.package_id FROM harvest_object o
@@ -143,7 +152,8 @@ t.test('a batch does what package_create and package_update do besides the rows'
     'the default view of the image',
   )
   const loads = await b.db.kysely.selectFrom('datastore_load').select(['resource_id', 'status']).execute()
-  t.same(loads, [{ resource_id: resId(11), status: 'pending' }], 'the CSV is queued for the DataStore')
+  t.same(loads, [{ resource_id: resId(11), status: 'pending' }], 'the CSV is marked pending')
+  t.same(await queuedLoads(b), [{ resource_id: resId(11), key: `datastore_load:${resId(11)}`, queue: 'datastore_load' }], 'and its load is queued')
   const found = await b.ok<Dict>('package_search', { q: 'lote', rows: 10 })
   t.equal(found.count, 3, 'searchable once the batch is done')
   const created = await b.ok<Dict>('package_show', { id: id(2) })
@@ -169,6 +179,10 @@ t.test('a batch does what package_create and package_update do besides the rows'
   )
   const load = await b.db.kysely.selectFrom('datastore_load').select(['resource_id', 'url']).execute()
   t.same(load, [{ resource_id: resId(11), url: 'http://datos.example/tabla-2.csv' }], 'the CSV with a new link is queued again')
+  const queued = await queuedLoads(b)
+  t.equal(queued.length, 1, 'one job per resource (the key replaces the waiting one)')
+  const { job_id } = await b.db.kysely.selectFrom('datastore_load').select('job_id').executeTakeFirstOrThrow()
+  t.same((await sql<{ job: string }>`SELECT payload->>'job_id' AS job FROM graphile_worker._private_jobs WHERE key = ${queued[0].key}`.execute(b.db.kysely)).rows, [{ job: job_id }], "the queued job is the row's")
   t.equal((await b.db.kysely.selectFrom('resource_view').select('id').execute()).length, 1, 'package_update adds no default views')
   const objects = await objectsOf(b, source)
   t.same(

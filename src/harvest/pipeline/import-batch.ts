@@ -11,7 +11,8 @@ import { packageDicts, type PackageDict } from '../../model/package-dict.js'
 import { nowIso } from '../../model/time.js'
 import { actorOf, recordPackageActivities } from '../../activity/record.js'
 import { addViewsToDatasetResources } from '../../resource-views/default-views.js'
-import { enqueueChangedLoads } from '../../datastore/load/auto.js'
+import { changedLoads } from '../../datastore/load/auto.js'
+import { submitLoads } from '../../datastore/load/status.js'
 import { writeDatasets, type PlannedDataset } from '../../bulk/write.js'
 import type { OutboundPolicy } from '../../net/outbound.js'
 import type { Harvester, PreparedDataset, SourceInfo } from '../harvesters/harvester.js'
@@ -38,6 +39,9 @@ export interface ImportScope {
   /** the harvest user's context outside the batch (harvesters create shared organizations through it) */
   outside: ActionContext
 }
+
+/** Records of a batch prepared at once. */
+const PREPARE_PARALLEL = 8
 
 type Report = 'added' | 'updated' | 'not modified' | 'deleted'
 
@@ -163,8 +167,16 @@ async function importAll(tx: ActionContext, scope: ImportScope, objects: Harvest
       )
     ).map((d) => [String(d.id), d]),
   )
-  const prepared: Prepared[] = []
-  for (const f of pending) {
+  // Several records at a time: a harvester waits on the remote (the CKAN one copies unknown
+  // organizations from it); the same shared call made twice in a batch is made once.
+  const shared = new Map<string, Promise<unknown>>()
+  const batchMemo = new Map<string, unknown>()
+  const callOutside = <R>(name: string, params: Dict): Promise<R> => {
+    const key = `${name}\u0000${JSON.stringify(params)}`
+    if (!shared.has(key)) shared.set(key, scope.outside.call(name, params))
+    return shared.get(key) as Promise<R>
+  }
+  const results = await inParallel(pending, PREPARE_PARALLEL, async (f) => {
     try {
       const p = await harvester.prepare(
         {
@@ -175,15 +187,21 @@ async function importAll(tx: ActionContext, scope: ImportScope, objects: Harvest
           policy: scope.policy,
           existing: (f.live && before.get(f.live.id)) ?? null,
           call: (name, params) => tx.call(name, params),
-          callOutside: (name, params) => scope.outside.call(name, params),
+          callOutside,
+          batchMemo,
         },
         { guid: f.obj.guid, content: f.obj.content ?? '' },
       )
-      prepared.push({ ...f, prepared: p })
+      return { ...f, prepared: p } as Prepared
     } catch (err) {
-      if (isDatabaseError(err)) throw err
-      outcomes.push({ obj: f.obj, error: err })
+      return { obj: f.obj, error: err as unknown }
     }
+  })
+  const prepared: Prepared[] = []
+  for (const r of results) {
+    if ('prepared' in r) prepared.push(r)
+    else if (isDatabaseError(r.error)) throw r.error
+    else outcomes.push(r)
   }
 
   // the datasets written to, locked as package_update locks them: the live one, else one with the record's id
@@ -285,15 +303,17 @@ async function importAll(tx: ActionContext, scope: ImportScope, objects: Harvest
       actor,
       planned.map((p) => ({ kind: p.existing ? 'changed' : 'new', dict: after.get(p.id)! })),
     )
+  const loads: Array<{ id: string; url: string | null }> = []
   for (const p of planned) {
     const dict = after.get(p.id)!
     // package_create's default views (as the system); package_update adds none
     if (!p.existing && (dict.resources as unknown[]).length > 0) await addViewsToDatasetResources(tx, dict, { datastore: false, authorize: false })
-    // tabular files go to the DataStore: the load is queued with the dataset, or not at all
-    await enqueueChangedLoads(tx.db, tx.config, (p.existing && before.get(p.id)) ?? null, dict)
+    loads.push(...changedLoads(tx.config, (p.existing && before.get(p.id)) ?? null, dict))
     const { obj, previous } = p.plan.found
     outcomes.push({ obj, report: p.existing && previous ? 'updated' : 'added', packageId: p.id, current: true, retire: previous?.id })
   }
+  // tabular files go to the DataStore: the loads are queued with the datasets, or not at all
+  await submitLoads(tx.db, loads)
   return outcomes
 }
 
@@ -348,4 +368,18 @@ async function recordOutcomes(tx: ActionContext, outcomes: Outcome[]): Promise<v
       .values(failed.map((o) => ({ id: randomUUID(), harvest_object_id: o.obj.id, message: importErrorText(o.obj.guid, o.error), stage: 'Import', line: null, created: now })))
       .execute()
   }
+}
+
+/** `fn` over `items` with at most `limit` running at once; results in the items' order. */
+async function inParallel<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await fn(items[i])
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return out
 }

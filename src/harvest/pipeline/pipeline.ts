@@ -23,7 +23,7 @@ import { harvestUser } from '../../auth/users.js'
  */
 
 /** Objects per import task: small enough to spread over workers, large enough to amortise a task. */
-export const IMPORT_BATCH = 50
+export const IMPORT_BATCH = 100
 
 export interface PipelineDeps {
   db: Kysely<Database>
