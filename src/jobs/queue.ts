@@ -139,7 +139,8 @@ export async function startJobWorker(opts: JobWorkerOptions): Promise<{ stop(): 
       schema: QUEUE_SCHEMA,
       taskList: opts.tasks,
       crontab: opts.crontab ?? '',
-      concurrency: opts.concurrency ?? 2,
+      // a gather and a DataStore load may each hold a slot for long: two more for the imports and everything else
+      concurrency: opts.concurrency ?? 4,
       noHandleSignals: true,
       pollInterval: 1000,
       // unbatched, a failed completion is an unhandled rejection, which ends the process
