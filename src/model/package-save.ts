@@ -221,7 +221,8 @@ export async function insertPackage(db: Kysely<Database>, input: PackageInput, c
   const id = input.id ?? randomUUID()
   const created = nowIso()
   const name = input.name!
-  await freeDeletedName(db, name, id)
+  // an UPDATE matching no row still runs the package table's statement triggers
+  if (input.deletedHoldsName !== false) await freeDeletedName(db, name, id)
   await db
     .insertInto('package')
     .values({
@@ -258,7 +259,7 @@ export async function insertPackage(db: Kysely<Database>, input: PackageInput, c
  * the caller bumps it only when the resulting dict differs (CKAN's no-op detection).
  */
 export async function updatePackageRows(db: Kysely<Database>, existing: PackageRow, input: PackageInput): Promise<void> {
-  if (input.name && input.name !== existing.name) await freeDeletedName(db, input.name, existing.id)
+  if (input.name && input.name !== existing.name && input.deletedHoldsName !== false) await freeDeletedName(db, input.name, existing.id)
   const text: Record<string, string | null> = {}
   for (const f of TEXT_FIELDS) text[f] = input.text[f] ?? null
   if (text.title === null || text.title === '') text.title = null
