@@ -6,7 +6,7 @@ import { assetDirs } from './assets.js'
 import { chooseLocale, LANG_COOKIE, loadCatalogues, LOCALES, translator, type Locale } from './i18n.js'
 import { formatters, type Formatters } from './format.js'
 import { markdownText } from './markdown.js'
-import { activitySentence } from './activity-view.js'
+import { activitySentence } from './activity-sentence.js'
 import { RawJson, type ReadCache } from '../cache/read-cache.js'
 
 /** Where send() stores the page it renders, when the request may be answered from the cache. */

@@ -1,7 +1,8 @@
 import t from 'tap'
 import type { TFunction } from 'i18next'
 import { epochSeconds, streamPage } from '../../src/web/activity-paging.js'
-import { activityItems, activitySentence, type ActivityDict } from '../../src/web/activity-view.js'
+import { activityItems, type ActivityDict } from '../../src/web/activity-view.js'
+import { activitySentence } from '../../src/web/activity-sentence.js'
 import { loadCatalogues, translator } from '../../src/web/i18n.js'
 import path from 'node:path'
 

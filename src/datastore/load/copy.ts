@@ -6,7 +6,7 @@ import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { DATASTORE_SCHEMA, quoteIdent } from '../table.js'
 import { LoadError } from './errors.js'
-import type { DirectCopy } from './source.js'
+import type { DirectCopy } from './row-source.js'
 
 /**
  * Rows into a table with COPY … FROM STDIN in Postgres' text format: the fastest way in, and

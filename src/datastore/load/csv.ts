@@ -6,7 +6,7 @@ import iconv from 'iconv-lite'
 import { detectDelimiter } from '../../preview/delimited.js'
 import { withoutCutCharacter } from '../../preview/decode.js'
 import { LoadError } from './errors.js'
-import type { LoadFile, RowSource } from './source.js'
+import type { LoadFile, RowSource } from './row-source.js'
 
 /**
  * CSV and TSV as a RowSource. The encoding is decided on the whole file, not its start: a

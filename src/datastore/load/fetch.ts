@@ -9,7 +9,7 @@ import { guardedGet } from '../../preview/http-source.js'
 import { PreviewFailure } from '../../preview/failure.js'
 import { resourceKey, type BlobStore } from '../../storage/blob-store.js'
 import { LoadError, RetryableLoadError } from './errors.js'
-import type { LoadFile } from './source.js'
+import type { LoadFile } from './row-source.js'
 
 /**
  * The resource's bytes, copied to a temporary file: the loader reads them more than once (the
