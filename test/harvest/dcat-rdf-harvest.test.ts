@@ -51,8 +51,8 @@ t.test('dcat_rdf harvests as ckanext-dcat’s functional tests expect', async (t
   const b = await testApp(t, LOCAL_REMOTES)
   await b.ok('organization_create', { name: 'espejo' })
   const sources = new Map<string, string>()
-  const run = async (name: string, path: string) => {
-    const source = sources.get(name) ?? (await createSource(b, { name, url: base + path, source_type: 'dcat_rdf', owner_org: 'espejo' }))
+  const run = async (name: string, path: string, config?: Dict) => {
+    const source = sources.get(name) ?? (await createSource(b, { name, url: base + path, source_type: 'dcat_rdf', owner_org: 'espejo', ...(config ? { config: JSON.stringify(config) } : {}) }))
     sources.set(name, source)
     const job = await startJob(b, source)
     await b.app.harvest.runInline(job)
@@ -134,4 +134,15 @@ t.test('dcat_rdf harvests as ckanext-dcat’s functional tests expect', async (t
   const names = ((await b.ok<Dict>('package_search', { fq: `harvest_source_id:${dup.source}` })).results as Dict[]).map((d) => d.name as string)
   t.equal(new Set(names).size, 2)
   for (const n of names) t.match(n, /^caudal-medio/)
+
+  // test_tags_with_commas_clean_tags_on/off: clean_tags munges keywords as CKAN tags, off keeps them
+  const odd = '"Emb`A-l.se ¡norte!;"'
+  serve('/etiquetas.ttl', TTL + dataset('k1', 'Etiquetas raras', ` ; dcat:keyword ${odd}`))
+  const cleaned = await run('etiquetas-limpias', '/etiquetas.ttl', { clean_tags: true })
+  t.equal(cleaned.report.stats.added, 1)
+  const tagsOf = async (source: string) => ((await b.ok<Dict>('package_search', { fq: `harvest_source_id:${source}` })).results[0].tags as Dict[]).map((x) => x.name)
+  t.same(await tagsOf(cleaned.source), ['emba-lse-norte'])
+  serve('/etiquetas-2.ttl', TTL + dataset('k2', 'Etiquetas tal cual', ` ; dcat:keyword "Caudal Medio"`))
+  const kept = await run('etiquetas-tal-cual', '/etiquetas-2.ttl')
+  t.same(await tagsOf(kept.source), ['Caudal Medio'], 'without clean_tags the keyword is kept as written')
 })

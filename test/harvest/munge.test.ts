@@ -1,5 +1,5 @@
 import t from 'tap'
-import { mungeTag, mungeTitleToName, substituteAsciiEquivalents } from '../../src/harvest/harvesters/munge.js'
+import { isPackageName, mungeTag, mungeTitleToName, substituteAsciiEquivalents } from '../../src/harvest/harvesters/munge.js'
 
 // ckan/tests/lib/test_munge.py at ckan-2.11.5, test_munge_title_to_name
 const TITLE_TO_NAME: [string, string][] = [
@@ -66,4 +66,14 @@ t.test('munge_tag folds accents, drops punctuation, keeps length limits', async 
 t.test('substitute_ascii_equivalents drops astral characters as one character', async (t) => {
   t.equal(substituteAsciiEquivalents('a😀b'), 'ab')
   t.equal(substituteAsciiEquivalents('ÀÉÎÕÜß'), 'AEIOUss')
+})
+
+t.test('isPackageName: what the ckan harvester keeps without munging', async (t) => {
+  t.ok(isPackageName('x'.repeat(100)), '100 characters')
+  t.ok(isPackageName('ab'))
+  t.ok(isPackageName('serie_2024-anual'))
+  t.notOk(isPackageName('x'.repeat(101)), '101 characters')
+  t.notOk(isPackageName('a'), 'one character')
+  t.notOk(isPackageName('Mayúsculas'))
+  t.notOk(isPackageName('con espacio'))
 })
