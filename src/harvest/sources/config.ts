@@ -42,11 +42,11 @@ export async function validateHarvestConfig(db: Kysely<Database>, type: string, 
   if ('api_key' in config && typeof config.api_key !== 'string') throw new ConfigProblem('api_key must be a string')
   if ('user_agent' in config && typeof config.user_agent !== 'string') throw new ConfigProblem('user_agent must be a string')
   if (type === 'dcat_rdf' && 'rdf_format' in config && typeof config.rdf_format !== 'string') throw new ConfigProblem('rdf_format must be a string')
-  if (type === 'dcat_rdf' && 'profiles' in config && profilesProblem(config.profiles)) throw new ConfigProblem(profilesProblem(config.profiles)!)
   // dcat_json: themeTaxonomy → groups, publisher → organization (harvesters/dcat/data-json-groups.ts)
   for (const key of type === 'ckan' || type === 'dcat_json' ? ['remote_groups', 'remote_orgs'] : []) {
     if (key in config && !['only_local', 'create'].includes(config[key] as string)) throw new ConfigProblem(`${key} must be "only_local" or "create"`)
   }
+  if (type === 'dcat_rdf' && 'profiles' in config && profilesProblem(config.profiles)) throw new ConfigProblem(profilesProblem(config.profiles)!)
   if (type !== 'ckan') return text
 
   if ('api_version' in config && !Number.isInteger(Number(config.api_version))) throw new ConfigProblem('api_version must be an integer')
