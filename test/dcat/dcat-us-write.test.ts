@@ -118,8 +118,12 @@ async function served(t: { teardown(fn: () => unknown): void }): Promise<{ store
   return { store: new n3.Store(new n3.Parser().parse(res.body)), turtle: res.body, ds: `http://test.local/dataset/${dataset.id}`, dataset, rdfxml: xml.body }
 }
 
+// one app serves the three tests below (a fresh app costs seconds)
+let cached: ReturnType<typeof served> | undefined
+const servedOnce = () => (cached ??= served(t))
+
 t.test('our CKAN dataset in dcat_us_3: the DCAT-US structures triple by triple, 0 violations', async (t) => {
-  const { store, turtle, ds, dataset, rdfxml } = await served(t)
+  const { store, turtle, ds, dataset, rdfxml } = await servedOnce()
   t.same(await violations(turtle, US_SHAPES), [], 'DCAT-US 3 shapes')
   t.same(await violations(turtle, US_SHAPES, SPEC_NAMESPACE), [], 'DCAT-US 3 shapes on the specification namespace')
   t.match(rdfxml, /dcatus:geographicBoundingBox/, 'RDF/XML carries the DCAT-US prefix')
@@ -170,7 +174,7 @@ t.test('our CKAN dataset in dcat_us_3: the DCAT-US structures triple by triple, 
 })
 
 t.test('our CKAN dataset in dcat_us_3: the DCAT-AP properties ckanext-dcat e2e test expects', async (t) => {
-  const { store, ds } = await served(t)
+  const { store, ds } = await servedOnce()
   t.same(values(objs(store, ds, `${NS.adms}versionNotes`)), ['Counter 12 moved to the north trailhead'])
   t.same(values(objs(store, ds, `${NS.dct}provenance`)), ['https://parks.example.gov/about/trail-counters.html'])
   t.same(values(objs(store, ds, `${NS.dct}type`)), ['http://purl.org/dc/dcmitype/Dataset'])
@@ -200,7 +204,7 @@ function given(key: string): Dict[] {
 }
 
 t.test('our CKAN dataset published in dcat_us_3 and read back with dcat_us_3: the DCAT-US structures come back', async (t) => {
-  const { turtle } = await served(t)
+  const { turtle } = await servedOnce()
   const page = await parseRdfPage(turtle, { rdfFormat: 'turtle', sourceUrl: 'https://parks.example.gov/catalog', profiles: ['dcat_us_3'] })
   const dict = page.datasets[0].dict as Dict
   const extras = Object.fromEntries((dict.extras as Dict[]).map((e) => [e.key, e.value]))
@@ -236,4 +240,45 @@ t.test('the DCAT-US 3 shapes do catch a broken graph (and the moved namespace re
     moved.some((v) => v.path === `${NS.dcatus}liabilityStatement`),
     'a literal liability statement is reported on the specification namespace',
   )
+})
+
+t.test('what DCAT-US allows once on a dataset (documentation, conformsTo, creator) is published once', async (t) => {
+  const store = write({
+    name: 'a',
+    extras: [
+      { key: 'documentation', value: '["https://example.org/doc/1", "https://example.org/doc/2"]' },
+      { key: 'conforms_to', value: '["https://example.org/std/1", "https://example.org/std/2"]' },
+      { key: 'creator', value: '[{"name": "Primera"}, {"name": "Segunda"}]' },
+    ],
+  })
+  t.same(values(objs(store, DS, `${NS.foaf}page`)), ['https://example.org/doc/1'])
+  t.same(values(objs(store, DS, `${NS.dct}conformsTo`)), ['https://example.org/std/1'])
+  const creators = objs(store, DS, `${NS.dct}creator`)
+  t.same(
+    creators.map((c) => values(objs(store, c, `${NS.foaf}name`))[0]),
+    ['Primera'],
+  )
+})
+
+t.test('reading: a data dictionary given as text stays text; a liability statement IRI is kept as the IRI', async (t) => {
+  const turtle = `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> . @prefix dcatus: <http://resources.data.gov/ontology/dcat-us#> .
+    <https://example.org/ds/1> a dcat:Dataset ; dct:title "Uno" ; dct:description "x" ;
+      dcatus:describedBy "https://example.org/diccionario.pdf" ;
+      dcatus:liabilityStatement <https://example.org/legal/aviso> .`
+  const page = await parseRdfPage(turtle, { rdfFormat: 'turtle', sourceUrl: 'https://example.org/catalog', profiles: ['dcat_us_3'] })
+  const extras = Object.fromEntries(((page.datasets[0].dict as Dict).extras as Dict[]).map((e) => [e.key, e.value]))
+  t.equal(extras.data_dictionary, 'https://example.org/diccionario.pdf')
+  t.equal(extras.liability, 'https://example.org/legal/aviso')
+  // and written back the same way
+  const store = write({
+    name: 'a',
+    extras: [
+      { key: 'data_dictionary', value: extras.data_dictionary },
+      { key: 'liability', value: extras.liability },
+    ],
+  })
+  t.equal(objs(store, DS, `${NS.dcatus}describedBy`)[0]?.termType, 'Literal')
+  const liability = objs(store, DS, `${NS.dcatus}liabilityStatement`)
+  t.same(values(liability), ['https://example.org/legal/aviso'])
+  t.same(values(objs(store, liability[0], `${NS.rdf}type`)), [`${NS.dcatus}LiabilityStatement`])
 })

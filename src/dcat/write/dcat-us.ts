@@ -5,11 +5,12 @@
  * character encoding). Repeating structures (`contact`, `publisher`, `creator`, `contributor`,
  * `temporal_coverage`, `spatial_coverage`, `qualified_relation`, `bbox`, `data_dictionary`) are read
  * as root lists or as extras holding JSON, the form the dcat_us_3 reader stores.
- * Deliberate differences from ckanext-dcat: the bounding box node is typed with the class
- * dcatus:GeographicBoundingBox (ckanext-dcat types it with the property's name), identifiers are
- * always literals (the shapes refuse IRIs there), publishers keep foaf:Agent beside
- * org:Organization, and a format or licence of a data dictionary that is no IRI becomes a labelled
- * node, as the shapes require.
+ * Deliberate differences from ckanext-dcat, each for the DCAT-US 3 shapes: the bounding box node is
+ * typed with the class dcatus:GeographicBoundingBox (ckanext-dcat types it with the property's
+ * name); identifiers are always literals; publishers keep foaf:Agent beside org:Organization;
+ * documentation, conformsTo and creator appear once on a dataset; a dataset without publisher is
+ * published by the site, a data service without contact point or publisher gets the dataset's; a
+ * format or licence that is no IRI becomes a labelled node.
  */
 import n3 from 'n3'
 import type { BlankNode, NamedNode, Quad, Quad_Object, Quad_Subject } from 'n3'
