@@ -3,6 +3,7 @@ import Fastify from 'fastify'
 import { dcatApp, richDataset } from './fixtures.js'
 import { dcatRoutes } from '../../src/dcat/routes.js'
 import { dataJsonErrors } from './data-json-schema.js'
+import { DataJsonCatalog } from '../../src/dcat/data-json/write.js'
 
 t.test('the schema check refuses what the issue found in data.json output', async (t) => {
   const base = {
@@ -19,6 +20,23 @@ t.test('the schema check refuses what the issue found in data.json output', asyn
   const badLanding: any = structuredClone(base)
   badLanding.dataset[0].landingPage = 'not a url'
   t.not(dataJsonErrors(badLanding).length, 0, 'landingPage not a URI')
+})
+
+t.test('a dataset with nothing but a name is valid on any site URL; the webmaster mailbox is its contact', async (t) => {
+  for (const [url, mailbox] of [
+    ['https://datos.example.org', 'mailto:webmaster@datos.example.org'],
+    ['http://localhost:5000', 'mailto:webmaster@localhost.invalid'],
+    ['http://[::1]:5000', 'mailto:webmaster@localhost.invalid'],
+    ['http://127.0.0.1:5000', 'mailto:webmaster@127.0.0.1'],
+  ]) {
+    const catalog = new DataJsonCatalog({ url, title: '', description: '' })
+    const text = catalog.head() + catalog.dataset({ id: '0b6d5d5e-0000-4000-8000-000000000001', name: 'solo-nombre', metadata_modified: '2024-05-01T10:00:00.123456' }) + catalog.tail()
+    const doc = JSON.parse(text)
+    t.same(dataJsonErrors(doc), [], url)
+    t.equal(doc.dataset[0].contactPoint.hasEmail, mailbox, `${url}: hasEmail`)
+    t.equal(doc.dataset[0].publisher.name, new URL(url).hostname, `${url}: no organization, no site title: the host publishes`)
+    t.equal(doc.themeTaxonomy, undefined, 'no groups, no themeTaxonomy')
+  }
 })
 
 t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid against the non-federal schema', async (t) => {
