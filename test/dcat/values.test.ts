@@ -86,7 +86,8 @@ t.test('profiles', async (t) => {
   t.same(parseProfiles(undefined), ['euro_dcat_ap_3'])
   t.same(parseProfiles('schemaorg, euro_dcat_ap_3'), ['schemaorg', 'euro_dcat_ap_3'])
   t.same(parseProfiles(['schemaorg']), ['schemaorg'])
-  t.throws(() => parseProfiles('x,euro_dcat_ap_2'), new ValidationError({ message: 'Unknown RDF profiles: euro_dcat_ap_2, x' }))
+  t.same(parseProfiles('euro_dcat_ap_2,euro_dcat_ap'), ['euro_dcat_ap_2', 'euro_dcat_ap'])
+  t.throws(() => parseProfiles('x,euro_dcat_ap_1'), new ValidationError({ message: 'Unknown RDF profiles: euro_dcat_ap_1, x' }))
 })
 
 t.test('stored uris are kept only when absolute', async (t) => {

@@ -122,14 +122,22 @@ t.test('the queue runs a job end to end and finishes it without a cron', async (
   await a.ok('organization_create', { name: 'org-a' })
   await a.ok('group_create', { name: 'salud' })
   for (let i = 1; i <= 3; i++) await a.ok('package_create', dataset(i))
+  // CKAN names may have 100 characters; ckanext-harvest would cut these to 95
+  const long = [`padron-municipal-${'2024-'.repeat(16)}xy`, `padron-provincial-${'2024-'.repeat(16)}xy`]
+  t.same(
+    long.map((n) => n.length),
+    [99, 100],
+  )
+  for (const [i, name] of long.entries()) await a.ok('package_create', dataset(4 + i, { name }))
   await b.ok('organization_create', { name: 'espejo' })
   const source = await createSource(b, { name: 'fuente-a', url: aUrl, source_type: 'ckan', owner_org: 'espejo' })
   const job = await startJob(b, source, { queue: true })
   const finished = await waitForJob(b, job, 30_000)
   t.equal(finished.status, 'Finished')
   const report = await jobReport(b, job)
-  t.same(report.stats, { added: 3, updated: 0, 'not modified': 0, errored: 0, deleted: 0 })
+  t.same(report.stats, { added: 5, updated: 0, 'not modified': 0, errored: 0, deleted: 0 })
   const found = await b.ok<Dict>('package_search', { q: 'población', rows: 10 }, { token: null })
-  t.equal(found.count, 3, 'harvested datasets are searchable when the job finishes')
+  t.equal(found.count, 5, 'harvested datasets are searchable when the job finishes')
   t.equal(found.results[0].organization.name, 'espejo', 'without remote_orgs datasets go to the source organization')
+  for (const name of long) t.equal((await b.ok<Dict>('package_show', { id: name })).name, name, `the ${name.length}-character name is kept whole`)
 })

@@ -25,160 +25,191 @@ async function parseError(body: string, opts: Parameters<typeof parseRdfPage>[1]
   throw new Error('page parsed without error')
 }
 
-t.test('dataset.rdf (ckanext-dcat example, RDF/XML by Content-Type): every DCAT-AP field', async (t) => {
-  const page = await parseRdfPage(fixture('dataset.rdf'), { contentType: 'application/rdf+xml; charset=utf-8', sourceUrl: SOURCE })
+t.test('embalses.rdf (RDF/XML by Content-Type): every DCAT-AP field ckanext-dcat reads', async (t) => {
+  const page = await parseRdfPage(fixture('embalses.rdf'), { contentType: 'application/rdf+xml; charset=utf-8', sourceUrl: SOURCE })
   t.same(page.errors, [])
   t.equal(page.nextPage, null)
   t.equal(page.datasets.length, 1)
   const d = page.datasets[0]
-  const uri = 'https://data.some.org/catalog/datasets/9df8df51-63db-37a8-e044-0003ba9b0d98'
+  const uri = 'https://datos.cuenca-norte.example/catalogo/conjuntos/calidad-agua-embalses'
+  const site = 'https://www.cuenca-norte.example'
+  const cat = 'https://datos.cuenca-norte.example/catalogo/conjuntos'
   t.equal(d.guid, uri, 'guid is the dataset IRI')
-  t.equal(d.modified, '2012-05-10T21:04')
+  t.equal(d.modified, '2024-02-03T08:45:00', 'xsd:dateTime printed as rdflib prints it')
   const dict = d.dict
-  t.equal(dict.title, 'Zimbabwe Regional Geochemical Survey.')
-  t.equal(dict.notes, 'During the period 1982-86 a team of geologists from the British Geological Survey ...')
-  t.equal(dict.url, 'http://dataset.info.org')
-  t.equal(dict.version, '2.3')
-  t.same(dict.tags, [{ name: 'exploration' }, { name: 'geochemistry' }, { name: 'geology' }])
-  // the distribution's licence IRI is cc-nc's register URL; the dataset's own licence is unknown
+  t.equal(dict.title, 'Calidad del agua en los embalses de la cuenca norte')
+  t.equal(dict.notes, 'Muestreos mensuales de temperatura, pH, oxígeno disuelto y nitratos en once embalses desde 1987.')
+  t.equal(dict.url, `${site}/calidad-agua`)
+  t.equal(dict.version, '3.2')
+  t.same(dict.tags, [{ name: 'embalses' }, { name: 'hidrología' }, { name: 'nitratos' }])
+  // the distribution's licence is a Creative Commons by-nc page; the dataset's own licence is unknown
   t.equal(dict.license_id, 'cc-nc')
   t.notOk('name' in dict || 'owner_org' in dict || 'id' in dict, 'no name/owner_org/id')
 
   const expected: Record<string, string> = {
-    issued: '2012-05-10',
-    modified: '2012-05-10T21:04',
-    identifier: '9df8df51-63db-37a8-e044-0003ba9b0d98',
-    version_notes: 'New schema added',
-    frequency: 'http://purl.org/cld/freq/daily',
-    provenance: 'Some statement about provenance',
-    dcat_type: 'test-type',
-    temporal_resolution: 'PT15M',
-    language: '["en", "es", "ca"]',
-    theme: '["http://eurovoc.europa.eu/100142", "http://eurovoc.europa.eu/209065", "Earth Sciences"]',
-    alternate_identifier: '["alternate-identifier-1", "alternate-identifier-2"]',
-    conforms_to: '["Standard 1", "Standard 2"]',
-    documentation: '["http://dataset.info.org/doc1", "http://dataset.info.org/doc2"]',
-    related_resource: '["http://dataset.info.org/related1", "http://dataset.info.org/related2"]',
-    has_version: '["https://data.some.org/catalog/datasets/derived-dataset-1", "https://data.some.org/catalog/datasets/derived-dataset-2"]',
-    is_version_of: '["https://data.some.org/catalog/datasets/original-dataset"]',
-    source: '["https://data.some.org/catalog/datasets/source-dataset-1", "https://data.some.org/catalog/datasets/source-dataset-2"]',
-    sample: `["${uri}/sample"]`,
-    is_referenced_by: '["https://doi.org/10.1038/sdata.2018.22", "test_isreferencedby"]',
-    applicable_legislation: '["http://data.europa.eu/eli/reg_impl/2023/138/oj", "http://data.europa.eu/eli/reg_impl/2023/138/oj_alt"]',
-    contact_name: 'Point of Contact',
-    contact_email: 'contact@some.org',
-    contact_url: 'https://example.org',
-    publisher_uri: 'http://orgs.vocab.org/some-org',
-    publisher_name: 'Publishing Organization for dataset 1',
-    publisher_email: 'contact@some.org',
-    publisher_url: 'http://some.org',
-    publisher_type: 'http://purl.org/adms/publishertype/NonProfitOrganisation',
-    publisher_identifier: 'https://ror.org/05wg1m734',
-    creator_uri: 'http://example.org/creator-org',
-    creator_name: 'Creating Organization for dataset 1',
-    creator_email: 'creator@example.org',
-    temporal_start: '1905-03-01',
-    temporal_end: '2013-01-05',
-    spatial_uri: 'http://publications.europa.eu/mdr/authority/country/ZWE',
-    spatial: '{"type": "Polygon", "coordinates": [[[11.9936, 54.0486], [11.9936, 54.2466], [12.3045, 54.2466], [12.3045, 54.0486], [11.9936, 54.0486]]]}',
-    spatial_resolution_in_meters: '1.5',
+    issued: '2016-09-14',
+    modified: '2024-02-03T08:45:00',
+    identifier: 'cn-calidad-agua-embalses',
+    version_notes: 'Se añaden los nitratos a partir de 2020',
+    frequency: 'http://publications.europa.eu/resource/authority/frequency/MONTHLY',
+    provenance: 'Laboratorio de la confederación, muestras validadas por duplicado',
+    dcat_type: 'serie-temporal',
+    temporal_resolution: 'P1M',
+    language: '["es", "gl", "eu"]',
+    theme: '["http://publications.europa.eu/resource/authority/data-theme/ENVI", "http://eurovoc.europa.eu/2470", "Medio ambiente"]',
+    alternate_identifier: '["ES-CHN-0042", "urn:cuenca-norte:embalses:calidad"]',
+    conforms_to: '["Directiva Marco del Agua", "Norma UNE 77-046"]',
+    documentation: `["${site}/calidad-agua/metodologia.pdf", "${site}/calidad-agua/glosario.html"]`,
+    related_resource: `["${cat}/caudales", "${cat}/lluvias"]`,
+    has_version: `["${cat}/calidad-agua-embalses-mensual", "${cat}/calidad-agua-embalses-anual"]`,
+    is_version_of: `["${cat}/calidad-agua"]`,
+    source: `["${cat}/muestreos-laboratorio", "${cat}/sondas-automaticas"]`,
+    sample: `["${uri}/muestra"]`,
+    is_referenced_by: '["https://doi.org/10.5555/embalses.2021.7", "informe-anual-2023"]',
+    applicable_legislation: '["http://data.europa.eu/eli/dir/2000/60/oj", "http://data.europa.eu/eli/reg_impl/2023/138/oj"]',
+    hvd_category: '["http://data.europa.eu/bna/c_dd313021"]',
+    contact_name: 'Servicio de Calidad de Aguas',
+    contact_email: 'calidad.aguas@cuenca-norte.example',
+    contact_url: `${site}/contacto`,
+    publisher_uri: `${site}/organizacion`,
+    publisher_name: 'Confederación Hidrográfica del Norte',
+    publisher_email: 'datos@cuenca-norte.example',
+    publisher_url: site,
+    publisher_type: 'http://purl.org/adms/publishertype/NationalAuthority',
+    publisher_identifier: 'https://ror.org/00example01',
+    creator_uri: 'https://www.laboratorio-hidrico.example/',
+    creator_name: 'Laboratorio Hídrico del Norte',
+    creator_email: 'muestras@laboratorio-hidrico.example',
+    creator_url: 'https://www.laboratorio-hidrico.example',
+    creator_type: 'http://purl.org/adms/publishertype/Academia-ScientificOrganisation',
+    creator_identifier: 'https://ror.org/00example02',
+    temporal_start: '1987-01-01',
+    temporal_end: '2023-12-31',
+    spatial_uri: 'http://publications.europa.eu/resource/authority/country/ESP',
+    spatial: '{"type": "Polygon", "coordinates": [[[-8.25, 42.5], [-8.25, 43.75], [-2.5, 43.75], [-2.5, 42.5], [-8.25, 42.5]]]}',
+    spatial_resolution_in_meters: '2.5',
     uri,
-    access_rights: 'public',
-    homepage: 'http://dataset.info.org/home',
+    access_rights: 'público',
+    homepage: `${site}/calidad-agua/inicio`,
     guid: uri,
   }
   for (const [key, value] of Object.entries(expected)) t.equal(extra(dict, key), value, `extra ${key}`)
+  t.same(extraKeys(dict).sort(), Object.keys(expected).sort(), 'no other extra')
   for (const e of dict.extras as { value: unknown }[]) t.type(e.value, 'string')
-  t.equal(new Set(extraKeys(dict)).size, extraKeys(dict).length, 'no extra key twice')
 
   const [r] = resources(d)
   t.same(JSON.parse(r.access_services as string), [
     {
-      availability: 'http://publications.europa.eu/resource/authority/planned-availability/AVAILABLE',
-      title: 'Sparql-end Point',
-      endpoint_description: 'SPARQL url description',
-      license: 'http://publications.europa.eu/resource/authority/licence/COM_REUSE',
+      availability: 'http://publications.europa.eu/resource/authority/planned-availability/STABLE',
+      title: 'Servicio WMS de calidad del agua',
+      endpoint_description: 'GetCapabilities WMS 1.3.0',
+      license: 'http://publications.europa.eu/resource/authority/licence/CC_BY_4_0',
       access_rights: 'http://publications.europa.eu/resource/authority/access-right/PUBLIC',
-      description: 'This SPARQL end point allow to directly query the EU Whoiswho content (organization / membership / person)',
-      endpoint_url: ['http://publications.europa.eu/webapi/rdf/sparql'],
+      description: 'Capas de muestreo por embalse y parámetro',
+      endpoint_url: ['https://visor.cuenca-norte.example/wms'],
       uri: '',
     },
   ])
   delete r.access_services
   t.same(r, {
-    access_url: 'http://www.bgs.ac.uk/gbase/geochemcd/home.html',
-    issued: '2012-05-11',
-    modified: '2012-05-01T00:04:06',
-    status: 'http://purl.org/adms/status/Completed',
-    license: 'http://creativecommons.org/licenses/by-nc/2.0/',
-    rights: 'Some statement about rights',
-    name: 'Some website',
-    description: 'A longer description',
-    availability: 'http://publications.europa.eu/resource/authority/planned-availability/EXPERIMENTAL',
-    compress_format: 'http://www.iana.org/assignments/media-types/application/gzip',
-    package_format: 'http://publications.europa.eu/resource/authority/file-type/TAR',
-    temporal_resolution: 'PT15M',
-    url: 'http://www.bgs.ac.uk/gbase/geochemcd/home.html',
-    language: '["en", "es", "ca"]',
-    documentation: '["http://dataset.info.org/distribution1/doc1", "http://dataset.info.org/distribution1/doc2"]',
-    conforms_to: '["Standard 1", "Standard 2"]',
+    access_url: 'https://visor.cuenca-norte.example/calidad',
+    issued: '2016-09-15',
+    modified: '2024-02-01T07:30:12',
+    status: 'http://purl.org/adms/status/UnderDevelopment',
+    license: 'http://creativecommons.org/licenses/by-nc/4.0/',
+    rights: 'Prohibido el uso comercial sin autorización',
+    name: 'Visor de calidad del agua',
+    description: 'Mapa interactivo con los últimos muestreos de cada embalse',
+    availability: 'http://publications.europa.eu/resource/authority/planned-availability/TEMPORARY',
+    compress_format: 'http://www.iana.org/assignments/media-types/application/zip',
+    package_format: 'http://publications.europa.eu/resource/authority/file-type/ZIP',
+    temporal_resolution: 'P1M',
+    url: 'https://visor.cuenca-norte.example/calidad',
+    language: '["es", "gl", "eu"]',
+    documentation: '["https://visor.cuenca-norte.example/ayuda", "https://visor.cuenca-norte.example/leyenda"]',
+    conforms_to: '["Directiva Marco del Agua", "Norma UNE 77-046"]',
     mimetype: 'text/html',
     format: 'HTML',
-    size: 12323,
+    size: 88064,
     hash_algorithm: 'http://spdx.org/rdf/terms#checksumAlgorithm_sha1',
-    hash: '4304cf2e751e6053c90b1804c89c0ebb758f395a',
-    spatial_resolution_in_meters: '1.5',
-    uri: `${uri}/1`,
+    hash: 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3',
+    spatial_resolution_in_meters: '2.5',
+    uri: `${uri}/visor`,
   })
   t.notOk('distribution_ref' in r)
+  t.notOk('download_url' in r, 'no download URL, none made up')
 })
 
-t.test('catalog.rdf: two datasets, blank-node distributions, formats from media types', async (t) => {
-  const page = await parseRdfPage(fixture('catalog.rdf'), { url: 'https://data.some.org/catalog.rdf', sourceUrl: SOURCE })
+t.test('catalogo.rdf: two datasets, blank-node distributions, formats from media types', async (t) => {
+  const B = 'https://opendata.villa-ejemplo.example'
+  const page = await parseRdfPage(fixture('catalogo.rdf'), { url: `${B}/catalogo.rdf`, sourceUrl: SOURCE })
   t.same(page.errors, [])
   t.same(
     page.datasets.map((d) => d.guid),
-    ['https://data.some.org/catalog/datasets/1', 'https://data.some.org/catalog/datasets/2'],
+    [`${B}/catalogo/conjuntos/1`, `${B}/catalogo/conjuntos/2`],
   )
-  const d1 = byGuid(page, 'https://data.some.org/catalog/datasets/1')
-  t.equal(d1.dict.title, 'Example dataset 1')
+  const [d1, d2] = page.datasets
+  t.equal(d1.dict.title, 'Ruido ambiental por barrios')
   t.match(d1.dict.notes, /Θεσσαλονίκη\.$/)
-  t.same(d1.dict.tags, [{ name: 'stats' }, { name: 'pollution' }])
+  t.same(d1.dict.tags, [{ name: 'ruido' }, { name: 'contaminación' }])
   t.equal(d1.dict.license_id, '')
   t.same(
-    resources(d1).map((r) => [r.url, r.format, r.mimetype, r.uri]),
+    resources(d1).map((r) => [r.name, r.url, r.format, r.mimetype, r.uri]),
     [
-      ['https://data.some.org/the/actual/catalog/datasets/1/resources/1.csv', 'CSV', 'text/csv', ''],
-      ['https://data.some.org/the/actual/catalog/datasets/1/resources/2.pdf', 'PDF', 'application/pdf', ''],
-      ['https://data.some.org/the/actual/catalog/link/to/an/api', undefined, undefined, ''],
+      ['Mediciones en CSV', `${B}/ficheros/ruido.csv`, 'CSV', 'text/csv', ''],
+      ['Informe anual en PDF', `${B}/ficheros/ruido-2023.pdf`, 'PDF', 'application/pdf', ''],
+      ['API de sonómetros', `${B}/api/sonometros`, undefined, undefined, ''],
     ],
   )
-  t.equal(extra(d1.dict, 'language'), '["en"]')
-  t.equal(extra(d1.dict, 'publisher_name'), 'Publishing Organization for dataset 1')
-  t.equal(d1.modified, '2013-04-26T00:00:00Z')
+  t.equal(extra(d1.dict, 'language'), '["es"]')
+  t.equal(extra(d1.dict, 'publisher_name'), 'Concejalía de Medio Ambiente')
+  t.equal(extra(d1.dict, 'publisher_email'), 'medioambiente@villa-ejemplo.example')
+  t.equal(d1.modified, '2024-05-30T00:00:00+00:00', 'rdflib prints Z as +00:00')
+  t.equal(d2.dict.title, 'Matrícula escolar')
+  t.equal((d2.dict.tags as unknown[]).length, 3)
+  t.same(
+    resources(d2).map((r) => [r.format, r.mimetype]),
+    [
+      ['HTML', undefined],
+      ['PDF', 'application/pdf'],
+    ],
+  )
+  t.equal(d2.modified, '2024-01-15')
 })
 
-t.test('Turtle by URL extension (datos.gob.es example): Spanish text, XLS format', async (t) => {
-  const page = await parseRdfPage(fixture('dataset_gob_es.ttl'), { url: 'https://datos.gob.es/x/dataset.ttl', sourceUrl: SOURCE })
+t.test('piscinas.ttl (shaped like datos.gob.es), Turtle by URL extension: Spanish text, XLS format', async (t) => {
+  const page = await parseRdfPage(fixture('piscinas.ttl'), { url: 'https://datos.example.es/x/dataset.ttl', sourceUrl: SOURCE })
   t.equal(page.datasets.length, 1)
   const d = page.datasets[0]
-  t.equal(d.dict.title, 'Estudio de Satisfacción con el Programa de Escuelas Municipales de Promoción Deportiva en centros escolares')
-  t.same(d.dict.tags, [{ name: 'deporte escolar' }, { name: 'escuelas' }, { name: 'promoción' }], 'tags keep their text; clean_tags is the pipeline’s')
-  t.equal(extra(d.dict, 'theme'), '["http://datos.gob.es/kos/sector-publico/sector/deporte"]')
-  t.equal(extra(d.dict, 'issued'), '2024-04-15T09:08:02+02:00')
+  t.equal(d.dict.title, 'Uso de piscinas municipales cubiertas por temporada')
+  t.same(d.dict.tags, [{ name: 'natación' }, { name: 'instalaciones deportivas' }, { name: 'piscinas' }], 'tags keep their text; clean_tags is the pipeline’s')
+  t.equal(extra(d.dict, 'theme'), '["http://datos.example.es/kos/sector-publico/sector/deporte"]')
+  t.equal(extra(d.dict, 'issued'), '2023-10-02T11:45:30+02:00')
+  t.equal(extra(d.dict, 'identifier'), 'https://datos.villa-ejemplo.example/catalogo/900123-0-piscinas-cubiertas')
+  t.equal(d.guid, 'https://datos.example.es/catalogo/l01990001-uso-de-piscinas-municipales-cubiertas-por-temporada')
+  t.equal(extra(d.dict, 'frequency'), 'https://datos.example.es/catalogo/l01990001-uso-de-piscinas-municipales-cubiertas-por-temporada/Frequency', 'a frequency node without a label is its IRI')
+  t.equal(extra(d.dict, 'publisher_uri'), 'http://datos.example.es/recurso/sector-publico/org/Organismo/L01990001')
   const [r] = resources(d)
-  t.equal(r.url, 'https://datos.madrid.es/egob/catalogo/300676-0-deporte-encuesta-escuelas.xlsx')
+  t.equal(r.url, 'https://datos.villa-ejemplo.example/catalogo/900123-0-piscinas-cubiertas.xls')
+  t.equal(r.name, 'Uso de piscinas, temporada 2023-2024')
   t.equal(r.format, 'XLS')
   t.equal(r.mimetype, 'application/vnd.ms-excel')
+  t.equal(r.size, 61440, 'a decimal byte size')
 })
 
-t.test('multilingual literals: Spanish first', async (t) => {
-  const page = await parseRdfPage(fixture('dataset_multilingual.ttl'), { contentType: 'text/turtle', sourceUrl: SOURCE })
+t.test('multilingue.ttl: Spanish literals first', async (t) => {
+  const page = await parseRdfPage(fixture('multilingue.ttl'), { contentType: 'text/turtle', sourceUrl: SOURCE })
   const d = page.datasets[0]
-  t.equal(d.dict.title, 'Conjunto de datos de prueba DCAT')
-  t.same(d.dict.tags, [{ name: 'Pinos' }, { name: 'Robles' }], 'only the Spanish keywords when they exist')
-  t.equal(extra(d.dict, 'version_notes'), 'Notas sobre la versión')
-  t.equal(resources(d)[0].name, 'Recurso 1')
+  t.equal(d.dict.title, 'Conteo de bicicletas')
+  t.equal(d.dict.notes, 'Conteo de bicicletas en los carriles bici de la ciudad')
+  t.same(d.dict.tags, [{ name: 'Bicicletas' }, { name: 'Movilidad' }], 'only the Spanish keywords when they exist')
+  t.equal(extra(d.dict, 'version_notes'), 'Se añaden los carriles nuevos')
+  t.equal(extra(d.dict, 'provenance'), 'Espiras magnéticas instaladas en el pavimento')
+  t.equal(extra(d.dict, 'contact_name'), 'Oficina de movilidad')
+  const [r] = resources(d)
+  t.equal(r.name, 'Conteos diarios')
+  t.equal(r.description, 'Un fichero por día')
+  t.equal(r.rights, 'Hay que citar la fuente')
 })
 
 t.test('paged Turtle catalog: hydra literals, guid rules, licences, EU and IANA IRIs, per-record errors', async (t) => {
@@ -210,7 +241,7 @@ t.test('paged Turtle catalog: hydra literals, guid rules, licences, EU and IANA 
   t.equal(budget.modified, '2024-03-01T10:00:00')
   const [csv, json] = resources(budget)
   t.equal(csv.format, 'CSV', 'EU file-type IRI → CKAN format name')
-  t.equal(csv.mimetype, 'text/csv', 'IANA IRI → media type')
+  t.equal(csv.mimetype, 'http://www.iana.org/assignments/media-types/text/csv', 'IANA IRI kept in mimetype')
   t.equal(csv.size, 20480)
   t.equal(csv.license, 'Creative Commons Attribution', 'blank licence node by its title, not its node id')
   t.equal(csv.hash, '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b')
@@ -244,12 +275,19 @@ t.test('paged Turtle catalog: hydra literals, guid rules, licences, EU and IANA 
     page2.datasets.map((d) => d.guid),
     ['https://datos.example.es/dataset/paro-registrado'],
   )
-  t.equal(resources(page2.datasets[0])[0].format, 'XLSX')
+  t.same(
+    resources(page2.datasets[0]).map((r) => [r.format, r.mimetype]),
+    [
+      ['XLSX', undefined],
+      ['Turtle', 'text/turtle'],
+    ],
+    'a dct:IMT node labelled Turtle keeps its label (importable.test.ts checks package_create keeps it too)',
+  )
   t.equal(page2.datasets[0].modified, null)
 })
 
 t.test('the stored N-Triples content parses back to the same dict', async (t) => {
-  for (const name of ['dataset.rdf', 'catalog-page1.ttl']) {
+  for (const name of ['embalses.rdf', 'catalog-page1.ttl']) {
     const page = await parseRdfPage(fixture(name), { sourceUrl: SOURCE })
     for (const d of page.datasets) {
       const again = await parseRdfPage(d.content, { rdfFormat: 'nt', sourceUrl: SOURCE })
@@ -275,25 +313,42 @@ t.test('JSON-LD: sniffed, @graph, inline contexts, hydra view with an IRI next l
   t.equal(d.dict.license_id, 'cc-by-sa', 'register URL matched across scheme, www and trailing slash')
   t.equal(extra(d.dict, 'theme'), '["http://publications.europa.eu/resource/authority/data-theme/TRAN"]')
   const [r] = resources(d)
-  t.equal(r.mimetype, 'application/geo+json')
-  t.equal(r.format, 'GeoJSON')
+  // a dcat:mediaType IRI alone is both mimetype and format, as ckanext-dcat reads it
+  t.equal(r.mimetype, 'https://www.iana.org/assignments/media-types/application/geo+json')
+  t.equal(r.format, 'https://www.iana.org/assignments/media-types/application/geo+json')
   t.equal(r.size, 5120)
 
-  const pod = await parseRdfPage(fixture('catalog_pod.jsonld'), { contentType: 'application/ld+json', sourceUrl: SOURCE })
+  // a DCAT-US 1.1 record with its own JSON-LD contexts (ckanext-dcat's test_dataset_json_ld_1)
+  const pod = await parseRdfPage(fixture('pod-energia.jsonld'), { contentType: 'application/ld+json', sourceUrl: SOURCE })
   t.same(
     pod.datasets.map((x) => x.guid),
-    ['http://www.agency.gov/datasets/widgets-data'],
+    ['https://datos.secretaria-energia.example/conjuntos/generacion-electrica'],
   )
-  t.equal(pod.datasets[0].dict.title, 'U.S. Widget Manufacturing Statistics')
+  const podDict = pod.datasets[0].dict
+  t.equal(podDict.title, 'Generación eléctrica por central')
+  t.equal(extra(podDict, 'contact_name'), 'Lucía Ferreyra')
+  t.equal(extra(podDict, 'contact_email'), 'lucia.ferreyra@secretaria-energia.example', 'mailto: removed')
+  t.equal(extra(podDict, 'publisher_name'), 'Dirección de Información Energética')
+  t.equal(extra(podDict, 'publisher_email'), 'datos@secretaria-energia.example')
   t.same(
     resources(pod.datasets[0]).map((r) => r.format),
     ['CSV', 'ZIP', 'JSON', 'API'],
   )
+  const csv = resources(pod.datasets[0]).find((r) => r.name === 'generacion.csv') as Res
+  t.equal(csv.url, 'https://datos.secretaria-energia.example/ficheros/generacion.csv')
+  t.equal(csv.download_url, 'https://datos.secretaria-energia.example/ficheros/generacion.csv')
 
-  const graph = await parseRdfPage(fixture('catalog_with_at_graph.jsonld'), { url: 'https://example.org/catalog.jsonld', sourceUrl: SOURCE })
-  t.equal(graph.datasets[0].dict.license_id, 'cc-zero')
-  t.equal(resources(graph.datasets[0])[0].url, 'http://example2.org/files/download.zip', 'downloadURL preferred')
-  t.equal(extra(graph.datasets[0].dict, 'contact_email'), 'jane.doe@agency.gov')
+  // @graph with a named catalog, publisher and a blank contact (test_dataset_json_ld_with_at_graph)
+  const graph = await parseRdfPage(fixture('grafo.jsonld'), { url: 'https://datos.puerto-ejemplo.example/catalogo.jsonld', sourceUrl: SOURCE })
+  t.equal(graph.datasets.length, 1)
+  const g = graph.datasets[0].dict
+  t.equal(g.title, 'Escalas de buques')
+  t.equal(g.license_id, 'cc-zero')
+  t.equal(extra(g, 'contact_name'), 'Marta Ríos')
+  t.equal(extra(g, 'contact_email'), 'marta.rios@puerto-ejemplo.example')
+  const [zip] = resources(graph.datasets[0])
+  const base = 'https://ckan.puerto-ejemplo.example/dataset/3f0c2b8e-6a1d-4c55-9d27-0b1e5a7c9e41/resource/7b9e1f20-5d4c-4e8a-a1f3-2c6d8e0b4a95'
+  t.same([zip.name, zip.url, zip.access_url, zip.download_url], ['escalas.zip', 'https://ficheros.puerto-ejemplo.example/escalas.zip', base, 'https://ficheros.puerto-ejemplo.example/escalas.zip'], 'downloadURL preferred')
 })
 
 t.test('JSON-LD contexts: the bundled DCAT-US one works offline, any other remote one is refused', async (t) => {
@@ -316,8 +371,8 @@ t.test('JSON-LD contexts: the bundled DCAT-US one works offline, any other remot
 })
 
 t.test('unusable pages are HarvestParseErrors that say why', async (t) => {
-  const ttl = await parseError(fixture('dataset.ttl'), { url: 'https://x.example/dataset.ttl', sourceUrl: SOURCE })
-  t.match(ttl.message, /^Error parsing the RDF file: .*healthdcatap.* on line 149\./, 'real catalog with an undeclared prefix')
+  const ttl = await parseError(fixture('prefijo-no-declarado.ttl'), { url: 'https://x.example/dataset.ttl', sourceUrl: SOURCE })
+  t.match(ttl.message, /^Error parsing the RDF file: .*salud.* on line 26\./, 'an undeclared prefix, as real catalogs have')
 
   const broken = await parseError('@prefix dct: <http://purl.org/dc/terms/> .\n<a> dct:title "x" ;\n  dct:description "unterminated .\n', {
     contentType: 'text/turtle',
@@ -385,7 +440,7 @@ t.test("spatial as ckanext-dcat's parse tests expect it", async (t) => {
   t.equal(extra(bbox, 'spatial_centroid'), '{"type": "Point", "coordinates": [0.5, 0.5]}')
 })
 
-t.test("distribution formats: ckanext-dcat's cases, with IRIs reduced to names", async (t) => {
+t.test("distribution formats: ckanext-dcat's cases, EU file-type IRIs reduced to names", async (t) => {
   const formatOf = async (props: string) => {
     const body = `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
@@ -402,8 +457,8 @@ t.test("distribution formats: ckanext-dcat's cases, with IRIs reduced to names",
     ['; dcat:mediaType "text/unknown-imt"', ['text/unknown-imt', 'text/unknown-imt']],
     ['; dcat:mediaType "text/csv" ; dct:format "Comma Separated Values"', ['CSV', 'text/csv']],
     ['; dct:format [ a dct:IMT ; rdf:value "application/pdf" ; rdfs:label "Portable Document" ]', ['PDF', 'application/pdf']],
-    ['; dct:format <https://www.iana.org/assignments/media-types/application/json>', ['JSON', 'application/json']],
-    ['; dcat:mediaType <https://www.iana.org/assignments/media-types/application/json>', ['JSON', 'application/json']],
+    ['; dct:format <https://www.iana.org/assignments/media-types/application/json>', ['JSON', 'https://www.iana.org/assignments/media-types/application/json']],
+    ['; dcat:mediaType <https://www.iana.org/assignments/media-types/application/json>', ['https://www.iana.org/assignments/media-types/application/json', 'https://www.iana.org/assignments/media-types/application/json']],
     ['; dct:format <https://example.com/my/format>', ['https://example.com/my/format', undefined]],
     ['; dct:format "application/json"', ['JSON', 'application/json']],
     ['; dct:format "application/json" ; dcat:mediaType "test-mediatype"', ['JSON', 'test-mediatype']],
@@ -429,7 +484,7 @@ ${pagination}`
 
 t.test('documents that parse to nothing are errors, not empty catalogs', async (t) => {
   // a data.json fed to the RDF harvester: JSON without @context yields no triples
-  const dataJson = await parseError(fixture('catalog.json'), { contentType: 'application/json', sourceUrl: SOURCE })
+  const dataJson = await parseError(fixture('datajson-catalogo.json'), { contentType: 'application/json', sourceUrl: SOURCE })
   t.match(dataJson.message, /read as jsonld\) contains no RDF statements/)
   t.match((await parseError('# nothing here\n', { contentType: 'text/turtle', sourceUrl: SOURCE })).message, /no RDF statements/)
   // a catalog with no datasets is still a valid, empty page

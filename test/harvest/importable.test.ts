@@ -18,10 +18,10 @@ t.test('parsed datasets from every fixture can be created and read back', async 
   const { ok, db } = await testApp(t)
   await insertGroup(db.kysely, 'harvested', { title: 'Harvested' })
   const parsed: HarvestedDataset[] = []
-  for (const name of ['dataset.rdf', 'catalog.rdf', 'dataset_gob_es.ttl', 'dataset_multilingual.ttl', 'catalog-page1.ttl', 'catalog-page2.ttl', 'catalog.jsonld', 'catalog_pod.jsonld', 'catalog_with_at_graph.jsonld']) {
+  for (const name of ['embalses.rdf', 'catalogo.rdf', 'piscinas.ttl', 'multilingue.ttl', 'catalog-page1.ttl', 'catalog-page2.ttl', 'catalog.jsonld', 'pod-energia.jsonld', 'grafo.jsonld']) {
     parsed.push(...(await parseRdfPage(fixture(name), { url: `https://x.example/${name}`, sourceUrl: SOURCE })).datasets)
   }
-  for (const name of ['catalog.json', 'catalog_pod.jsonld']) parsed.push(...parseDataJsonPage(fixture(name), { sourceUrl: SOURCE }).datasets)
+  for (const name of ['datajson-catalogo.json', 'pod-energia.jsonld']) parsed.push(...parseDataJsonPage(fixture(name), { sourceUrl: SOURCE }).datasets)
   t.equal(parsed.length, 14)
 
   const names = new Set<string>()

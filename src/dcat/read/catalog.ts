@@ -6,6 +6,7 @@
 import { DataFactory, Writer, type Term } from 'n3'
 import jsonld from 'jsonld'
 import { createHash } from 'node:crypto'
+import { sourceCatalogQuads } from './source-catalog.js'
 import { HarvestParseError, type ParsedPage } from './parsed.js'
 import { loadRdf } from './rdf-load.js'
 import { Graph, NS } from './rdf-graph.js'
@@ -98,7 +99,7 @@ export async function parseRdfPage(body: string, opts: RdfPageOptions): Promise<
       }
       seen.add(guid)
       ;(dict.extras as { key: string; value: string }[]).push({ key: 'guid', value: guid })
-      const content = toNTriples(g.describe(node, [`${NS.dcat}Dataset`, `${NS.dcat}Catalog`]))
+      const content = toNTriples([...g.describe(node, [`${NS.dcat}Dataset`, `${NS.dcat}Catalog`]), ...sourceCatalogQuads(g, node)])
       page.datasets.push({ guid, dict, content, fingerprint: await fingerprint(content), modified: extra(dict, 'modified') || null })
     } catch (err) {
       if (err instanceof HarvestParseError) throw err

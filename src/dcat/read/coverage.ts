@@ -10,7 +10,8 @@ import { pyJsonDumps } from './pyjson.js'
 
 const { dct, dcat, schema, time, locn, gsp, skos, rdfs } = NS
 
-const GEOJSON_DATATYPES = new Set(['https://www.iana.org/assignments/media-types/application/vnd.geo+json', 'http://www.iana.org/assignments/media-types/application/vnd.geo+json'])
+// GeoSPARQL's own GeoJSON literal type too: DCAT-AP 3 geometry nodes carry gsp:asGeoJSON with it
+const GEOJSON_DATATYPES = new Set(['https://www.iana.org/assignments/media-types/application/vnd.geo+json', 'http://www.iana.org/assignments/media-types/application/vnd.geo+json', 'http://www.opengis.net/ont/geosparql#geoJSONLiteral'])
 const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string'
 
 /** [start, end] of dct:temporal in DCAT-AP 2 order: dcat:startDate/endDate, OWL-Time, schema.org. */
@@ -38,7 +39,11 @@ export function temporal(g: Graph, ds: Term): [string, string] {
 function geometry(g: Graph, node: Term, predicate: string): string {
   let out = ''
   for (const lit of g.objects(node, predicate)) {
-    if (lit.termType !== 'Literal') continue
+    if (lit.termType !== 'Literal') {
+      // DCAT-AP 3 ranges locn:geometry over locn:Geometry nodes carrying the literal
+      out = out || geometry(g, lit, `${gsp}asGeoJSON`) || geometry(g, lit, `${gsp}asWKT`)
+      continue
+    }
     const dt = lit.datatype.value
     if (GEOJSON_DATATYPES.has(dt) || dt === XSD_STRING || lit.language !== '') {
       try {

@@ -13,6 +13,7 @@ import { agents, contacts } from './agents.js'
 import { spatial, temporal } from './coverage.js'
 import { floatsValue, resource } from './distribution.js'
 import { pyJsonDumps } from './pyjson.js'
+import { sourceCatalogExtras } from './source-catalog.js'
 
 const { dcat, dct, dcatap, adms, foaf, owl, rdfs } = NS
 
@@ -134,6 +135,7 @@ export function datasetDict(g: Graph, ds: Term): Record<string, unknown> {
   // always present, "" for a blank node, as ckanext-dcat does: the guid rule relies on it
   extras.push({ key: 'uri', value: ds.termType === 'NamedNode' ? ds.value : '' })
   add('access_rights', accessRights(g, ds))
+  extras.push(...sourceCatalogExtras(g, ds))
   add('homepage', g.value(ds, `${foaf}homepage`))
 
   const distributions = g.objects(ds, `${dcat}distribution`)

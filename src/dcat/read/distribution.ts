@@ -1,14 +1,14 @@
 /**
  * One dcat:Distribution → a CKAN resource dict, as ckanext-dcat's DCAT-AP profiles parse it
- * (euro_dcat_ap_base.py, euro_dcat_ap_2.py). Format and media type IRIs (EU file-type authority,
- * IANA) are reduced to CKAN format names and plain media types; the internal `distribution_ref`
- * and `access_service_ref` are not emitted.
+ * (euro_dcat_ap_base.py, euro_dcat_ap_2.py). The internal `distribution_ref` and
+ * `access_service_ref` are not emitted.
  */
 import type { Term } from 'n3'
 import { cleanFormat } from '../../model/formats.js'
 import { type Graph, NS } from './rdf-graph.js'
 import { agents, contacts } from './agents.js'
 import { pyJsonDumps } from './pyjson.js'
+import { literalText } from './literal-text.js'
 
 const { dcat, dct, dcatap, adms, foaf, spdx, rdfs, rdf } = NS
 
@@ -28,26 +28,32 @@ export function floatsValue(g: Graph, node: Term, predicate: string): string {
   return Number.isInteger(nums[0]) ? `${nums[0]}.0` : String(nums[0])
 }
 
-/** [mimetype, format] (base.py `_distribution_format`, plus IRI reduction). */
+/**
+ * [mimetype, format] as base.py `_distribution_format` reads them. IANA media-type IRIs stay IRIs
+ * in `mimetype`, as ckanext-dcat keeps them; EU file-type IRIs become CKAN format names, and a
+ * dct:format IANA IRI names the format when CKAN knows its media type.
+ */
 export function distributionFormat(g: Graph, d: Term): [string, string] {
   let imt = g.value(d, `${dcat}mediaType`)
   let label = ''
   const f = g.first(d, `${dct}format`)
   if (f?.termType === 'Literal') {
-    if (!imt && f.value.includes('/') && !/^https?:/.test(f.value)) imt = f.value
-    else label = f.value
+    const text = literalText(f)
+    if (!imt && text.includes('/') && !/^https?:/.test(text)) imt = text
+    else label = text
+  } else if (f && g.hasType(f, `${dct}IMT`)) {
+    if (!imt) imt = g.value(f, `${rdf}value`)
+    label = g.value(f, `${rdfs}label`)
   } else if (f) {
-    if (g.hasType(f, `${dct}IMT`)) {
-      if (!imt) imt = g.value(f, `${rdf}value`)
-      label = g.value(f, `${rdfs}label`)
-    } else if (IANA_MEDIA_TYPE.test(f.value)) {
-      if (!imt) imt = f.value
+    const iana = f.termType === 'NamedNode' ? IANA_MEDIA_TYPE.exec(f.value) : null
+    if (iana && !imt) {
+      imt = f.value
+      if (cleanFormat(iana[1]) !== iana[1]) label = cleanFormat(iana[1])
     } else {
-      label = f.value
+      // a blank format node is named by its rdfs:label (DCAT-AP 3 for formats without an authority IRI)
+      label = f.termType === 'BlankNode' ? g.termValue(f) : f.value
     }
   }
-  const iana = IANA_MEDIA_TYPE.exec(imt)
-  if (iana) imt = iana[1]
   const eu = EU_FILE_TYPE.exec(label) ?? EU_FILE_TYPE.exec(imt)
   if (eu) {
     label = eu[1]

@@ -6,6 +6,7 @@
  */
 import type { Store, Term, Quad } from 'n3'
 import { PREFIXES } from '../namespaces.js'
+import { literalText } from './literal-text.js'
 
 /** The vocabularies the parser reads: the ones our DCAT output declares, plus OWL-Time (temporal coverage). */
 export const NS = { ...PREFIXES, time: 'http://www.w3.org/2006/time#' } as const
@@ -38,9 +39,9 @@ export class Graph {
 
   /** A term as ckanext-dcat reads it: a resource with an rdfs:label is its label. */
   termValue(term: Term): string {
-    if (term.termType === 'Literal') return term.value
+    if (term.termType === 'Literal') return literalText(term)
     const label = pickLiteral(this.objects(term, `${NS.rdfs}label`))
-    if (label) return label.value
+    if (label) return label.termType === 'Literal' ? literalText(label) : label.value
     if (term.termType !== 'BlankNode') return term.value
     // a blank node's id means nothing outside this document; a licence node is named by its title
     return pickLiteral(this.objects(term, `${NS.dct}title`))?.value ?? ''
@@ -70,7 +71,7 @@ export class Graph {
         const v = this.value(o, `${NS.skos}notation`) || this.value(o, `${NS.rdfs}label`)
         if (v) out.push(v)
       } else {
-        out.push(o.value)
+        out.push(o.termType === 'Literal' ? literalText(o) : o.value)
       }
     }
     return out

@@ -2,10 +2,12 @@ import type { NamedNode } from 'n3'
 import type { ActionContext } from '../../actions/context.js'
 import type { PackageDict } from '../../model/package-dict.js'
 import { ValidationError } from '../../errors.js'
-import { Graph, addCatalog, addDataset, type Site } from './graph.js'
+import { Graph, type Site } from './graph.js'
+import { addCatalog } from './catalog-node.js'
+import { addDataset } from './dcat-ap-dataset.js'
 import { addSchemaCatalog, addSchemaDataset } from './schemaorg.js'
 import { addPagination } from './pagination.js'
-import { parseProfiles, type Profile } from './profiles.js'
+import { DCAT_AP, parseProfiles, type Profile } from './profiles.js'
 import { rdfFormat, serialize, type RdfFormat } from './serialize.js'
 
 /** ckanext.dcat.datasets_per_page */
@@ -25,7 +27,7 @@ export function isPublicDataset(d: PackageDict): boolean {
 }
 
 export function site(ctx: ActionContext): Site {
-  return { url: ctx.config.siteUrl, title: ctx.config.siteTitle, description: ctx.config.siteDescription }
+  return { url: ctx.config.siteUrl, title: ctx.config.siteTitle, description: ctx.config.siteDescription, language: ctx.config.siteLocale }
 }
 
 export function formatParam(value: string | undefined, fallback: RdfFormat): RdfFormat {
@@ -35,10 +37,34 @@ export function formatParam(value: string | undefined, fallback: RdfFormat): Rdf
   return f
 }
 
+/** What one profile adds: the dataset's triples, and the catalog node's once the page's datasets are written. */
+interface ProfileWriter {
+  dataset(g: Graph, dict: PackageDict, s: Site): NamedNode
+  catalog(g: Graph, s: Site, datasets: NamedNode[], modified: () => Promise<string | undefined>): Promise<void>
+}
+
+/**
+ * The writers of the requested profiles, in order. Of several DCAT-AP profiles only the last
+ * writes: in ckanext-dcat each later one rewrites the same properties in its own form.
+ */
+function writers(profiles: Profile[]): ProfileWriter[] {
+  const dcatAp = profiles.filter((p) => DCAT_AP[p]).at(-1)
+  const out: ProfileWriter[] = []
+  for (const p of profiles) {
+    const flavour = DCAT_AP[p]
+    if (p === 'schemaorg') {
+      out.push({ dataset: addSchemaDataset, catalog: async (g, s, nodes) => void addSchemaCatalog(g, s, nodes) })
+    } else if (flavour && p === dcatAp) {
+      out.push({ dataset: (g, d, s) => addDataset(g, d, s, flavour), catalog: async (g, s, nodes, modified) => void addCatalog(g, s, nodes, await modified()) })
+    }
+  }
+  return out
+}
+
 /** The dataset graph(s) under the requested profiles. */
 export function datasetGraph(dict: PackageDict, profiles: Profile[], s: Site): Graph {
   const g = new Graph()
-  for (const p of profiles) (p === 'schemaorg' ? addSchemaDataset : addDataset)(g, dict, s)
+  for (const w of writers(profiles)) w.dataset(g, dict, s)
   return g
 }
 
@@ -100,11 +126,10 @@ export async function catalogPage(ctx: ActionContext, p: CatalogParams): Promise
   const datasets = found.results.filter(isPublicDataset)
   const s = site(ctx)
   const g = new Graph()
-  const nodes: Record<Profile, NamedNode[]> = { euro_dcat_ap_3: [], schemaorg: [] }
-  for (const d of datasets) for (const prof of profiles) nodes[prof].push((prof === 'schemaorg' ? addSchemaDataset : addDataset)(g, d, s))
-  for (const prof of profiles) {
-    if (prof === 'schemaorg') addSchemaCatalog(g, s, nodes.schemaorg)
-    else addCatalog(g, s, nodes.euro_dcat_ap_3, await lastModified(ctx, page === 1 && !p.q && !p.fq && !since ? datasets : undefined))
+  const firstPage = page === 1 && !p.q && !p.fq && !since ? datasets : undefined
+  for (const w of writers(profiles)) {
+    const nodes = datasets.map((d) => w.dataset(g, d, s))
+    await w.catalog(g, s, nodes, () => lastModified(ctx, firstPage))
   }
   addPagination(g, {
     base: `${s.url}/catalog.${EXTENSIONS[format]}`,

@@ -121,6 +121,11 @@ export function mungeTitleToName(title: string): string {
   return mungeToLength(name, PACKAGE_NAME_MIN_LENGTH, PACKAGE_NAME_MAX_LENGTH)
 }
 
+/** A name CKAN accepts as it is: 2–100 characters of a-z, 0-9, "-" and "_". */
+export function isPackageName(name: string): boolean {
+  return name.length >= PACKAGE_NAME_MIN_LENGTH && name.length <= PACKAGE_NAME_MAX_LENGTH && /^[a-z0-9_-]+$/.test(name)
+}
+
 /** CKAN's munge_tag (what `clean_tags` applies to harvested keywords). */
 export function mungeTag(tag: string): string {
   let t = pythonStrip(substituteAsciiEquivalents(tag).toLowerCase())

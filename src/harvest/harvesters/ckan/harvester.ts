@@ -1,7 +1,7 @@
 import type { GatherResult, GatherSink, Harvester, PrepareContext, PreparedDataset, SourceInfo, GatheredRecord } from '../harvester.js'
 import { getJson, RemoteError, timeoutMs, userAgent } from '../http.js'
 import type { OutboundPolicy } from '../../../net/outbound.js'
-import { mungeTag, mungeTitleToName } from '../munge.js'
+import { isPackageName, mungeTag, mungeTitleToName } from '../munge.js'
 import { isUuid } from '../../../model/validators.js'
 import { ValidationError } from '../../../errors.js'
 import { FeedCursorRejected, passesFilters, readFeed, showAll, type FeedRead, type Remote } from './feed.js'
@@ -204,7 +204,9 @@ export const ckanHarvester: Harvester = {
     dict.extras = mergeExtras(ctx, remote, config)
     dict.groups = await mapGroups(ctx, remote, config)
     dict.owner_org = await mapOrganization(ctx, remote, config)
-    return { dict, id: typeof remote.id === 'string' ? remote.id : undefined, name: mungeTitleToName(String(remote.name ?? remote.title ?? record.guid)) }
+    // ckanext-harvest munges the remote name as if it were a title, which cuts a valid name of 96–100 characters to 95
+    const name = typeof remote.name === 'string' && isPackageName(remote.name) ? remote.name : mungeTitleToName(String(remote.name ?? remote.title ?? record.guid))
+    return { dict, id: typeof remote.id === 'string' ? remote.id : undefined, name }
   },
 }
 
