@@ -160,7 +160,8 @@ export function dataJsonDataset(dict: PackageDict, site: Site): Record<string, u
   const start = date(dictValue(dict, 'temporal_start'))
   const end = date(dictValue(dict, 'temporal_end'))
   if (start && end) out.temporal = `${start}/${end}`
-  const frequency = dictValue(dict, 'frequency')
+  // Argentina's profile says `eventual` for what DCAT-US calls irregular
+  const frequency = dictValue(dict, 'frequency') === 'eventual' ? 'irregular' : dictValue(dict, 'frequency')
   if (frequency && (REPEATING.test(frequency) || frequency === 'irregular')) out.accrualPeriodicity = frequency
   const langs = languages(dict)
   if (langs.length) out.language = langs
