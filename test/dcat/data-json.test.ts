@@ -73,7 +73,7 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
       { key: 'contact_email', value: 'sin arroba' },
       { key: 'license', value: 'https://example.org/licencia-propia' },
       { key: 'modified', value: '10/05/2016' },
-      { key: 'issued', value: 'hace mucho' },
+      { key: 'issued', value: '2016-13-45' },
       { key: 'language', value: '["http://publications.europa.eu/resource/authority/language/SPA", "no es un idioma"]' },
       { key: 'frequency', value: 'http://publications.europa.eu/resource/authority/frequency/WEEKLY' },
       { key: 'rights', value: 'x'.repeat(256) },
@@ -132,7 +132,7 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
   t.equal(odd.license, 'https://example.org/licencia-propia', 'a harvested licence outside the register keeps its URL')
   t.match(odd.modified, /^\d{4}-\d{2}-\d{2}T/, 'an unreadable modified falls back to metadata_modified')
   t.not(odd.modified, '10/05/2016')
-  t.match(odd.issued, /^\d{4}-\d{2}-\d{2}T/, 'an unreadable issued falls back to metadata_created')
+  t.match(odd.issued, /^\d{4}-\d{2}-\d{2}T/, 'an impossible issued date falls back to metadata_created')
   t.same(odd.language, ['spa'], 'an EU language IRI becomes its code; text that is no language tag is left out')
   t.notOk('accrualPeriodicity' in odd, 'a frequency IRI is no ISO 8601 repeating interval')
   t.notOk('rights' in odd, 'rights over 255 characters')

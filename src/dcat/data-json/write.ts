@@ -53,7 +53,7 @@ const ACCESS_LEVELS = new Set(['public', 'restricted public', 'non-public'])
 // The value rules below are narrower than the DCAT-US 1.1 schema's patterns: what passes them passes the schema.
 /** The schema's hasEmail pattern: ASCII local part and a dotted domain. */
 const EMAIL = /^[\w~!$&'()*+,;=:.-]+@[\w.-]+\.[\w.-]+$/
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d([.,]\d+)?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?)?$/
 const REPEATING = /^R\/P(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$/
 const MEDIA_TYPE = /^[-\w]+\/[-\w]+(\.[-\w]+)*([+][-\w]+)?$/
 const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?$/
