@@ -54,6 +54,17 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
     resources: [{ url: 'https://example.org/x.json', format: 'JSON' }],
   })
   await app.ok('package_create', { name: 'private-one', owner_org: 'ministerio', private: true, maintainer_email: 'x@example.org' })
+  // a dataset as ckanapi copies it from a Portal Andino: Andino's extra keys
+  await app.ok('package_create', {
+    name: 'andino',
+    owner_org: 'ministerio',
+    maintainer_email: 'andino@example.org',
+    extras: [
+      { key: 'accrualPeriodicity', value: 'R/P3M' },
+      { key: 'temporal', value: '2003-01-01/2016-12-31' },
+      { key: 'superTheme', value: '["ECON"]' },
+    ],
+  })
   await app.ok('group_create', { name: 'salud', title: 'Salud pública', description: 'Hospitales y campañas' })
   await app.ok('group_create', { name: 'vacia', title: 'Sin conjuntos' })
   await app.ok('package_create', {
@@ -90,7 +101,7 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
   t.same(dataJsonErrors(catalog), [], 'valid against the non-federal DCAT-US 1.1 schema')
   t.equal(catalog['@id'], 'http://test.local/data.json')
   const byTitle = new Map(catalog.dataset.map((d: any) => [d.title, d]))
-  t.same([...byTitle.keys()].sort(), ['Presupuesto 2024', 'Valores raros', 'two-addresses', 'untagged'], 'public datasets only')
+  t.same([...byTitle.keys()].sort(), ['Presupuesto 2024', 'Valores raros', 'andino', 'two-addresses', 'untagged'], 'public datasets only')
 
   const r: any = byTitle.get('Presupuesto 2024')
   t.same(r.keyword.sort(), ['economía', 'presupuesto'])
@@ -122,6 +133,10 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
   t.notOk('downloadURL' in u.distribution[0], 'a link is not a downloadURL')
 
   t.same(catalog.themeTaxonomy, [{ id: 'salud', label: 'Salud pública', description: 'Hospitales y campañas' }], "themeTaxonomy: the published datasets' groups")
+  const andino: any = byTitle.get('andino')
+  t.equal(andino.accrualPeriodicity, 'R/P3M', "Andino's accrualPeriodicity extra")
+  t.equal(andino.temporal, '2003-01-01/2016-12-31', "Andino's temporal extra")
+  t.same(andino.superTheme, ['ECON'])
   const two: any = byTitle.get('two-addresses')
   t.same(two.theme, ['salud'], 'no theme extra: the groups are the themes')
   t.same(two.contactPoint, { '@type': 'vcard:Contact', fn: 'Mesa de ayuda', hasEmail: 'mailto:ayuda@example.org' }, 'one address: the first')

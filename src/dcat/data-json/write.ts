@@ -157,11 +157,12 @@ export function dataJsonDataset(dict: PackageDict, site: Site): Record<string, u
   if (source) out.source = source
   const spatial = dictValue(dict, 'spatial_text') ?? dictValue(dict, 'spatial_uri')
   if (spatial) out.spatial = spatial
-  const start = date(dictValue(dict, 'temporal_start'))
-  const end = date(dictValue(dict, 'temporal_end'))
-  if (start && end) out.temporal = `${start}/${end}`
+  // ckanext-dcat's keys, else Portal Andino's (datasets copied from an Andino portal with ckanapi carry those)
+  const [start, end] = dictValue(dict, 'temporal_start') ? [dictValue(dict, 'temporal_start'), dictValue(dict, 'temporal_end')] : (dictValue(dict, 'temporal')?.split('/') ?? [])
+  if (date(start) && date(end)) out.temporal = `${start}/${end}`
+  const given = firstValue(dict, 'frequency', 'accrualPeriodicity')
   // Argentina's profile says `eventual` for what DCAT-US calls irregular
-  const frequency = dictValue(dict, 'frequency') === 'eventual' ? 'irregular' : dictValue(dict, 'frequency')
+  const frequency = given === 'eventual' ? 'irregular' : given
   if (frequency && (REPEATING.test(frequency) || frequency === 'irregular')) out.accrualPeriodicity = frequency
   const langs = languages(dict)
   if (langs.length) out.language = langs
