@@ -331,7 +331,7 @@ t.test('Abierto to Abierto through data.json: the groups travel in the themeTaxo
   )
 })
 
-t.test('remote_groups "only_local" maps themes to local groups by name or title; no config, no groups', async (t) => {
+t.test('remote_groups "only_local" maps themes to local groups by name or title; no config, no groups; a bad value is refused', async (t) => {
   const app = await testApp(t, LOCAL_REMOTES)
   await app.ok('organization_create', { name: 'espejo', title: 'Espejo' })
   await app.ok('group_create', { name: 'energia-electrica', title: 'Generación eléctrica' })
@@ -355,11 +355,9 @@ t.test('remote_groups "only_local" maps themes to local groups by name or title;
   const names = await app.ok<Dict>('package_search', { fq: `harvest_source_id:"${plain}"`, rows: 10 })
   t.equal(names.count, 4)
   for (const d of names.results as Dict[]) t.same(d.groups, [], `${d.name}: no groups without remote_groups`)
-})
 
-t.test('remote_groups / remote_orgs are checked in a dcat_json source config', async (t) => {
-  const app = await testApp(t, LOCAL_REMOTES)
-  const res = await app.call('harvest_source_create', { name: 'mala', title: 'Mala', url: 'http://127.0.0.1:9/data.json', source_type: 'dcat_json', config: '{"remote_groups": "all"}' })
-  t.equal(res.statusCode, 409)
-  t.same(res.json().error.config, ['Error parsing the configuration options: remote_groups must be "only_local" or "create"'])
+  // the config is checked when the source is saved
+  const bad = await app.call('harvest_source_create', { name: 'mala', title: 'Mala', url: `${base}/c/data.json`, source_type: 'dcat_json', config: '{"remote_groups": "all"}' })
+  t.equal(bad.statusCode, 409)
+  t.same(bad.json().error.config, ['Error parsing the configuration options: remote_groups must be "only_local" or "create"'])
 })
