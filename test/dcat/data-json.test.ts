@@ -100,6 +100,8 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
   const catalog = res.json()
   t.same(dataJsonErrors(catalog), [], 'valid against the non-federal DCAT-US 1.1 schema')
   t.equal(catalog['@id'], 'http://test.local/data.json')
+  t.equal(catalog.title, 'Datos Abiertos de Prueba', "the catalog's title (Argentina's profile wants one)")
+  t.notOk('description' in catalog, 'an empty SITE_DESCRIPTION is left out')
   const byTitle = new Map(catalog.dataset.map((d: any) => [d.title, d]))
   t.same([...byTitle.keys()].sort(), ['Presupuesto 2024', 'Valores raros', 'andino', 'two-addresses', 'untagged'], 'public datasets only')
 

@@ -25,6 +25,9 @@ export class DataJsonCatalog {
       '@type': 'dcat:Catalog',
       conformsTo: 'https://project-open-data.cio.gov/v1.1/schema',
       describedBy: 'https://project-open-data.cio.gov/v1.1/schema/catalog.json',
+      // not in DCAT-US 1.1, required by Argentina's profile (pydatajson checks them) and harmless to others
+      ...(this.site.title ? { title: this.site.title } : {}),
+      ...(this.site.description ? { description: this.site.description } : {}),
       dataset: [],
     })
     return head.slice(0, -2)
