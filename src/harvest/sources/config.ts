@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import { findActiveGroupId } from '../../auth/authz.js'
+import { profilesProblem } from '../../dcat/read/profile-config.js'
 
 /**
  * Harvest source configs (harvesters/index.ts lists the types). Checks throw ConfigProblem with
@@ -45,6 +46,7 @@ export async function validateHarvestConfig(db: Kysely<Database>, type: string, 
   for (const key of type === 'ckan' || type === 'dcat_json' ? ['remote_groups', 'remote_orgs'] : []) {
     if (key in config && !['only_local', 'create'].includes(config[key] as string)) throw new ConfigProblem(`${key} must be "only_local" or "create"`)
   }
+  if (type === 'dcat_rdf' && 'profiles' in config && profilesProblem(config.profiles)) throw new ConfigProblem(profilesProblem(config.profiles)!)
   if (type !== 'ckan') return text
 
   if ('api_version' in config && !Number.isInteger(Number(config.api_version))) throw new ConfigProblem('api_version must be an integer')

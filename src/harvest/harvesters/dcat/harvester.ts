@@ -6,6 +6,7 @@ import { mungeTag, mungeTitleToName } from '../munge.js'
 import { datasetThemes, parseDataJsonPage } from '../../../dcat/data-json/read.js'
 import { publisherOrganization, themeGroups } from './data-json-groups.js'
 import type { HarvestedDataset, ParsedPage } from '../../../dcat/read/parsed.js'
+import { profileNames } from '../../../dcat/read/profile-config.js'
 
 /**
  * source_types `dcat_rdf` and `dcat_json`: fetch the catalog page by page (hydra paging for RDF,
@@ -73,7 +74,7 @@ export const dcatRdfHarvester: Harvester = {
       const hash = md5(res.body)
       if (seenPages.has(hash)) break
       seenPages.add(hash)
-      const page = await (await rdfParser())(res.body, { contentType: res.contentType, url, rdfFormat: source.config.rdf_format as string | undefined, sourceUrl: source.url })
+      const page = await (await rdfParser())(res.body, { contentType: res.contentType, url, rdfFormat: source.config.rdf_format as string | undefined, sourceUrl: source.url, profiles: profileNames(source.config.profiles) })
       await addPage(sink, page, present)
       url = page.nextPage
     }
@@ -81,7 +82,7 @@ export const dcatRdfHarvester: Harvester = {
   },
 
   async prepare(ctx: PrepareContext, record: GatheredRecord): Promise<PreparedDataset> {
-    const page = await (await rdfParser())(record.content, { rdfFormat: 'turtle', sourceUrl: ctx.source.url })
+    const page = await (await rdfParser())(record.content, { rdfFormat: 'turtle', sourceUrl: ctx.source.url, profiles: profileNames(ctx.source.config.profiles) })
     return prepared(ctx, page.datasets.find((d) => d.guid === record.guid) ?? (page.datasets.length === 1 ? page.datasets[0] : undefined), record.guid)
   },
 }
