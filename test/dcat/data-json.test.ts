@@ -3,6 +3,7 @@ import Fastify from 'fastify'
 import { dcatApp, richDataset } from './fixtures.js'
 import { dcatRoutes } from '../../src/dcat/routes.js'
 import { dataJsonErrors } from './data-json-schema.js'
+import { DataJsonCatalog } from '../../src/dcat/data-json/write.js'
 
 t.test('the schema check refuses what the issue found in data.json output', async (t) => {
   const base = {
@@ -21,6 +22,23 @@ t.test('the schema check refuses what the issue found in data.json output', asyn
   t.not(dataJsonErrors(badLanding).length, 0, 'landingPage not a URI')
 })
 
+t.test('a dataset with nothing but a name is valid on any site URL; the webmaster mailbox is its contact', async (t) => {
+  for (const [url, mailbox] of [
+    ['https://datos.example.org', 'mailto:webmaster@datos.example.org'],
+    ['http://localhost:5000', 'mailto:webmaster@localhost.invalid'],
+    ['http://[::1]:5000', 'mailto:webmaster@localhost.invalid'],
+    ['http://127.0.0.1:5000', 'mailto:webmaster@127.0.0.1'],
+  ]) {
+    const catalog = new DataJsonCatalog({ url, title: '', description: '' })
+    const text = catalog.head() + catalog.dataset({ id: '0b6d5d5e-0000-4000-8000-000000000001', name: 'solo-nombre', metadata_modified: '2024-05-01T10:00:00.123456' }) + catalog.tail()
+    const doc = JSON.parse(text)
+    t.same(dataJsonErrors(doc), [], url)
+    t.equal(doc.dataset[0].contactPoint.hasEmail, mailbox, `${url}: hasEmail`)
+    t.equal(doc.dataset[0].publisher.name, new URL(url).hostname, `${url}: no organization, no site title: the host publishes`)
+    t.equal(doc.themeTaxonomy, undefined, 'no groups, no themeTaxonomy')
+  }
+})
+
 t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid against the non-federal schema', async (t) => {
   const app = await dcatApp(t)
   const rich = await richDataset(app)
@@ -36,6 +54,17 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
     resources: [{ url: 'https://example.org/x.json', format: 'JSON' }],
   })
   await app.ok('package_create', { name: 'private-one', owner_org: 'ministerio', private: true, maintainer_email: 'x@example.org' })
+  // a dataset as ckanapi copies it from a Portal Andino: Andino's extra keys
+  await app.ok('package_create', {
+    name: 'andino',
+    owner_org: 'ministerio',
+    maintainer_email: 'andino@example.org',
+    extras: [
+      { key: 'accrualPeriodicity', value: 'R/P3M' },
+      { key: 'temporal', value: '2003-01-01/2016-12-31' },
+      { key: 'superTheme', value: '["ECON"]' },
+    ],
+  })
   await app.ok('group_create', { name: 'salud', title: 'Salud pública', description: 'Hospitales y campañas' })
   await app.ok('group_create', { name: 'vacia', title: 'Sin conjuntos' })
   await app.ok('package_create', {
@@ -55,7 +84,7 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
       { key: 'contact_email', value: 'sin arroba' },
       { key: 'license', value: 'https://example.org/licencia-propia' },
       { key: 'modified', value: '10/05/2016' },
-      { key: 'issued', value: 'hace mucho' },
+      { key: 'issued', value: '2016-13-45' },
       { key: 'language', value: '["http://publications.europa.eu/resource/authority/language/SPA", "no es un idioma"]' },
       { key: 'frequency', value: 'http://publications.europa.eu/resource/authority/frequency/WEEKLY' },
       { key: 'rights', value: 'x'.repeat(256) },
@@ -71,8 +100,10 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
   const catalog = res.json()
   t.same(dataJsonErrors(catalog), [], 'valid against the non-federal DCAT-US 1.1 schema')
   t.equal(catalog['@id'], 'http://test.local/data.json')
+  t.equal(catalog.title, 'Datos Abiertos de Prueba', "the catalog's title (Argentina's profile wants one)")
+  t.notOk('description' in catalog, 'an empty SITE_DESCRIPTION is left out')
   const byTitle = new Map(catalog.dataset.map((d: any) => [d.title, d]))
-  t.same([...byTitle.keys()].sort(), ['Presupuesto 2024', 'Valores raros', 'two-addresses', 'untagged'], 'public datasets only')
+  t.same([...byTitle.keys()].sort(), ['Presupuesto 2024', 'Valores raros', 'andino', 'two-addresses', 'untagged'], 'public datasets only')
 
   const r: any = byTitle.get('Presupuesto 2024')
   t.same(r.keyword.sort(), ['economía', 'presupuesto'])
@@ -104,6 +135,10 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
   t.notOk('downloadURL' in u.distribution[0], 'a link is not a downloadURL')
 
   t.same(catalog.themeTaxonomy, [{ id: 'salud', label: 'Salud pública', description: 'Hospitales y campañas' }], "themeTaxonomy: the published datasets' groups")
+  const andino: any = byTitle.get('andino')
+  t.equal(andino.accrualPeriodicity, 'R/P3M', "Andino's accrualPeriodicity extra")
+  t.equal(andino.temporal, '2003-01-01/2016-12-31', "Andino's temporal extra")
+  t.same(andino.superTheme, ['ECON'])
   const two: any = byTitle.get('two-addresses')
   t.same(two.theme, ['salud'], 'no theme extra: the groups are the themes')
   t.same(two.contactPoint, { '@type': 'vcard:Contact', fn: 'Mesa de ayuda', hasEmail: 'mailto:ayuda@example.org' }, 'one address: the first')
@@ -114,7 +149,7 @@ t.test('/data.json is a DCAT-US 1.1 catalog of the public datasets, valid agains
   t.equal(odd.license, 'https://example.org/licencia-propia', 'a harvested licence outside the register keeps its URL')
   t.match(odd.modified, /^\d{4}-\d{2}-\d{2}T/, 'an unreadable modified falls back to metadata_modified')
   t.not(odd.modified, '10/05/2016')
-  t.match(odd.issued, /^\d{4}-\d{2}-\d{2}T/, 'an unreadable issued falls back to metadata_created')
+  t.match(odd.issued, /^\d{4}-\d{2}-\d{2}T/, 'an impossible issued date falls back to metadata_created')
   t.same(odd.language, ['spa'], 'an EU language IRI becomes its code; text that is no language tag is left out')
   t.notOk('accrualPeriodicity' in odd, 'a frequency IRI is no ISO 8601 repeating interval')
   t.notOk('rights' in odd, 'rights over 255 characters')

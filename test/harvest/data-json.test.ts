@@ -177,6 +177,25 @@ t.test('licence in the register, GeoJSON and bbox spatial, byteSize, duplicates 
   t.equal(extra(b.dict, 'spatial'), '{"type":"Point","coordinates":[1,2]}')
 })
 
+t.test('an e-mail that is no address stays out of the validated fields, kept in an extra', async (t) => {
+  const page = parseDataJsonPage(
+    JSON.stringify([
+      { title: 'Contacto por formulario', identifier: 'f', contactPoint: { fn: 'Mesa de entradas', hasEmail: 'mailto:usar el formulario web' }, publisher: { name: 'Oficina', mbox: 'no tiene' } },
+      { title: 'Dos direcciones', identifier: 'g', contactPoint: { fn: 'Mesa', hasEmail: 'a@example.org; b@example.org' } },
+    ]),
+    opts,
+  )
+  const [f, g] = page.datasets.map((d) => d.dict)
+  t.equal(f.maintainer, 'Mesa de entradas')
+  t.equal(f.maintainer_email, undefined)
+  t.equal(extra(f, 'contact_email'), 'usar el formulario web')
+  t.equal(f.author, 'Oficina')
+  t.equal(f.author_email, undefined)
+  t.equal(extra(f, 'publisher_email'), 'no tiene')
+  t.equal(g.maintainer_email, 'a@example.org; b@example.org', 'a list of addresses is valid')
+  t.equal(extra(g, 'contact_email'), undefined)
+})
+
 t.test('no identifier: guid is the sha1 of the canonical JSON, whatever the key order', async (t) => {
   const one = parseDataJsonPage(JSON.stringify([{ title: 'Sin id', keyword: ['x'], modified: '2024-01-01' }]), opts)
   const two = parseDataJsonPage('[{"modified": "2024-01-01", "keyword": ["x"], "title": "Sin id"}]', opts)

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto'
 import { cleanFormat } from '../../model/formats.js'
 import { LICENSES } from '../../model/licenses.js'
+import { emailError } from '../../model/validators.js'
 import { isLicenseId, licenseIdForUrl } from '../read/license-match.js'
 import { HarvestParseError, type HarvestedDataset, type ParsedPage } from '../read/parsed.js'
 import { pyJsonDumps } from '../read/pyjson.js'
@@ -223,19 +224,26 @@ export function dataJsonToCkan(ds: Json, guid: string): Json {
   set('url', text(ds.landingPage))
   dict.tags = [...new Set(list(ds.keyword))].map((name) => ({ name }))
 
+  // package validation refuses an e-mail field that is no address, and with it the whole record:
+  // such text goes to an extra instead (contact_email, publisher_email…), where it is kept as given
+  const email = (key: string, v: string) => {
+    if (v && emailError(v) === null) dict[key] = v
+  }
   if (isObject(ds.contactPoint)) {
     set('maintainer', text(ds.contactPoint.fn))
-    set('maintainer_email', withoutMailto(text(ds.contactPoint.hasEmail)))
+    const contactEmail = withoutMailto(text(ds.contactPoint.hasEmail))
+    email('maintainer_email', contactEmail)
+    if (contactEmail && !dict.maintainer_email) add('contact_email', contactEmail)
   }
   // CKAN clients show author and maintainer, not extras: the creator (else the publisher) is the
   // author, the publisher stands in for a missing contact point (Portal Andino does the same)
   const [creator, publisher] = [agent(ds.creator), agent(ds.publisher)]
   const author = creator.name ? creator : publisher
   set('author', author.name)
-  set('author_email', author.email)
+  email('author_email', author.email)
   if (!dict.maintainer && !dict.maintainer_email) {
     set('maintainer', publisher.name)
-    set('maintainer_email', publisher.email)
+    email('maintainer_email', publisher.email)
   }
   const license = text(ds.license)
   dict.license_id = licenseId(license)

@@ -25,6 +25,9 @@ export class DataJsonCatalog {
       '@type': 'dcat:Catalog',
       conformsTo: 'https://project-open-data.cio.gov/v1.1/schema',
       describedBy: 'https://project-open-data.cio.gov/v1.1/schema/catalog.json',
+      // not in DCAT-US 1.1, required by Argentina's profile (pydatajson checks them) and harmless to others
+      ...(this.site.title ? { title: this.site.title } : {}),
+      ...(this.site.description ? { description: this.site.description } : {}),
       dataset: [],
     })
     return head.slice(0, -2)
@@ -53,7 +56,7 @@ const ACCESS_LEVELS = new Set(['public', 'restricted public', 'non-public'])
 // The value rules below are narrower than the DCAT-US 1.1 schema's patterns: what passes them passes the schema.
 /** The schema's hasEmail pattern: ASCII local part and a dotted domain. */
 const EMAIL = /^[\w~!$&'()*+,;=:.-]+@[\w.-]+\.[\w.-]+$/
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d([.,]\d+)?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?)?$/
 const REPEATING = /^R\/P(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$/
 const MEDIA_TYPE = /^[-\w]+\/[-\w]+(\.[-\w]+)*([+][-\w]+)?$/
 const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?$/
@@ -157,10 +160,12 @@ export function dataJsonDataset(dict: PackageDict, site: Site): Record<string, u
   if (source) out.source = source
   const spatial = dictValue(dict, 'spatial_text') ?? dictValue(dict, 'spatial_uri')
   if (spatial) out.spatial = spatial
-  const start = date(dictValue(dict, 'temporal_start'))
-  const end = date(dictValue(dict, 'temporal_end'))
-  if (start && end) out.temporal = `${start}/${end}`
-  const frequency = dictValue(dict, 'frequency')
+  // ckanext-dcat's keys, else Portal Andino's (datasets copied from an Andino portal with ckanapi carry those)
+  const [start, end] = dictValue(dict, 'temporal_start') ? [dictValue(dict, 'temporal_start'), dictValue(dict, 'temporal_end')] : (dictValue(dict, 'temporal')?.split('/') ?? [])
+  if (date(start) && date(end)) out.temporal = `${start}/${end}`
+  const given = firstValue(dict, 'frequency', 'accrualPeriodicity')
+  // Argentina's profile says `eventual` for what DCAT-US calls irregular
+  const frequency = given === 'eventual' ? 'irregular' : given
   if (frequency && (REPEATING.test(frequency) || frequency === 'irregular')) out.accrualPeriodicity = frequency
   const langs = languages(dict)
   if (langs.length) out.language = langs
