@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { sql, type Kysely } from 'kysely'
-import type { Database, PackageRow, ResourceRow } from '../db/schema.js'
+import { sql, type Insertable, type Kysely } from 'kysely'
+import type { Database, PackageRow, ResourceRow, ResourceTable } from '../db/schema.js'
 import type { PackageInput, ResourceInput, TagInput } from './package-validate.js'
 import { TEXT_FIELDS } from './package-validate.js'
 import { guessMimetype } from './formats.js'
@@ -28,40 +28,72 @@ async function freeDeletedName(db: Kysely<Database>, name: string, exceptId: str
     .execute()
 }
 
-async function tagId(db: Kysely<Database>, t: TagInput): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
-    // usually one statement: the tag exists (seen by the snapshot) or is inserted here
-    const { rows } = await sql<{ id: string }>`
-      WITH ins AS (
-        INSERT INTO tag (id, name, vocabulary_id) VALUES (${randomUUID()}, ${t.name}, ${t.vocabulary_id})
-        ON CONFLICT (name, coalesce(vocabulary_id, '')) DO NOTHING RETURNING id)
-      SELECT id FROM ins UNION ALL
-      SELECT id FROM tag WHERE name = ${t.name} AND coalesce(vocabulary_id, '') = ${t.vocabulary_id ?? ''}
-      LIMIT 1`.execute(db)
-    if (rows[0]) return rows[0].id
-    // a concurrent transaction committed the tag after this statement's snapshot was taken: the
+/** The key a tag is known by: its vocabulary (none: '') and name. */
+const tagKey = (name: string, vocabularyId: string | null) => `${vocabularyId ?? ''}\u0000${name}`
+
+/**
+ * Ids of these tags, created when new, in one statement per attempt. Shared tag rows: reused by
+ * (name, vocabulary), never locked (an upsert's DO UPDATE did: every write of a dataset tagged
+ * "salud" queued behind the others until commit, and two writers taking the same tags in opposite
+ * orders deadlocked into a 500). New tags are inserted in one order for everyone, so two creators
+ * of the same new tags cannot deadlock.
+ */
+async function tagIds(db: Kysely<Database>, tags: TagInput[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>()
+  let missing = [...tags].sort((a, b) => (a.vocabulary_id ?? '').localeCompare(b.vocabulary_id ?? '') || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  for (let attempt = 0; missing.length > 0; attempt++) {
+    const { rows } = await sql<{ id: string; name: string; vocab: string }>`
+      WITH want AS (
+        SELECT * FROM unnest(${missing.map(() => randomUUID())}::text[], ${missing.map((t) => t.name)}::text[], ${missing.map((t) => t.vocabulary_id ?? '')}::text[])
+          WITH ORDINALITY AS w(id, name, vocab, ord)),
+      ins AS (
+        INSERT INTO tag (id, name, vocabulary_id) SELECT id, name, nullif(vocab, '') FROM want ORDER BY ord
+        ON CONFLICT (name, coalesce(vocabulary_id, '')) DO NOTHING RETURNING id, name, coalesce(vocabulary_id, '') AS vocab)
+      SELECT id, name, vocab FROM ins UNION ALL
+      SELECT t.id, t.name, w.vocab FROM want w JOIN tag t ON t.name = w.name AND coalesce(t.vocabulary_id, '') = w.vocab`.execute(db)
+    for (const r of rows) found.set(tagKey(r.name, r.vocab === '' ? null : r.vocab), r.id)
+    // a concurrent transaction committed a tag after this statement's snapshot was taken: the
     // next statement sees it (or, if it was purged meanwhile, inserts it)
-    if (attempt >= 3) throw new Error(`tag ${t.name} could be neither created nor found`)
+    missing = missing.filter((t) => !found.has(tagKey(t.name, t.vocabulary_id)))
+    if (missing.length > 0 && attempt >= 3) throw new Error(`tag ${missing[0].name} could be neither created nor found`)
   }
+  return found
 }
 
-async function saveTags(db: Kysely<Database>, packageId: string, tags: TagInput[]): Promise<void> {
-  await db.deleteFrom('package_tag').where('package_id', '=', packageId).execute()
-  if (tags.length === 0) return
-  const ids: string[] = []
-  // Shared tag rows: reuse by (name, vocabulary), create when new. Never lock an existing tag (an
-  // upsert's DO UPDATE did: every write of a dataset tagged "salud" queued behind the others until
-  // commit, and two writers taking the same tags in opposite orders deadlocked into a 500). New
-  // tags are inserted in one order for everyone, so two creators of the same new tags cannot deadlock.
-  const sorted = [...tags].sort((a, b) => (a.vocabulary_id ?? '').localeCompare(b.vocabulary_id ?? '') || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-  for (const t of sorted) ids.push(await tagId(db, t))
-  await db
-    .insertInto('package_tag')
-    .values([...new Set(ids)].map((tag_id) => ({ package_id: packageId, tag_id, state: 'active' })))
-    .execute()
+/**
+ * Makes the dataset's active tags exactly `tags`. Only the rows that differ are written: an
+ * update that keeps its tags costs one read, and fires no change or search trigger of its own.
+ * `fresh`: the dataset was inserted in this transaction and has no tag rows yet.
+ */
+async function saveTags(db: Kysely<Database>, packageId: string, tags: TagInput[], fresh = false): Promise<void> {
+  const current = fresh
+    ? []
+    : await db.selectFrom('package_tag').innerJoin('tag', 'tag.id', 'package_tag.tag_id').select(['package_tag.tag_id', 'package_tag.state', 'tag.name', 'tag.vocabulary_id']).where('package_tag.package_id', '=', packageId).execute()
+  const active = new Map(current.filter((c) => c.state === 'active').map((c) => [tagKey(c.name, c.vocabulary_id), c.tag_id]))
+  const unknown = tags.filter((t) => !active.has(tagKey(t.name, t.vocabulary_id)))
+  const ids = unknown.length > 0 ? await tagIds(db, unknown) : new Map<string, string>()
+  const wanted = new Set(tags.map((t) => active.get(tagKey(t.name, t.vocabulary_id)) ?? ids.get(tagKey(t.name, t.vocabulary_id))!))
+  const keep = new Set([...active.values()].filter((id) => wanted.has(id)))
+  const drop = current.filter((c) => !keep.has(c.tag_id)).map((c) => c.tag_id)
+  if (drop.length > 0) await db.deleteFrom('package_tag').where('package_id', '=', packageId).where('tag_id', 'in', drop).execute()
+  const add = [...wanted].filter((id) => !keep.has(id))
+  if (add.length > 0)
+    await db
+      .insertInto('package_tag')
+      .values(add.map((tag_id) => ({ package_id: packageId, tag_id, state: 'active' })))
+      .execute()
 }
 
-async function saveGroups(db: Kysely<Database>, packageId: string, groupIds: string[]): Promise<void> {
+/** `fresh`: the dataset was inserted in this transaction and has no membership rows yet. */
+async function saveGroups(db: Kysely<Database>, packageId: string, groupIds: string[], fresh = false): Promise<void> {
+  if (fresh) {
+    if (groupIds.length > 0)
+      await db
+        .insertInto('member')
+        .values(groupIds.map((gid) => ({ id: randomUUID(), group_id: gid, table_name: 'package', table_id: packageId, capacity: 'public', state: 'active' })))
+        .execute()
+    return
+  }
   const current = await db.selectFrom('member').select(['id', 'group_id', 'state']).where('table_name', '=', 'package').where('table_id', '=', packageId).execute()
   const wanted = new Set(groupIds)
   const drop = current.filter((m) => m.state === 'active' && !wanted.has(m.group_id)).map((m) => m.id)
@@ -155,10 +187,12 @@ function sortKeys(o: Record<string, unknown>): Record<string, unknown> {
  * Replaces the dataset's active resources with `resources`, in that order: known ids are updated
  * in place, new ones inserted, the rest marked deleted (as CKAN keeps them until purge).
  */
-async function saveResources(db: Kysely<Database>, packageId: string, resources: ResourceInput[], now: string): Promise<void> {
-  const existing = await db.selectFrom('resource').selectAll().where('package_id', '=', packageId).execute()
+async function saveResources(db: Kysely<Database>, packageId: string, resources: ResourceInput[], now: string, fresh = false): Promise<void> {
+  const existing = fresh ? [] : await db.selectFrom('resource').selectAll().where('package_id', '=', packageId).execute()
   const byId = new Map(existing.map((r) => [r.id, r]))
   const kept = new Set<string>()
+  // new resources go in one statement, after the updates (positions are given, not derived from order)
+  const inserts: Insertable<ResourceTable>[] = []
   for (const [position, r] of resources.entries()) {
     const old = r.id ? byId.get(r.id) : undefined
     if (old) {
@@ -175,12 +209,10 @@ async function saveResources(db: Kysely<Database>, packageId: string, resources:
       const id = r.id ?? randomUUID()
       kept.add(id)
       const values = newResourceValues(r, now)
-      await db
-        .insertInto('resource')
-        .values({ ...values, extras: JSON.stringify(values.extras), id, package_id: packageId, position, state: 'active', metadata_modified: now })
-        .execute()
+      inserts.push({ ...values, extras: JSON.stringify(values.extras), id, package_id: packageId, position, state: 'active', metadata_modified: now })
     }
   }
+  if (inserts.length > 0) await db.insertInto('resource').values(inserts).execute()
   const gone = existing.filter((r) => r.state === 'active' && !kept.has(r.id)).map((r) => r.id)
   if (gone.length) await db.updateTable('resource').set({ state: 'deleted', metadata_modified: now }).where('id', 'in', gone).execute()
 }
@@ -189,7 +221,8 @@ export async function insertPackage(db: Kysely<Database>, input: PackageInput, c
   const id = input.id ?? randomUUID()
   const created = nowIso()
   const name = input.name!
-  await freeDeletedName(db, name, id)
+  // an UPDATE matching no row still runs the package table's statement triggers
+  if (input.deletedHoldsName !== false) await freeDeletedName(db, name, id)
   await db
     .insertInto('package')
     .values({
@@ -215,9 +248,9 @@ export async function insertPackage(db: Kysely<Database>, input: PackageInput, c
       plugin_data: input.plugin_data ? JSON.stringify(input.plugin_data) : null,
     })
     .execute()
-  await saveTags(db, id, input.tags)
-  if (input.resources) await saveResources(db, id, input.resources, created)
-  if (input.groups) await saveGroups(db, id, input.groups)
+  await saveTags(db, id, input.tags, true)
+  if (input.resources) await saveResources(db, id, input.resources, created, true)
+  if (input.groups) await saveGroups(db, id, input.groups, true)
   return id
 }
 
@@ -226,7 +259,7 @@ export async function insertPackage(db: Kysely<Database>, input: PackageInput, c
  * the caller bumps it only when the resulting dict differs (CKAN's no-op detection).
  */
 export async function updatePackageRows(db: Kysely<Database>, existing: PackageRow, input: PackageInput): Promise<void> {
-  if (input.name && input.name !== existing.name) await freeDeletedName(db, input.name, existing.id)
+  if (input.name && input.name !== existing.name && input.deletedHoldsName !== false) await freeDeletedName(db, input.name, existing.id)
   const text: Record<string, string | null> = {}
   for (const f of TEXT_FIELDS) text[f] = input.text[f] ?? null
   if (text.title === null || text.title === '') text.title = null
