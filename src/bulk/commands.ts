@@ -39,6 +39,7 @@ export async function loadCommand(config: Config, db: Kysely<Database>, file: st
     result = await loadDatasets(db, counting(readLines(openInput(file)), seen), {
       createUnownedDataset: config.createUnownedDataset,
       activities: config.activityStreamsEnabled ? { actor: await harvestUser(db), siteUrl: config.siteUrl } : null,
+      effects: config,
       report: (message) => process.stderr.write(`${message}\n`),
       onProgress: (p) => {
         const n = p.created + p.updated + p.failed

@@ -11,7 +11,10 @@ import { fieldMessages, structureErrors } from './line-errors.js'
 import { OwnerRegistry } from './owners.js'
 import { foreignId } from './stable-id.js'
 import { writeDatasets, type PlannedDataset } from './write.js'
-import { recordPackageActivitiesByIds, type Actor } from '../activity/record.js'
+import { recordPackageActivities, type Actor } from '../activity/record.js'
+import { packageDicts } from '../model/package-dict.js'
+import type { Config } from '../config.js'
+import { afterBulkWrite } from './after-write.js'
 
 type Dict = Record<string, unknown>
 
@@ -19,6 +22,8 @@ export interface LoadOptions {
   createUnownedDataset: boolean
   /** record a new/changed package activity per dataset written, as this actor (null: activities are off) */
   activities?: { actor: Actor; siteUrl: string } | null
+  /** package_create's default views and xloader's automatic DataStore loads, by this configuration (absent: none) */
+  effects?: Config
   /** datasets per transaction */
   batchSize?: number
   /** transactions in flight */
@@ -111,16 +116,37 @@ export async function loadDatasets(db: Kysely<Database>, lines: AsyncIterable<Li
         out.rejected.push({ line: c.line, messages: fieldMessages(err) })
       }
     }
+    // the updated datasets as they were: a load is queued for a changed file only
+    const before = opts.effects
+      ? new Map(
+          (
+            await packageDicts(
+              trx,
+              out.planned.filter((p) => p.existing).map((p) => p.id),
+              opts.effects.siteUrl,
+            )
+          ).map((d) => [String(d.id), d]),
+        )
+      : null
     await writeDatasets(trx, out.planned, null)
-    if (opts.activities && out.planned.length) {
-      const updated = new Set(out.planned.filter((p) => p.existing).map((p) => p.id))
-      await recordPackageActivitiesByIds(
+    if ((opts.activities || opts.effects) && out.planned.length) {
+      const siteUrl = opts.activities?.siteUrl ?? opts.effects!.siteUrl
+      const after = await packageDicts(
         trx,
-        opts.activities.actor,
-        (id) => (updated.has(id) ? 'changed' : 'new'),
         out.planned.map((p) => p.id),
-        opts.activities.siteUrl,
+        siteUrl,
       )
+      const updated = new Set(out.planned.filter((p) => p.existing).map((p) => p.id))
+      if (opts.activities)
+        await recordPackageActivities(
+          trx,
+          opts.activities.actor,
+          after.map((dict) => ({ kind: updated.has(String(dict.id)) ? 'changed' : 'new', dict })),
+        )
+      if (opts.effects) {
+        const written = after.map((dict) => ({ created: !updated.has(String(dict.id)), before: before!.get(String(dict.id)) ?? null, after: dict }))
+        await afterBulkWrite(trx, opts.effects, opts.activities?.actor ?? null, written)
+      }
     }
     return out
   }

@@ -10,10 +10,8 @@ import { isNameConflict, nameInUse } from '../../model/package-save.js'
 import { packageDicts, type PackageDict } from '../../model/package-dict.js'
 import { nowIso } from '../../model/time.js'
 import { actorOf, recordPackageActivities } from '../../activity/record.js'
-import { addViewsToDatasetResources } from '../../resource-views/default-views.js'
-import { changedLoads } from '../../datastore/load/auto.js'
-import { submitLoads } from '../../datastore/load/status.js'
 import { writeDatasets, type PlannedDataset } from '../../bulk/write.js'
+import { afterBulkWrite } from '../../bulk/after-write.js'
 import type { OutboundPolicy } from '../../net/outbound.js'
 import type { Harvester, PreparedDataset, SourceInfo } from '../harvesters/harvester.js'
 import { HarvestConflict, importErrorText, isDatabaseError } from './import-errors.js'
@@ -303,17 +301,16 @@ async function importAll(tx: ActionContext, scope: ImportScope, objects: Harvest
       actor,
       planned.map((p) => ({ kind: p.existing ? 'changed' : 'new', dict: after.get(p.id)! })),
     )
-  const loads: Array<{ id: string; url: string | null }> = []
+  await afterBulkWrite(
+    tx.db,
+    tx.config,
+    actor,
+    planned.map((p) => ({ created: !p.existing, before: before.get(p.id) ?? null, after: after.get(p.id)! })),
+  )
   for (const p of planned) {
-    const dict = after.get(p.id)!
-    // package_create's default views (as the system); package_update adds none
-    if (!p.existing && (dict.resources as unknown[]).length > 0) await addViewsToDatasetResources(tx, dict, { datastore: false, authorize: false })
-    loads.push(...changedLoads(tx.config, (p.existing && before.get(p.id)) ?? null, dict))
     const { obj, previous } = p.plan.found
     outcomes.push({ obj, report: p.existing && previous ? 'updated' : 'added', packageId: p.id, current: true, retire: previous?.id })
   }
-  // tabular files go to the DataStore: the loads are queued with the datasets, or not at all
-  await submitLoads(tx.db, loads)
   return outcomes
 }
 

@@ -17,9 +17,9 @@ import { harvestUser } from '../../auth/users.js'
 
 /**
  * Runs harvest jobs: gather lists the remote and stores one object per record, page by page,
- * scheduling imports as it goes; each import writes one dataset through the normal actions in one
- * transaction with its object's bookkeeping, so a failure leaves no half-made dataset and only
- * that object errors. The job finishes when its last object does (no cron needed).
+ * scheduling imports as it goes; each import task writes its batch of objects together with their
+ * bookkeeping (import-batch.ts), so a failure leaves no half-made dataset and only that object
+ * errors. The job finishes when its last object does (no cron needed).
  */
 
 /** Objects per import task: small enough to spread over workers, large enough to amortise a task. */
