@@ -3,7 +3,9 @@
  * between two local Abierto servers. A holds BENCH_HARVEST_DATASETS (default 2,000) datasets (the
  * corpus through the actions, replicated in SQL, 5 % private); B gets a `ckan` source pointing at A
  * with `remote_orgs: create`, and runs jobs through its queue (harvest_job_create, as a publisher
- * would). Prints datasets/s for the first (full) run and the time of a second run with no change.
+ * would). Prints datasets/s for the first (full) run, the time of a second run with no change
+ * (A is an Abierto: B reads its change feed) and of a third with no change but a full listing
+ * (force_all: what a plain CKAN remote costs), and the load average.
  *
  * Environment: BENCH_HARVEST_DATASETS, CORPUS_FILE, BENCH_KEEP=1 (keep both DATA_DIRs).
  */
@@ -68,6 +70,12 @@ async function main(): Promise<number> {
     await action(b, token, 'organization_create', { name: 'espejo', title: 'Espejo' })
     const source = await action(b, token, 'harvest_source_create', { name: 'fuente-a', url: a.url, source_type: 'ckan', owner_org: 'espejo', config: JSON.stringify({ remote_orgs: 'create' }) })
 
+    console.log(
+      `  load average before: ${os
+        .loadavg()
+        .map((l) => fmt(l, 2))
+        .join(' ')} (${os.cpus().length} cores)`,
+    )
     const first = await runJob(b, token, source.id)
     const s1 = first.job.stats
     const rate = s1.added / first.seconds
@@ -76,7 +84,18 @@ async function main(): Promise<number> {
     const second = await runJob(b, token, source.id)
     const s2 = second.job.stats
     console.log(`  second run, nothing changed: ${fmt(s2['not modified'])} not modified, ${s2.added + s2.updated + s2.deleted} written in ${fmt(second.seconds, 1)} s`)
-    return s1.errored === 0 && s1.added === counts.pub ? 0 : 1
+    // without the change feed (a plain CKAN remote, or force_all): every dataset listed again, each found unchanged
+    await action(b, token, 'harvest_source_patch', { id: source.id, config: JSON.stringify({ remote_orgs: 'create', force_all: true }) })
+    const third = await runJob(b, token, source.id)
+    const s3 = third.job.stats
+    console.log(`  third run, full listing (force_all), nothing changed: ${fmt(s3['not modified'])} not modified, ${s3.added + s3.updated + s3.deleted} written in ${fmt(third.seconds, 1)} s`)
+    console.log(
+      `  load average at the end: ${os
+        .loadavg()
+        .map((l) => fmt(l, 2))
+        .join(' ')} (${os.cpus().length} cores)`,
+    )
+    return s1.errored === 0 && s1.added === counts.pub && s3['not modified'] === counts.pub ? 0 : 1
   } finally {
     for (const s of servers) await s.stop()
     if (env.BENCH_KEEP === '1') console.log(`DATA_DIRs kept: ${dirA} ${dirB}`)

@@ -22,6 +22,10 @@ export const PREFIXES = {
   skos: 'http://www.w3.org/2004/02/skos/core#',
   spdx: 'http://spdx.org/rdf/terms#',
   hydra: 'http://www.w3.org/ns/hydra/core#',
+  // DCAT-US 3 (profile dcat_us_3): the namespace its specification and ckanext-dcat use
+  dcatus: 'http://resources.data.gov/ontology/dcat-us#',
+  cnt: 'http://www.w3.org/2011/content#',
+  org: 'http://www.w3.org/ns/org#',
 } as const
 
 type Vocab = Record<string, NamedNode>
@@ -52,6 +56,9 @@ export const GSP = ns('gsp')
 export const SKOS = ns('skos')
 export const SPDX = ns('spdx')
 export const HYDRA = ns('hydra')
+export const DCATUS = ns('dcatus')
+export const CNT = ns('cnt')
+export const ORG = ns('org')
 export const ADMS = ns('adms')
 export const DCATAP = ns('dcatap')
 export const OWL = ns('owl')

@@ -8,7 +8,7 @@ import type { PackageDict } from '../model/package-dict.js'
 import { MEDIA_TYPES, type RdfFormat } from './write/serialize.js'
 import { negotiate } from './negotiation.js'
 import { isPublicDataset, PUBLIC_DATASETS } from './write/catalog.js'
-import { DATA_JSON_TAIL, dataJsonDataset, dataJsonHead } from './data-json/write.js'
+import { DataJsonCatalog } from './data-json/write.js'
 import { lookup } from '../lookup.js'
 
 export interface DcatRoutesOptions {
@@ -130,12 +130,13 @@ export async function dcatRoutes(app: FastifyInstance, opts: DcatRoutesOptions):
     const first = (await search(0)).value() as { count: number; results: PackageDict[] }
     const site = { url: opts.config.siteUrl, title: opts.config.siteTitle, description: opts.config.siteDescription }
     async function* body(): AsyncGenerator<string> {
-      yield dataJsonHead(site)
+      const catalog = new DataJsonCatalog(site)
+      yield catalog.head()
       let sep = ''
       let batch = first
       let start = 0
       for (;;) {
-        const parts = batch.results.filter(isPublicDataset).map((d) => JSON.stringify(dataJsonDataset(d, site)))
+        const parts = batch.results.filter(isPublicDataset).map((d) => catalog.dataset(d))
         if (parts.length) {
           yield sep + parts.join(',')
           sep = ','
@@ -144,7 +145,7 @@ export async function dcatRoutes(app: FastifyInstance, opts: DcatRoutesOptions):
         if (batch.results.length < batchSize || start >= batch.count) break
         batch = (await search(start)).value() as typeof first
       }
-      yield DATA_JSON_TAIL
+      yield catalog.tail()
     }
     return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(Readable.from(body()))
   })

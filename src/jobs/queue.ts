@@ -53,6 +53,23 @@ export async function enqueue(db: Kysely<any>, task: string, payload: Record<str
     )`.execute(db)
 }
 
+/** Adds several tasks with one statement (graphile-worker's add_jobs), in the caller's transaction. Job keys must differ. */
+export async function enqueueMany(db: Kysely<any>, jobs: Array<{ task: string; payload: Record<string, unknown>; opts?: EnqueueOptions }>): Promise<void> {
+  if (jobs.length === 0) return
+  const specs = jobs.map(({ task, payload, opts = {} }) => ({
+    identifier: task,
+    payload,
+    queue_name: opts.queueName ?? null,
+    run_at: opts.runAt?.toISOString() ?? null,
+    max_attempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    job_key: opts.jobKey ?? null,
+  }))
+  const schema = sql.id(QUEUE_SCHEMA)
+  await sql`SELECT count(*) FROM ${schema}.add_jobs(ARRAY(
+      SELECT ROW(x.identifier, x.payload, x.queue_name, x.run_at, x.max_attempts::smallint, x.job_key, NULL::smallint, NULL::text[])::${schema}.job_spec
+        FROM json_to_recordset(${JSON.stringify(specs)}::json) AS x(identifier text, payload json, queue_name text, run_at timestamptz, max_attempts int, job_key text)))`.execute(db)
+}
+
 /** A task and the JSON Schema its payload must match. */
 export interface TaskDefinition<P = any> {
   payload: Record<string, unknown>
@@ -122,7 +139,8 @@ export async function startJobWorker(opts: JobWorkerOptions): Promise<{ stop(): 
       schema: QUEUE_SCHEMA,
       taskList: opts.tasks,
       crontab: opts.crontab ?? '',
-      concurrency: opts.concurrency ?? 2,
+      // a gather and a DataStore load may each hold a slot for long: two more for the imports and everything else
+      concurrency: opts.concurrency ?? 4,
       noHandleSignals: true,
       pollInterval: 1000,
       // unbatched, a failed completion is an unhandled rejection, which ends the process

@@ -2,7 +2,14 @@ import t from 'tap'
 import { createHash } from 'node:crypto'
 import { parseDataJsonPage } from '../../src/dcat/data-json/read.js'
 import { HarvestParseError } from '../../src/dcat/read/parsed.js'
-import { extra, fixture } from './fixtures.js'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { extra } from './fixtures.js'
+
+function fixture(name: string): string {
+  return readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/dcat', name), 'utf8')
+}
 
 const opts = { sourceUrl: 'https://agency.example.gov/data.json' }
 
@@ -18,42 +25,49 @@ function parseError(body: string): HarvestParseError {
 
 type Res = Record<string, unknown>
 
-t.test('catalog.json (ckanext-dcat example, {dataset: [...]})', async (t) => {
-  const page = parseDataJsonPage(fixture('catalog.json'), opts)
+t.test("a catalog ({dataset: [...]}) in the shape ckanext-dcat's JSON harvester reads", async (t) => {
+  const page = parseDataJsonPage(fixture('data-json-catalog.json'), opts)
   t.equal(page.nextPage, null)
   t.same(page.errors, [])
   t.same(
     page.datasets.map((d) => d.guid),
-    ['https://data.some.org/catalog/datasets/1', 'https://data.some.org/catalog/datasets/2'],
+    ['https://municipio.example.org/catalogo/conjuntos/1', 'https://municipio.example.org/catalogo/conjuntos/2'],
   )
   const [d1, d2] = page.datasets
-  t.equal(d1.dict.title, 'Example dataset 1')
-  t.match(d1.dict.notes, /Some special characters: Θεσσαλονίκη\.$/)
-  t.same(d1.dict.tags, [{ name: 'stats' }, { name: 'pollution' }])
+  t.equal(d1.dict.title, 'Calidad del aire por estación')
+  t.match(d1.dict.notes, /Caracteres especiales: Ñandú, Ушуая\.$/)
+  t.same(d1.dict.tags, [{ name: 'ambiente' }, { name: 'aire' }])
   t.equal(d1.dict.license_id, '')
-  t.equal(d1.modified, '2013-04-26T00:00:00Z')
-  t.equal(extra(d1.dict, 'issued'), '2013-04-26T00:00:00Z')
-  t.equal(extra(d1.dict, 'modified'), '2013-04-26T00:00:00Z')
-  t.equal(extra(d1.dict, 'guid'), 'https://data.some.org/catalog/datasets/1')
-  t.equal(extra(d1.dict, 'publisher_name'), 'Publishing Organization for dataset 1')
-  t.equal(extra(d1.dict, 'publisher_email'), 'contact@some.org')
-  t.equal(extra(d1.dict, 'language'), '["en"]')
+  t.equal(d1.dict.url, undefined, 'an empty landingPage is no url')
+  t.equal(d1.modified, '2014-02-03T00:00:00Z')
+  t.equal(extra(d1.dict, 'issued'), '2014-02-03T00:00:00Z')
+  t.equal(extra(d1.dict, 'modified'), '2014-02-03T00:00:00Z')
+  t.equal(extra(d1.dict, 'guid'), 'https://municipio.example.org/catalogo/conjuntos/1')
+  t.equal(extra(d1.dict, 'publisher_name'), 'Dirección de Ambiente')
+  t.equal(extra(d1.dict, 'publisher_email'), 'ambiente@municipio.example.org')
+  t.equal(extra(d1.dict, 'language'), '["es"]')
+  t.equal(d1.dict.author, 'Dirección de Ambiente', 'the publisher is the author')
+  t.equal(d1.dict.maintainer_email, 'ambiente@municipio.example.org', 'and, without a contact point, the maintainer')
+  const r1 = d1.dict.resources as Res[]
   t.same(
-    (d1.dict.resources as Res[]).map((r) => [r.name, r.url, r.format]),
+    r1.map((r) => [r.name, r.url, r.format, r.mimetype]),
     [
-      ['A distribution for this dataset in CSV format', 'https://data.some.org/the/actual/catalog/datasets/1/resources/1.csv', 'CSV'],
-      ['A distribution for this dataset in PDF format', 'https://data.some.org/the/actual/catalog/datasets/1/resources/2.pdf', 'PDF'],
-      ['A distribution for this dataset as an API', 'https://data.some.org/the/actual/catalog/link/to/an/api', undefined],
+      ['Mediciones en CSV', 'https://municipio.example.org/archivos/conjuntos/1/aire.csv', 'CSV', undefined],
+      ['Informe en PDF', 'https://municipio.example.org/archivos/conjuntos/1/informe.pdf', 'PDF', undefined],
+      ['API de mediciones', 'https://municipio.example.org/api/aire', undefined, undefined],
     ],
+    'a media type given as format is cleaned to a format name; empty strings are absent',
   )
-  t.equal(d2.dict.title, 'Example dataset 2')
-  t.same(d2.dict.tags, [{ name: 'stats' }, { name: 'education' }, { name: 'sloths' }])
-  t.same(JSON.parse(d2.content), JSON.parse(fixture('catalog.json')).dataset[1], 'content is the record JSON')
+  t.equal(r1[0].license, 'https://municipio.example.org/licencia', 'a distribution licence outside the register is kept as given')
+  t.notOk('size' in r1[0] || 'issued' in r1[0], 'empty byteSize and issued are absent')
+  t.equal(d2.dict.title, 'Arbolado urbano')
+  t.same(d2.dict.tags, [{ name: 'ambiente' }, { name: 'árboles' }, { name: 'censo' }])
+  t.same(JSON.parse(d2.content), JSON.parse(fixture('data-json-catalog.json')).dataset[1], 'content is the record JSON')
 })
 
 t.test('a bare list (ckanext-dcat dcat_json) gives the same records', async (t) => {
-  const list = parseDataJsonPage(fixture('catalog_datasets_list.json'), opts)
-  const catalog = parseDataJsonPage(fixture('catalog.json'), opts)
+  const list = parseDataJsonPage(JSON.stringify(JSON.parse(fixture('data-json-catalog.json')).dataset), opts)
+  const catalog = parseDataJsonPage(fixture('data-json-catalog.json'), opts)
   t.same(
     list.datasets.map((d) => d.dict),
     catalog.datasets.map((d) => d.dict),
@@ -61,44 +75,50 @@ t.test('a bare list (ckanext-dcat dcat_json) gives the same records', async (t) 
 })
 
 t.test('DCAT-US 1.1 record: contact point, licence, media type, theme, spatial, temporal, access level', async (t) => {
-  const page = parseDataJsonPage(fixture('catalog_pod.jsonld'), opts)
+  const page = parseDataJsonPage(fixture('data-json-pod.jsonld'), opts)
   t.equal(page.datasets.length, 1)
   const d = page.datasets[0]
-  t.equal(d.guid, 'widgets-0001')
-  t.equal(d.modified, '2011-11-19T12:00:00Z')
-  t.equal(d.dict.title, 'U.S. Widget Manufacturing Statistics')
-  t.equal(d.dict.url, 'http://agency.gov/widgets/data')
-  t.equal(d.dict.maintainer, 'Jane Doe')
-  t.equal(d.dict.maintainer_email, 'jane.doe@agency.gov')
-  t.same(d.dict.tags, [{ name: 'widget' }, { name: 'manufacturing' }, { name: 'factory' }])
+  t.equal(d.guid, 'molinos-0042')
+  t.equal(d.modified, '2012-02-28T15:30:00Z')
+  t.equal(d.dict.title, 'Fabricación nacional de molinos de viento')
+  t.equal(d.dict.url, 'http://estadistica.example.gov/molinos/datos')
+  t.equal(d.dict.maintainer, 'Marta Quiroga')
+  t.equal(d.dict.maintainer_email, 'marta.quiroga@estadistica.example.gov')
+  t.equal(d.dict.author, 'Servicios de Molinos')
+  t.equal(d.dict.author_email, 'servicios.molinos@estadistica.example.gov')
+  t.same(d.dict.tags, [{ name: 'molino' }, { name: 'fabricación' }, { name: 'industria' }])
   // CC0's own page is not the register's (opendefinition.org) url, but is known as cc-zero
   t.equal(d.dict.license_id, 'cc-zero')
   t.equal(extra(d.dict, 'license'), undefined, 'a recognised licence is not kept as an extra too')
   const want: Record<string, string> = {
-    issued: '2011-11-22',
-    identifier: 'widgets-0001',
-    publisher_name: 'Widget Services',
-    language: '["en-US"]',
-    theme: '["manufacturing"]',
+    issued: '2012-03-14',
+    identifier: 'molinos-0042',
+    publisher_name: 'Servicios de Molinos',
+    publisher_email: 'servicios.molinos@estadistica.example.gov',
+    language: '["es-AR"]',
+    theme: '["industria"]',
     frequency: 'R/P1Y',
     access_rights: 'public',
-    spatial_text: 'United States',
-    temporal_start: '2009-09-01T12:00:00Z',
-    temporal_end: '2010-05-31T12:00:00Z',
-    guid: 'widgets-0001',
+    rights: 'Conjunto dedicado al dominio público para su reutilización en todo el mundo',
+    spatial_text: 'Argentina',
+    temporal_start: '2010-02-01T08:00:00Z',
+    temporal_end: '2011-01-31T20:00:00Z',
+    guid: 'molinos-0042',
+    conforms_to: '["https://estadistica.example.gov/taxonomia-molinos/"]',
+    documentation: '["http://estadistica.example.gov/docs/molinos-1.html", "http://estadistica.example.gov/docs/molinos-2.html"]',
   }
   for (const [k, v] of Object.entries(want)) t.equal(extra(d.dict, k), v, `extra ${k}`)
   const res = d.dict.resources as Res[]
   t.same(
     res.map((r) => [r.url, r.mimetype, r.format]),
     [
-      ['https://data.agency.gov/datasets/widgets-statistics/widgets.csv', 'text/csv', 'CSV'],
-      ['https://data.agency.gov/datasets/widgets-statistics/widgets-all.zip', 'application/zip', 'Zipped CSV'],
-      ['http://www.agency.gov/feeds/widgets-all.json', 'application/json', 'JSON'],
-      ['https://data.agency.gov/api/widgets-statistics/', undefined, 'API'],
+      ['https://datos.estadistica.example.gov/conjuntos/molinos/molinos.csv', 'text/csv', 'CSV'],
+      ['https://datos.estadistica.example.gov/conjuntos/molinos/molinos-todo.zip', 'application/zip', 'Zipped CSV'],
+      ['http://www.estadistica.example.gov/fuentes/molinos.json', 'application/json', 'JSON'],
+      ['https://datos.estadistica.example.gov/api/molinos/', undefined, 'API'],
     ],
   )
-  t.equal(res[2].conforms_to, '["http://www.agency.gov/widget-data-standard/"]')
+  t.equal(res[2].conforms_to, '["https://estadistica.example.gov/estandar-molinos/"]')
 })
 
 t.test('licence in the register, GeoJSON and bbox spatial, byteSize, duplicates and untitled records', async (t) => {

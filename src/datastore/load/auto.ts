@@ -36,15 +36,22 @@ function sameFormat(a: ResourceDict, b: ResourceDict): boolean {
   return f(a) === f(b)
 }
 
-/** Queues a load for each resource of `after` that is new or has a new file (`before`: the dataset as it was, null when created). */
-export async function enqueueChangedLoads(db: Kysely<Database>, config: Config, before: { resources?: unknown } | null, after: { resources?: unknown; state?: unknown }): Promise<void> {
-  if (!config.datastore.autoLoad || after.state === 'deleted') return
+/** The resources of `after` that are new or have a new file (`before`: the dataset as it was, null when created) and the loader reads. */
+export function changedLoads(config: Config, before: { resources?: unknown } | null, after: { resources?: unknown; state?: unknown }): Array<{ id: string; url: string | null }> {
+  if (!config.datastore.autoLoad || after.state === 'deleted') return []
   const old = new Map<unknown, ResourceDict>()
   for (const r of (Array.isArray(before?.resources) ? before.resources : []) as ResourceDict[]) old.set(r.id, r)
+  const out: Array<{ id: string; url: string | null }> = []
   for (const r of (Array.isArray(after.resources) ? after.resources : []) as ResourceDict[]) {
     if (typeof r.id !== 'string' || !loadableFormat(r, config) || !hasFile(r)) continue
     const prev = old.get(r.id)
     if (prev && !fileChanged(prev, r)) continue
-    await submitLoad(db, { id: r.id, url: typeof r.url === 'string' ? r.url : null })
+    out.push({ id: r.id, url: typeof r.url === 'string' ? r.url : null })
   }
+  return out
+}
+
+/** Queues a load for each resource of `after` that is new or has a new file (`before`: the dataset as it was, null when created). */
+export async function enqueueChangedLoads(db: Kysely<Database>, config: Config, before: { resources?: unknown } | null, after: { resources?: unknown; state?: unknown }): Promise<void> {
+  for (const r of changedLoads(config, before, after)) await submitLoad(db, r)
 }

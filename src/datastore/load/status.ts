@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Database, DatastoreLoadStatus, DatastoreLoadTable } from '../../db/schema.js'
-import { enqueue } from '../../jobs/queue.js'
+import { enqueue, enqueueMany } from '../../jobs/queue.js'
 import { nowIso } from '../../model/time.js'
 
 /**
@@ -37,6 +37,24 @@ export async function submitLoad(db: Kysely<Database>, resource: { id: string; u
   const payload: LoadPayload = { resource_id: resource.id, job_id: jobId, ...(opts.ignoreHash ? { ignore_hash: true } : {}) }
   await enqueue(db, LOAD_TASK, payload as unknown as Record<string, unknown>, { jobKey: `${LOAD_TASK}:${resource.id}`, queueName: LOAD_QUEUE, maxAttempts: LOAD_MAX_ATTEMPTS })
   return jobId
+}
+
+/** submitLoad for many resources at once (each listed once), in two statements. */
+export async function submitLoads(db: Kysely<Database>, resources: Array<{ id: string; url: string | null }>): Promise<void> {
+  if (resources.length === 0) return
+  const now = nowIso()
+  const rows = resources.map((r) => ({ resource_id: r.id, job_id: randomUUID(), url: r.url }))
+  await sql`INSERT INTO datastore_load (resource_id, job_id, status, error, logs, url, file_hash, created, last_updated)
+              SELECT x.resource_id, x.job_id, 'pending', NULL, '[]', x.url, NULL, ${now}, ${now} FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(resource_id text, job_id text, url text)
+              ON CONFLICT (resource_id) DO UPDATE SET job_id = excluded.job_id, status = 'pending', error = NULL, logs = '[]', url = excluded.url, created = excluded.created, last_updated = excluded.last_updated`.execute(db)
+  await enqueueMany(
+    db,
+    rows.map((r) => ({
+      task: LOAD_TASK,
+      payload: { resource_id: r.resource_id, job_id: r.job_id } satisfies LoadPayload as unknown as Record<string, unknown>,
+      opts: { jobKey: `${LOAD_TASK}:${r.resource_id}`, queueName: LOAD_QUEUE, maxAttempts: LOAD_MAX_ATTEMPTS },
+    })),
+  )
 }
 
 export async function loadRow(db: Kysely<Database>, resourceId: string): Promise<LoadRow | undefined> {

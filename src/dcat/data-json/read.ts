@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import { cleanFormat } from '../../model/formats.js'
+import { LICENSES } from '../../model/licenses.js'
 import { isLicenseId, licenseIdForUrl } from '../read/license-match.js'
 import { HarvestParseError, type HarvestedDataset, type ParsedPage } from '../read/parsed.js'
 import { pyJsonDumps } from '../read/pyjson.js'
@@ -76,7 +77,9 @@ function canonical(v: unknown): string {
 }
 
 export function dataJsonGuid(dataset: Json): string {
-  return text(dataset.identifier) || createHash('sha1').update(canonical(dataset)).digest('hex')
+  // the taxonomy entries a stored record carries (withTaxonomy) are not part of the remote record
+  const { themeTaxonomy: _, ...own } = dataset
+  return text(dataset.identifier) || createHash('sha1').update(canonical(own)).digest('hex')
 }
 
 function spatialExtras(spatial: unknown, add: (k: string, v: string) => void): void {
@@ -120,6 +123,54 @@ function spatialExtras(spatial: unknown, add: (k: string, v: string) => void): v
   else add('spatial_text', s)
 }
 
+/** The register's titles, compared without case and extra spaces: national catalogs cite licences by title ("Creative Commons Attribution"). */
+const byTitle = new Map(LICENSES.map((l) => [titleKey(l.title), l.id]))
+function titleKey(title: string): string {
+  return title.trim().replace(/\s+/g, ' ').toLowerCase()
+}
+
+/**
+ * Titles Spanish-language CKAN portals (Portal Andino) write for register licences: datos.gob.ar's
+ * data.json gives "No se especificó la licencia" for more than half of its datasets.
+ */
+const TRANSLATED_TITLES = new Map([['no se especificó la licencia', 'notspecified']])
+
+/** A licence given as the register's URL (or a known alias), id or title. */
+function licenseId(license: string): string {
+  if (!license) return ''
+  const key = titleKey(license)
+  return licenseIdForUrl(license) ?? (isLicenseId(license) ? license : (byTitle.get(key) ?? TRANSLATED_TITLES.get(key) ?? ''))
+}
+
+/** A theme of the catalog's themeTaxonomy (Argentina's profile: id, label, description). */
+export interface TaxonomyTheme {
+  id: string
+  label: string
+  description: string
+}
+
+/** The taxonomy entries, keyed by id; entries without an id name nothing a dataset can point to. */
+export function themeTaxonomy(catalog: unknown): Map<string, TaxonomyTheme> {
+  const out = new Map<string, TaxonomyTheme>()
+  const list = isObject(catalog) && Array.isArray(catalog.themeTaxonomy) ? catalog.themeTaxonomy : []
+  for (const entry of list) {
+    if (!isObject(entry)) continue
+    const id = text(entry.id)
+    if (id && !out.has(id)) out.set(id, { id, label: text(entry.label) || id, description: text(entry.description) })
+  }
+  return out
+}
+
+/**
+ * A dataset's themes as taxonomy entries. At gather time the record is stored with the entries
+ * it uses (key `themeTaxonomy`), so the import, which sees one record, still knows their labels;
+ * a theme missing from the taxonomy is its own label.
+ */
+export function datasetThemes(record: Json): TaxonomyTheme[] {
+  const taxonomy = themeTaxonomy(record)
+  return [...new Set(list(record.theme))].map((id) => taxonomy.get(id) ?? { id, label: id, description: '' })
+}
+
 function resource(dist: Json): Json {
   const r: Json = {}
   const set = (key: string, v: string) => {
@@ -138,7 +189,23 @@ function resource(dist: Json): Json {
   if (Number.isFinite(size)) r.size = size
   const conformsTo = list(dist.conformsTo)
   if (conformsTo.length > 0) r.conforms_to = pyJsonDumps(conformsTo)
+  // ckanext-dcat's resource keys for the distribution's own dates, rights, licence and identifier
+  set('issued', text(dist.issued))
+  set('modified', text(dist.modified))
+  set('rights', text(dist.rights))
+  const license = text(dist.license)
+  if (license) r.license = licenseId(license) || license
+  set('identifier', text(dist.identifier))
+  // Argentina's profile: the file name and the column descriptions, under Portal Andino's resource keys
+  set('fileName', text(dist.fileName))
+  if (Array.isArray(dist.field) && dist.field.length > 0) r.attributesDescription = JSON.stringify(dist.field)
   return r
+}
+
+/** A publisher or creator: a name, or an object with name, email (Argentina: mbox) and identifier. */
+function agent(v: unknown): { name: string; email: string; identifier: string } {
+  if (isObject(v)) return { name: text(v.name), email: withoutMailto(text(v.email) || text(v.mbox)), identifier: text(v.identifier) }
+  return { name: text(v), email: '', identifier: '' }
 }
 
 /** One data.json dataset → a CKAN package dict (without name/owner_org). */
@@ -160,29 +227,44 @@ export function dataJsonToCkan(ds: Json, guid: string): Json {
     set('maintainer', text(ds.contactPoint.fn))
     set('maintainer_email', withoutMailto(text(ds.contactPoint.hasEmail)))
   }
+  // CKAN clients show author and maintainer, not extras: the creator (else the publisher) is the
+  // author, the publisher stands in for a missing contact point (Portal Andino does the same)
+  const [creator, publisher] = [agent(ds.creator), agent(ds.publisher)]
+  const author = creator.name ? creator : publisher
+  set('author', author.name)
+  set('author_email', author.email)
+  if (!dict.maintainer && !dict.maintainer_email) {
+    set('maintainer', publisher.name)
+    set('maintainer_email', publisher.email)
+  }
   const license = text(ds.license)
-  dict.license_id = licenseIdForUrl(license) ?? (isLicenseId(license) ? license : '')
+  dict.license_id = licenseId(license)
   // a licence the register doesn't know is kept, or the source's terms would be lost
   if (license && !dict.license_id) add('license', license)
 
   add('issued', text(ds.issued))
   add('modified', text(ds.modified))
   add('identifier', text(ds.identifier))
-  for (const [prefix, agent] of [
-    ['publisher', ds.publisher],
-    ['creator', ds.creator],
+  for (const [prefix, a] of [
+    ['publisher', publisher],
+    ['creator', creator],
   ] as const) {
-    if (typeof agent === 'string') add(`${prefix}_name`, agent.trim())
-    else if (isObject(agent)) {
-      add(`${prefix}_name`, text(agent.name))
-      add(`${prefix}_email`, withoutMailto(text(agent.email) || text(agent.mbox)))
-      add(`${prefix}_identifier`, text(agent.identifier))
-    }
+    add(`${prefix}_name`, a.name)
+    add(`${prefix}_email`, a.email)
+    add(`${prefix}_identifier`, a.identifier)
   }
   const languages = list(ds.language)
   if (languages.length > 0) add('language', pyJsonDumps(languages))
   const themes = list(ds.theme)
   if (themes.length > 0) add('theme', pyJsonDumps(themes))
+  const superThemes = list(ds.superTheme)
+  if (superThemes.length > 0) add('superTheme', pyJsonDumps(superThemes))
+  add('source', text(ds.source))
+  // DCAT-US conformsTo is dct:conformsTo, references the related documents: ckanext-dcat's conforms_to and documentation
+  const standards = list(ds.conformsTo)
+  if (standards.length > 0) add('conforms_to', pyJsonDumps(standards))
+  const references = Array.isArray(ds.references) ? ds.references.map(text).filter(Boolean) : list(ds.references)
+  if (references.length > 0) add('documentation', pyJsonDumps(references))
   add('frequency', text(ds.accrualPeriodicity))
   add('access_rights', text(ds.accessLevel))
   add('rights', text(ds.rights))
@@ -202,6 +284,16 @@ export function dataJsonToCkan(ds: Json, guid: string): Json {
   return dict
 }
 
+/** The record with the catalog's entries for its themes; a record read back alone keeps its own. */
+function withTaxonomy(record: Json, taxonomy: Map<string, TaxonomyTheme>): Json {
+  const used = [...new Set(list(record.theme))].flatMap((id) => {
+    const entry = taxonomy.get(id)
+    return entry ? [entry] : []
+  })
+  if (used.length === 0 || 'themeTaxonomy' in record) return record
+  return { ...record, themeTaxonomy: used }
+}
+
 /** A data.json catalog (`{dataset: [...]}`) or a bare list of DCAT-JSON datasets. */
 export function parseDataJsonPage(body: string, _opts: { sourceUrl: string }): ParsedPage {
   const doc = parseJson(body)
@@ -213,6 +305,7 @@ export function parseDataJsonPage(body: string, _opts: { sourceUrl: string }): P
     throw new HarvestParseError('Error parsing the data.json file: expected a list of datasets or an object with a "dataset" list')
   }
   const page: ParsedPage = { datasets: [], nextPage: null, errors: [] }
+  const taxonomy = themeTaxonomy(doc)
   const seen = new Set<string>()
   records.forEach((record, i) => {
     if (!isObject(record)) {
@@ -232,7 +325,7 @@ export function parseDataJsonPage(body: string, _opts: { sourceUrl: string }): P
     const dataset: HarvestedDataset = {
       guid,
       dict: dataJsonToCkan(record, guid),
-      content: JSON.stringify(record),
+      content: JSON.stringify(withTaxonomy(record, taxonomy)),
       modified: text(record.modified) || null,
     }
     page.datasets.push(dataset)

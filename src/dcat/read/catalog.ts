@@ -10,7 +10,7 @@ import { sourceCatalogQuads } from './source-catalog.js'
 import { HarvestParseError, type ParsedPage } from './parsed.js'
 import { loadRdf } from './rdf-load.js'
 import { Graph, NS } from './rdf-graph.js'
-import { datasetDict } from './dataset.js'
+import { readDataset } from './profiles.js'
 import { mungeTitleToName } from '../../harvest/harvesters/munge.js'
 
 export interface RdfPageOptions {
@@ -20,6 +20,8 @@ export interface RdfPageOptions {
   rdfFormat?: string
   /** the harvest source's URL, for the `<source>/<name>` guid fallback */
   sourceUrl: string
+  /** the harvest source's `profiles` config (checked names; default DCAT-AP) */
+  profiles?: readonly string[]
 }
 
 const PAGINATION_TYPES = [`${NS.hydra}PartialCollectionView`, `${NS.hydra}PagedCollection`]
@@ -86,7 +88,7 @@ export async function parseRdfPage(body: string, opts: RdfPageOptions): Promise<
   for (const node of g.subjectsOfType(`${NS.dcat}Dataset`) as Term[]) {
     let guid: string | null = null
     try {
-      const dict = datasetDict(g, node)
+      const dict = readDataset(g, node, opts.profiles)
       guid = rdfGuid(dict, opts.sourceUrl)
       if (!dict.title) {
         page.errors.push({ guid, message: `Dataset ${node.termType === 'NamedNode' ? node.value : '(blank node)'} has no dct:title` })

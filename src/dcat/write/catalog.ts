@@ -6,6 +6,7 @@ import { Graph, type Site } from './graph.js'
 import { addCatalog } from './catalog-node.js'
 import { addDataset } from './dcat-ap-dataset.js'
 import { addSchemaCatalog, addSchemaDataset } from './schemaorg.js'
+import { addDcatUsCatalog, addDcatUsDataset } from './dcat-us.js'
 import { addPagination } from './pagination.js'
 import { DCAT_AP, parseProfiles, type Profile } from './profiles.js'
 import { rdfFormat, serialize, type RdfFormat } from './serialize.js'
@@ -56,6 +57,9 @@ function writers(profiles: Profile[]): ProfileWriter[] {
       out.push({ dataset: addSchemaDataset, catalog: async (g, s, nodes) => void addSchemaCatalog(g, s, nodes) })
     } else if (flavour && p === dcatAp) {
       out.push({ dataset: (g, d, s) => addDataset(g, d, s, flavour), catalog: async (g, s, nodes, modified) => void addCatalog(g, s, nodes, await modified()) })
+    } else if (p === 'dcat_us_3') {
+      // DCAT-US 3 builds on DCAT-AP 3 and writes its own, whatever DCAT-AP profile is also asked for
+      out.push({ dataset: addDcatUsDataset, catalog: async (g, s, nodes, modified) => void addDcatUsCatalog(g, s, nodes, await modified()) })
     }
   }
   return out

@@ -1,7 +1,7 @@
 import { ValidationError } from '../../errors.js'
 
 /** The RDF profiles Abierto writes; the first is the default (ckanext.dcat.rdf.profiles). */
-export const PROFILES = ['euro_dcat_ap_3', 'euro_dcat_ap_2', 'euro_dcat_ap', 'schemaorg'] as const
+export const PROFILES = ['euro_dcat_ap_3', 'euro_dcat_ap_2', 'euro_dcat_ap', 'schemaorg', 'dcat_us_3'] as const
 export type Profile = (typeof PROFILES)[number]
 
 /** How one DCAT-AP profile writes the properties whose form changed between versions. */

@@ -69,6 +69,8 @@ export interface PrepareContext {
    * must not abort the import's transaction
    */
   callOutside<R = unknown>(name: string, params: Record<string, unknown>): Promise<R>
+  /** shared by the records imported together (one batch): remembers lookups of shared things, such as local organizations */
+  batchMemo?: Map<string, unknown>
 }
 
 export interface PreparedDataset {

@@ -1,16 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Database, HarvestObjectRow, UserRow } from '../../db/schema.js'
+import type { Database, HarvestObjectRow } from '../../db/schema.js'
 import type { ActionRunner } from '../../actions/runner.js'
 import type { SearchIndexer } from '../../search/indexer.js'
 import type { OutboundPolicy } from '../../net/outbound.js'
-import { ActionError, NotFound, ValidationError } from '../../errors.js'
 import { nowIso } from '../../model/time.js'
 import { loadSource } from './load-source.js'
 import { finishJobIfDone, gatherError } from './job-finish.js'
-import { uniqueName } from './unique-name.js'
-import type { GatheredRecord, Harvester, SourceInfo } from '../harvesters/harvester.js'
+import { importBatch } from './import-batch.js'
+import { errorText } from './import-errors.js'
+import type { GatheredRecord, SourceInfo } from '../harvesters/harvester.js'
 import { harvesterFor } from '../harvesters/index.js'
 import { enqueue } from '../../jobs/queue.js'
 import { harvestUser } from '../../auth/users.js'
@@ -23,7 +23,7 @@ import { harvestUser } from '../../auth/users.js'
  */
 
 /** Objects per import task: small enough to spread over workers, large enough to amortise a task. */
-export const IMPORT_BATCH = 50
+export const IMPORT_BATCH = 100
 
 export interface PipelineDeps {
   db: Kysely<Database>
@@ -38,6 +38,8 @@ export interface JobProgress {
   gathered: number
   imported: number
 }
+
+export { HarvestConflict } from './import-errors.js'
 
 export class HarvestPipeline {
   constructor(private readonly deps: PipelineDeps) {}
@@ -187,9 +189,9 @@ export class HarvestPipeline {
     return rows.map((r) => r.id)
   }
 
-  /** The import stage for a batch of objects of one job, each in its own transaction. */
+  /** The import stage for a batch of objects of one job (see import-batch.ts). */
   async importObjects(jobId: string, objectIds: string[]): Promise<void> {
-    const { db } = this.deps
+    const { db, runner, log } = this.deps
     try {
       const job = await db.selectFrom('harvest_job').select(['status', 'source_id']).where('id', '=', jobId).executeTakeFirst()
       if (!job || objectIds.length === 0) return
@@ -200,118 +202,21 @@ export class HarvestPipeline {
       }
       const source = await loadSource(db, job.source_id)
       const harvester = source && harvesterFor(source.type)
-      const caller = { user: await harvestUser(db) }
       const rows = new Map((await db.selectFrom('harvest_object').selectAll().where('id', 'in', objectIds).execute()).map((o) => [o.id, o]))
-      for (const id of objectIds) {
+      const pending = objectIds.flatMap((id) => {
         const obj = rows.get(id)
-        if (!obj || obj.state === 'COMPLETE' || obj.state === 'ERROR') continue
-        if (!source || !harvester) {
-          await this.objectError(obj, `System error - No harvester could be found for source type ${source?.type ?? '?'}`)
-          continue
-        }
-        await this.importOne(source, harvester, obj, caller)
+        return obj && obj.state !== 'COMPLETE' && obj.state !== 'ERROR' ? [obj] : []
+      })
+      if (!source || !harvester) {
+        for (const obj of pending) await this.objectError(obj, `System error - No harvester could be found for source type ${source?.type ?? '?'}`)
+        return
       }
+      const outside = runner.context({ user: await harvestUser(db) }, log, db)
+      await importBatch({ source, harvester, policy: this.deps.outbound, outside }, pending)
       await this.deps.indexer?.flushFresh(objectIds.length * 2)
     } finally {
       await finishJobIfDone(db, jobId)
     }
-  }
-
-  private async importOne(source: SourceInfo, harvester: Harvester, obj: HarvestObjectRow, caller: { user: UserRow }): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.importOnce(source, harvester, obj, caller)
-      } catch (err) {
-        // two imports of one job running at once may pick the same free name: the loser retries
-        if (attempt < 3 && err instanceof ValidationError && 'name' in err.fields) continue
-        await this.objectError(obj, importErrorText(obj.guid, err))
-        return
-      }
-    }
-  }
-
-  private async importOnce(source: SourceInfo, harvester: Harvester, obj: HarvestObjectRow, caller: { user: UserRow }): Promise<void> {
-    const { db, runner, log } = this.deps
-    const base = runner.context(caller, log, db)
-    await base.transaction(async (tx) => {
-      // Harvests write thousands of small transactions: don't wait for each WAL flush. A crash may
-      // lose the last few imports, objects and datasets together, and the next run redoes them.
-      await sql`SET LOCAL synchronous_commit = off`.execute(tx.db)
-      await tx.db
-        .updateTable('harvest_object')
-        .set({ state: 'IMPORT', import_started: nowIso(), retry_times: obj.retry_times + 1 })
-        .where('id', '=', obj.id)
-        .execute()
-      const previous = await tx.db.selectFrom('harvest_object').selectAll().where('harvest_source_id', '=', source.id).where('guid', '=', obj.guid).where('current', '=', true).forUpdate().executeTakeFirst()
-      const existing = previous?.package_id ? await tx.db.selectFrom('package').select(['id', 'name', 'state']).where('id', '=', previous.package_id).executeTakeFirst() : undefined
-      const finish = async (report: 'added' | 'updated' | 'not modified' | 'deleted', packageId: string | null, current: boolean) => {
-        if (current && previous) await tx.db.updateTable('harvest_object').set({ current: false }).where('id', '=', previous.id).execute()
-        await tx.db.updateTable('harvest_object').set({ state: 'COMPLETE', report_status: report, package_id: packageId, current, import_finished: nowIso() }).where('id', '=', obj.id).execute()
-      }
-
-      if ((obj.extras as Record<string, string>).status === 'delete') {
-        if (existing && existing.state !== 'deleted') await tx.call('package_delete', { id: existing.id })
-        if (previous) await tx.db.updateTable('harvest_object').set({ current: false }).where('id', '=', previous.id).execute()
-        await finish('deleted', existing?.id ?? obj.package_id, false)
-        return
-      }
-      if (previous && existing?.state === 'active' && previous.content_hash === obj.content_hash) {
-        // unchanged at the source: the dataset stays as it is and its current object stays current
-        await finish('not modified', existing.id, false)
-        return
-      }
-      const current = existing && existing.state !== 'deleted' ? await tx.call<Record<string, unknown>>('package_show', { id: existing.id }) : null
-      const prepared = await harvester.prepare(
-        {
-          source,
-          db: tx.db,
-          jobId: obj.harvest_job_id,
-          objectId: obj.id,
-          policy: this.deps.outbound,
-          existing: current,
-          call: (name, params) => tx.call(name, params),
-          callOutside: (name, params) => base.call(name, params),
-        },
-        { guid: obj.guid, content: obj.content ?? '' },
-      )
-      let target = existing && existing.state !== 'deleted' ? existing : undefined
-      if (!target && prepared.id) {
-        // the CKAN harvester keeps remote ids: a dataset with this id may exist already
-        const same = await tx.db.selectFrom('package').select(['id', 'name', 'state']).where('id', '=', prepared.id).executeTakeFirst()
-        if (same) {
-          const owner = await tx.db
-            .selectFrom('harvest_object')
-            .innerJoin('package', 'package.id', 'harvest_object.harvest_source_id')
-            .select(['package.name as source_name', 'harvest_object.harvest_source_id'])
-            .where('harvest_object.package_id', '=', same.id)
-            .where('harvest_object.current', '=', true)
-            .executeTakeFirst()
-          if (owner && owner.harvest_source_id !== source.id) {
-            throw new HarvestConflict(`Dataset ${same.name} (${same.id}) is already harvested by source ${owner.source_name}`)
-          }
-          target = same
-        }
-      }
-      if (target) {
-        const updated = await tx.call<Record<string, unknown>>('package_update', {
-          ...prepared.dict,
-          id: target.id,
-          name: target.name,
-          state: 'active',
-          owner_org: prepared.dict.owner_org ?? source.owner_org,
-        })
-        await finish(previous ? 'updated' : 'added', String(updated.id), true)
-        return
-      }
-      const name = await uniqueName(tx.db, prepared.name)
-      const created = await tx.call<Record<string, unknown>>('package_create', {
-        ...prepared.dict,
-        ...(prepared.id ? { id: prepared.id } : {}),
-        name,
-        owner_org: prepared.dict.owner_org ?? source.owner_org,
-      })
-      await finish('added', String(created.id), true)
-    })
   }
 
   private async objectError(obj: HarvestObjectRow, message: string): Promise<void> {
@@ -365,23 +270,10 @@ export class HarvestPipeline {
   }
 }
 
-export class HarvestConflict extends Error {}
-
 function config(source: SourceInfo, key: string): unknown {
   return source.config[key]
 }
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex')
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
-
-function importErrorText(guid: string, err: unknown): string {
-  if (err instanceof ValidationError) return `Invalid package with GUID ${guid}: ${JSON.stringify(err.fields)}`
-  if (err instanceof NotFound) return `Not found while importing ${guid}: ${err.detail ?? err.message}`
-  if (err instanceof ActionError) return `${err.constructor.name} while importing ${guid}: ${err.message}`
-  return errorText(err)
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import { findActiveGroupId } from '../../auth/authz.js'
+import { profilesProblem } from '../../dcat/read/profile-config.js'
 
 /**
  * Harvest source configs (harvesters/index.ts lists the types). Checks throw ConfigProblem with
@@ -41,6 +42,11 @@ export async function validateHarvestConfig(db: Kysely<Database>, type: string, 
   if ('api_key' in config && typeof config.api_key !== 'string') throw new ConfigProblem('api_key must be a string')
   if ('user_agent' in config && typeof config.user_agent !== 'string') throw new ConfigProblem('user_agent must be a string')
   if (type === 'dcat_rdf' && 'rdf_format' in config && typeof config.rdf_format !== 'string') throw new ConfigProblem('rdf_format must be a string')
+  // dcat_json: themeTaxonomy → groups, publisher → organization (harvesters/dcat/data-json-groups.ts)
+  for (const key of type === 'ckan' || type === 'dcat_json' ? ['remote_groups', 'remote_orgs'] : []) {
+    if (key in config && !['only_local', 'create'].includes(config[key] as string)) throw new ConfigProblem(`${key} must be "only_local" or "create"`)
+  }
+  if (type === 'dcat_rdf' && 'profiles' in config && profilesProblem(config.profiles)) throw new ConfigProblem(profilesProblem(config.profiles)!)
   if (type !== 'ckan') return text
 
   if ('api_version' in config && !Number.isInteger(Number(config.api_version))) throw new ConfigProblem('api_version must be an integer')
@@ -51,9 +57,6 @@ export async function validateHarvestConfig(db: Kysely<Database>, type: string, 
   }
   if ('default_extras' in config && (typeof config.default_extras !== 'object' || config.default_extras === null || Array.isArray(config.default_extras))) {
     throw new ConfigProblem('default_extras must be a dictionary')
-  }
-  for (const key of ['remote_groups', 'remote_orgs']) {
-    if (key in config && !['only_local', 'create'].includes(config[key] as string)) throw new ConfigProblem(`${key} must be "only_local" or "create"`)
   }
   for (const kind of ['organizations', 'groups']) {
     if (`${kind}_filter_include` in config && `${kind}_filter_exclude` in config) {

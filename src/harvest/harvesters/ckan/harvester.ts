@@ -267,8 +267,15 @@ async function localGroup(ctx: PrepareContext, ref: { id?: string; name?: string
     ['name', ref.name],
   ] as const) {
     if (!val) continue
+    // most records of a batch name the same few organizations: found ones are remembered for the batch
+    const key = `localGroup:${organization}:${col}:${val}`
+    const known = ctx.batchMemo?.get(key) as string | undefined
+    if (known) return known
     const row = await ctx.db.selectFrom('group').select('id').where(col, '=', val).where('is_organization', '=', organization).where('state', '=', 'active').executeTakeFirst()
-    if (row) return row.id
+    if (row) {
+      ctx.batchMemo?.set(key, row.id)
+      return row.id
+    }
   }
   return null
 }

@@ -3,8 +3,10 @@ import type { GatherResult, GatherSink, Harvester, PrepareContext, PreparedDatas
 import { getText, RemoteError, timeoutMs, userAgent } from '../http.js'
 import type { OutboundPolicy } from '../../../net/outbound.js'
 import { mungeTag, mungeTitleToName } from '../munge.js'
-import { parseDataJsonPage } from '../../../dcat/data-json/read.js'
+import { datasetThemes, parseDataJsonPage } from '../../../dcat/data-json/read.js'
+import { publisherOrganization, themeGroups } from './data-json-groups.js'
 import type { HarvestedDataset, ParsedPage } from '../../../dcat/read/parsed.js'
+import { profileNames } from '../../../dcat/read/profile-config.js'
 
 /**
  * source_types `dcat_rdf` and `dcat_json`: fetch the catalog page by page (hydra paging for RDF,
@@ -72,7 +74,7 @@ export const dcatRdfHarvester: Harvester = {
       const hash = md5(res.body)
       if (seenPages.has(hash)) break
       seenPages.add(hash)
-      const page = await (await rdfParser())(res.body, { contentType: res.contentType, url, rdfFormat: source.config.rdf_format as string | undefined, sourceUrl: source.url })
+      const page = await (await rdfParser())(res.body, { contentType: res.contentType, url, rdfFormat: source.config.rdf_format as string | undefined, sourceUrl: source.url, profiles: profileNames(source.config.profiles) })
       await addPage(sink, page, present)
       url = page.nextPage
     }
@@ -80,7 +82,7 @@ export const dcatRdfHarvester: Harvester = {
   },
 
   async prepare(ctx: PrepareContext, record: GatheredRecord): Promise<PreparedDataset> {
-    const page = await (await rdfParser())(record.content, { rdfFormat: 'turtle', sourceUrl: ctx.source.url })
+    const page = await (await rdfParser())(record.content, { rdfFormat: 'turtle', sourceUrl: ctx.source.url, profiles: profileNames(ctx.source.config.profiles) })
     return prepared(ctx, page.datasets.find((d) => d.guid === record.guid) ?? (page.datasets.length === 1 ? page.datasets[0] : undefined), record.guid)
   },
 }
@@ -110,6 +112,14 @@ export const dcatJsonHarvester: Harvester = {
 
   async prepare(ctx: PrepareContext, record: GatheredRecord): Promise<PreparedDataset> {
     const page = parseDataJsonPage(`[${record.content}]`, { sourceUrl: ctx.source.url })
-    return prepared(ctx, page.datasets.find((d) => d.guid === record.guid) ?? page.datasets[0], record.guid)
+    const out = prepared(ctx, page.datasets.find((d) => d.guid === record.guid) ?? page.datasets[0], record.guid)
+    const source = JSON.parse(record.content) as Dict
+    const groups = await themeGroups(ctx, datasetThemes(source))
+    // with remote_groups the themes decide: a theme the source dropped leaves its group
+    if (groups) out.dict.groups = groups
+    const publisher = (out.dict.extras as { key: string; value: string }[]).find((e) => e.key === 'publisher_name')?.value
+    const org = await publisherOrganization(ctx, publisher ?? '')
+    if (org) out.dict.owner_org = org
+    return out
   },
 }
