@@ -108,7 +108,11 @@ async function writeShows(server: ServerProcess, token: string, names: string[],
   await fs.writeFile(file, lines.join('\n') + '\n')
 }
 
-/** CPU time (ms) of a process and its descendants (the server and its embedded Postgres), by program name; null off Linux. */
+/**
+ * CPU time (ms) of a process and its descendants (the server and its embedded Postgres), by program
+ * name; null off Linux. Each process counts its own time and that of its exited children (Postgres
+ * backends come and go with the pool), so nothing is counted twice or lost.
+ */
 function treeCpuMs(root: number): Map<string, number> | null {
   if (process.platform !== 'linux') return null
   const children = new Map<number, number[]>()
@@ -125,7 +129,7 @@ function treeCpuMs(root: number): Map<string, number> | null {
     const pid = Number(entry)
     const ppid = Number(fields[1])
     children.set(ppid, [...(children.get(ppid) ?? []), pid])
-    stats.set(pid, { name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) })
+    stats.set(pid, { name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) })
   }
   const out = new Map<string, number>()
   const walk = (pid: number) => {

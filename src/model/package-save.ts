@@ -65,7 +65,7 @@ async function tagIds(db: Kysely<Database>, tags: TagInput[]): Promise<Map<strin
  * update that keeps its tags costs one read, and fires no change or search trigger of its own.
  * `fresh`: the dataset was inserted in this transaction and has no tag rows yet.
  */
-async function saveTags(db: Kysely<Database>, packageId: string, tags: TagInput[], fresh = false): Promise<void> {
+async function saveTags(db: Kysely<Database>, packageId: string, tags: TagInput[], fresh = false): Promise<boolean> {
   const current = fresh
     ? []
     : await db.selectFrom('package_tag').innerJoin('tag', 'tag.id', 'package_tag.tag_id').select(['package_tag.tag_id', 'package_tag.state', 'tag.name', 'tag.vocabulary_id']).where('package_tag.package_id', '=', packageId).execute()
@@ -82,28 +82,33 @@ async function saveTags(db: Kysely<Database>, packageId: string, tags: TagInput[
       .insertInto('package_tag')
       .values(add.map((tag_id) => ({ package_id: packageId, tag_id, state: 'active' })))
       .execute()
+  return drop.length > 0 || add.length > 0
 }
 
 /** `fresh`: the dataset was inserted in this transaction and has no membership rows yet. */
-async function saveGroups(db: Kysely<Database>, packageId: string, groupIds: string[], fresh = false): Promise<void> {
+/** Returns whether a membership changed. */
+async function saveGroups(db: Kysely<Database>, packageId: string, groupIds: string[], fresh = false): Promise<boolean> {
   if (fresh) {
     if (groupIds.length > 0)
       await db
         .insertInto('member')
         .values(groupIds.map((gid) => ({ id: randomUUID(), group_id: gid, table_name: 'package', table_id: packageId, capacity: 'public', state: 'active' })))
         .execute()
-    return
+    return groupIds.length > 0
   }
   const current = await db.selectFrom('member').select(['id', 'group_id', 'state']).where('table_name', '=', 'package').where('table_id', '=', packageId).execute()
   const wanted = new Set(groupIds)
   const drop = current.filter((m) => m.state === 'active' && !wanted.has(m.group_id)).map((m) => m.id)
   if (drop.length) await db.updateTable('member').set({ state: 'deleted' }).where('id', 'in', drop).execute()
+  let changed = drop.length > 0
   for (const gid of groupIds) {
     const row = current.find((m) => m.group_id === gid)
     if (row && row.state === 'active') continue
+    changed = true
     if (row) await db.updateTable('member').set({ state: 'active', capacity: 'public' }).where('id', '=', row.id).execute()
     else await db.insertInto('member').values({ id: randomUUID(), group_id: gid, table_name: 'package', table_id: packageId, capacity: 'public', state: 'active' }).execute()
   }
+  return changed
 }
 
 export type ResourceValues = Omit<ResourceRow, 'package_id' | 'position' | 'state' | 'id' | 'metadata_modified' | 'extras'> & { extras: Record<string, unknown> }
@@ -187,12 +192,13 @@ function sortKeys(o: Record<string, unknown>): Record<string, unknown> {
  * Replaces the dataset's active resources with `resources`, in that order: known ids are updated
  * in place, new ones inserted, the rest marked deleted (as CKAN keeps them until purge).
  */
-async function saveResources(db: Kysely<Database>, packageId: string, resources: ResourceInput[], now: string, fresh = false): Promise<void> {
+async function saveResources(db: Kysely<Database>, packageId: string, resources: ResourceInput[], now: string, fresh = false): Promise<boolean> {
   const existing = fresh ? [] : await db.selectFrom('resource').selectAll().where('package_id', '=', packageId).execute()
   const byId = new Map(existing.map((r) => [r.id, r]))
   const kept = new Set<string>()
   // new resources go in one statement, after the updates (positions are given, not derived from order)
   const inserts: Insertable<ResourceTable>[] = []
+  let rewritten = false
   for (const [position, r] of resources.entries()) {
     const old = r.id ? byId.get(r.id) : undefined
     if (old) {
@@ -200,6 +206,7 @@ async function saveResources(db: Kysely<Database>, packageId: string, resources:
       const values = updatedResourceValues(old, r)
       const changed = old.state !== 'active' || !sameValues(old, values)
       if (!changed && old.position === position) continue
+      rewritten = true
       await db
         .updateTable('resource')
         .set({ ...values, extras: JSON.stringify(values.extras), position, state: 'active', ...(changed ? { metadata_modified: now } : {}) })
@@ -215,6 +222,7 @@ async function saveResources(db: Kysely<Database>, packageId: string, resources:
   if (inserts.length > 0) await db.insertInto('resource').values(inserts).execute()
   const gone = existing.filter((r) => r.state === 'active' && !kept.has(r.id)).map((r) => r.id)
   if (gone.length) await db.updateTable('resource').set({ state: 'deleted', metadata_modified: now }).where('id', 'in', gone).execute()
+  return rewritten || inserts.length > 0 || gone.length > 0
 }
 
 export async function insertPackage(db: Kysely<Database>, input: PackageInput, creatorUserId: string | null): Promise<string> {
@@ -256,29 +264,39 @@ export async function insertPackage(db: Kysely<Database>, input: PackageInput, c
 
 /**
  * Applies package_update semantics to an existing dataset. Does not touch metadata_modified:
- * the caller bumps it only when the resulting dict differs (CKAN's no-op detection).
+ * the caller bumps it only when the resulting dict differs (CKAN's no-op detection). Returns
+ * whether any row changed: when none did, the dataset's dict is the one it had (a loader sending
+ * back what it read writes nothing, and the caller need not render the dict again).
  */
-export async function updatePackageRows(db: Kysely<Database>, existing: PackageRow, input: PackageInput): Promise<void> {
+export async function updatePackageRows(db: Kysely<Database>, existing: PackageRow, input: PackageInput): Promise<boolean> {
   if (input.name && input.name !== existing.name && input.deletedHoldsName !== false) await freeDeletedName(db, input.name, existing.id)
   const text: Record<string, string | null> = {}
   for (const f of TEXT_FIELDS) text[f] = input.text[f] ?? null
   if (text.title === null || text.title === '') text.title = null
-  await db
-    .updateTable('package')
-    .set({
-      ...text,
-      name: input.name ?? existing.name,
-      owner_org: input.owner_org !== undefined ? input.owner_org : existing.owner_org,
-      private: input.private ?? existing.private,
-      state: input.state ?? existing.state,
-      extras: JSON.stringify(input.extras),
-      ...(input.plugin_data !== undefined ? { plugin_data: input.plugin_data ? JSON.stringify(input.plugin_data) : null } : {}),
-    })
-    .where('id', '=', existing.id)
-    .execute()
-  await saveTags(db, existing.id, input.tags)
-  if (input.resources) await saveResources(db, existing.id, input.resources, nowIso())
-  if (input.groups) await saveGroups(db, existing.id, input.groups)
+  const values = {
+    ...text,
+    name: input.name ?? existing.name,
+    owner_org: input.owner_org !== undefined ? input.owner_org : existing.owner_org,
+    private: input.private ?? existing.private,
+    state: input.state ?? existing.state,
+    extras: JSON.stringify(input.extras),
+    ...(input.plugin_data !== undefined ? { plugin_data: input.plugin_data ? JSON.stringify(input.plugin_data) : null } : {}),
+  }
+  // compared as stored: any doubt (another spelling of the same JSON) counts as a change
+  const row = existing as unknown as Record<string, unknown>
+  const same =
+    TEXT_FIELDS.every((f) => row[f] === text[f]) &&
+    values.name === existing.name &&
+    values.owner_org === existing.owner_org &&
+    values.private === existing.private &&
+    values.state === existing.state &&
+    values.extras === JSON.stringify(existing.extras) &&
+    (values.plugin_data === undefined || values.plugin_data === (existing.plugin_data === null ? null : JSON.stringify(existing.plugin_data)))
+  if (!same) await db.updateTable('package').set(values).where('id', '=', existing.id).execute()
+  const tags = await saveTags(db, existing.id, input.tags)
+  const resources = input.resources ? await saveResources(db, existing.id, input.resources, nowIso()) : false
+  const groups = input.groups ? await saveGroups(db, existing.id, input.groups) : false
+  return !same || tags || resources || groups
 }
 
 export async function findPackageRow(db: Kysely<Database>, idOrName: string, forUpdate = false): Promise<PackageRow | undefined> {

@@ -80,12 +80,13 @@ export async function updateLockedPackage(
     ownerOrgCheck: (orgId) => ownerOrgError(ctx, orgId, existing),
   })
   const before = current ?? (await packageDict(ctx.db, existing.id, ctx.config.siteUrl))!
-  await updatePackageRows(ctx.db, existing, input)
-  let after = (await packageDict(ctx.db, existing.id, ctx.config.siteUrl))!
+  // no row changed: the dict is the one read before (not rendered again)
+  const changed = await updatePackageRows(ctx.db, existing, input)
+  let after = changed ? (await packageDict(ctx.db, existing.id, ctx.config.siteUrl))! : before
   // A show dict sent back carries the stored metadata_modified: only a different value is a
   // sysadmin's explicit choice (harvest/load); otherwise the usual bump applies.
   const explicit = input.metadata_modified !== undefined && input.metadata_modified !== existing.metadata_modified ? input.metadata_modified : undefined
-  const modified = explicit ?? (withoutModified(before) !== withoutModified(after) ? nowIso() : null)
+  const modified = explicit ?? (changed && withoutModified(before) !== withoutModified(after) ? nowIso() : null)
   if (modified && modified !== after.metadata_modified) {
     await ctx.db.updateTable('package').set({ metadata_modified: modified }).where('id', '=', existing.id).execute()
     after = { ...after, metadata_modified: modified }
