@@ -125,7 +125,8 @@ const RESTART_DELAYS_MS = [1000, 2000, 5000, 10_000]
  * graphile-worker stops its whole pool when it cannot record a job's end (a refused connection
  * while the database restarts is not retried), and the job stays locked by the dead pool for four
  * hours. So a pool that ends without our asking is started again, with backoff while the database
- * is away, after unlocking its jobs: a job whose end was lost runs again (jobs are retry-safe).
+ * is away, after unlocking its jobs: a job whose end was lost runs again (jobs are retry-safe). A
+ * first start that fails is retried the same way, so this resolves once the worker is scheduled.
  */
 export async function startJobWorker(opts: JobWorkerOptions): Promise<{ stop(): Promise<void> }> {
   const { run, Logger } = await graphileWorker()
@@ -192,7 +193,13 @@ export async function startJobWorker(opts: JobWorkerOptions): Promise<{ stop(): 
     )
     pending.unref()
   }
-  supervise(await launch())
+  // the database may be away when the process starts (or restarting, as the embedded cluster does
+  // after a crash): the first pool is tried again like a lost one, never given up on
+  await launch().then(supervise, (err: unknown) => {
+    failures++
+    opts.log.warn({ err }, 'job worker could not start yet; trying again')
+    schedule()
+  })
   let stopping: Promise<void> | null = null
   return {
     stop() {

@@ -265,3 +265,32 @@ t.test('a worker pool that stops by itself is started again', async (t) => {
   await poll('a job queued after the stop to run', async () => (ran.includes(7) ? true : undefined), 30_000)
   t.same(ran, [7], 'a new pool ran it')
 })
+
+t.test('a worker started while the database is away starts once it is back', async (t) => {
+  const b = await testApp(t, LOCAL_REMOTES)
+  const relay = await outageRelay(String(b.db.pool.options.connectionString))
+  const pool = new pg.Pool({ connectionString: relay.connectionString, max: 4 })
+  pool.on('error', () => undefined)
+  pool.on('connect', (client) => client.on('error', () => undefined))
+  const ran: number[] = []
+  const tasks = validatedTasks({
+    step: { payload: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } }, run: async ({ n }: { n: number }) => void ran.push(n) },
+  })
+  const { log, lines } = capturingLog()
+  // as when the embedded cluster is killed while the server is still starting its worker
+  await relay.down()
+  const worker = await startJobWorker({ pool, tasks, log })
+  t.teardown(async () => {
+    await worker.stop()
+    await pool.end().catch(() => undefined)
+    await relay.close().catch(() => undefined)
+  })
+  t.ok(
+    lines.some((l) => l.includes('job worker could not start yet')),
+    'the failed first start is logged, not thrown',
+  )
+  await enqueue(b.db.kysely, 'step', { n: 3 })
+  await relay.up()
+  await poll('the job queued during the outage to run', async () => (ran.includes(3) ? true : undefined), 60_000)
+  t.same(ran, [3], 'a pool started after the outage ran it')
+})
