@@ -16,8 +16,8 @@
  * BENCH_CKANAPI_SHOWS=DIR (writes every dataset's package_show after each pass, timestamps and
  * generated ids blanked, to compare two builds), BENCH_KEEP=1 (keep DATA_DIR and the client's logs).
  * The server runs with its default configuration but for two variables, passed through when set:
- * WRITE_RATE_LIMIT_PER_MINUTE (past 3,000 writes a minute per token, the default, the client gets
- * 429s) and DATASTORE_AUTO_LOAD (false here unless set: with it the job worker would fetch every CSV
+ * WRITE_RATE_LIMIT_PER_MINUTE (the client loads with a sysadmin's token, which the limit leaves
+ * alone) and DATASTORE_AUTO_LOAD (false here unless set: with it the job worker would fetch every CSV
  * of the catalogue in the background, which measures the network, not the API).
  * On Linux it also prints the CPU the server and its Postgres spent per dataset, which the load
  * average hardly moves: on a shared machine, the figure to compare builds with.
