@@ -1,8 +1,8 @@
 import t from 'tap'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { testApp } from '../helpers/app.js'
 import { createSource, jobReport, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
+import { serveLocally } from '../helpers/local-server.js'
 
 /**
  * The dcat_rdf harvester against a fixed remote, case by case as ckanext-dcat's functional
@@ -37,15 +37,7 @@ t.test('dcat_rdf harvests as ckanext-dcat’s functional tests expect', async (t
     res.setHeader('content-type', file.type)
     res.end(file.body)
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.teardown(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
-  )
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const base = await serveLocally(t, server)
   const serve = (path: string, body: string, type = 'text/turtle') => files.set(path, { body, type })
 
   const b = await testApp(t, LOCAL_REMOTES)

@@ -1,8 +1,8 @@
 import t from 'tap'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { testApp } from '../helpers/app.js'
 import { createSource, jobReport, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
+import { serveLocally } from '../helpers/local-server.js'
 
 /**
  * Remotes that misbehave: every failure is recorded on the job (gather errors) or on the object
@@ -16,15 +16,7 @@ type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void
 async function remote(t: { teardown(fn: () => unknown): void }): Promise<{ url: string; set(h: Handler): void }> {
   let handler: Handler = (_req, res) => res.end()
   const server = http.createServer((req, res) => handler(req, res))
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.teardown(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
-  )
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, set: (h) => (handler = h) }
+  return { url: await serveLocally(t, server), set: (h) => (handler = h) }
 }
 
 function ckanSearch(datasets: Dict[]): Handler {

@@ -1,7 +1,7 @@
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { sql } from 'kysely'
 import type { TestApp } from '../helpers/app.js'
+import { serveLocally } from '../helpers/local-server.js'
 
 type Dict = Record<string, any>
 
@@ -88,15 +88,7 @@ export async function recordingProxy(t: { teardown(fn: () => unknown): void }, u
     out.on('error', () => res.destroy())
     req.pipe(out)
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.teardown(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
-  )
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests }
+  return { url: await serveLocally(t, server), requests }
 }
 
 /** The action names of recorded requests, counted. */

@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { sql } from 'kysely'
 import { testApp, type TestApp } from '../helpers/app.js'
 import { createSource, jobReport, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
+import { serveLocally } from '../helpers/local-server.js'
 
 /**
  * The batched import stage (src/harvest/pipeline/import-batch.ts): the objects of a batch are
@@ -34,15 +34,7 @@ async function fakeCkan(t: Test, list: () => Dict[]): Promise<string> {
     }
     res.end(JSON.stringify({ success: true, result: { count: list().length, results: list().slice(start, start + rows) } }))
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.teardown(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
-  )
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return serveLocally(t, server)
 }
 
 async function harvest(b: TestApp, source: string) {

@@ -13,6 +13,7 @@ import { DEFAULT_MAX_ATTEMPTS, enqueue, startJobWorker, validatedTasks } from '.
 import { harvestTasks } from '../../src/harvest/pipeline/tasks.js'
 import { gatherJobKey } from '../../src/harvest/pipeline/jobs.js'
 import { poll } from '../helpers/poll.js'
+import { serveLocally } from '../helpers/local-server.js'
 
 /** The job queue under failure: retries with backoff, payload validation, job keys, retry-safe gathers. */
 
@@ -122,15 +123,7 @@ t.test('a retried gather stores each record and queues each import once, and kee
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify({ success: true, result: { count: datasets.length, results: datasets.slice(start, start + rows) } }))
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.teardown(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
-  )
-  const source = await createSource(b, { name: 'fuente', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, source_type: 'ckan', owner_org: 'espejo' })
+  const source = await createSource(b, { name: 'fuente', url: await serveLocally(t, server), source_type: 'ckan', owner_org: 'espejo' })
   const job = await startJob(b, source, { queue: true })
 
   // what graphile-worker does when the first attempt crashed after its work: run the task again

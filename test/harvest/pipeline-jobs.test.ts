@@ -1,13 +1,13 @@
 import t from 'tap'
 import http from 'node:http'
 import { randomUUID } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
 import { testApp } from '../helpers/app.js'
 import { createSource, jobReport, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
 import { finishJobIfDone, timeOutStaleJobs } from '../../src/harvest/pipeline/job-finish.js'
 import { nowIso } from '../../src/model/time.js'
 import { harvestTasks } from '../../src/harvest/pipeline/tasks.js'
 import { sql } from 'kysely'
+import { serveLocally } from '../helpers/local-server.js'
 
 /** Job lifecycle: watermarks, timeouts, aborts, and two sources claiming one dataset. */
 
@@ -37,15 +37,7 @@ async function fakeCkan(t: { teardown(fn: () => unknown): void }, datasets: () =
       res.end(JSON.stringify({ success: true, result: { count: datasets().length, results: datasets().slice(start, start + rows) } }))
     }, delayMs)
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.teardown(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
-  )
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return serveLocally(t, server)
 }
 
 t.test('the watermark moves only after an error-free job', async (t) => {
