@@ -146,3 +146,18 @@ t.test('reindex rebuilds the index from the database', async (t) => {
   t.equal((await s.call('package_search', {})).json().result.count, 7, 'and nothing was lost or duplicated')
   t.equal((await s.health()).pending, 0)
 })
+
+t.test('a dataset saved unchanged is queued for the index, as CKAN re-indexes on every update', async (t) => {
+  const s = await setup(t)
+  await s.call('package_create', { name: 'quieto', title: 'Quieto', notes: 'Presupuesto municipal' })
+  const queued = sql<{ n: number }>`SELECT count(*)::int AS n FROM search_outbox o JOIN package p ON p.id = o.package_id WHERE p.name = 'quieto'`
+  // the request flushes its own change; hold the flush back to see the queue
+  s.index.down = true
+  t.equal((await s.call('package_patch', { id: 'quieto' })).statusCode, 200)
+  t.equal((await queued.execute(s.db.kysely)).rows[0].n, 1, 'package_patch {id} queued the dataset')
+  s.index.down = false
+  await s.makeDue()
+  await s.app.indexer.applyDue()
+  t.equal((await queued.execute(s.db.kysely)).rows[0].n, 0, 'and the indexer took it')
+  t.equal((await (await s.call('package_search', { q: 'municipal' })).json()).result.count, 1, 'the document is still found')
+})
