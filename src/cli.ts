@@ -6,8 +6,6 @@ import { openDatabase } from './db/open.js'
 import { ensureSysadmin, findUser, listSysadmins, removeSysadmin } from './auth/users.js'
 import { issueToken, revokeToken, tokenIdFor } from './auth/tokens.js'
 import { writeTokenFile } from './bootstrap.js'
-import { reindexCommand } from './search/reindex-cli.js'
-import { dumpCommand, loadCommand, loadSummaryLine } from './bulk/commands.js'
 
 const USAGE = `usage: abierto <command>
 
@@ -154,6 +152,7 @@ async function main(argv: string[]): Promise<number> {
     case 'search': {
       if (rest[0] !== 'reindex' || rest.slice(1).some((a) => a !== '--clear')) break
       const config = loadConfig()
+      const { reindexCommand } = await import('./search/reindex-cli.js')
       const { count, seconds } = await withDatabase((db) => reindexCommand(config, db.kysely, { clear: rest.includes('--clear') }))
       console.log(`indexed ${count} datasets in ${seconds.toFixed(1)} s (${Math.round(count / Math.max(seconds, 0.001))}/s)`)
       return 0
@@ -171,6 +170,7 @@ async function main(argv: string[]): Promise<number> {
     case 'load': {
       if (rest.length !== 1) break
       const config = loadConfig()
+      const { loadCommand, loadSummaryLine } = await import('./bulk/commands.js')
       const summary = await withDatabase((db) => loadCommand(config, db.kysely, rest[0]))
       console.log(loadSummaryLine(summary))
       return summary.failed > 0 ? 1 : 0
@@ -180,6 +180,7 @@ async function main(argv: string[]): Promise<number> {
       const files = rest.filter((a) => !flags.includes(a))
       if (files.length !== 1 || files[0].startsWith('--')) break
       const config = loadConfig()
+      const { dumpCommand } = await import('./bulk/commands.js')
       const { count, seconds } = await withDatabase((db) =>
         dumpCommand(config, db.kysely, files[0], {
           includePrivate: rest.includes('--include-private'),
