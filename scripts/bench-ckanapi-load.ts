@@ -23,12 +23,13 @@
  * average hardly moves: on a shared machine, the figure to compare builds with.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, promises as fs, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, promises as fs, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { foreignId, stableUuid } from '../src/bulk/stable-id.js'
 import { freePort, REPO_ROOT, startServerProcess, type ServerProcess } from './lib/server-process.js'
 import { benchCorpusFile, loadCorpusGroups, readCorpus, type Dict } from './lib/corpus.js'
+import { treeCpuMs } from './lib/process-cpu.js'
 
 const env = process.env
 const corpusPath = benchCorpusFile()
@@ -106,40 +107,6 @@ async function writeShows(server: ServerProcess, token: string, names: string[],
   const lines: string[] = []
   for (const name of names) lines.push(JSON.stringify(blank(await action(server, token, 'package_show', { id: name }))))
   await fs.writeFile(file, lines.join('\n') + '\n')
-}
-
-/**
- * CPU time (ms) of a process and its descendants (the server and its embedded Postgres), by program
- * name; null off Linux. Each process counts its own time and that of its exited children (Postgres
- * backends come and go with the pool), so nothing is counted twice or lost.
- */
-function treeCpuMs(root: number): Map<string, number> | null {
-  if (process.platform !== 'linux') return null
-  const children = new Map<number, number[]>()
-  const stats = new Map<number, { name: string; ticks: number }>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    let text: string
-    try {
-      text = readFileSync(`/proc/${entry}/stat`, 'utf8')
-    } catch {
-      continue
-    }
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-    const pid = Number(entry)
-    const ppid = Number(fields[1])
-    children.set(ppid, [...(children.get(ppid) ?? []), pid])
-    stats.set(pid, { name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) })
-  }
-  const out = new Map<string, number>()
-  const walk = (pid: number) => {
-    const s = stats.get(pid)
-    // clock ticks are 1/100 s on Linux
-    if (s) out.set(s.name, (out.get(s.name) ?? 0) + s.ticks * 10)
-    for (const c of children.get(pid) ?? []) walk(c)
-  }
-  walk(root)
-  return out
 }
 
 function reportCpu(pid: number, before: Map<string, number> | null, total: number): Map<string, number> | null {

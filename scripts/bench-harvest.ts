@@ -9,7 +9,7 @@
  *
  * Environment: BENCH_HARVEST_DATASETS, CORPUS_FILE, BENCH_KEEP=1 (keep both DATA_DIRs).
  */
-import { mkdtempSync, promises as fs, readFileSync, readdirSync } from 'node:fs'
+import { mkdtempSync, promises as fs, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
@@ -20,6 +20,7 @@ import { SearchIndexer } from '../src/search/indexer.js'
 import { freePort, startServerProcess, type ServerProcess } from './lib/server-process.js'
 import { createCorpus, replicate } from './lib/catalog.js'
 import { benchCorpusFile } from './lib/corpus.js'
+import { treeCpuTotalMs } from './lib/process-cpu.js'
 
 const env = process.env
 const total = Number(env.BENCH_HARVEST_DATASETS ?? 2000)
@@ -32,31 +33,6 @@ async function action(server: ServerProcess, token: string, name: string, body: 
   const json = (await res.json()) as Dict
   if (!json.success) throw new Error(`${name}: ${res.status} ${JSON.stringify(json.error)}`)
   return json.result
-}
-
-/** CPU seconds (user + system) used so far by `pid` and every process below it (the server and its embedded Postgres). */
-function treeCpuSeconds(pid: number): number {
-  const tick = 100 // USER_HZ on Linux
-  const stats = new Map<number, { ppid: number; cpu: number }>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const text = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      // fields after the command name (which may hold spaces): state ppid … utime(14) stime(15) cutime(16) cstime(17)
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
-      stats.set(Number(entry), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / tick })
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  let total = 0
-  const todo = [pid]
-  while (todo.length) {
-    const p = todo.pop()!
-    total += stats.get(p)?.cpu ?? 0
-    for (const [child, st] of stats) if (st.ppid === p) todo.push(child)
-  }
-  return total
 }
 
 async function runJob(b: ServerProcess, token: string, sourceId: string): Promise<{ seconds: number; job: Dict }> {
@@ -101,15 +77,17 @@ async function main(): Promise<number> {
         .map((l) => fmt(l, 2))
         .join(' ')} (${os.cpus().length} cores)`,
     )
-    const cpu0 = [treeCpuSeconds(a.child.pid!), treeCpuSeconds(b.child.pid!)]
+    const cpu0 = [treeCpuTotalMs(a.child.pid!), treeCpuTotalMs(b.child.pid!)]
     const first = await runJob(b, token, source.id)
-    const cpu1 = [treeCpuSeconds(a.child.pid!), treeCpuSeconds(b.child.pid!)]
+    const cpu1 = [treeCpuTotalMs(a.child.pid!), treeCpuTotalMs(b.child.pid!)]
     const s1 = first.job.stats
     const rate = s1.added / first.seconds
     console.log(`  full harvest: ${fmt(s1.added)} added, ${s1.errored} errored in ${fmt(first.seconds, 1)} s = ${fmt(rate)} datasets/s`)
     // what the run cost in CPU, whatever else the machine was doing: B (server + its Postgres) importing, A serving the listing
-    const [cpuA, cpuB] = [cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]]
-    console.log(`    CPU: B ${fmt((cpuB / s1.added) * 1000, 2)} ms/dataset, A ${fmt((cpuA / s1.added) * 1000, 2)} ms/dataset (${fmt(cpuB, 1)} + ${fmt(cpuA, 1)} CPU s)`)
+    if (cpu0[0] !== null && cpu0[1] !== null && cpu1[0] !== null && cpu1[1] !== null) {
+      const [cpuA, cpuB] = [(cpu1[0] - cpu0[0]) / 1000, (cpu1[1] - cpu0[1]) / 1000]
+      console.log(`    CPU: B ${fmt((cpuB / s1.added) * 1000, 2)} ms/dataset, A ${fmt((cpuA / s1.added) * 1000, 2)} ms/dataset (${fmt(cpuB, 1)} + ${fmt(cpuA, 1)} CPU s)`)
+    }
     for (const e of [...(first.job.gather_error_summary ?? []), ...(first.job.object_error_summary ?? [])]) console.log(`    ${e.error_count} × ${e.message}`)
     const second = await runJob(b, token, source.id)
     const s2 = second.job.stats
