@@ -3,7 +3,7 @@ import type { Config } from '../config.js'
 import type { Database } from '../db/schema.js'
 import type { PackageDict } from '../model/package-dict.js'
 import { recordViewActivity, insertView } from '../resource-views/store.js'
-import { defaultViewTypes } from '../resource-views/view-types.js'
+import { defaultConfig, defaultViewTypes } from '../resource-views/view-types.js'
 import { changedLoads } from '../datastore/load/auto.js'
 import { submitLoads } from '../datastore/load/status.js'
 import type { Actor } from '../activity/record.js'
@@ -33,13 +33,7 @@ export async function afterBulkWrite(db: Kysely<Database>, config: Config, actor
       if (typeof r.id !== 'string') continue
       // most resources (a PDF, a CSV not loaded yet) have no default view: no query for them
       for (const type of types.filter((t) => t.canView(r))) {
-        const config: Record<string, unknown> = {}
-        // the type's own keys as its schema sets them when none is given (resource_view_create)
-        for (const [key, rule] of Object.entries(type.schema)) {
-          const v = rule(undefined)
-          if ('value' in v) config[key] = v.value
-        }
-        const view = await insertView(db, { resource_id: r.id, title: type.defaultTitle, description: '', view_type: type.name, config })
+        const view = await insertView(db, { resource_id: r.id, title: type.defaultTitle, description: '', view_type: type.name, config: defaultConfig(type) })
         if (actor) await recordViewActivity(db, actor, 'new', view, String(after.id))
       }
     }

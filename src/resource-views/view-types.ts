@@ -98,3 +98,13 @@ export function viewTypeNames(): string[] {
 export function defaultViewTypes(configured: string[], datastore: boolean): ViewType[] {
   return configured.map((n) => BY_NAME.get(n)).filter((t): t is ViewType => t !== undefined && t.requiresDatastore === datastore)
 }
+
+/** The config of a view of this type made with none of its keys given: what each key's rule sets by default. */
+export function defaultConfig(type: ViewType): Record<string, unknown> {
+  const config: Record<string, unknown> = {}
+  for (const [key, rule] of Object.entries(type.schema)) {
+    const r = rule(undefined)
+    if ('value' in r) config[key] = r.value
+  }
+  return config
+}
