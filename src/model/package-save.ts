@@ -85,8 +85,7 @@ async function saveTags(db: Kysely<Database>, packageId: string, tags: TagInput[
   return drop.length > 0 || add.length > 0
 }
 
-/** `fresh`: the dataset was inserted in this transaction and has no membership rows yet. */
-/** Returns whether a membership changed. */
+/** Returns whether a membership changed. `fresh`: the dataset was inserted in this transaction and has no membership rows yet. */
 async function saveGroups(db: Kysely<Database>, packageId: string, groupIds: string[], fresh = false): Promise<boolean> {
   if (fresh) {
     if (groupIds.length > 0)

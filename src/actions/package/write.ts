@@ -86,7 +86,7 @@ export async function updateLockedPackage(
   let after = changed ? (await packageDict(ctx.db, existing.id, ctx.config.siteUrl))! : before
   // CKAN re-indexes on every update, and clients rely on it (package_patch {id} after an
   // out-of-band change, such as derived harvest extras): no row trigger fired, so queue it here
-  if (!changed) await sql`SELECT abierto_search_enqueue_many(ARRAY[${existing.id}]::text[])`.execute(ctx.db)
+  if (!changed) await sql`SELECT abierto_search_enqueue(${existing.id})`.execute(ctx.db)
   // A show dict sent back carries the stored metadata_modified: only a different value is a
   // sysadmin's explicit choice (harvest/load); otherwise the usual bump applies.
   const explicit = input.metadata_modified !== undefined && input.metadata_modified !== existing.metadata_modified ? input.metadata_modified : undefined
