@@ -2,7 +2,7 @@ import t from 'tap'
 import http from 'node:http'
 import { testApp } from '../helpers/app.js'
 import { createSource, jobReport, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
-import { serveLocally } from '../helpers/local-server.js'
+import { closeAtTeardown, serveLocally } from '../helpers/local-server.js'
 
 /**
  * Remotes that misbehave: every failure is recorded on the job (gather errors) or on the object
@@ -152,13 +152,7 @@ t.test('a remote on a port browsers refuse (fetch "bad ports") is harvested like
     t.comment('# SKIP port 6665 is taken on this machine')
     return
   }
-  t.teardown(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
-  )
+  closeAtTeardown(t, server)
   const b = await testApp(t, LOCAL_REMOTES)
   await b.ok('organization_create', { name: 'espejo' })
   const source = await createSource(b, { name: 'fuente', url: 'http://127.0.0.1:6665', source_type: 'ckan', owner_org: 'espejo' })

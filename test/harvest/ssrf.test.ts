@@ -7,6 +7,7 @@ import { getText, RemoteError } from '../../src/harvest/harvesters/http.js'
 import { isPublicAddress, outboundPolicy } from '../../src/net/outbound.js'
 import { loadConfig } from '../../src/config.js'
 import { createSource, jobReport, startJob, LOCAL_REMOTES } from './harvest-helpers.js'
+import { closeAtTeardown } from '../helpers/local-server.js'
 
 /**
  * Harvest URLs come from editors: without FETCH_ALLOW_PRIVATE they must not reach this machine or
@@ -34,13 +35,7 @@ async function localServer(t: { teardown(fn: () => unknown): void }): Promise<Lo
     res.end(JSON.stringify({ success: true, result: { count: 0, results: [] }, secret: 'internal' }))
   })
   await new Promise<void>((r) => server.listen(0, '0.0.0.0', r))
-  t.teardown(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
-  )
+  closeAtTeardown(t, server)
   return { port: (server.address() as AddressInfo).port, seen }
 }
 

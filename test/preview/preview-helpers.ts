@@ -1,6 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
@@ -10,6 +9,7 @@ import { outboundPolicy } from '../../src/net/outbound.js'
 import { FsBlobStore } from '../../src/storage/fs-store.js'
 import { resourceKey, type BlobInfo, type BlobStore, type ByteRange } from '../../src/storage/blob-store.js'
 import { previewResource, type Preview, type PreviewDeps, type ResourceLike } from '../../src/preview/index.js'
+import { serveLocally } from '../helpers/local-server.js'
 
 // tests run from dist/test/preview; the fixtures stay in the source tree
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/preview')
@@ -151,17 +151,9 @@ export async function fileServer(t: Teardown, files: Record<string, Buffer>, opt
     res.on('close', () => (offset = slice.length))
     pump()
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  )
+  const base = await serveLocally(t, server)
   server.keepAliveTimeout = 100
-  const port = (server.address() as AddressInfo).port
-  state.url = (p) => `http://127.0.0.1:${port}${p}`
+  state.url = (p) => `${base}${p}`
   return state
 }
 
